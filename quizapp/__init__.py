@@ -1,0 +1,80 @@
+"""quizapp: study container networking with spaced repetition."""
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from quizapp.config import config_from_env
+from quizapp.extensions import csrf, db, login_manager, migrate
+from quizapp.instance import instance_path
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite needs foreign keys switched on per connection; WAL lets readers and a writer work at once.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. No side effects: no files written, no migrations, no content builds."""
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    app.config.update(config_from_env(app.instance_path))
+    app.config.update(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set and the instance folder has no secret_key file: "
+            "set SECRET_KEY or start through `quizapp` / wsgi.py, which create it."
+        )
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from quizapp import models  # noqa: F401  (models must be known to Alembic and the ORM)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from quizapp.study import bp as study_bp
+
+    app.register_blueprint(study_bp)
+
+
+def register_commands(app: Flask) -> None:
+    from quizapp.content.cli import content_cli
+
+    app.cli.add_command(content_cli)
+    try:
+        from quizapp.commands.sim import sim_cli
+    except ImportError:  # the simulator's CLI lands with the simulator
+        sim_cli = None
+    if sim_cli is not None:
+        app.cli.add_command(sim_cli)
+
+
+def _migrations_dir() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")

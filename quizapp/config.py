@@ -1,0 +1,38 @@
+"""Configuration read from the environment.
+
+`DATABASE_URL` selects the database (default: SQLite in the instance folder). `SECRET_KEY` signs sessions;
+when unset, the key kept in the instance folder is used (see `quizapp.instance.prepare_instance`).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"
+SQLITE_FILE = "quizapp.sqlite"
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` spellings and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, str] | None = None) -> dict:
+    """Build the app's configuration from environment variables (pure: reads files, writes nothing)."""
+    environ = dict(os.environ if environ is None else environ)
+    instance = Path(instance_path)
+    database_url = environ.get("DATABASE_URL") or f"sqlite:///{instance / SQLITE_FILE}"
+    secret_key = environ.get("SECRET_KEY")
+    if not secret_key:
+        key_file = instance / SECRET_KEY_FILE
+        if key_file.exists():
+            secret_key = key_file.read_text().strip()
+    return {
+        "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
+        "SECRET_KEY": secret_key,
+        "CONTENT_DIR": environ.get("QUIZAPP_CONTENT_DIR", str(Path(__file__).resolve().parent.parent / "content")),
+    }

@@ -1,0 +1,310 @@
+"""The content compiler: Markdown files in, a validated question bank (or every problem found) out.
+
+Pure: it reads the files it is given and nothing else, and writes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from quizapp.content.markdown import render_tokens
+from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file
+from quizapp.content.problems import Problem, ProblemList
+from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
+
+FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description"}
+COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass
+class QuestionSpec:
+    slug: str
+    qtype: str
+    title: str
+    data: dict[str, Any]
+    tags: list[str]
+    difficulty: int | None
+    card_keys: list[str]
+    source_path: str
+    source_line: int
+    topic: str
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            self.content_hash = content_hash(self)
+
+
+@dataclass
+class TopicSpec:
+    slug: str
+    title: str
+    intro_html: str
+    tags: list[str]
+    source_path: str
+
+
+@dataclass
+class PackSpec:
+    slug: str
+    title: str
+    language: str
+    topics: list[TopicSpec] = field(default_factory=list)
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+
+@dataclass
+class Bank:
+    packs: dict[str, PackSpec]
+
+    @property
+    def questions(self) -> list[QuestionSpec]:
+        return [q for pack in self.packs.values() for q in pack.questions]
+
+
+@dataclass
+class CompileResult:
+    bank: Bank | None
+    problems: list[Problem]
+    files: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def content_hash(question: QuestionSpec) -> str:
+    """The version of a question: what a learner sees and is graded on; not where it sits in its file."""
+    payload = {"type": question.qtype, "title": question.title, "data": question.data,
+               "tags": question.tags, "difficulty": question.difficulty, "cards": question.card_keys}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.md") if p.is_file() and not _is_readme(p)))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), 1, "no such file or directory; give a Markdown file or a folder"))
+    return files, problems
+
+
+def _is_readme(path: Path) -> bool:
+    return path.name.lower() in ("readme.md", "license.md", "changelog.md")
+
+
+def compile_paths(paths: Iterable[str | Path]) -> CompileResult:
+    files, missing = find_markdown_files(paths)
+    sources = []
+    problems = ProblemList()
+    for problem in missing:
+        problems.add(problem.path, problem.line, problem.message)
+    for path in files:
+        try:
+            sources.append((str(path), path.read_bytes()))
+        except OSError as error:
+            problems.add(str(path), 1, f"cannot read the file: {error.strerror}")
+    result = compile_sources(sources)
+    return CompileResult(result.bank if not problems else None, sorted(problems.items) + result.problems,
+                         result.files)
+
+
+def compile_sources(sources: Iterable[tuple[str, bytes]]) -> CompileResult:
+    """Compile (display path, file bytes) pairs into a bank."""
+    problems = ProblemList()
+    packs: dict[str, PackSpec] = {}
+    pack_origin: dict[str, tuple[str, int]] = {}
+    seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
+    seen_topics: dict[tuple[str, str], str] = {}
+    count = 0
+    for path, data in sources:
+        count += 1
+        raw_file = parse_file(path, data, problems)
+        if raw_file is None:
+            continue
+        meta = _front_matter(raw_file, problems)
+        if meta is None:
+            continue
+        pack_slug = meta["pack"]
+        pack = packs.get(pack_slug)
+        if pack is None:
+            pack = packs[pack_slug] = PackSpec(pack_slug, meta["pack_title"] or _title_from_slug(pack_slug),
+                                               meta["language"])
+            pack_origin[pack_slug] = (path, raw_file.front_matter_lines.get("pack", 2))
+        else:
+            first_path, first_line = pack_origin[pack_slug]
+            if meta["pack_title"] and meta["pack_title"] != pack.title:
+                problems.add(path, raw_file.front_matter_lines.get("pack_title", 2),
+                             f"pack_title {meta['pack_title']!r} differs from {pack.title!r} given at "
+                             f"{first_path}:{first_line}; use one title for the pack")
+            if meta["language"] != pack.language:
+                problems.add(path, raw_file.front_matter_lines.get("language", 2),
+                             f"language {meta['language']!r} differs from {pack.language!r} of the pack "
+                             f"(first file {first_path}); a pack has one language")
+        topic_slug = Path(path).stem
+        if not SLUG.match(topic_slug):
+            problems.add(path, 1, f"file name {Path(path).name!r} is not a valid topic id: rename it with lowercase "
+                                  "letters, digits and dashes, e.g. `pod-ip.md`")
+        if (pack_slug, topic_slug) in seen_topics:
+            problems.add(path, 1, f"topic '{topic_slug}' of pack '{pack_slug}' is also defined by "
+                                  f"{seen_topics[(pack_slug, topic_slug)]}; rename one of the files")
+        seen_topics[(pack_slug, topic_slug)] = path
+        pack.topics.append(TopicSpec(topic_slug, meta["title"], render_tokens(raw_file.intro_tokens),
+                                     meta["tags"], path))
+        if not raw_file.questions:
+            problems.add(path, raw_file.body_offset + 1, "the file has no questions: start each one with "
+                                                         "`## Title {#question-id}`")
+        for raw in raw_file.questions:
+            first = seen_ids.get((pack_slug, raw.slug))
+            if first is not None:
+                problems.add(path, raw.line, f"duplicate question id '{raw.slug}' (first defined at "
+                                             f"{first[0]}:{first[1]}); give one of them another id")
+            else:
+                seen_ids[(pack_slug, raw.slug)] = (path, raw.line)
+            spec = _compile_question(raw_file, raw, meta, topic_slug, problems)
+            if spec is not None:
+                pack.questions.append(spec)
+    ordered = sorted(problems.items, key=lambda p: (p.path, p.line))
+    return CompileResult(None if ordered else Bank(packs), ordered, count)
+
+
+def _title_from_slug(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
+
+
+def _string_list(value: Any) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, (str, int, float)) for item in value):
+        return [str(item).strip() for item in value if str(item).strip()]
+    return None
+
+
+def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | None:
+    fm, lines, path = raw_file.front_matter, raw_file.front_matter_lines, raw_file.path
+    ok = True
+    for key in fm:
+        if key not in FRONT_MATTER_KEYS:
+            problems.add(path, lines.get(str(key), 2), f"unknown front matter key '{key}'; known keys: "
+                                                       f"{', '.join(sorted(FRONT_MATTER_KEYS))}")
+    pack = fm.get("pack")
+    if not isinstance(pack, str) or not SLUG.match(pack):
+        problems.add(path, lines.get("pack", 2), "front matter needs `pack:` with the pack id (lowercase letters, "
+                                                 "digits and dashes, e.g. `pack: container-networking`)")
+        ok = False
+    title = fm.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.add(path, lines.get("title", 2), "front matter needs `title:` with the topic's title")
+        ok = False
+    language = fm.get("language", "en")
+    if not isinstance(language, str) or not LANGUAGE.match(language):
+        problems.add(path, lines.get("language", 2), f"language {language!r} is not a language code such as `en`")
+        ok = False
+    tags = _string_list(fm.get("tags"))
+    sources = _string_list(fm.get("sources"))
+    for key, value in (("tags", tags), ("sources", sources)):
+        if value is None:
+            problems.add(path, lines.get(key, 2), f"`{key}:` must be a list of strings")
+            ok = False
+    pack_title = fm.get("pack_title")
+    if pack_title is not None and not isinstance(pack_title, str):
+        problems.add(path, lines.get("pack_title", 2), "`pack_title:` must be text")
+        ok = False
+    if not ok:
+        return None
+    return {"pack": pack, "title": title.strip(), "language": language, "tags": tags, "sources": sources,
+            "pack_title": pack_title.strip() if pack_title else None}
+
+
+def _parse_bool(ctx: CompileContext, key: str, raw: str, line: int) -> bool | None:
+    lowered = raw.strip().lower()
+    if lowered in ("true", "yes"):
+        return True
+    if lowered in ("false", "no"):
+        return False
+    ctx.error(line, f"setting '{key}' must be `true` or `false`, not {raw!r}")
+    return None
+
+
+def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any], topic: str,
+                      problems: ProblemList) -> Any:
+    ctx = CompileContext(raw_file, raw, problems, {})
+    type_entry = raw.settings.get("type")
+    if type_entry is None:
+        ctx.error(raw.line, "no settings: the first paragraph after the heading must start with `type: ...` "
+                            f"({', '.join(QUESTION_TYPES)})")
+        return None
+    type_name, type_line = type_entry
+    qtype = QUESTION_TYPES.get(type_name.strip().lower())
+    if qtype is None:
+        ctx.error(type_line, f"unknown question type '{type_name}'; use one of: {', '.join(QUESTION_TYPES)}")
+        return None
+    allowed = COMMON_SETTINGS | qtype.settings
+    tags = list(meta["tags"])
+    difficulty: int | None = None
+    source = meta["sources"][0] if meta["sources"] else None
+    misconception = None
+    for key, (value, line) in raw.settings.items():
+        if key not in allowed:
+            ctx.error(line, f"unknown setting '{key}' for a {qtype.name} question; known: {', '.join(sorted(allowed))}")
+        elif key == "tags":
+            parsed = _string_list(value.strip("[]"))
+            for tag in parsed or []:
+                if not SLUG.match(tag):
+                    ctx.error(line, f"tag {tag!r} is not valid: use lowercase letters, digits and dashes")
+                elif tag not in tags:
+                    tags.append(tag)
+        elif key == "difficulty":
+            if not value.isdigit() or not 1 <= int(value) <= 5:
+                ctx.error(line, f"difficulty must be a whole number from 1 (easy) to 5 (hard), not {value!r}")
+            else:
+                difficulty = int(value)
+        elif key == "source":
+            source = value or None
+        elif key == "misconception":
+            misconception = value or None
+        elif key in ("reversible", "case_sensitive", "shuffle"):
+            parsed_bool = _parse_bool(ctx, key, value, line)
+            if parsed_bool is not None:
+                ctx.settings[key] = parsed_bool
+        elif key != "type":
+            ctx.settings[key] = value
+    if not source:
+        ctx.error(raw.line, "names no source: add `source: <URL>` to its settings or `sources:` to the front matter")
+    known_sections = set(qtype.sections) | {"explanation"} | set(getattr(qtype, "optional_sections", ()))
+    for name, section in raw.sections.items():
+        if name not in known_sections:
+            ctx.error(section.line, f"unknown section '### {name.title()}' for a {qtype.name} question; expected: "
+                                    f"{', '.join(s.title() for s in sorted(known_sections))}")
+    missing = [name for name in (*qtype.sections, "explanation") if name not in raw.sections]
+    for name in missing:
+        ctx.error(raw.line, f"has no `### {name.title()}` section; add one")
+    if qtype.needs_prompt and not raw.prompt_tokens:
+        ctx.error(raw.line, "has no prompt: write the question between its settings and its first `###` section")
+    explanation = raw.sections.get("explanation")
+    if explanation is not None and not explanation.tokens:
+        ctx.error(explanation.line, "`### Explanation` is empty: explain why the answer is right")
+    if missing:
+        return None
+    data = qtype.compile(ctx)
+    data.update({
+        "prompt_html": render_tokens(raw.prompt_tokens),
+        "explanation_html": render_tokens(explanation.tokens) if explanation else "",
+        "source": source,
+        "misconception": misconception,
+    })
+    return QuestionSpec(slug=raw.slug, qtype=qtype.name, title=raw.title, data=data, tags=tags,
+                        difficulty=difficulty, card_keys=qtype.card_keys(data), source_path=raw_file.path,
+                        source_line=raw.line, topic=topic)

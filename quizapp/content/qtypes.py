@@ -1,0 +1,290 @@
+"""Question types: each turns a raw question's sections into the data the study page and checkers use.
+
+A type is a small class registered in `QUESTION_TYPES` by name; the simulator's `sim` type registers the same way.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from markdown_it.token import Token
+
+from quizapp.content.markdown import render, render_inline, render_tokens, plain_text
+from quizapp.content.parser import RawFile, RawQuestion, Section, section_source
+from quizapp.content.problems import ProblemList
+
+CLOZE = re.compile(r"\{\{c(?P<group>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+CHOICE_MARK = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>.*)$", re.DOTALL)
+
+
+@dataclass
+class CompileContext:
+    raw_file: RawFile
+    question: RawQuestion
+    problems: ProblemList
+    settings: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return self.raw_file.path
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.add(self.path, line, f"question '{self.question.slug}': {message}")
+
+    def section(self, name: str) -> Section | None:
+        return self.question.sections.get(name)
+
+    def line_of(self, token: Token) -> int:
+        return self.raw_file.body_offset + (token.map[0] if token.map else 0) + 1
+
+
+class QuestionType:
+    name: ClassVar[str]
+    label: ClassVar[str]
+    sections: ClassVar[tuple[str, ...]] = ()  # required besides `explanation`
+    settings: ClassVar[frozenset[str]] = frozenset()  # type-specific settings
+    needs_prompt: ClassVar[bool] = True
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def card_keys(self, data: dict[str, Any]) -> list[str]:
+        return ["main"]
+
+
+QUESTION_TYPES: dict[str, QuestionType] = {}
+
+
+def register(question_type: type[QuestionType]) -> type[QuestionType]:
+    QUESTION_TYPES[question_type.name] = question_type()
+    return question_type
+
+
+def list_items(ctx: CompileContext, section: Section, ordered: bool) -> list[tuple[str, int]]:
+    """The top-level items of the one list in a section, as (inline Markdown source, line)."""
+    kind = "ordered_list_open" if ordered else "bullet_list_open"
+    other = "bullet_list_open" if ordered else "ordered_list_open"
+    lists = [t for t in section.tokens if t.type in (kind, other) and t.level == 0]
+    want = "a numbered list (`1. ...`)" if ordered else "a bulleted list (`- ...`)"
+    if len(lists) != 1 or lists[0].type != kind:
+        ctx.error(section.line, f"section '### {section.name.title()}' must hold exactly one {want}")
+        return []
+    items: list[tuple[str, int]] = []
+    tokens = section.tokens
+    for index, token in enumerate(tokens):
+        if token.type == "list_item_open" and token.level == 1:
+            inline = next((t for t in tokens[index:] if t.type == "inline"), None)
+            items.append((inline.content if inline is not None else "", ctx.line_of(token)))
+    return items
+
+
+class ChoiceType(QuestionType):
+    sections = ("choices",)
+    settings = frozenset({"shuffle"})
+
+    def parse_choices(self, ctx: CompileContext) -> list[dict[str, Any]]:
+        section = ctx.section("choices")
+        assert section is not None
+        choices = []
+        for text, line in list_items(ctx, section, ordered=False):
+            match = CHOICE_MARK.match(text)
+            if not match:
+                ctx.error(line, "each choice starts with `[x] ` (right) or `[ ] ` (wrong)")
+                continue
+            choices.append({"html": render_inline(match["text"]), "text": plain_text(match["text"]),
+                            "correct": match["mark"] != " "})
+        if section.tokens and len(choices) < 2:
+            ctx.error(section.line, "a choice question needs at least two choices")
+        return choices
+
+
+@register
+class SingleChoice(ChoiceType):
+    name = "single"
+    label = "Single choice"
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        choices = self.parse_choices(ctx)
+        correct = sum(choice["correct"] for choice in choices)
+        if choices and correct != 1:
+            ctx.error(ctx.section("choices").line,  # type: ignore[union-attr]
+                      f"single-choice question needs exactly one choice marked [x], found {correct}; "
+                      "mark the right choice `- [x]`" + (" or use `type: multiple`" if correct > 1 else ""))
+        return {"choices": choices, "shuffle": ctx.settings.get("shuffle", True)}
+
+
+@register
+class MultipleChoice(ChoiceType):
+    name = "multiple"
+    label = "Multiple select"
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        choices = self.parse_choices(ctx)
+        if choices and not any(choice["correct"] for choice in choices):
+            ctx.error(ctx.section("choices").line,  # type: ignore[union-attr]
+                      "multiple-select question has no choice marked [x]; mark every right choice `- [x]`")
+        return {"choices": choices, "shuffle": ctx.settings.get("shuffle", True)}
+
+
+@register
+class TrueFalse(QuestionType):
+    name = "truefalse"
+    label = "True or false"
+    sections = ("answer",)
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        section = ctx.section("answer")
+        assert section is not None
+        text = plain_text(section_source(ctx.raw_file, section)).lower().rstrip(".")
+        if text not in ("true", "false"):
+            ctx.error(section.line, f"the answer of a true/false question is `true` or `false`, not {text!r}")
+        return {"answer": text == "true"}
+
+
+@register
+class ShortAnswer(QuestionType):
+    name = "short"
+    label = "Short answer"
+    sections = ("answer",)
+    settings = frozenset({"case_sensitive"})
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        section = ctx.section("answer")
+        assert section is not None
+        if any(t.type == "bullet_list_open" for t in section.tokens):
+            answers = [plain_text(text) for text, _line in list_items(ctx, section, ordered=False)]
+        else:
+            answers = [plain_text(section_source(ctx.raw_file, section))]
+        answers = [answer for answer in answers if answer]
+        if not answers:
+            ctx.error(section.line, "a short-answer question needs at least one accepted answer under `### Answer`")
+        return {"answers": answers, "case_sensitive": ctx.settings.get("case_sensitive", False)}
+
+
+@register
+class Ordering(QuestionType):
+    name = "ordering"
+    label = "Ordering"
+    sections = ("order",)
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        section = ctx.section("order")
+        assert section is not None
+        items = [{"html": render_inline(text), "text": plain_text(text)}
+                 for text, _line in list_items(ctx, section, ordered=True)]
+        if section.tokens and len(items) < 2:
+            ctx.error(section.line, "an ordering question needs at least two items in `### Order`")
+        return {"items": items}
+
+
+@register
+class Matching(QuestionType):
+    name = "matching"
+    label = "Matching"
+    sections = ("pairs",)
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        section = ctx.section("pairs")
+        assert section is not None
+        tokens = section.tokens
+        if not any(t.type == "table_open" for t in tokens):
+            ctx.error(section.line, "`### Pairs` must hold a two-column table: a header row, then one row a pair")
+            return {"left_label": "", "right_label": "", "pairs": [], "right_options": []}
+        rows: list[tuple[list[str], int]] = []
+        for index, token in enumerate(tokens):
+            if token.type == "tr_open":
+                cells = []
+                for inner in tokens[index + 1:]:
+                    if inner.type == "tr_close":
+                        break
+                    if inner.type == "inline":
+                        cells.append(inner.content)
+                rows.append((cells, ctx.line_of(token)))
+        header, pairs = rows[0], rows[1:]
+        if len(header[0]) != 2:
+            ctx.error(header[1], f"the pairs table needs exactly two columns, found {len(header[0])}")
+        seen: dict[str, int] = {}
+        compiled = []
+        for cells, line in pairs:
+            if len(cells) != 2 or not all(c.strip() for c in cells):
+                ctx.error(line, "each pair row needs a left and a right value")
+                continue
+            left = plain_text(cells[0])
+            if left in seen:
+                ctx.error(line, f"left-hand value {left!r} appears twice (also line {seen[left]}); each left value "
+                                "must be unique")
+            seen[left] = line
+            compiled.append({"left_html": render_inline(cells[0]), "left": left,
+                             "right_html": render_inline(cells[1]), "right": plain_text(cells[1])})
+        if len(compiled) < 2:
+            ctx.error(section.line, "a matching question needs at least two pairs")
+        options: list[dict[str, str]] = []
+        for pair in compiled:
+            if pair["right"] not in [o["text"] for o in options]:
+                options.append({"text": pair["right"], "html": pair["right_html"]})
+        return {"left_label": plain_text(header[0][0]) if header[0] else "",
+                "right_label": plain_text(header[0][1]) if len(header[0]) > 1 else "",
+                "pairs": compiled, "right_options": options}
+
+
+@register
+class Flashcard(QuestionType):
+    name = "flashcard"
+    label = "Flashcard"
+    sections = ("back",)
+    settings = frozenset({"reversible"})
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        section = ctx.section("back")
+        assert section is not None
+        if not section.tokens:
+            ctx.error(section.line, "`### Back` is empty: write the answer side of the card")
+        return {"back_html": render_tokens(section.tokens), "reversible": ctx.settings.get("reversible", False)}
+
+    def card_keys(self, data: dict[str, Any]) -> list[str]:
+        return ["front", "back"] if data.get("reversible") else ["front"]
+
+
+@register
+class Cloze(QuestionType):
+    name = "cloze"
+    label = "Cloze"
+    settings = frozenset({"case_sensitive"})
+
+    def compile(self, ctx: CompileContext) -> dict[str, Any]:
+        source = ctx.question.prompt_source
+        deletions = list(CLOZE.finditer(source))
+        if not deletions:
+            ctx.error(ctx.question.prompt_line or ctx.question.line,
+                      "cloze text has no deletion: wrap each hidden part in `{{c1::...}}` (c2, c3 for more cards)")
+            return {"cards": {}, "groups": []}
+        groups = sorted({int(match["group"]) for match in deletions})
+        cards: dict[str, Any] = {}
+        for group in groups:
+            blanks = []
+
+            def hide(match: re.Match[str], group: int = group) -> str:
+                answer = match["answer"].strip()
+                if int(match["group"]) != group:
+                    return answer.split("|")[0].strip()
+                blanks.append({"answers": [a.strip() for a in answer.split("|") if a.strip()],
+                               "hint": (match["hint"] or "").strip()})
+                return f"QUIZAPPBLANK{len(blanks) - 1}X"
+
+            hidden = CLOZE.sub(hide, source)
+            html = render(hidden)
+            for number, blank in enumerate(blanks):
+                label = blank["hint"] or "…"
+                html = html.replace(f"QUIZAPPBLANK{number}X",
+                                    f'<span class="cloze-blank">[{render_inline(label)}]</span>')
+            revealed = render(CLOZE.sub(lambda m: m["answer"].split("|")[0].strip(), source))
+            cards[f"c{group}"] = {"prompt_html": html, "blanks": blanks, "answer_html": revealed}
+        for key, card in cards.items():
+            if any(not blank["answers"] for blank in card["blanks"]):
+                ctx.error(ctx.question.prompt_line, f"cloze deletion {key} is empty: put the hidden text after `::`")
+        return {"cards": cards, "groups": [f"c{g}" for g in groups],
+                "case_sensitive": ctx.settings.get("case_sensitive", False)}
+
+    def card_keys(self, data: dict[str, Any]) -> list[str]:
+        return list(data.get("groups", []))

@@ -1,0 +1,90 @@
+"""Turns a stored question and card into what the study page shows, and form input into a checker response.
+
+Pure functions: no request, no database.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from quizapp.checking import InvalidResponse
+
+
+@dataclass(frozen=True)
+class CardView:
+    qtype: str
+    card_key: str
+    prompt_html: str
+    options: list[tuple[int, str]]  # (authored index, html) in display order
+    blanks: int
+    answer_html: str  # the other side / the revealed text, for flashcards and clozes
+
+
+def display_order(count: int, seed: int, shuffle: bool = True) -> list[int]:
+    order = list(range(count))
+    if shuffle:
+        random.Random(seed).shuffle(order)
+    return order
+
+
+def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> CardView:
+    prompt, options, blanks, answer = data.get("prompt_html", ""), [], 0, ""
+    if qtype == "flashcard":
+        front, back = data["prompt_html"], data["back_html"]
+        prompt, answer = (back, front) if card_key == "back" else (front, back)
+    elif qtype == "cloze":
+        card = data["cards"][card_key]
+        prompt, blanks, answer = card["prompt_html"], len(card["blanks"]), card["answer_html"]
+    elif qtype in ("single", "multiple"):
+        choices = data["choices"]
+        options = [(i, choices[i]["html"]) for i in display_order(len(choices), seed, data.get("shuffle", True))]
+    elif qtype == "ordering":
+        items = data["items"]
+        options = [(i, items[i]["html"]) for i in display_order(len(items), seed)]
+    elif qtype == "matching":
+        options = [(i, pair["left_html"]) for i, pair in enumerate(data["pairs"])]
+    return CardView(qtype, card_key, prompt, options, blanks, answer)
+
+
+def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Mapping[str, Any]) -> dict[str, Any]:
+    """Read the study form into the checker's response shape; errors name the form field."""
+    def integer(field: str) -> int:
+        raw = form.get(field, "")
+        if raw == "" or raw is None:
+            raise InvalidResponse(field, "choose an answer")
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidResponse(field, "must be a number") from None
+
+    if qtype == "flashcard":
+        return {"knew": form.get("knew") == "yes"}
+    if qtype == "cloze":
+        count = len(data["cards"][card_key]["blanks"])
+        return {"blanks": [str(form.get(f"blank-{i}", "")) for i in range(count)]}
+    if qtype == "single":
+        return {"choice": integer("choice")}
+    if qtype == "multiple":
+        getlist = getattr(form, "getlist", None)
+        values = getlist("choices") if getlist else form.get("choices", [])
+        try:
+            return {"choices": sorted(int(v) for v in values)}
+        except ValueError:
+            raise InvalidResponse("choices", "must be choice numbers") from None
+    if qtype == "truefalse":
+        value = form.get("value")
+        if value not in ("true", "false"):
+            raise InvalidResponse("value", "choose true or false")
+        return {"value": value == "true"}
+    if qtype == "short":
+        return {"text": str(form.get("text", ""))}
+    if qtype == "ordering":
+        count = len(data["items"])
+        positions = {index: integer(f"position-{index}") for index in range(count)}
+        if sorted(positions.values()) != list(range(1, count + 1)):
+            raise InvalidResponse("position", f"give each item a different position from 1 to {count}")
+        return {"order": sorted(positions, key=positions.__getitem__)}
+    if qtype == "matching":
+        return {"matches": [integer(f"match-{index}") for index in range(len(data["pairs"]))]}
+    raise InvalidResponse("type", f"this page cannot answer {qtype!r} questions yet")

@@ -1,0 +1,49 @@
+"""Queries the study pages need; plain functions over a session, testable without a request."""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from quizapp.models import Card, Pack, Question
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    pack: Pack
+    questions: int
+    cards: int
+
+
+def list_packs(session: Session) -> list[PackSummary]:
+    rows = session.execute(
+        select(Pack, func.count(func.distinct(Question.id)), func.count(Card.id))
+        .join(Question, (Question.pack_id == Pack.id) & Question.retired_at.is_(None), isouter=True)
+        .join(Card, (Card.question_id == Question.id) & Card.retired_at.is_(None), isouter=True)
+        .where(Pack.is_public.is_(True))
+        .group_by(Pack.id)
+        .order_by(Pack.title)
+    ).all()
+    return [PackSummary(pack, questions, cards) for pack, questions, cards in rows]
+
+
+def find_pack(session: Session, slug: str) -> Pack | None:
+    return session.scalar(select(Pack).where(Pack.slug == slug, Pack.is_public.is_(True)))
+
+
+def active_cards(pack: Pack):
+    return (select(Card).join(Question)
+            .where(Question.pack_id == pack.id, Question.retired_at.is_(None), Card.retired_at.is_(None)))
+
+
+def random_card(session: Session, pack: Pack, rng: random.Random) -> Card | None:
+    ids = session.scalars(active_cards(pack).with_only_columns(Card.id).order_by(Card.id)).all()
+    if not ids:
+        return None
+    return session.get(Card, rng.choice(ids))
+
+
+def find_card(session: Session, pack: Pack, card_id: int) -> Card | None:
+    return session.scalar(active_cards(pack).where(Card.id == card_id))
