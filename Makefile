@@ -1,0 +1,31 @@
+# Two commands do all setup on a fresh clone:  `make run` (install, migrate, build the shipped bank, serve)
+# and `make test` (install, run the whole suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test check clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: install
+	$(BIN)/quizapp db upgrade
+	$(BIN)/quizapp content build content/
+	$(BIN)/quizapp run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: install
+	$(BIN)/quizapp content check content/
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
