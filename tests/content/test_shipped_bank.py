@@ -1,0 +1,49 @@
+"""The bank shipped in content/: compiles cleanly, is large enough and covers every concept."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from quizapp.content import compile_paths
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+CONCEPTS = {"node-ip", "pod-ip", "cluster-ip", "container-ip", "external-ip", "nodeport", "port", "targetport",
+            "containerport", "hostport", "docker-publish", "docker-bridge", "user-defined-bridge", "docker-host",
+            "docker-none", "docker-container", "overlay", "flannel", "cni", "kube-proxy", "dns",
+            "single-host-vs-flat"}
+
+
+@pytest.fixture(scope="module")
+def bank():
+    result = compile_paths([CONTENT])
+    assert result.ok, "\n".join(str(p) for p in result.problems)
+    return result.bank
+
+
+def test_at_least_150_questions_of_every_type(bank):
+    questions = bank.questions
+    assert len(questions) >= 150
+    types = Counter(q.qtype for q in questions)
+    assert set(types) >= {"flashcard", "cloze", "single", "multiple", "truefalse", "short", "ordering", "matching"}
+
+
+def test_every_concept_is_taught(bank):
+    tags = Counter(tag for q in bank.questions for tag in q.tags)
+    thin = {concept: tags[concept] for concept in CONCEPTS if tags[concept] < 3}
+    assert not thin, f"concepts with fewer than 3 questions: {thin}"
+
+
+def test_every_question_explains_and_names_an_official_source(bank):
+    for question in bank.questions:
+        assert question.data["explanation_html"], question.slug
+        assert question.data["source"].startswith("https://"), question.slug
+
+
+def test_the_seed_misconceptions_are_targeted(bank):
+    targeted = {q.data["misconception"] for q in bank.questions if q.data.get("misconception")}
+    for misconception in ("seed-004-container-ip", "seed-000-ip-cer-pod", "seed-002-k8s-network-modes",
+                          "seed-003-none-can-reach-containers", "seed-004-kube-proxy-random-port",
+                          "seed-004-kube-proxy-allocates-clusterip"):
+        assert misconception in targeted
