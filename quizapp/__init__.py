@@ -56,6 +56,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+
+
+def _load_user(user_id: str):
+    from quizapp.models import User
+
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
 def register_blueprints(app: Flask) -> None:
