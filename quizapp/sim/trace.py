@@ -73,7 +73,7 @@ def _change_text(ch: dict[str, Any]) -> str:
     if t == "decap":
         return f"[decap {ch.get('outer', '')}]".replace(" ]", "]")
     if t == "proxy":
-        extra = f" {ch['before']} -> {ch['after']}" if "before" in ch else ""
+        extra = f" {ch['before']} => {ch['after']}" if "before" in ch else ""
         return f"[proxy{extra}]"
     return "[" + " ".join(f"{k}={v}" for k, v in ch.items()) + "]"
 
@@ -94,8 +94,6 @@ def format_trace(result: TraceResult) -> str:
         lines.append(f"not delivered: {result.reason}")
     if len(result.candidates) > 1:
         lines.append("candidates: " + ", ".join(f"{c.kind}/{c.name} {c.ip}:{c.port}" for c in result.candidates))
-    for w in result.warnings:
-        lines.append(f"warning: {w}")
     return "\n".join(lines)
 
 
@@ -290,7 +288,9 @@ class _Tracer:
             self._headless_refs = [refs[ip] for ip in ips]
             self.hop(where, f"{name} -> {fq}: headless Service, A records {', '.join(ips)} (the Pod IPs; no virtual IP); the client uses {ips[i]}")
             return ips[i]
-        self.hop(where, f"{name} -> {fq} -> {svc.cluster_ip} (cluster DNS, search path {pod.namespace + '.svc.' + self.scn.cluster.domain if pod else ''})".replace(" (cluster DNS, search path )", " (cluster DNS)"))
+        shown = name if name.lower().rstrip(".") == fq else f"{name} -> {fq}"
+        search = f", search path {pod.namespace}.svc.{self.scn.cluster.domain}" if pod is not None and shown != name else ""
+        self.hop(where, f"{shown} -> {svc.cluster_ip} (cluster DNS{search})")
         return svc.cluster_ip  # type: ignore[return-value]
 
     def _docker_dns(self, c: DockerContainer, low: str, name: str, where: str) -> str | None:
@@ -690,10 +690,10 @@ class _Tracer:
         for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
             if m.host_ip == "0.0.0.0" or m.host_ip == pkt.dst:
                 att = c.attachments[0]
-                before = f"{pkt.src} -> {pkt.dst_text}"
+                before = f"{pkt.src}->{pkt.dst_text}"
                 pkt.src, pkt.dst, pkt.dport = att.network.gateway, att.ip, m.container_port  # type: ignore[assignment]
                 self.hop(f"{host.ref} docker-proxy", f"docker-proxy (userland proxy) listening on {m.host_ip}:{m.host_port}/{m.proto} accepts and opens its own connection to {c.ref}",
-                         {"type": "proxy", "before": before, "after": f"{pkt.src} -> {pkt.dst_text}"})
+                         {"type": "proxy", "before": before, "after": f"{pkt.src}->{pkt.dst_text}"})
                 self.hop(f"{host.ref} {att.network.bridge}", f"bridges to {c.ref}")
                 owner = c.ns_owner
                 if self._ns_listener(owner, pkt) is None:
