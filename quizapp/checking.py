@@ -3,8 +3,10 @@
 Responses are plain JSON-like dicts (the same from a form and from the API):
   flashcard {"knew": bool}; cloze {"blanks": [str, ...]}; single {"choice": int}; multiple {"choices": [int]};
   truefalse {"value": bool}; short {"text": str}; ordering {"order": [int, ...]} (item indices as authored);
-  matching {"matches": [int, ...]} (for each left item, the index of the chosen right option).
-Indices always refer to the authored order, whatever order the learner saw.
+  matching {"matches": [int, ...]} (for each left item, the index of the chosen right option);
+  sim {"text": str} (ask endpoint, name, source_ip), {"value": bool} (delivered), {"outcome": str} (outcome).
+Indices always refer to the authored order, whatever order the learner saw. `variant` is the seed that picked
+a sim question's variant; other types ignore it.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class CheckResult:
     score: float  # fraction of the parts that were right, 0..1
     expected: Any  # the answer key, in the response's own shape
     parts: list[bool] = field(default_factory=list)  # per blank, choice, item or pair
+    trace: dict[str, Any] | None = None  # sim questions: the simulator's trace of the variant asked
 
 
 class InvalidResponse(ValueError):
@@ -66,7 +69,7 @@ def _index_list(response: Any, key: str, size: int, label: str) -> list[int]:
 class Checker:
     qtype: ClassVar[str]
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         raise NotImplementedError
 
 
@@ -78,12 +81,13 @@ def register(checker: type[Checker]) -> type[Checker]:
     return checker
 
 
-def check_answer(qtype: str, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+def check_answer(qtype: str, data: dict[str, Any], card_key: str, response: Any,
+                 variant: int | None = None) -> CheckResult:
     try:
         checker = CHECKERS[qtype]
     except KeyError:
         raise InvalidResponse("$", f"no checker for question type {qtype!r}") from None
-    return checker.check(data, card_key, response)
+    return checker.check(data, card_key, response, variant or 0)
 
 
 @register
@@ -92,7 +96,7 @@ class FlashcardChecker(Checker):
 
     qtype = "flashcard"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         knew = _require(response, "knew", bool, "true or false")
         return CheckResult(knew, 1.0 if knew else 0.0, {"knew": True}, [knew])
 
@@ -101,7 +105,7 @@ class FlashcardChecker(Checker):
 class ClozeChecker(Checker):
     qtype = "cloze"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         card = data["cards"][card_key]
         blanks = _require(response, "blanks", list, "a list with one text per blank")
         if len(blanks) != len(card["blanks"]):
@@ -121,7 +125,7 @@ class ClozeChecker(Checker):
 class SingleChoiceChecker(Checker):
     qtype = "single"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         choices = data["choices"]
         choice = _require(response, "choice", int, "the index of one choice")
         if not 0 <= choice < len(choices):
@@ -134,7 +138,7 @@ class SingleChoiceChecker(Checker):
 class MultipleChoiceChecker(Checker):
     qtype = "multiple"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         choices = data["choices"]
         picked = set(_index_list(response, "choices", len(choices), "a list of choice indices"))
         parts = [(index in picked) == choice["correct"] for index, choice in enumerate(choices)]
@@ -146,7 +150,7 @@ class MultipleChoiceChecker(Checker):
 class TrueFalseChecker(Checker):
     qtype = "truefalse"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         value = _require(response, "value", bool, "true or false")
         correct = value == data["answer"]
         return CheckResult(correct, float(correct), {"value": data["answer"]}, [correct])
@@ -156,7 +160,7 @@ class TrueFalseChecker(Checker):
 class ShortAnswerChecker(Checker):
     qtype = "short"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         text = _require(response, "text", str, "the answer as text")
         case = data.get("case_sensitive", False)
         correct = normalize_answer(text, case) in {normalize_answer(a, case) for a in data["answers"]}
@@ -167,7 +171,7 @@ class ShortAnswerChecker(Checker):
 class OrderingChecker(Checker):
     qtype = "ordering"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         size = len(data["items"])
         order = _index_list(response, "order", size, "the item indices in the chosen order")
         if sorted(order) != list(range(size)):
@@ -180,7 +184,7 @@ class OrderingChecker(Checker):
 class MatchingChecker(Checker):
     qtype = "matching"
 
-    def check(self, data: dict[str, Any], card_key: str, response: Any) -> CheckResult:
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
         pairs, options = data["pairs"], data["right_options"]
         matches = _index_list(response, "matches", len(options), "one right-option index per left item")
         if len(matches) != len(pairs):
@@ -189,3 +193,28 @@ class MatchingChecker(Checker):
         expected = [option_texts.index(pair["right"]) for pair in pairs]
         parts = [given == want for given, want in zip(matches, expected)]
         return CheckResult(all(parts), sum(parts) / len(parts), {"matches": expected}, parts)
+
+
+@register
+class SimChecker(Checker):
+    """Checks against the key the simulator computed for the variant the learner was shown."""
+
+    qtype = "sim"
+
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
+        chosen = data["variants"][variant % len(data["variants"])]
+        ask, accepted = data["ask"], chosen["accepted"]
+        if ask == "delivered":
+            given: Any = _require(response, "value", bool, "true or false")
+            correct = given == accepted
+            expected: Any = {"value": accepted}
+        elif ask == "outcome":
+            given = _require(response, "outcome", str, "one of delivered, refused, timeout, unreachable, nxdomain")
+            correct = given.strip().lower() == accepted
+            expected = {"outcome": accepted}
+        else:
+            given = normalize_answer(_require(response, "text", str, "the answer as text"))
+            keys = accepted if isinstance(accepted, list) else [accepted]
+            correct = given in {normalize_answer(str(key)) for key in keys}
+            expected = {"text": chosen["key"]}
+        return CheckResult(correct, float(correct), expected, [correct], trace=chosen["trace"])

@@ -9,12 +9,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from quizapp.content.markdown import render_tokens
 from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
+from quizapp.content import sim_type  # noqa: F401  (registers the `sim` type)
+
+ResourceReader = Callable[[str, str], "bytes | None"]
 
 FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description"}
 COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
@@ -114,13 +117,23 @@ def compile_paths(paths: Iterable[str | Path]) -> CompileResult:
             sources.append((str(path), path.read_bytes()))
         except OSError as error:
             problems.add(str(path), 1, f"cannot read the file: {error.strerror}")
-    result = compile_sources(sources)
+    result = compile_sources(sources, read_resource=read_sibling_file)
     return CompileResult(result.bank if not problems else None, sorted(problems.items) + result.problems,
                          result.files)
 
 
-def compile_sources(sources: Iterable[tuple[str, bytes]]) -> CompileResult:
-    """Compile (display path, file bytes) pairs into a bank."""
+def read_sibling_file(markdown_path: str, name: str) -> bytes | None:
+    """A file named relative to a Markdown file, never outside its folder."""
+    base = Path(markdown_path).resolve().parent
+    target = (base / name).resolve()
+    if Path(name).is_absolute() or base not in target.parents or not target.is_file():
+        return None
+    return target.read_bytes()
+
+
+def compile_sources(sources: Iterable[tuple[str, bytes]],
+                    read_resource: ResourceReader | None = None) -> CompileResult:
+    """Compile (display path, file bytes) pairs into a bank; `read_resource` reads files they refer to."""
     problems = ProblemList()
     packs: dict[str, PackSpec] = {}
     pack_origin: dict[str, tuple[str, int]] = {}
@@ -171,7 +184,7 @@ def compile_sources(sources: Iterable[tuple[str, bytes]]) -> CompileResult:
                                              f"{first[0]}:{first[1]}); give one of them another id")
             else:
                 seen_ids[(pack_slug, raw.slug)] = (path, raw.line)
-            spec = _compile_question(raw_file, raw, meta, topic_slug, problems)
+            spec = _compile_question(raw_file, raw, meta, topic_slug, problems, read_resource)
             if spec is not None:
                 pack.questions.append(spec)
     ordered = sorted(problems.items, key=lambda p: (p.path, p.line))
@@ -239,8 +252,8 @@ def _parse_bool(ctx: CompileContext, key: str, raw: str, line: int) -> bool | No
 
 
 def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any], topic: str,
-                      problems: ProblemList) -> Any:
-    ctx = CompileContext(raw_file, raw, problems, {})
+                      problems: ProblemList, read_resource: ResourceReader | None) -> Any:
+    ctx = CompileContext(raw_file, raw, problems, {}, read_resource)
     type_entry = raw.settings.get("type")
     if type_entry is None:
         ctx.error(raw.line, "no settings: the first paragraph after the heading must start with `type: ...` "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 from markdown_it.token import Token
 
@@ -24,6 +24,8 @@ class CompileContext:
     question: RawQuestion
     problems: ProblemList
     settings: dict[str, Any]
+    # Reads a file next to the Markdown (e.g. a scenario): (markdown path, relative name) -> bytes or None.
+    read_resource: Callable[[str, str], bytes | None] | None = None
 
     @property
     def path(self) -> str:

@@ -11,8 +11,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 
 def doc_examples() -> list[str]:
     """The question examples of docs/authoring.md (every type), without the file-level example."""
-    blocks = re.findall(r"```markdown\n(.*?)\n```\n", DOCS.read_text(), re.S)
-    return [block for block in blocks if block.lstrip().startswith("## ")]
+    blocks = re.findall(r"(```|~~~)markdown\n(.*?)\n\1\n", DOCS.read_text(), re.S)
+    return [block for _fence, block in blocks if block.lstrip().startswith("## ")]
 
 
 def pack_file(title: str, *questions: str) -> bytes:

@@ -22,7 +22,7 @@ def test_every_documented_example_compiles_to_its_type():
     assert result.ok, messages(result)
     by_id = {q.slug: q for q in result.bank.questions}
     assert {q.qtype for q in by_id.values()} == {
-        "flashcard", "cloze", "single", "multiple", "truefalse", "short", "ordering", "matching"}
+        "flashcard", "cloze", "single", "multiple", "truefalse", "short", "ordering", "matching", "sim"}
     assert by_id["what-is-pod-ip"].card_keys == ["front", "back"]  # reversible: two sibling cards
     assert by_id["flannel-default-network"].card_keys == ["c1", "c2"]
     assert by_id["default-service-type"].data["choices"][1] == {

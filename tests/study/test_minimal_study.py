@@ -25,7 +25,7 @@ def card_id(db, slug: str, key: str = "main") -> int:
 
 def test_index_lists_packs(client, bank):
     page = client.get("/").get_data(as_text=True)
-    assert "Demo" in page and "8 questions" in page and "10 cards" in page
+    assert "Demo" in page and "9 questions" in page and "11 cards" in page
 
 
 def test_index_without_packs_says_how_to_build(client):
