@@ -116,7 +116,10 @@ def parse_yaml(text: str, source: str = "<scenario>") -> tuple[list[Document], l
         line = mark.line + 1 if mark is not None else None
         msg = exc.problem or str(exc)
         if exc.context:
-            msg = f"{exc.context}, {msg}"
+            started = ""
+            if exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
+                started = f" (started on line {exc.context_mark.line + 1})"
+            msg = f"{exc.context}{started}, {msg}"
         problems.append(Problem(index + 1 if index == 0 else index, line, "", f"YAML syntax error: {msg}"))
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
         problems.append(Problem(index or 1, None, "", f"YAML error: {exc}"))
