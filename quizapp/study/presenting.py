@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from quizapp.checking import InvalidResponse
+from quizapp.content.sim_type import OUTCOMES, substitute_html, variant_for
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class CardView:
     options: list[tuple[int, str]]  # (authored index, html) in display order
     blanks: int
     answer_html: str  # the other side / the revealed text, for flashcards and clozes
+    explanation_html: str = ""
+    ask: str = ""  # sim questions: what the learner gives (endpoint, name, source_ip, delivered, outcome)
+    variant_key: str = ""  # sim questions: the simulator's answer for the variant shown
+    trace: dict[str, Any] | None = None  # sim questions: the trace of the variant shown
 
 
 def display_order(count: int, seed: int, shuffle: bool = True) -> list[int]:
@@ -30,6 +35,7 @@ def display_order(count: int, seed: int, shuffle: bool = True) -> list[int]:
 
 def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> CardView:
     prompt, options, blanks, answer = data.get("prompt_html", ""), [], 0, ""
+    explanation = data.get("explanation_html", "")
     if qtype == "flashcard":
         front, back = data["prompt_html"], data["back_html"]
         prompt, answer = (back, front) if card_key == "back" else (front, back)
@@ -44,7 +50,15 @@ def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> Car
         options = [(i, items[i]["html"]) for i in display_order(len(items), seed)]
     elif qtype == "matching":
         options = [(i, pair["left_html"]) for i, pair in enumerate(data["pairs"])]
-    return CardView(qtype, card_key, prompt, options, blanks, answer)
+    elif qtype == "sim":
+        variant = variant_for(data, seed)
+        prompt = substitute_html(prompt, variant["params"])
+        explanation = substitute_html(explanation, variant["params"])
+        if data["ask"] == "outcome":
+            options = list(enumerate(OUTCOMES))
+        return CardView(qtype, card_key, prompt, options, blanks, answer, explanation, data["ask"],
+                        variant["key"], variant["trace"])
+    return CardView(qtype, card_key, prompt, options, blanks, answer, explanation)
 
 
 def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Mapping[str, Any]) -> dict[str, Any]:
@@ -87,4 +101,16 @@ def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Ma
         return {"order": sorted(positions, key=positions.__getitem__)}
     if qtype == "matching":
         return {"matches": [integer(f"match-{index}") for index in range(len(data["pairs"]))]}
+    if qtype == "sim":
+        if data["ask"] == "delivered":
+            value = form.get("value")
+            if value not in ("true", "false"):
+                raise InvalidResponse("value", "choose delivered (true) or not (false)")
+            return {"value": value == "true"}
+        if data["ask"] == "outcome":
+            outcome = form.get("outcome")
+            if outcome not in OUTCOMES:
+                raise InvalidResponse("outcome", f"choose one of {', '.join(OUTCOMES)}")
+            return {"outcome": outcome}
+        return {"text": str(form.get("text", ""))}
     raise InvalidResponse("type", f"this page cannot answer {qtype!r} questions yet")
