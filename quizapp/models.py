@@ -58,8 +58,16 @@ ROLES = ("learner", "instructor", "admin")
 
 
 class User(UserMixin, db.Model):
+    """A learner (or instructor). The study settings live on the account: one row, no join on the hot path."""
+
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role_known"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('learner', 'instructor', 'admin')", name="role_known"),
+        CheckConstraint("desired_retention > 0.5 AND desired_retention < 1", name="retention_range"),
+        CheckConstraint("new_per_day >= 0", name="new_per_day_positive"),
+        CheckConstraint("reviews_per_day >= 0", name="reviews_per_day_positive"),
+        CheckConstraint("rollover_hour BETWEEN 0 AND 23", name="rollover_hour_range"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -67,6 +75,31 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default="learner")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9, server_default="0.9")
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    reviews_per_day: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    rollover_hour: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.role in ("instructor", "admin")
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship()
 
 
 class Pack(db.Model):
@@ -173,7 +206,9 @@ class CardState(db.Model):
 
 
 class ReviewLog(db.Model):
-    """One answer. Never updated after the fact except by undo, which deletes the newest row."""
+    """One answer. Changed only while it is the learner's newest: a rating change re-applies the scheduling
+    from `state_before` (and updates `rating` and `state_after`); undo deletes the row and restores
+    `state_before`. `variant_seed` is the seed the card was shown with (choice order, sim variant)."""
 
     __tablename__ = "review_logs"
     __table_args__ = (
@@ -186,6 +221,8 @@ class ReviewLog(db.Model):
     card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="RESTRICT"), index=True)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rating: Mapped[int] = mapped_column(Integer)
+    # The rating computed from the answer (correctness and time); `rating` differs when the learner changed it.
+    suggested_rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     answer: Mapped[Any] = mapped_column(JSON, nullable=True)
     correct: Mapped[bool] = mapped_column(Boolean)
     response_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -95,3 +95,218 @@ def client(app: Flask):
 @pytest.fixture
 def runner(app: Flask):
     return app.test_cli_runner()
+
+
+# --- study fixtures: a small pack, learners, logging in ---------------------------------------------------
+
+FIXTURE_PACK = {
+    "ports.md": """---
+pack: fixture-pack
+pack_title: Fixture pack
+title: Ports
+tags: [port]
+sources:
+  - https://kubernetes.io/docs/concepts/services-networking/service/
+---
+
+## Default Service type {#default-service-type}
+
+type: single
+tags: cluster-ip
+
+Which Service type do you get when `spec.type` is omitted?
+
+### Choices
+
+- [ ] NodePort
+- [x] ClusterIP
+- [ ] LoadBalancer
+
+### Explanation
+
+`ClusterIP` is the default Service type.
+
+## What a NodePort Service also gets {#nodeport-also-gets}
+
+type: multiple
+tags: nodeport
+
+A Service of type `NodePort` also has ... (select all that apply)
+
+### Choices
+
+- [x] a Cluster IP
+- [x] a port open on every node's IP
+- [ ] a public IP from the cloud provider
+
+### Explanation
+
+NodePort builds on ClusterIP.
+
+## containerPort opens a port {#containerport-opens-port}
+
+type: truefalse
+tags: containerport
+
+Leaving a port out of `containerPort` stops a process from listening on it.
+
+### Answer
+
+false
+
+### Explanation
+
+`containerPort` is informational.
+
+## The embedded DNS server {#docker-embedded-dns-address}
+
+type: short
+tags: dns, user-defined-bridge
+
+At which address does Docker's embedded DNS server answer?
+
+### Answer
+
+- 127.0.0.11
+
+### Explanation
+
+Containers on user-defined networks use `127.0.0.11`.
+""",
+    "pods.md": """---
+pack: fixture-pack
+title: Pods
+tags: [pod-ip]
+sources:
+  - https://kubernetes.io/docs/concepts/services-networking/
+---
+
+## What is a Pod IP? {#what-is-pod-ip}
+
+type: flashcard
+reversible: true
+
+What is a **Pod IP**?
+
+### Back
+
+The IP of a Pod's network namespace.
+
+### Explanation
+
+IP-per-Pod.
+
+## Flannel's default network {#flannel-default-network}
+
+type: cloze
+tags: flannel
+
+Flannel's default network is {{c1::10.244.0.0/16}}, and each node gets a {{c2::/24::prefix length}} from it.
+
+### Explanation
+
+net-conf.json defaults.
+
+## NodePort hops {#nodeport-hop-order}
+
+type: ordering
+tags: nodeport, kube-proxy
+
+Put the hops in order.
+
+### Order
+
+1. The packet arrives at the node
+2. KUBE-NODEPORTS matches
+3. DNAT to the Pod
+
+### Explanation
+
+In that order.
+
+## Which object declares each port {#port-declared-by}
+
+type: matching
+tags: containerport, port
+
+Match each port type to the object that declares it.
+
+### Pairs
+
+| Port type | Declared in |
+|---|---|
+| containerPort | Pod |
+| port | Service |
+
+### Explanation
+
+As declared.
+""",
+}
+
+# A right response per question slug (card key -> response for clozes and flashcards).
+RIGHT_ANSWERS = {
+    "default-service-type": {"choice": 1},
+    "nodeport-also-gets": {"choices": [0, 1]},
+    "containerport-opens-port": {"value": False},
+    "docker-embedded-dns-address": {"text": "127.0.0.11"},
+    "what-is-pod-ip": {"knew": True},
+    "flannel-default-network": {"c1": {"blanks": ["10.244.0.0/16"]}, "c2": {"blanks": ["/24"]}},
+    "nodeport-hop-order": {"order": [0, 1, 2]},
+    "port-declared-by": {"matches": [0, 1]},
+}
+WRONG_ANSWERS = {
+    "default-service-type": {"choice": 0},
+    "nodeport-also-gets": {"choices": [2]},
+    "containerport-opens-port": {"value": True},
+    "docker-embedded-dns-address": {"text": "8.8.8.8"},
+    "what-is-pod-ip": {"knew": False},
+    "flannel-default-network": {"c1": {"blanks": ["10.0.0.0/8"]}, "c2": {"blanks": ["/16"]}},
+    "nodeport-hop-order": {"order": [2, 1, 0]},
+    "port-declared-by": {"matches": [1, 0]},
+}
+
+
+def response_for(card, right: bool = True):
+    table = RIGHT_ANSWERS if right else WRONG_ANSWERS
+    value = table[card.question.slug]
+    return value[card.card_key] if card.question.qtype == "cloze" else value
+
+
+def write_fixture_pack(session, sources=None) -> None:
+    from quizapp.content import compile_sources
+    from quizapp.content.store import write_bank
+
+    result = compile_sources(sorted((name, text.encode()) for name, text in (sources or FIXTURE_PACK).items()))
+    assert result.ok, result.problems
+    write_bank(session, result.bank)
+    session.commit()
+
+
+@pytest.fixture
+def bank(db):
+    """The fixture pack, written to the test database."""
+    write_fixture_pack(db.session)
+    return db
+
+
+@pytest.fixture
+def make_user(db):
+    from quizapp.auth.service import create_user
+
+    def make(email: str = "ada@example.org", password: str = "correct horse", **settings):
+        user = create_user(db.session, email, email.split("@")[0].title(), password)
+        for key, value in settings.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(email: str = "ada@example.org", password: str = "correct horse"):
+        response = client.post("/login", data={"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+    return do

@@ -1,0 +1,48 @@
+"""Account forms (Flask-WTF: every form carries a CSRF token)."""
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
+
+TIMEZONES = sorted(available_timezones() | {"UTC"})
+
+
+def _known_zone(_form: FlaskForm, field: HiddenField) -> None:
+    if field.data and field.data not in TIMEZONES:
+        raise ValidationError("unknown time zone")
+
+
+class SignupForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="enter an email address like name@example.org"), Length(max=254)])
+    display_name = StringField("Name", validators=[Optional(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200,
+                             message="use at least 8 characters")])
+    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",
+                            message="the passwords differ")])
+    timezone = HiddenField(validators=[Optional(), _known_zone])  # filled in by the browser's JS when it can
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember = BooleanField("Keep me logged in")
+
+
+class SettingsForm(FlaskForm):
+    desired_retention = FloatField("Desired retention", validators=[DataRequired(), NumberRange(0.7, 0.97,
+                                   message="choose between 0.70 and 0.97")])
+    new_per_day = IntegerField("New cards per day", validators=[NumberRange(0, 1000)])
+    reviews_per_day = IntegerField("Maximum reviews per day", validators=[NumberRange(0, 10000)])
+    timezone = SelectField("Time zone", choices=TIMEZONES)
+    rollover_hour = IntegerField("Next day starts at (hour)", validators=[NumberRange(0, 23)])
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but the CSRF token: logout, undo, reset, revoke."""

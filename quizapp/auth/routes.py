@@ -1,0 +1,115 @@
+"""Sign up, log in, log out and the account page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from quizapp.auth import service
+from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
+from quizapp.extensions import db, login_manager
+from quizapp.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this site (no scheme, no host, no `//evil`)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("study.index")
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("study.index"))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(db.session, form.email.data, form.display_name.data or "",
+                                       form.password.data, timezone=form.timezone.data or "UTC")
+        except service.AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(f"Welcome, {user.display_name}! Pick a pack to start studying.", "info")
+            return redirect(url_for("study.index"))
+    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("study.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append("wrong email or password")
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    form = PostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("study.index"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    user = current_user._get_current_object()
+    settings = SettingsForm(obj=user)
+    if settings.validate_on_submit():
+        settings.populate_obj(user)
+        db.session.commit()
+        flash("Settings saved.", "info")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", settings=settings, token_form=TokenForm(formdata=None),
+                           post_form=PostForm(), tokens=service.list_tokens(db.session, user), new_token=None)
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    user = current_user._get_current_object()
+    form = TokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        _row, new_token = service.create_token(db.session, user, form.name.data)
+        db.session.commit()
+    return render_template("auth/account.html", settings=SettingsForm(obj=user, formdata=None), token_form=form,
+                           post_form=PostForm(), tokens=service.list_tokens(db.session, user),
+                           new_token=new_token), 200 if new_token else 400
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if not service.revoke_token(db.session, current_user._get_current_object(), token_id):
+        abort(404)
+    db.session.commit()
+    flash("Token revoked.", "info")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,270 @@
+"""The study service: what to show next, recording answers, changing a rating, undo, reset.
+
+Plain functions over a session and a user; they flush but never commit (the caller owns the transaction).
+Every query is scoped to the learner passed in: no function here reads another learner's records.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import fsrs
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from quizapp.checking import CheckResult
+from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.study import scheduler as sched
+from quizapp.study.rating import suggested_rating
+
+
+class StudyError(Exception):
+    """A study action that cannot be done now (nothing to undo, a stale rating change, ...)."""
+
+
+def learner_scheduler(user: User, fuzz: bool = True) -> fsrs.Scheduler:
+    return sched.make_scheduler(user.desired_retention, fuzz)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    learning: int  # learning/relearning cards due now
+    review: int  # review cards due today, within today's review limit
+    new: int  # new cards still allowed today
+    done_today: int  # answers given today (in this pack, or everywhere)
+
+    @property
+    def remaining(self) -> int:
+        return self.learning + self.review + self.new
+
+
+@dataclass(frozen=True)
+class Queue:
+    card_id: int | None
+    counts: QueueCounts
+    next_due: datetime | None  # when something becomes due again, if nothing is due now
+
+
+@dataclass(frozen=True)
+class _TodayLog:
+    card_id: int
+    question_id: int
+    pack_id: int
+    was_new: bool
+    was_review: bool
+
+
+def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog]:
+    rows = session.execute(
+        select(ReviewLog.card_id, ReviewLog.state_before, Card.question_id, Question.pack_id)
+        .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
+        .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= start)
+    ).all()
+    return [_TodayLog(card_id, question_id, pack_id, before is None,
+                      before is not None and before.get("state") == fsrs.State.Review.value)
+            for card_id, before, question_id, pack_id in rows]
+
+
+def _active_cards(session: Session, pack: Pack | None) -> list[tuple[int, int]]:
+    """(card id, question id) of the cards to study, in authored order."""
+    query = (select(Card.id, Card.question_id)
+             .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
+             .join(Pack, Pack.id == Question.pack_id)
+             .where(Question.retired_at.is_(None), Card.retired_at.is_(None), Pack.is_public.is_(True))
+             .order_by(Pack.title, Topic.position, Question.position, Card.position, Card.id))
+    if pack is not None:
+        query = query.where(Question.pack_id == pack.id)
+    return [(card_id, question_id) for card_id, question_id in session.execute(query).all()]
+
+
+def build_queue(session: Session, user: User, pack: Pack | None, now: datetime | None = None) -> Queue:
+    """Pick the next card. Order: learning cards due now, reviews due today (oldest first, within the daily
+    review limit), new cards (within the daily new limit, authored order), then learning cards due within
+    the learn-ahead window. A card whose sibling (another card of its question) was answered today waits."""
+    now = sched.as_utc(now or utcnow())
+    start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
+    today = _today_logs(session, user, start)
+    reviewed_cards = {log.card_id for log in today}
+    questions_today: dict[int, set[int]] = {}
+    for log in today:
+        questions_today.setdefault(log.question_id, set()).add(log.card_id)
+    new_left = max(0, user.new_per_day - sum(log.was_new for log in today))
+    reviews_left = max(0, user.reviews_per_day - sum(log.was_review for log in today))
+
+    cards = _active_cards(session, pack)
+    card_ids = [card_id for card_id, _ in cards]
+    states = {row.card_id: row for row in session.scalars(
+        select(CardState).where(CardState.user_id == user.id, CardState.card_id.in_(card_ids)))} if card_ids else {}
+
+    def blocked(card_id: int, question_id: int) -> bool:
+        if card_id in reviewed_cards:
+            return False
+        return bool(questions_today.get(question_id, set()) - {card_id})
+
+    learning, reviews, new, ahead = [], [], [], []
+    waiting: list[datetime] = []
+    for card_id, question_id in cards:
+        state = states.get(card_id)
+        if state is not None and state.suspended:
+            continue
+        if blocked(card_id, question_id):
+            continue
+        if state is None:
+            new.append(card_id)
+        elif state.fsrs_state == fsrs.State.Review.value:
+            if state.due < end:
+                reviews.append((state.due, card_id))
+            else:
+                waiting.append(state.due)
+        elif state.due <= now:
+            learning.append((state.due, card_id))
+        elif state.due <= now + sched.LEARN_AHEAD:
+            ahead.append((state.due, card_id))
+        else:
+            waiting.append(state.due)
+    learning.sort()
+    reviews.sort()
+    ahead.sort()
+    reviews = reviews[:reviews_left]
+    new = new[:new_left]
+    done = sum(1 for log in today if pack is None or log.pack_id == pack.id)
+    counts = QueueCounts(len(learning) + len(ahead), len(reviews), len(new), done)
+    order = [c for _, c in learning] + [c for _, c in reviews] + new + [c for _, c in ahead]
+    next_due = min(waiting, default=None) if not order else None
+    return Queue(order[0] if order else None, counts, next_due)
+
+
+@dataclass(frozen=True)
+class Answer:
+    log: ReviewLog
+    outcome: sched.Outcome
+
+
+def card_state(session: Session, user: User, card_id: int) -> CardState | None:
+    return session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+
+
+def record_answer(session: Session, user: User, card: Card, response: Any, result: CheckResult,
+                  response_ms: int | None, seed: int | None, scheduler: fsrs.Scheduler,
+                  now: datetime | None = None) -> Answer:
+    """Store an answer with the rating it suggests and apply it to the card's FSRS state."""
+    now = sched.as_utc(now or utcnow())
+    question = card.question
+    row = card_state(session, user, card.id)
+    before = sched.state_from_columns(row) if row is not None else None
+    rating = suggested_rating(question.qtype, result.correct, response_ms)
+    outcome = sched.review(scheduler, before, rating, now, card.id, response_ms)
+    if row is None:
+        row = CardState(user_id=user.id, card_id=card.id, **sched.columns_from_state(outcome.state))
+        session.add(row)
+    else:
+        for key, value in sched.columns_from_state(outcome.state).items():
+            setattr(row, key, value)
+    log = ReviewLog(user_id=user.id, card_id=card.id, reviewed_at=now, rating=rating, suggested_rating=rating,
+                    answer=response, correct=result.correct, response_ms=response_ms, state_before=before,
+                    state_after=outcome.state, variant_seed=seed, content_hash=question.content_hash)
+    session.add(log)
+    try:
+        session.flush()
+    except IntegrityError as error:  # two submissions of a new card at once
+        raise StudyError("this answer was already recorded; reload the page") from error
+    return Answer(log, outcome)
+
+
+def newest_log(session: Session, user: User) -> ReviewLog | None:
+    return session.scalar(select(ReviewLog).where(ReviewLog.user_id == user.id)
+                          .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1))
+
+
+def own_log(session: Session, user: User, log_id: int) -> ReviewLog | None:
+    """A review log row, only if it belongs to this learner."""
+    return session.scalar(select(ReviewLog).where(ReviewLog.id == log_id, ReviewLog.user_id == user.id))
+
+
+def _current_matches(row: CardState | None, log: ReviewLog) -> bool:
+    return row is not None and sched.state_from_columns(row) == log.state_after
+
+
+def change_rating(session: Session, user: User, log_id: int, rating: int, scheduler: fsrs.Scheduler) -> Answer:
+    """Re-apply the newest answer with another rating, from the state it was given in."""
+    if rating not in sched.RATING_NAMES:
+        raise StudyError("a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)")
+    log = newest_log(session, user)
+    if log is None or log.id != log_id:
+        raise StudyError("only the rating of your last answer can be changed")
+    row = card_state(session, user, log.card_id)
+    if not _current_matches(row, log):
+        raise StudyError("this card changed since that answer (reset?); its rating can no longer be changed")
+    outcome = sched.review(scheduler, log.state_before, rating, log.reviewed_at, log.card_id, log.response_ms)
+    for key, value in sched.columns_from_state(outcome.state).items():
+        setattr(row, key, value)
+    log.rating = rating
+    log.state_after = outcome.state
+    session.flush()
+    return Answer(log, outcome)
+
+
+@dataclass(frozen=True)
+class Undone:
+    card_id: int
+    seed: int | None
+    pack_slug: str
+
+
+def undo_last(session: Session, user: User) -> Undone:
+    """Delete the newest answer and restore the card's exact previous state."""
+    log = newest_log(session, user)
+    if log is None:
+        raise StudyError("there is no answer to undo")
+    row = card_state(session, user, log.card_id)
+    if not _current_matches(row, log):
+        raise StudyError("the card changed since your last answer (reset?); that answer cannot be undone")
+    assert row is not None
+    if log.state_before is None:
+        session.delete(row)
+    else:
+        for key, value in sched.columns_from_state(log.state_before).items():
+            setattr(row, key, value)
+    card = session.get(Card, log.card_id)
+    assert card is not None
+    undone = Undone(log.card_id, log.variant_seed, card.question.pack.slug)
+    session.delete(log)
+    session.flush()
+    return undone
+
+
+def reset_card(session: Session, user: User, card_id: int) -> bool:
+    """Forget a card: it becomes new again (and unsuspended). The review history is kept."""
+    result = session.execute(delete(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+    session.flush()
+    return bool(result.rowcount)
+
+
+def unsuspend_card(session: Session, user: User, card_id: int) -> bool:
+    row = card_state(session, user, card_id)
+    if row is None or not row.suspended:
+        return False
+    row.suspended = False
+    session.flush()
+    return True
+
+
+def answers_count(session: Session, user: User) -> int:
+    return session.scalar(select(func.count(ReviewLog.id)).where(ReviewLog.user_id == user.id)) or 0
+
+
+def interval_preview(user: User, log: ReviewLog, scheduler: fsrs.Scheduler) -> dict[int, str]:
+    intervals = sched.preview(scheduler, log.state_before, log.reviewed_at, log.card_id)
+    return {rating: sched.format_interval(delta) for rating, delta in intervals.items()}
+
+
+def due_summary(session: Session, user: User, now: datetime | None = None) -> dict[int, QueueCounts]:
+    """Per pack id: what is due today (for the dashboard)."""
+    packs = session.scalars(select(Pack).where(Pack.is_public.is_(True))).all()
+    return {pack.id: build_queue(session, user, pack, now).counts for pack in packs}
+
+
+def timedelta_ms(delta: timedelta) -> int:
+    return int(delta.total_seconds() * 1000)
