@@ -72,6 +72,12 @@ Docker
     ports. ``--network container:X`` shares X's namespace: listeners of every member count.
   * Not modelled: overlay/macvlan/ipvlan drivers, --link, userland-proxy=false, IPv6.
 
+Results
+  ``candidates`` lists every endpoint a load-balancing step could have picked (the KUBE-SVC / KUBE-SVL chain
+  that was used, or the A records of a headless Service); it is empty when nothing was load-balanced.
+  ``endpoint.ip`` is the address the receiving socket was reached on (127.0.0.1 over loopback, the node IP
+  for hostNetwork Pods and the host IP for ``--network host`` containers).
+
 Outcomes
   ``refused``: a TCP RST, a REJECT rule, or (UDP) ICMP port unreachable - the kernel's answer to a UDP
   datagram for a port nobody listens on. ``timeout``: a DROP rule, a bridge that will not hairpin, or a

@@ -503,6 +503,8 @@ class DockerBuilder:
         warnings = []
         if mode == "host" and (publish_specs or publish_all):
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
+        if mode == "none" and (publish_specs or publish_all):
+            warnings.append(f"{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored")
         if mode == "bridge":
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:

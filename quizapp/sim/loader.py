@@ -167,7 +167,6 @@ class _Builder:
         self._seen_names: set = set()
         self._vips: dict[str, str] = {}
         self._nodeports: dict[int, tuple] = {}
-        self._np_proto: set = set()
         self.label_index: dict = {}
 
     # -- driver -----------------------------------------------------------------------------------
@@ -726,6 +725,7 @@ class _Builder:
             ok = False
         seen_names: set[str] = set()
         seen_ports: set[tuple[int, str]] = set()
+        own_np: set[tuple[int, str]] = set()  # registered only if the whole Service is accepted
         for i, p in enumerate(items):
             pp = f"spec.ports[{i}]"
             p = ctx.mapping(p, pp)
@@ -785,16 +785,15 @@ class _Builder:
                     ok = False
                     continue
                 owner = self._nodeports.get(np_)
-                if owner is not None and owner[0] != (ns, name):
+                if owner is not None:
                     ctx.err(join(pp, "nodePort"), f"Invalid value: {np_}: provided port is already allocated (to {owner[1]})")
                     ok = False
                     continue
-                if owner is not None and (np_, proto) in self._np_proto:
+                if (np_, proto) in own_np:
                     ctx.err(join(pp, "nodePort"), f"Duplicate value: {np_}/{proto}")
                     ok = False
                     continue
-                self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
-                self._np_proto.add((np_, proto))
+                own_np.add((np_, proto))
             ports.append(ServicePort(pname or None, port, proto, tp, np_))
         lb_ips: list[str] = []
         if stype == "LoadBalancer":
@@ -815,6 +814,8 @@ class _Builder:
                       bool(spec.get("publishNotReadyAddresses")), ctx.doc.index)
         if svc.cluster_ip:
             self._vips[svc.cluster_ip] = f"service {ns}/{name}"
+        for np_, _proto in own_np:
+            self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
         self.scn.services[(ns, name)] = svc
 
     def _allocate_services(self) -> None:

@@ -243,3 +243,9 @@ def test_unnamed_containers_get_stable_names():
     b = host_with("docker run -d nginx", "docker run -d nginx")
     assert list(a.hosts["h1"].containers) == list(b.hosts["h1"].containers)
     assert len(set(a.hosts["h1"].containers)) == 2
+
+
+def test_publish_with_network_none_is_ignored_with_a_warning():
+    scn = host_with("docker run -d --name x --network none -p 80:80 nginx")
+    assert any("--network none" in w for w in scn.warnings)
+    assert trace(scn, "external", "192.168.1.50:80").reason == "refused"

@@ -409,3 +409,77 @@ def test_to_dict_has_exactly_the_issue_fields(basic):
     d = trace(basic, "external", "192.168.1.11:30080").to_dict()
     assert list(d) == ["delivered", "endpoint", "candidates", "source_ip_seen", "reason", "hops"]
     assert all({"where", "what"} <= set(h) for h in d["hops"])
+
+
+# -- more sources and protocols -------------------------------------------------------------------
+
+UDP_SCENARIO = """
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+spec: {podCIDR: 10.244.2.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.1.12}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: coredns, labels: {k8s-app: dns}}
+spec:
+  nodeName: n2
+  containers: [{name: c, ports: [{name: dns, containerPort: 53, protocol: UDP}, {name: dns-tcp, containerPort: 53}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: c}
+spec: {containers: [{name: c}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: kube-dns}
+spec:
+  clusterIP: 10.96.0.10
+  selector: {k8s-app: dns}
+  ports:
+  - {name: dns, port: 53, protocol: UDP, targetPort: dns}
+  - {name: dns-tcp, port: 53, protocol: TCP, targetPort: dns-tcp}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lb-local}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {k8s-app: dns}
+  ports: [{port: 53, protocol: UDP}]
+status: {loadBalancer: {ingress: [{ip: 198.51.100.9}]}}
+"""
+
+
+def test_udp_service_and_unscheduled_pod_placement():
+    from quizapp.sim import load_scenario
+    scn = load_scenario(UDP_SCENARIO)
+    c = scn.pods[("default", "c")]
+    assert c.node.name == "n1" and c.ip == "10.244.1.2"  # scheduled round-robin, first free address
+    r = trace(scn, "pod/c", "kube-dns:53/udp")
+    assert r.delivered and r.endpoint.to_dict() == {"kind": "pod", "name": "coredns", "ip": "10.244.2.2", "port": 53}
+    assert trace(scn, "pod/c", "10.96.0.10:53").delivered  # the TCP port is a separate service port
+
+
+def test_load_balancer_local_sends_only_to_nodes_with_endpoints():
+    from quizapp.sim import load_scenario
+    scn = load_scenario(UDP_SCENARIO)
+    for seed in range(10):
+        r = trace(scn, "external", "198.51.100.9:53/udp", seed=seed)
+        assert r.delivered and r.source_ip_seen == "203.0.113.10"
+        assert "node/n2" in r.hops[1]["what"]
+
+
+def test_node_to_pod_source_addresses(full):
+    assert trace(full, "node/n1", "10.244.1.10:8080").source_ip_seen == "10.244.1.1"
+    assert trace(full, "node/n1", "10.244.2.10:9090").source_ip_seen == "10.244.1.0"
+    assert trace(full, "node/n1", "10.244.1.99:80").reason == "unreachable"
