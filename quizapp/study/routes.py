@@ -1,22 +1,79 @@
-"""The minimal study pages: choose a pack, answer a question, see right or wrong with the explanation."""
+"""The study pages. Anonymous visitors "try a pack" (random cards, nothing stored); logged-in learners
+study on the FSRS schedule: answer -> feedback with a changeable rating -> next, undo and reset."""
 from __future__ import annotations
 
 import random
 import secrets
+import time
+from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.extensions import db
-from quizapp.study import service
+from quizapp.models import Card, Pack, ReviewLog
+from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
+from quizapp.study.rating import THRESHOLDS
+from quizapp.study.scheduler import RATING_NAMES
+from quizapp.study.trace import render_trace_svg
 
 bp = Blueprint("study", __name__)
+
+MAX_RESPONSE_MS = 3_600_000
+
+
+def learner():
+    return current_user._get_current_object()
+
+
+def fuzz() -> bool:
+    return bool(current_app.config.get("FSRS_FUZZ", True))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def response_time(form: Any) -> int | None:
+    """How long the learner took: the browser's own measure when it sent one and it is plausible,
+    else the time since the server rendered the question."""
+    shown = form.get("shown", type=int)
+    server = now_ms() - shown if shown and 0 < now_ms() - shown else None
+    client = form.get("elapsed_ms", type=int)
+    if client is not None and 0 < client and (server is None or client <= server + 2000):
+        return min(client, MAX_RESPONSE_MS)
+    return min(server, MAX_RESPONSE_MS) if server is not None else None
+
+
+def trace_of(result: Any) -> Any:
+    hops = getattr(result, "trace", None)
+    return render_trace_svg(hops) if hops else None
 
 
 @bp.get("/")
 def index():
-    return render_template("study/index.html", packs=service.list_packs(db.session))
+    packs = service.list_packs(db.session)
+    if not current_user.is_authenticated:
+        return render_template("study/index.html", packs=packs)
+    from quizapp.stats import service as stats_service
+
+    user = learner()
+    due = reviews.due_summary(db.session, user)
+    mastery = stats_service.concept_mastery(db.session, user)
+    return render_template("study/dashboard.html", packs=packs, due=due, mastery=mastery)
+
+
+def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
+                   reveal: bool = False, shown: int | None = None):
+    q = card.question
+    view = card_view(q.qtype, q.data, card.card_key, seed)
+    counts = None
+    if current_user.is_authenticated:
+        counts = reviews.build_queue(db.session, learner(), pack).counts
+    return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
+                           reveal=reveal, error=error, counts=counts, shown=shown or now_ms()), status
 
 
 @bp.get("/packs/<slug>/study")
@@ -26,16 +83,19 @@ def question(slug: str):
     seed = request.args.get("seed", type=int)
     if seed is None:
         seed = secrets.randbelow(2**31)
-    card = (service.find_card(db.session, pack, card_id) if card_id is not None
-            else service.random_card(db.session, pack, random.Random(seed)))
-    if card is None:
-        if card_id is not None:
-            abort(404)
-        return render_template("study/empty.html", pack=pack)
-    q = card.question
-    view = card_view(q.qtype, q.data, card.card_key, seed)
-    return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
-                           reveal=request.args.get("reveal") == "1", error=None)
+    if card_id is not None:
+        card = service.find_card(db.session, pack, card_id) or abort(404)
+    elif current_user.is_authenticated:
+        queue = reviews.build_queue(db.session, learner(), pack)
+        if queue.card_id is None:
+            return render_template("study/done.html", pack=pack, counts=queue.counts, next_due=queue.next_due)
+        card = db.session.get(Card, queue.card_id)
+    else:
+        card = service.random_card(db.session, pack, random.Random(seed))
+        if card is None:
+            return render_template("study/empty.html", pack=pack)
+    return _question_page(pack, card, seed, reveal=request.args.get("reveal") == "1",
+                          shown=request.args.get("shown", type=int))
 
 
 @bp.post("/packs/<slug>/study")
@@ -44,12 +104,104 @@ def answer(slug: str):
     card = service.find_card(db.session, pack, request.form.get("card", type=int) or -1) or abort(404)
     seed = request.form.get("seed", type=int) or 0
     q = card.question
-    view = card_view(q.qtype, q.data, card.card_key, seed)
     try:
         response = response_from_form(q.qtype, q.data, card.card_key, request.form)
-        result = check_answer(q.qtype, q.data, card.card_key, response)
+        result = check_answer(q.qtype, q.data, card.card_key, response, variant=seed)
     except InvalidResponse as error:
-        return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
-                               reveal=True, error=error), 400
-    return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
-                           result=result, response=response)
+        return _question_page(pack, card, seed, 400, error, reveal=True, shown=request.form.get("shown", type=int))
+    if not current_user.is_authenticated:
+        view = card_view(q.qtype, q.data, card.card_key, seed)
+        return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
+                               result=result, response=response, correct=result.correct, log=None,
+                               trace=trace_of(result))
+    user = learner()
+    try:
+        recorded = reviews.record_answer(db.session, user, card, response, result, response_time(request.form),
+                                         seed, reviews.learner_scheduler(user, fuzz()))
+    except reviews.StudyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("study.question", slug=pack.slug))
+    db.session.commit()
+    return redirect(url_for("study.feedback", log_id=recorded.log.id))
+
+
+@bp.get("/reviews/<int:log_id>")
+@login_required
+def feedback(log_id: int):
+    user = learner()
+    log = reviews.own_log(db.session, user, log_id) or abort(404)
+    card = db.session.get(Card, log.card_id)
+    q = card.question
+    pack = q.pack
+    seed = log.variant_seed or 0
+    view = card_view(q.qtype, q.data, card.card_key, seed)
+    try:
+        result = check_answer(q.qtype, q.data, card.card_key, log.answer, variant=seed)
+    except InvalidResponse:  # the question changed shape since the answer was given
+        result = None
+    newest = reviews.newest_log(db.session, user)
+    is_newest = newest is not None and newest.id == log.id
+    scheduler = reviews.learner_scheduler(user, fuzz=False)
+    return render_template(
+        "study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed, result=result,
+        response=log.answer or {}, correct=log.correct, log=log, is_newest=is_newest,
+        trace=trace_of(result), ratings=RATING_NAMES,
+        intervals=reviews.interval_preview(user, log, scheduler) if is_newest else {},
+        counts=reviews.build_queue(db.session, user, pack).counts,
+        leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"),
+        thresholds=THRESHOLDS.get(q.qtype))
+
+
+@bp.post("/reviews/<int:log_id>/rating")
+@login_required
+def rate(log_id: int):
+    user = learner()
+    reviews.own_log(db.session, user, log_id) or abort(404)
+    rating = request.form.get("rating", type=int) or 0
+    try:
+        reviews.change_rating(db.session, user, log_id, rating, reviews.learner_scheduler(user, fuzz()))
+    except reviews.StudyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("study.feedback", log_id=log_id))
+
+
+@bp.post("/study/undo")
+@login_required
+def undo():
+    try:
+        undone = reviews.undo_last(db.session, learner())
+    except reviews.StudyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(request.referrer or url_for("study.index"))
+    db.session.commit()
+    flash("Answer undone: the card is back as it was. Answer it again.", "info")
+    return redirect(url_for("study.question", slug=undone.pack_slug, card=undone.card_id, seed=undone.seed))
+
+
+@bp.post("/cards/<int:card_id>/reset")
+@login_required
+def reset(card_id: int):
+    card = db.session.get(Card, card_id) or abort(404)
+    if reviews.reset_card(db.session, learner(), card_id):
+        db.session.commit()
+        flash("Card reset: it is new again. Its history is kept.", "info")
+    else:
+        flash("That card had no progress to reset.", "info")
+    return redirect(url_for("study.question", slug=card.question.pack.slug))
+
+
+@bp.post("/cards/<int:card_id>/unsuspend")
+@login_required
+def unsuspend(card_id: int):
+    card = db.session.get(Card, card_id) or abort(404)
+    if reviews.unsuspend_card(db.session, learner(), card_id):
+        db.session.commit()
+        flash("Card unsuspended.", "info")
+    return redirect(url_for("study.question", slug=card.question.pack.slug))
+
+
