@@ -56,6 +56,9 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to study on your own schedule."
+    login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
 
 
@@ -66,9 +69,25 @@ def _load_user(user_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
+    from quizapp.api import bp as api_bp
+    from quizapp.auth import bp as auth_bp
+    from quizapp.export import bp as export_bp
+    from quizapp.stats import bp as stats_bp
     from quizapp.study import bp as study_bp
+    from quizapp.study.scheduler import zone
 
     app.register_blueprint(study_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # token auth, no cookies: nothing for a cross-site form to ride on
+
+    @app.template_filter("localtime")
+    def localtime(moment, user) -> str:
+        """A UTC time in the learner's zone, e.g. `Tue 14:05`."""
+        local = moment.astimezone(zone(getattr(user, "timezone", "UTC")))
+        return local.strftime("%a %d %b %H:%M")
 
 
 def register_commands(app: Flask) -> None:

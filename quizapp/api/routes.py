@@ -1,0 +1,226 @@
+"""The JSON API under /api/v1: personal access tokens (Authorization: Bearer), no cookies, no CSRF."""
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import Any, Callable
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from quizapp.api.openapi import openapi_document
+from quizapp.auth.service import user_for_token
+from quizapp.checking import InvalidResponse, check_answer
+from quizapp.export.service import export_progress
+from quizapp.extensions import db
+from quizapp.models import Card, ReviewLog
+from quizapp.stats import service as stats
+from quizapp.study import reviews, service
+from quizapp.study.presenting import card_view
+from quizapp.study.scheduler import iso
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, code: str, message: str, path: str | None = None):
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if path is not None:
+        body["error"]["path"] = path
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="quizapp"'
+    return response
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    return error(exc.code or 500, (exc.name or "error").lower().replace(" ", "_"), exc.description or "")
+
+
+def token_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        user = user_for_token(db.session, secret.strip()) if scheme.lower() == "bearer" and secret else None
+        if user is None:
+            return error(401, "unauthorized", "send a valid API token: Authorization: Bearer <token> "
+                                              "(create one on your account page)")
+        db.session.commit()  # last_used_at
+        g.api_user = user
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def fuzz() -> bool:
+    return bool(current_app.config.get("FSRS_FUZZ", True))
+
+
+def counts_out(counts: reviews.QueueCounts) -> dict[str, int]:
+    return {"learning": counts.learning, "review": counts.review, "new": counts.new,
+            "done_today": counts.done_today, "remaining": counts.remaining}
+
+
+def state_out(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if state is None else dict(state)
+
+
+def review_out(log: ReviewLog) -> dict[str, Any]:
+    return {"id": log.id, "card_id": log.card_id, "reviewed_at": iso(log.reviewed_at), "rating": log.rating,
+            "suggested_rating": log.suggested_rating, "correct": log.correct, "response_ms": log.response_ms,
+            "answer": log.answer, "variant_seed": log.variant_seed,
+            "state_before": state_out(log.state_before), "state_after": state_out(log.state_after)}
+
+
+def card_out(card: Card, seed: int) -> dict[str, Any]:
+    q = card.question
+    view = card_view(q.qtype, q.data, card.card_key, seed)
+    out: dict[str, Any] = {
+        "id": card.id, "pack": q.pack.slug, "question": q.slug, "card_key": card.card_key, "type": q.qtype,
+        "title": q.title, "topic": q.topic.title, "tags": list(q.tags or []), "prompt_html": view.prompt_html,
+        "options": [{"index": index, "html": html} for index, html in view.options], "blanks": view.blanks,
+        "seed": seed, "back_html": view.answer_html if q.qtype == "flashcard" else None,
+        "ask": view.ask or None,
+    }
+    if q.qtype == "matching":
+        out["right_options"] = [{"index": i, "text": o["text"]} for i, o in enumerate(q.data["right_options"])]
+    return out
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+
+
+@bp.get("/me")
+@token_required
+def me():
+    user = g.api_user
+    return jsonify({"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role,
+                    "settings": {"desired_retention": user.desired_retention, "new_per_day": user.new_per_day,
+                                 "reviews_per_day": user.reviews_per_day, "timezone": user.timezone,
+                                 "rollover_hour": user.rollover_hour}})
+
+
+@bp.get("/packs")
+@token_required
+def packs():
+    due = reviews.due_summary(db.session, g.api_user)
+    return jsonify({"packs": [{"slug": s.pack.slug, "title": s.pack.title, "questions": s.questions,
+                               "cards": s.cards, "due": counts_out(due[s.pack.id])}
+                              for s in service.list_packs(db.session)]})
+
+
+@bp.get("/packs/<slug>/next")
+@token_required
+def next_card(slug: str):
+    pack = service.find_pack(db.session, slug)
+    if pack is None:
+        return error(404, "not_found", f"no pack {slug!r}")
+    queue = reviews.build_queue(db.session, g.api_user, pack)
+    card = db.session.get(Card, queue.card_id) if queue.card_id is not None else None
+    return jsonify({"card": card_out(card, secrets.randbelow(2**31)) if card else None,
+                    "counts": counts_out(queue.counts), "next_due": iso(queue.next_due)})
+
+
+@bp.post("/answers")
+@token_required
+def answer():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "bad_request", "send a JSON object: {card_id, response, seed?, response_ms?}")
+    card_id, seed, ms = body.get("card_id"), body.get("seed", 0), body.get("response_ms")
+    if not isinstance(card_id, int) or isinstance(card_id, bool):
+        return error(400, "bad_request", "card_id must be an integer", "$.card_id")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        return error(400, "bad_request", "seed must be an integer", "$.seed")
+    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
+        return error(400, "bad_request", "response_ms must be a non-negative integer", "$.response_ms")
+    card = db.session.get(Card, card_id)
+    if card is None or card.retired_at is not None or card.question.retired_at is not None \
+            or not card.question.pack.is_public:
+        return error(404, "not_found", f"no card {card_id}")
+    q = card.question
+    try:
+        result = check_answer(q.qtype, q.data, card.card_key, body.get("response"), variant=seed)
+    except InvalidResponse as exc:
+        return error(400, "invalid_response", exc.message, "$.response" + exc.path[1:])
+    user = g.api_user
+    try:
+        recorded = reviews.record_answer(db.session, user, card, body.get("response"), result, ms, seed,
+                                         reviews.learner_scheduler(user, fuzz()))
+    except reviews.StudyError as exc:
+        db.session.rollback()
+        return error(409, "conflict", str(exc))
+    db.session.commit()
+    response = jsonify({"review": review_out(recorded.log), "correct": result.correct, "score": result.score,
+                        "expected": result.expected, "explanation_html": card_view(q.qtype, q.data, card.card_key, seed).explanation_html,
+                        "leech": recorded.outcome.became_leech, "trace": result.trace})
+    response.status_code = 201
+    return response
+
+
+@bp.put("/reviews/<int:review_id>/rating")
+@token_required
+def rate(review_id: int):
+    user = g.api_user
+    if reviews.own_log(db.session, user, review_id) is None:
+        return error(404, "not_found", f"no review {review_id}")
+    body = request.get_json(silent=True)
+    rating = body.get("rating") if isinstance(body, dict) else None
+    if rating not in (1, 2, 3, 4) or isinstance(rating, bool):
+        return error(400, "bad_request", "rating must be 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)", "$.rating")
+    try:
+        changed = reviews.change_rating(db.session, user, review_id, rating, reviews.learner_scheduler(user, fuzz()))
+    except reviews.StudyError as exc:
+        db.session.rollback()
+        return error(409, "conflict", str(exc))
+    db.session.commit()
+    return jsonify({"review": review_out(changed.log)})
+
+
+@bp.get("/reviews/<int:review_id>")
+@token_required
+def review(review_id: int):
+    log = reviews.own_log(db.session, g.api_user, review_id)
+    if log is None:
+        return error(404, "not_found", f"no review {review_id}")
+    return jsonify({"review": review_out(log)})
+
+
+@bp.post("/undo")
+@token_required
+def undo():
+    try:
+        undone = reviews.undo_last(db.session, g.api_user)
+    except reviews.StudyError as exc:
+        db.session.rollback()
+        return error(409, "conflict", str(exc))
+    db.session.commit()
+    return jsonify({"undone": {"card_id": undone.card_id, "seed": undone.seed, "pack": undone.pack_slug}})
+
+
+@bp.get("/stats")
+@token_required
+def stats_view():
+    user = g.api_user
+    summary = stats.summary(db.session, user)
+    return jsonify({
+        "summary": {"reviews": summary.reviews, "reviews_today": summary.reviews_today, "correct": summary.correct,
+                    "retention": summary.retention, "cards_seen": summary.cards_seen,
+                    "suspended": summary.suspended, "due_today": summary.due_today},
+        "reviews_per_day": [{"day": d.day.isoformat(), "right": d.right, "wrong": d.wrong}
+                            for d in stats.reviews_per_day(db.session, user, 30)],
+        "retention_by_topic": [{"pack": t.pack, "topic": t.topic, "right": t.right, "total": t.total,
+                                "retention": t.retention} for t in stats.retention_by_topic(db.session, user)],
+        "due_forecast": [{"day": day.isoformat(), "due": count}
+                         for day, count in stats.due_forecast(db.session, user, 30)],
+        "retrievability": stats.retrievability_distribution(db.session, user, 10),
+    })
+
+
+@bp.get("/export")
+@token_required
+def export():
+    return jsonify(export_progress(db.session, g.api_user))
