@@ -23,7 +23,6 @@ Node podCIDRs, Pod IPs, ClusterIPs, nodePorts, Deployment Pod names and scheduli
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -77,8 +76,17 @@ def load_scenario_documents(documents: list[Any], source: str = "<scenario>") ->
     """
     if not isinstance(documents, (list, tuple)):
         raise ScenarioError([Problem(None, None, "", "expected a list of documents (dicts)")], source)
-    docs = [Document(i + 1, d) for i, d in enumerate(documents) if d is not None]
+    docs = [Document(i + 1, _plain_copy(d)) for i, d in enumerate(documents) if d is not None]
     return _build(docs, source)
+
+
+def _plain_copy(obj: Any) -> Any:
+    """A deep copy of plain YAML data (dicts, lists, scalars), several times faster than copy.deepcopy."""
+    if isinstance(obj, dict):
+        return {k: _plain_copy(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_plain_copy(v) for v in obj]
+    return obj
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -110,18 +118,20 @@ class _Ctx:
 
     def string(self, obj: dict, key: str, path: str, required: bool = False, default: str | None = None) -> str | None:
         v = obj.get(key)
+        if v.__class__ is str:
+            return v
         p = join(path, key)
         if v is None:
             if required:
                 self.err(p, "Required value: this field must be set")
             return default
-        if not isinstance(v, str):
-            self.err(p, f"must be a string, not {type(v).__name__} {v!r}; quote it")
-            return default
-        return v
+        self.err(p, f"must be a string, not {type(v).__name__} {v!r}; quote it")
+        return default
 
     def integer(self, obj: dict, key: str, path: str, lo: int, hi: int, required: bool = False) -> int | None:
         v = obj.get(key)
+        if v.__class__ is int and lo <= v <= hi:
+            return v
         p = join(path, key)
         if v is None:
             if required:
@@ -160,7 +170,7 @@ class _Builder:
         self.docs = docs
         self.source = source
         self.problems: list[Problem] = []
-        self.scn = Scenario(source, [copy.deepcopy(d.data) for d in docs], Cluster())
+        self.scn = Scenario(source, [d.data for d in docs], Cluster())
         self.by_kind: dict[str, list[tuple[_Ctx, dict]]] = {}
         self.pod_specs: list[tuple[_Ctx, str, dict, dict, str | None]] = []  # ctx, path, meta, spec, owner
         self.lan_ips: dict[str, str] = {}  # ip -> "node/x" | "host/y"
@@ -168,6 +178,7 @@ class _Builder:
         self._vips: dict[str, str] = {}
         self._nodeports: dict[int, tuple] = {}
         self.label_index: dict = {}
+        self._cidrs: dict[int, dict[int, Node]] = {}
 
     # -- driver -----------------------------------------------------------------------------------
     def build(self) -> Scenario:
@@ -325,28 +336,50 @@ class _Builder:
             if pod_cidr.prefixlen > 30:
                 ctx.err("spec.podCIDR", f"{pod_cidr} is too small for a node's pods")
                 return
-            for other in self.scn.nodes.values():
-                if other.pod_cidr is not None and other.pod_cidr.overlaps(pod_cidr):
-                    ctx.err("spec.podCIDR", f"{pod_cidr} overlaps node {other.name}'s podCIDR {other.pod_cidr}")
-                    return
+            other = self._cidr_overlap(pod_cidr)
+            if other is not None:
+                ctx.err("spec.podCIDR", f"{pod_cidr} overlaps node {other.name}'s podCIDR {other.pod_cidr}")
+                return
         taints = ctx.seq(spec.get("taints"), "spec.taints")
         schedulable = not spec.get("unschedulable") and not any(
             isinstance(t, dict) and t.get("effect") in ("NoSchedule", "NoExecute") for t in taints)
         node = Node(name, ip, pod_cidr, ctx.labels(meta.get("labels"), "metadata.labels"), schedulable, ctx.doc.index)  # type: ignore[arg-type]
         self.scn.nodes[name] = node
+        if pod_cidr is not None:
+            self._cidrs.setdefault(pod_cidr.prefixlen, {})[int(pod_cidr.network_address) >> (32 - pod_cidr.prefixlen)] = node
         self.lan_ips[ip] = node.ref
+
+    def _cidr_overlap(self, net) -> Node | None:
+        """The node whose podCIDR overlaps ``net`` (indexed by prefix length: no scan over all nodes)."""
+        start = int(net.network_address)
+        end = int(net.broadcast_address)
+        for q, table in self._cidrs.items():
+            if q <= net.prefixlen:
+                hit = table.get(start >> (32 - q))
+                if hit is not None:
+                    return hit
+            else:
+                lo, hi = start >> (32 - q), end >> (32 - q)
+                if hi - lo < len(table):
+                    for k in range(lo, hi + 1):
+                        if k in table:
+                            return table[k]
+                else:
+                    for k, node in table.items():
+                        if lo <= k <= hi:
+                            return node
+        return None
 
     def _index_nodes(self) -> None:
         # podCIDRs not given: the node IPAM controller hands out /24s in order (skipping given ones)
         cc = self.scn.cluster.cluster_cidr
-        taken = [n.pod_cidr for n in self.scn.nodes.values() if n.pod_cidr is not None]
         candidates = cc.subnets(new_prefix=24) if cc.prefixlen <= 24 else iter([cc])
         for node in self.scn.nodes.values():
             if node.pod_cidr is None:
                 for cand in candidates:
-                    if not any(cand.overlaps(t) for t in taken):
+                    if self._cidr_overlap(cand) is None:
                         node.pod_cidr = cand
-                        taken.append(cand)
+                        self._cidrs.setdefault(cand.prefixlen, {})[int(cand.network_address) >> (32 - cand.prefixlen)] = node
                         break
                 else:
                     self.problems.append(Problem(node.doc, None, "spec.podCIDR", "the cluster CIDR has no /24 left for this node"))

@@ -222,8 +222,9 @@ class DockerHost:
 class Scenario:
     """A loaded scenario and the indexes that make a trace cost O(endpoints of one service).
 
-    ``documents`` holds a deep copy of the parsed documents (dicts) so variant generators can edit them
-    and reload with :func:`quizapp.sim.load_scenario_documents`.
+    ``documents`` holds the parsed documents (dicts), owned by the scenario and never mutated by it
+    (``load_scenario_documents`` copies its input), so variant generators can copy, edit and reload them
+    with :func:`quizapp.sim.load_scenario_documents`.
     """
 
     source: str

@@ -437,3 +437,25 @@ def test_documents_api_reports_document_index_without_lines():
     (p,) = info.value.problems
     assert (p.document, p.line, p.path) == (2, None, "spec.containers")
     assert str(info.value).startswith("variant: document 2, spec.containers:")
+
+
+def test_documents_round_trip_for_variants():
+    import copy
+    docs = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n1"}, "spec": {"podCIDR": "10.244.1.0/24"},
+             "status": {"addresses": [{"type": "InternalIP", "address": "192.168.1.11"}]}},
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                      "template": {"metadata": {"labels": {"app": "web"}},
+                                   "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]}}}},
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+             "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"port": 80, "nodePort": 30080}]}}]
+    scn = load_scenario_documents(docs)
+    docs[1]["spec"]["replicas"] = 9  # the caller's list is not shared with the scenario
+    assert scn.documents[1]["spec"]["replicas"] == 2
+    variant = copy.deepcopy(scn.documents)
+    variant[1]["spec"]["replicas"] = 4
+    variant[2]["spec"]["ports"][0]["nodePort"] = 31000
+    v = load_scenario_documents(variant, source="variant")
+    assert len([p for p in v.pods.values() if p.owner == "web"]) == 4
+    assert v.nodeport_index.keys() == {(31000, "tcp")}
+    assert len(scn.pods) == 2
