@@ -310,3 +310,15 @@ def login(client):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
     return do
+
+
+@pytest.fixture
+def other_app(tmp_path: Path):
+    """A second quizapp server with its own fresh, migrated SQLite database (for export -> import)."""
+    path = tmp_path / "other.sqlite"
+    url = f"sqlite:///{path}"
+    migrate_to_head(url, tmp_path / "other-instance")
+    application = make_app(url, tmp_path / "other-instance")
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
