@@ -52,6 +52,8 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[Series], x_lab
     count = max(1, len(labels))
     totals = [sum(s.values[i] for s in series) for i in range(len(labels))]
     top = y_max if y_max is not None else nice_max(max(totals, default=0))
+    if not percent and y_max is None:  # counts: four whole-number steps (0, 1, 2, 3, 4 rather than 2.5, 7.5)
+        top = max(4, math.ceil(top / 4) * 4)
     plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
     slot = plot_w / count
     bar_w = max(1.0, slot * 0.72)

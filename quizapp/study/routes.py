@@ -17,7 +17,7 @@ from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.rating import THRESHOLDS
 from quizapp.study.scheduler import RATING_NAMES
-from quizapp.study.trace import render_trace_svg
+from quizapp.study.trace import render_trace
 
 bp = Blueprint("study", __name__)
 
@@ -48,8 +48,8 @@ def response_time(form: Any) -> int | None:
 
 
 def trace_of(result: Any) -> Any:
-    hops = getattr(result, "trace", None)
-    return render_trace_svg(hops) if hops else None
+    trace = getattr(result, "trace", None)
+    return render_trace(trace) if trace else None
 
 
 @bp.get("/")

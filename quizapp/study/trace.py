@@ -14,16 +14,16 @@ from typing import Any, Iterable, Mapping
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
+WIDTH = 640  # the wide drawing; the narrow one (for phones) is 340 wide with shorter lines
+NARROW = 340
 PAD = 12
 BOX_X = 44
-BOX_W = WIDTH - BOX_X - PAD
 LINE = 17
-CHARS = 74  # characters per line at 13px in the box width
+CHAR_W = 7.9  # width of one 13px monospace character
 GAP = 22  # room for the arrow between boxes
 
 
-def _lines(text: str, width: int = CHARS) -> list[str]:
+def _lines(text: str, width: int) -> list[str]:
     return textwrap.wrap(str(text), width=width, break_long_words=True, break_on_hyphens=False) or [""]
 
 
@@ -55,17 +55,18 @@ def outcome_hop(trace: Mapping[str, Any]) -> dict[str, Any] | None:
     return {"where": "not delivered", "what": trace.get("reason") or "", "verdict": "dropped"}
 
 
-def _hop_lines(hop: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _hop_lines(hop: Mapping[str, Any], chars: int) -> list[tuple[str, str]]:
     """(css class, text) per line of a hop's box."""
-    lines = [("where", line) for line in _lines(hop.get("where", ""))]
-    lines += [("what", line) for line in _lines(hop.get("what", ""))] if hop.get("what") else []
+    lines = [("where", line) for line in _lines(hop.get("where", ""), chars)]
+    lines += [("what", line) for line in _lines(hop.get("what", ""), chars)] if hop.get("what") else []
     change = change_text(hop.get("change"))
     if change:
-        lines += [("change", line) for line in _lines(f"\u0394 {change}")]
+        lines += [("change", line) for line in _lines(f"\u0394 {change}", chars)]
     return lines
 
 
-def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], title: str = "Packet trace") -> Markup:
+def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], title: str = "Packet trace",
+                     width: int = WIDTH, css: str = "") -> Markup:
     if isinstance(trace, Mapping):
         hops = [dict(hop) for hop in trace.get("hops", [])]
         final = outcome_hop(trace)
@@ -73,15 +74,17 @@ def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], tit
             hops.append(final)
     else:
         hops = [dict(hop) for hop in trace]
+    box_w = width - BOX_X - PAD
+    chars = int((box_w - 20) / CHAR_W)
     parts: list[str] = []
     y = PAD
     for number, hop in enumerate(hops, start=1):
-        lines = _hop_lines(hop)
+        lines = _hop_lines(hop, chars)
         height = len(lines) * LINE + 14
         verdict = str(hop.get("verdict", "")).lower()
         box_class = "hop" + (" changed" if hop.get("change") else "") + (f" {verdict}" if verdict else "")
         parts.append(f'<g class="{escape(box_class)}">')
-        parts.append(f'<rect x="{BOX_X}" y="{y}" width="{BOX_W}" height="{height}" rx="6"/>')
+        parts.append(f'<rect x="{BOX_X}" y="{y}" width="{box_w}" height="{height}" rx="6"/>')
         parts.append(f'<circle cx="{BOX_X // 2}" cy="{y + 16}" r="12"/>'
                      f'<text class="num" x="{BOX_X // 2}" y="{y + 20}" text-anchor="middle">{number}</text>')
         for index, (kind, text) in enumerate(lines):
@@ -90,14 +93,22 @@ def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], tit
         y += height
         if number < len(hops):
             mid = BOX_X // 2
-            parts.append(f'<path class="arrow" d="M{mid} {y - height + 28} V{y + GAP + 1}" '
-                         f'marker-end="url(#trace-arrow)"/>')
+            tip = y + GAP + 3  # just above the next number's circle
+            parts.append(f'<path class="arrow" d="M{mid} {y - height + 28} V{tip - 6}"/>'
+                         f'<path class="arrowhead" d="M{mid - 5} {tip - 7} L{mid + 5} {tip - 7} L{mid} {tip} z"/>')
             y += GAP
     height = y + PAD
+    title_id = f"trace-title-{width}"
     return Markup(
-        f'<svg class="trace" role="img" aria-labelledby="trace-title" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="trace {escape(css)}" role="img" aria-labelledby="{title_id}" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="trace-title">{escape(title)}: {len(hops)} hop{"s" if len(hops) != 1 else ""}</title>'
-        '<defs><marker id="trace-arrow" viewBox="0 0 10 10" refX="5" refY="8" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0 0 L5 10 L10 0 z"/></marker></defs>'
+        f'<title id="{title_id}">{escape(title)}: {len(hops)} step{"s" if len(hops) != 1 else ""}</title>'
         + "".join(parts) + "</svg>")
+
+
+def render_trace(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Markup:
+    """The wide drawing and the narrow one; CSS shows the one that fits (text stays readable on a phone)."""
+    if not isinstance(trace, Mapping):
+        trace = list(trace)
+    return (render_trace_svg(trace, width=WIDTH, css="trace-wide")
+            + render_trace_svg(trace, width=NARROW, css="trace-narrow"))

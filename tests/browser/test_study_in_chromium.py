@@ -1,0 +1,200 @@
+"""End to end in a real browser: Playwright drives Debian's chromium against a real server on 127.0.0.1.
+
+Sign up, study ten questions with the keyboard only (right and wrong), change a rating, undo, look at the stats,
+download the export. Saves docs/screenshots/study.png, feedback.png and stats.png (and phone-width views).
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.conftest import make_app, migrate_to_head, write_fixture_pack
+from tests.requirements import require
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[str]:
+    """The app served for real by werkzeug in a thread, on a fresh migrated SQLite file with the fixture pack."""
+    from werkzeug.serving import make_server
+
+    from quizapp.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
+    instance = tmp_path / "live-instance"
+    migrate_to_head(url, instance)
+    app = make_app(url, instance, TESTING=False, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        write_fixture_pack(db.session)
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def browser():
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev extra not installed
+        require(False, "playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def answer_with_keyboard(page, right: bool) -> str:
+    """Answer the question on screen with the keyboard only; returns its type."""
+    qtype = page.locator(".card-prompt .qtype").inner_text().strip().lower()
+    title = page.locator(".card-prompt h1").inner_text()
+    keyboard = page.keyboard
+    if qtype == "flashcard":
+        keyboard.press("Enter")  # show the answer
+        page.wait_for_selector("button[name=knew]")
+        keyboard.press("2" if right else "1")
+    elif qtype == "cloze":
+        blank = page.locator("input[name=blank-0]")
+        key = "/24" if page.locator(".cloze-blank").first.inner_text().strip() == "[prefix length]" else "10.244.0.0/16"
+        keyboard.type(key if right else "no idea")
+        assert blank.evaluate("el => el === document.activeElement")
+        keyboard.press("Enter")
+    elif qtype in ("single", "multiple"):
+        wanted = {"single": {"1"}, "multiple": {"0", "1"}}[qtype] if right else {"single": {"0"}, "multiple": {"2"}}[qtype]
+        for box in page.locator("input[data-key]").all():
+            if box.get_attribute("value") in wanted:
+                keyboard.press(box.get_attribute("data-key"))
+        keyboard.press("Enter")
+    elif qtype == "truefalse":
+        keyboard.press("2" if right else "1")  # the statement in the fixture pack is false
+        keyboard.press("Enter")
+    elif qtype == "short":
+        keyboard.type("127.0.0.11" if right else "8.8.8.8")
+        keyboard.press("Enter")
+    elif qtype in ("ordering", "matching"):
+        count = page.locator("form.answer select").count()
+        for position in range(count):
+            name = page.evaluate("document.activeElement.name")
+            index = int(name.rsplit("-", 1)[1])
+            if qtype == "ordering":
+                value = index + 1 if right else count - index
+                keyboard.type(str(value))
+            else:
+                label = ["Pod", "Service"][index if right else 1 - index]
+                keyboard.type(label[0])
+            keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+        keyboard.press("Enter")
+    else:  # pragma: no cover
+        raise AssertionError(f"unexpected question type {qtype} ({title})")
+    page.wait_for_selector("section.feedback")
+    return qtype
+
+
+def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser, tmp_path):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1000, "height": 900}, accept_downloads=True,
+                                  timezone_id="Europe/Berlin")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    # sign up (the browser's time zone is filled in by study.js)
+    page.goto(live_server + "/signup")
+    page.keyboard.type("learner@example.org")  # the email field has autofocus
+    page.keyboard.press("Tab")
+    page.keyboard.type("Lee")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a long passphrase")
+    page.keyboard.press("Tab")
+    page.keyboard.type("a long passphrase")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Hello, Lee")
+    assert page.locator(".mastery").is_visible()
+    page.locator("a.pack").first.click()
+
+    # ten answers, right and wrong, keyboard only
+    answered = []
+    shot_study = shot_feedback = False
+    for number in range(10):
+        page.wait_for_selector("form.answer")
+        assert page.locator("script:not([src])").count() == 0  # ready for a strict CSP
+        qtype = page.locator(".card-prompt .qtype").inner_text().strip().lower()
+        if not shot_study and qtype == "single":
+            page.screenshot(path=str(SCREENSHOTS / "study.png"), full_page=True)
+            shot_study = True
+        right = number % 3 != 2
+        answered.append(answer_with_keyboard(page, right))
+        heading = page.locator("section.feedback h2").inner_text()
+        assert heading == ("Right" if right else "Not quite"), (qtype, heading)
+        current = page.locator(".rate.current").inner_text()
+        assert ("Again" in current) == (not right)
+        if number == 4:  # change the rating with the keyboard: 3 = Good
+            page.keyboard.press("3")
+            page.wait_for_selector(".rate-good.current")
+        if not shot_feedback and qtype in ("single", "multiple") and not right:
+            page.screenshot(path=str(SCREENSHOTS / "feedback.png"), full_page=True)
+            shot_feedback = True
+        if number == 6:  # undo with `u`: the same card comes back; answer it again, right
+            undone_title = page.locator(".card-prompt h1").inner_text()
+            page.keyboard.press("u")
+            page.wait_for_selector("text=Answer undone")
+            assert page.locator(".card-prompt h1").inner_text() == undone_title
+            answer_with_keyboard(page, True)
+        page.keyboard.press("Enter")  # next question
+    assert len(set(answered)) >= 6, answered
+    page.wait_for_selector("form.answer, section.done")
+
+    # phone width: the study page and feedback still fit
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    phone.goto(live_server + "/packs/fixture-pack/study")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=str(SCREENSHOTS / "study-phone.png"), full_page=True)
+
+    # stats
+    page.goto(live_server + "/stats")
+    assert page.locator("svg.chart").count() == 4
+    tiles = page.locator(".tiles dd").first.inner_text()
+    assert tiles == "10"
+    page.screenshot(path=str(SCREENSHOTS / "stats.png"), full_page=True)
+    phone.goto(live_server + "/stats")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.goto(live_server + "/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # export download
+    page.goto(live_server + "/account")
+    with page.expect_download() as download_info:
+        page.locator("a", has_text=re.compile("^JSON$")).click()
+    download = download_info.value
+    document = json.loads(Path(download.path()).read_text())
+    assert download.suggested_filename == "quizapp-progress.json"
+    assert document["format"] == "quizapp-progress" and len(document["reviews"]) == 10
+    assert document["learner"]["settings"]["timezone"] == "Europe/Berlin"
+    assert sum(1 for review in document["reviews"] if not review["correct"]) >= 2
+    assert any(review["rating"] != review["suggested_rating"] for review in document["reviews"])
+    assert not errors, errors
+    context.close()
