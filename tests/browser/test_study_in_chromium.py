@@ -1,12 +1,16 @@
 """End to end in a real browser: Playwright drives Debian's chromium against a real server on 127.0.0.1.
 
 Sign up, study ten questions with the keyboard only (right and wrong), change a rating, undo, look at the stats,
-download the export. Saves docs/screenshots/study.png, feedback.png and stats.png (and phone-width views).
+download the export. Saves screenshots of the study page, the feedback and the stats (and phone-width views) to
+$QUIZAPP_SCREENSHOTS when set (`QUIZAPP_SCREENSHOTS=docs/screenshots` refreshes the README's), else to a
+temporary folder, so a test run leaves the working tree alone.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +23,7 @@ from tests.requirements import require
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("QUIZAPP_SCREENSHOTS") or tempfile.mkdtemp(prefix="quizapp-screens-"))
 
 pytestmark = pytest.mark.browser
 
