@@ -322,6 +322,11 @@ def import_gift(text: str, pack_id: str, pack_title: str | None = None,
             draft.slug += f"-{card}" + (f"-{block.meta['blank']}" if block.meta.get("blank") else "")
             notes.append(ImportNote(block.line, f"cloze card {card} of {block.meta.get('id')!r} became its own "
                                                 f"cloze question {draft.slug!r} (GIFT holds one deletion a question)"))
+        was = block.meta.get("type")
+        if was and was != draft.qtype and was not in ("cloze",):
+            notes.append(ImportNote(block.line, f"{block.meta.get('id')!r} was a quizapp {was} question; imported "
+                                                f"as {draft.qtype}" + (" (variant 1, the simulator's answer as "
+                                                                       "the key)" if was == "sim" else "")))
         if card == "back" and drafts and drafts[-1].slug == block.meta.get("id"):
             drafts[-1].reversible = True
             continue

@@ -87,8 +87,8 @@ _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|~!#{}])")
 def md_escape(text: str) -> str:
     """Plain text -> inline Markdown that renders as the same text."""
     escaped = _INLINE_SPECIAL.sub(r"\\\1", text)
-    escaped = re.sub(r"^(\s*)([-+=])", r"\1\\\2", escaped)  # list markers, setext underlines
-    escaped = re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", escaped)  # ordered list markers
+    escaped = re.sub(r"^(\s*)([-+=])(?=\s|$)", r"\1\\\2", escaped)  # list markers, setext underlines
+    escaped = re.sub(r"^(\s*\d+)([.)])(?=\s|$)", r"\1\\\2", escaped)  # ordered list markers
     return escaped.replace("\n", " ").strip()
 
 
