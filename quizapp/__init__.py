@@ -91,15 +91,11 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from quizapp.commands.sim import sim_cli
     from quizapp.content.cli import content_cli
 
     app.cli.add_command(content_cli)
-    try:
-        from quizapp.commands.sim import sim_cli
-    except ImportError:  # the simulator's CLI lands with the simulator
-        sim_cli = None
-    if sim_cli is not None:
-        app.cli.add_command(sim_cli)
+    app.cli.add_command(sim_cli)
 
 
 def _migrations_dir() -> str:

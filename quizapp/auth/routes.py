@@ -8,18 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import service
 from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
-from quizapp.extensions import db, login_manager
-from quizapp.models import User
+from quizapp.extensions import db
 
 bp = Blueprint("auth", __name__)
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    try:
-        return db.session.get(User, int(user_id))
-    except ValueError:
-        return None
 
 
 def _safe_next(target: str | None) -> str:

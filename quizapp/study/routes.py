@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.extensions import db
-from quizapp.models import Card, Pack, ReviewLog
+from quizapp.models import Card, Pack
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.rating import THRESHOLDS
