@@ -93,9 +93,11 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from quizapp.commands.sim import sim_cli
     from quizapp.content.cli import content_cli
+    from quizapp.exchange.cli import pack_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(sim_cli)
+    app.cli.add_command(pack_cli)
 
 
 def _migrations_dir() -> str:

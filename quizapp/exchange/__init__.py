@@ -4,3 +4,48 @@ A pure library (no Flask, no database): exporters take a pack (`PackSpec` or `Pa
 return an `ExportedFile`; importers take text and return Markdown files in quizapp's format with a report of
 what could not be carried over. `quizapp.exchange.cli` wires them to `quizapp pack export|import`.
 """
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from quizapp.exchange.anki import export_apkg
+from quizapp.exchange.base import ExportedFile, ExportNote, PackLike, QuestionLike
+from quizapp.exchange.gift import export_gift, import_gift
+from quizapp.exchange.markdown_out import ImportNote, ImportResult
+from quizapp.exchange.moodle_xml import export_moodle_xml
+from quizapp.exchange.qti import export_qti
+from quizapp.exchange.text2qti import import_text2qti
+
+EXPORTERS: dict[str, Callable[..., ExportedFile]] = {
+    "apkg": export_apkg,
+    "gift": export_gift,
+    "moodle-xml": export_moodle_xml,
+    "qti": export_qti,
+}
+IMPORTERS: dict[str, Callable[..., ImportResult]] = {
+    "gift": import_gift,
+    "text2qti": import_text2qti,
+}
+
+
+def export_pack(pack: PackLike, questions: Iterable[QuestionLike] | None, fmt: str) -> ExportedFile:
+    """Export `questions` (default: `pack.questions`) of a pack in one of `EXPORTERS`' formats."""
+    try:
+        exporter = EXPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORTERS)}") from None
+    return exporter(pack, questions)
+
+
+def import_quiz(text: str, fmt: str, pack_id: str, pack_title: str | None = None) -> ImportResult:
+    """Import GIFT or text2qti text as quizapp Markdown files, with a report of what was not carried over."""
+    try:
+        importer = IMPORTERS[fmt]
+    except KeyError:
+        raise ValueError(f"unknown import format {fmt!r}; use one of: {', '.join(IMPORTERS)}") from None
+    return importer(text, pack_id, pack_title)
+
+
+__all__ = ["EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
+           "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_gift", "import_quiz",
+           "import_text2qti"]

@@ -23,13 +23,13 @@ Mapping:
 from __future__ import annotations
 
 import io
+import itertools
+import json
 import os
 import sqlite3
 import tempfile
-import itertools
 import time
 import zipfile
-import json
 from typing import Any, Iterable
 
 import genanki
@@ -123,6 +123,25 @@ KIND_LABELS = {"single": "Single choice", "multiple": "Select all that apply", "
                "sim": "Traced by the simulator"}
 
 
+class QuizappNote(genanki.Note):
+    """A note whose modification time is its question's `updated_at` when known (database questions), so
+    re-importing a newer export updates only the notes whose question changed."""
+
+    modified: float | None = None
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        stamp = timestamp if self.modified is None else min(self.modified, timestamp)
+        super().write_to_db(cursor, stamp, deck_id, id_gen)
+
+
+def _note(model: genanki.Model, fields: list[str], tags: list[str], guid: str, item: Item) -> QuizappNote:
+    note = QuizappNote(model, fields, tags=tags, guid=guid)
+    updated = getattr(item.q, "updated_at", None)
+    if updated is not None:
+        note.modified = updated.timestamp()
+    return note
+
+
 def deck_id(pack_id: str) -> int:
     return stable_id("quizapp-deck", pack_id)
 
@@ -177,25 +196,25 @@ def package_bytes(package: genanki.Package, timestamp: float | None = None) -> b
         os.unlink(db_path)
 
 
-def note_for(pack_id: str, item: Item, notes: list[ExportNote]) -> genanki.Note | None:
+def note_for(pack_id: str, item: Item, notes: list[ExportNote]) -> QuizappNote | None:
     data, guid, tags = item.data, note_guid(pack_id, item.slug), anki_tags(item)
     ident = f"{pack_id}/{item.slug}"
     source = source_html(data.get("source"))
     if item.qtype == "flashcard":
         fields = [data.get("prompt_html", ""), data.get("back_html", ""), "y" if data.get("reversible") else "",
                   data.get("explanation_html", ""), source, ident]
-        return genanki.Note(FLASHCARD_MODEL, fields, tags=tags, guid=guid)
+        return _note(FLASHCARD_MODEL, fields, tags, guid, item)
     if item.qtype == "cloze":
         text = cloze_for_anki(data)
         if text is not None:
             extra = alternatives_html(data) + data.get("explanation_html", "")
-            return genanki.Note(CLOZE_MODEL, [text, extra, source, ident], tags=tags, guid=guid)
+            return _note(CLOZE_MODEL, [text, extra, source, ident], tags, guid, item)
         notes.append(ExportNote(item.slug, "cloze text without {{c1::...}} marks; exported as a plain question"))
     front, answer, explanation = question_sides(item, notes)
     if front is None:
         return None
     kind = KIND_LABELS.get(item.qtype, item.qtype)
-    return genanki.Note(QUESTION_MODEL, [front, answer, explanation, source, kind, ident], tags=tags, guid=guid)
+    return _note(QUESTION_MODEL, [front, answer, explanation, source, kind, ident], tags, guid, item)
 
 
 def cloze_for_anki(data: dict[str, Any]) -> str | None:

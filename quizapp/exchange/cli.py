@@ -1,0 +1,84 @@
+"""`quizapp pack export|import`: exchange formats on the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from quizapp.content.compiler import compile_sources
+from quizapp.content.parser import SLUG
+from quizapp.exchange import EXPORTERS, IMPORTERS, export_pack, import_quiz
+from quizapp.extensions import db
+from quizapp.models import Pack, Question
+
+pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT and text2qti quizzes.")
+
+
+@pack_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
+              help="apkg (Anki), gift or moodle-xml (Moodle), qti (Canvas QTI 1.2 zip).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: PACK.<ext>).")
+@click.argument("pack_id")
+def export_command(fmt: str, output: str | None, pack_id: str) -> None:
+    """Export the live questions of pack PACK_ID, in their order."""
+    pack = db.session.scalar(select(Pack).where(Pack.slug == pack_id))
+    if pack is None:
+        known = db.session.scalars(select(Pack.slug).order_by(Pack.slug)).all()
+        hint = f"known packs: {', '.join(known)}" if known else "the database has no packs; run `quizapp content build`"
+        raise click.ClickException(f"no pack {pack_id!r}; {hint}")
+    questions = db.session.scalars(
+        select(Question).where(Question.pack_id == pack.id, Question.retired_at.is_(None))
+        .order_by(Question.position, Question.id).options(selectinload(Question.topic))
+    ).all()
+    result = export_pack(pack, questions, fmt)
+    target = Path(output or result.filename)
+    result.write(str(target))
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"Wrote {result.count} {'notes' if fmt == 'apkg' else 'questions'} of pack {pack_id!r} to {target} "
+               f"({fmt}); {len(result.notes)} note(s) on what the format cannot carry.")
+
+
+@pack_cli.command("import")
+@click.option("--format", "fmt", type=click.Choice(list(IMPORTERS)), required=True, help="gift or text2qti.")
+@click.option("--pack-id", required=True, help="Id of the pack to write (lowercase letters, digits, dashes).")
+@click.option("--pack-title", help="Title of the pack (default: from the file, when it has one).")
+@click.option("--output", "-o", type=click.Path(file_okay=False), help="Folder for the Markdown (default: PACK-ID).")
+@click.option("--force", is_flag=True, help="Overwrite Markdown files that already exist in the folder.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str | None, force: bool,
+                   file: str) -> None:
+    """Convert a GIFT or text2qti FILE to quizapp Markdown; report what could not be carried over."""
+    if not SLUG.match(pack_id):
+        raise click.BadParameter("use lowercase letters, digits and single dashes, e.g. `ports-quiz`",
+                                 param_hint="--pack-id")
+    raw = Path(file).read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    result = import_quiz(text, fmt, pack_id, pack_title)
+    if not result.files:
+        for note in result.notes:
+            click.echo(f"{file}:{note.line}: {note.message}", err=True)
+        raise click.ClickException(f"no question of {file} could be imported; nothing was written")
+    folder = Path(output or pack_id)
+    clashes = [name for name in result.files if (folder / name).exists()]
+    if clashes and not force:
+        raise click.ClickException(f"{', '.join(str(folder / n) for n in clashes)} already exist(s); "
+                                   "use --force to overwrite or --output for another folder")
+    compiled = compile_sources([(str(folder / name), body.encode()) for name, body in result.files.items()])
+    written = result.write(folder)
+    for note in result.notes:
+        click.echo(f"{file}:{note.line}: {note.message}", err=True)
+    for problem in compiled.problems:  # should not happen: the importer writes valid Markdown
+        click.echo(f"{problem}", err=True)
+    click.echo(f"Wrote {result.questions} question(s) to {', '.join(str(p) for p in written)}; "
+               f"{len(result.notes)} thing(s) not carried over (listed above). "
+               f"Check with `quizapp content check {folder}`.")
+    if compiled.problems:
+        raise SystemExit(1)
