@@ -6,7 +6,7 @@ what could not be carried over. `quizapp.exchange.cli` wires them to `quizapp pa
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from quizapp.exchange.anki import export_apkg
 from quizapp.exchange.base import ExportedFile, ExportNote, PackLike, QuestionLike

@@ -30,7 +30,8 @@ import sqlite3
 import tempfile
 import time
 import zipfile
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import genanki
 

@@ -26,8 +26,9 @@ reported with the GIFT line number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from quizapp.exchange.base import (
     ExportedFile,
@@ -43,7 +44,6 @@ from quizapp.exchange.base import (
     sim_feedback_html,
     sim_prompt_html,
     sim_variant,
-    source_html,
 )
 from quizapp.exchange.markdown_out import (
     Draft,
@@ -93,7 +93,7 @@ def export_gift(pack: PackLike, questions: Iterable[QuestionLike] | None = None)
 
 
 def _meta(item: Item, qtype: str | None = None, **extra: Any) -> str:
-    parts = [f"id={item.slug}", f"type={qtype or item.qtype}"]
+    parts = [f"id={item.slug}", f"type={qtype or item.qtype}", f"topic={item.topic_slug}"]
     parts += [f"{key}={value}" for key, value in extra.items() if value not in (None, "")]
     if item.q.tags:
         parts.append("tags=" + ",".join(item.q.tags))
@@ -218,7 +218,7 @@ _RESTORE = {"\ue000": "\\", "\ue001": ":", "\ue002": "#", "\ue003": "=", "\ue004
 WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
 META = re.compile(r"^//\s*quizapp:\s*(.*)$")
 META_SOURCE = re.compile(r"^//\s*quizapp-source:\s*(.*)$")
-FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.I)
+FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 
 
 def _protect(text: str) -> str:
@@ -316,7 +316,7 @@ def import_gift(text: str, pack_id: str, pack_title: str | None = None,
         draft = parse_question(block, protected, notes)
         if draft is None:
             continue
-        draft.topic = topic
+        draft.topic, draft.topic_slug = topic, block.meta.get("topic")
         card = block.meta.get("card")
         if card and card.startswith("c") and draft.slug:
             draft.slug += f"-{card}" + (f"-{block.meta['blank']}" if block.meta.get("blank") else "")
@@ -415,11 +415,11 @@ def _feedback_parts(general: _Text | None) -> tuple[str, str | None]:
         return "", None
     text, back = general.text, None
     if general.fmt == "html":
-        match = re.search(r'<div class="quizapp-back">(.*?)</div>', text, re.S)
+        match = re.search(r'<div class="quizapp-back">(.*?)</div>', text, re.DOTALL)
         if match:
             back = html_to_markdown(match[1])
             text = text[:match.start()] + text[match.end():]
-        text = re.sub(r'<p class="quizapp-source">.*?</p>', "", text, flags=re.S)
+        text = re.sub(r'<p class="quizapp-source">.*?</p>', "", text, flags=re.DOTALL)
     return _Text(general.fmt, text).markdown(), back
 
 

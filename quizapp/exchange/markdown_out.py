@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterable
+from typing import ClassVar
 
 import yaml
 
@@ -41,6 +42,7 @@ class Draft:
     explanation: str = ""
     slug: str | None = None  # wanted id (kept when it is free)
     topic: str = ""  # topic title
+    topic_slug: str | None = None  # wanted topic id (the file name), e.g. from quizapp's own GIFT export
     choices: list[tuple[str, bool]] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     answer_bool: bool | None = None
@@ -108,7 +110,7 @@ class _HtmlToMarkdown(HTMLParser):
     """A small converter for the HTML quiz tools write: paragraphs, line breaks, emphasis, code, links, lists
     and preformatted blocks. Any other tag is kept as HTML (quizapp sanitizes it when rendering)."""
 
-    INLINE = {"strong": "**", "b": "**", "em": "*", "i": "*"}
+    INLINE: ClassVar[dict[str, str]] = {"strong": "**", "b": "**", "em": "*", "i": "*"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -123,7 +125,7 @@ class _HtmlToMarkdown(HTMLParser):
     def _block(self) -> None:
         self.out.append("\n\n")
 
-    RAW_BLOCKS = {"table"}
+    RAW_BLOCKS: ClassVar[set[str]] = {"table"}
 
     def _raw_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
         rendered = "".join(f' {k}="{html.escape(v)}"' if v is not None else f" {k}" for k, v in attrs)
@@ -270,7 +272,8 @@ def write_pack(drafts: Iterable[Draft], pack_id: str, pack_title: str | None, de
     files: dict[str, str] = {}
     count = 0
     for topic_title, topic_drafts in by_topic.items():
-        name = file_names.take(topic_title, "imported") + ".md"
+        wanted = next((d.topic_slug for d in topic_drafts if d.topic_slug), None)
+        name = file_names.take(wanted or topic_title, "imported") + ".md"
         front = {"pack": pack_id}
         if pack_title:
             front["pack_title"] = pack_title

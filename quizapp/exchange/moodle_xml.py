@@ -17,7 +17,7 @@ plus the source in `<generalfeedback>`. One `category` question per topic (`$cou
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from quizapp.exchange.base import (
     ExportedFile,

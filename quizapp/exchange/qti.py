@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from quizapp.exchange.base import (
     ExportedFile,

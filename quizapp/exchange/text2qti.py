@@ -22,7 +22,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from quizapp.exchange.markdown_out import Draft, ImportNote, ImportResult, md_escape, one_line, write_pack
+from quizapp.exchange.markdown_out import (
+    Draft,
+    ImportNote,
+    ImportResult,
+    md_escape,
+    one_line,
+    write_pack,
+)
 
 MARKERS = [
     ("quiz_title", r"[Qq]uiz [Tt]itle:"), ("quiz_description", r"[Qq]uiz [Dd]escription:"),
@@ -137,7 +144,7 @@ def import_text2qti(source: str, pack_id: str, pack_title: str | None = None,
                                               "pick and points per question are lost"))
         elif kind == "question":
             number = re.match(r"\s*(\d+)", source.splitlines()[line - 1])
-            title, title_line = pending_title or (None, line)
+            title = pending_title[0] if pending_title else None
             pending_title = None
             draft = Draft(qtype="", title=title or _title_from(text), line=line, prompt=text,
                           slug=title if title else None, topic=quiz_title or "")

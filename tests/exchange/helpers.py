@@ -101,7 +101,7 @@ def docs_pack() -> PackSpec:
 
 def norm(fragment: str) -> str:
     """Visible text, without quizapp's source line, for comparing HTML across formats."""
-    text = html_to_text(re.sub(r'<p class="quizapp-source">.*?</p>', "", fragment or "", flags=re.S))
+    text = html_to_text(re.sub(r'<p class="quizapp-source">.*?</p>', "", fragment or "", flags=re.DOTALL))
     return " ".join(text.replace("\u2026", "...").split())
 
 

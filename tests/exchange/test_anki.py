@@ -6,9 +6,19 @@ from pathlib import Path
 
 import genanki
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
-from quizapp.exchange.anki import CLOZE_MODEL_ID, FLASHCARD_MODEL_ID, QUESTION_MODEL_ID, deck_id, export_apkg
+from quizapp.exchange.anki import (
+    CLOZE_MODEL_ID,
+    FLASHCARD_MODEL_ID,
+    QUESTION_MODEL_ID,
+    deck_id,
+    export_apkg,
+)
 from tests.conftest import FIXTURE_PACK
 from tests.exchange.helpers import compile_files, docs_pack, fixture_pack, shipped_pack
 

@@ -4,18 +4,22 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from anki.collection import (
+    Collection,
+    ImportAnkiPackageOptions,
+    ImportAnkiPackageRequest,
+)
 
 from quizapp.content import compile_sources
 from quizapp.content.store import write_bank
 from tests.conftest import FIXTURE_PACK
 
 FIXTURES = Path(__file__).parent / "fixtures"
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def build(db, sources, now):

@@ -7,8 +7,15 @@ from pathlib import Path
 import pytest
 
 from quizapp.exchange.gift import escape, export_gift, import_gift, split_blocks
-from tests.exchange.helpers import (ESCAPES_PACK, compile_files, docs_pack, essentials, fixture_pack, norm,
-                                    shipped_pack)
+from tests.exchange.helpers import (
+    ESCAPES_PACK,
+    compile_files,
+    docs_pack,
+    essentials,
+    fixture_pack,
+    norm,
+    shipped_pack,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -22,7 +29,7 @@ def round_trip(pack):
 @pytest.mark.parametrize("make_pack", [fixture_pack, docs_pack, shipped_pack], ids=["fixture", "docs", "shipped"])
 def test_export_parses_back_to_the_same_questions(make_pack):
     pack = make_pack()
-    exported, result, bank = round_trip(pack)
+    _exported, _result, bank = round_trip(pack)
     back = {q.slug: q for q in bank.questions}
     for question in pack.questions:
         if question.qtype == "cloze":

@@ -8,7 +8,14 @@ import pytest
 
 from quizapp.exchange.base import sim_variant
 from quizapp.exchange.moodle_xml import export_moodle_xml
-from tests.exchange.helpers import ESCAPES_PACK, compile_files, docs_pack, fixture_pack, norm, shipped_pack
+from tests.exchange.helpers import (
+    ESCAPES_PACK,
+    compile_files,
+    docs_pack,
+    fixture_pack,
+    norm,
+    shipped_pack,
+)
 
 EXPECTED_TYPE = {"single": "multichoice", "multiple": "multichoice", "truefalse": "truefalse",
                  "short": "shortanswer", "matching": "matching", "ordering": "ordering", "flashcard": "essay",
@@ -72,7 +79,7 @@ def test_every_question_parses_back_with_its_fields(make_pack):
                 assert sum(float(f) for f, _a in got if float(f) > 0) == pytest.approx(100, abs=0.01)
                 assert all(float(f) == -100 for f, _a in got if float(f) <= 0) or right == len(got)
         elif question.qtype == "truefalse":
-            assert dict((a, f) for f, a in answers(element))["true" if data["answer"] else "false"] == "100"
+            assert {a: f for f, a in answers(element)}["true" if data["answer"] else "false"] == "100"
         elif question.qtype == "short":
             assert [a.replace("\\*", "*") for _f, a in answers(element)] == data["answers"]
             assert text(element, "usecase") == ("1" if data["case_sensitive"] else "0")
