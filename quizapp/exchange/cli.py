@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from quizapp.content.compiler import compile_sources
 from quizapp.content.parser import SLUG
@@ -15,6 +15,14 @@ from quizapp.extensions import db
 from quizapp.models import Pack, Question
 
 pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT and text2qti quizzes.")
+
+
+def live_questions(session: Session, pack: Pack) -> list[Question]:
+    """The questions an export holds: live (not retired), in the pack's order, topics loaded in one query."""
+    return list(session.scalars(
+        select(Question).where(Question.pack_id == pack.id, Question.retired_at.is_(None))
+        .order_by(Question.position, Question.id).options(selectinload(Question.topic))
+    ))
 
 
 @pack_cli.command("export")
@@ -29,11 +37,7 @@ def export_command(fmt: str, output: str | None, pack_id: str) -> None:
         known = db.session.scalars(select(Pack.slug).order_by(Pack.slug)).all()
         hint = f"known packs: {', '.join(known)}" if known else "the database has no packs; run `quizapp content build`"
         raise click.ClickException(f"no pack {pack_id!r}; {hint}")
-    questions = db.session.scalars(
-        select(Question).where(Question.pack_id == pack.id, Question.retired_at.is_(None))
-        .order_by(Question.position, Question.id).options(selectinload(Question.topic))
-    ).all()
-    result = export_pack(pack, questions, fmt)
+    result = export_pack(pack, live_questions(db.session, pack), fmt)
     target = Path(output or result.filename)
     result.write(str(target))
     for note in result.notes:
