@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from quizapp.config import config_from_env
-from quizapp.extensions import csrf, db, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 from quizapp.instance import instance_path
 
 
@@ -34,6 +34,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # Failed logins allowed before a 429 (see quizapp/auth/routes.py); a school's learners may share one
+        # address behind NAT, hence the generous per-address figure.
+        LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: log and let the request through, never a 500
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
     )
     if config:
         app.config.update(config)
@@ -46,7 +55,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
+    init_web(app)
     return app
+
+
+def init_web(app: Flask) -> None:
+    """Production hardening: security headers and cookies, versioned static files, error pages."""
+    from quizapp.assets import init_assets
+    from quizapp.errors import register_error_handlers
+    from quizapp.security import init_security
+
+    init_security(app)
+    init_assets(app)
+    register_error_handlers(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -60,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Log in to study on your own schedule."
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
+    limiter.init_app(app)
 
 
 def _load_user(user_id: str):
@@ -72,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.api import bp as api_bp
     from quizapp.auth import bp as auth_bp
     from quizapp.export import bp as export_bp
+    from quizapp.health import bp as health_bp
     from quizapp.stats import bp as stats_bp
     from quizapp.study import bp as study_bp
     from quizapp.study.scheduler import zone
@@ -81,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
     csrf.exempt(api_bp)  # token auth, no cookies: nothing for a cross-site form to ride on
 
     @app.template_filter("localtime")
@@ -94,10 +118,12 @@ def register_commands(app: Flask) -> None:
     from quizapp.commands.sim import sim_cli
     from quizapp.content.cli import content_cli
     from quizapp.exchange.cli import pack_cli
+    from quizapp.serve import serve_command
 
     app.cli.add_command(content_cli)
     app.cli.add_command(sim_cli)
     app.cli.add_command(pack_cli)
+    app.cli.add_command(serve_command)
 
 
 def _migrations_dir() -> str:

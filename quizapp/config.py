@@ -2,6 +2,7 @@
 
 `DATABASE_URL` selects the database (default: SQLite in the instance folder). `SECRET_KEY` signs sessions;
 when unset, the key kept in the instance folder is used (see `quizapp.instance.prepare_instance`).
+`REDIS_URL` keeps rate-limit counters in Redis; `QUIZAPP_PROXIES` is the number of trusted proxies in front.
 """
 from __future__ import annotations
 
@@ -35,4 +36,8 @@ def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, st
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SECRET_KEY": secret_key,
         "CONTENT_DIR": environ.get("QUIZAPP_CONTENT_DIR", str(Path(__file__).resolve().parent.parent / "content")),
+        # Rate-limit counters: in Redis when REDIS_URL is set (shared by all app servers), else in memory.
+        "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
+        # Proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix); 0: none.
+        "PROXY_COUNT": int(environ.get("QUIZAPP_PROXIES") or 0),
     }

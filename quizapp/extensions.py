@@ -1,4 +1,6 @@
 """Flask extensions, created bare here and bound to an app in `create_app`."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set (shared by every app server), else memory.
+limiter = Limiter(key_func=get_remote_address)

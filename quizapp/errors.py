@@ -1,0 +1,42 @@
+"""Error pages that leak nothing: a short page (or, under /api/, a JSON error) with the status and a plain
+message. The exception behind a 500 goes to the log, never to the client."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request was not understood. Reload the page and try again.",
+    401: "Log in to see this page.",
+    403: "You may not see this page.",
+    404: "There is nothing here. The link may be old, or the page belongs to someone else.",
+    405: "This address does not accept that kind of request.",
+    413: "The upload is too large.",
+    429: "Too many attempts. Wait a few minutes, then try again.",
+    500: "Something went wrong on our side. It has been logged; please try again.",
+    503: "The service is unavailable right now. Please try again shortly.",
+}
+
+
+def _message(code: int) -> str:
+    return MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+
+
+def http_error(exc: HTTPException):
+    code = exc.code or 500
+    name = exc.name
+    # Only the rate limiter's description is shown (it names the limit); every other text is ours.
+    detail = f"The limit is {exc.description}." if code == 429 and exc.description else None
+    if request.path.startswith("/api/"):
+        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": _message(code)}})
+    else:
+        body = render_template("errors/error.html", code=code, name=name, message=_message(code), detail=detail)
+    response = make_response(body, code)
+    for key, value in exc.get_headers():  # Allow (405), Retry-After (429, 503), WWW-Authenticate (401)
+        if key.lower() != "content-type":
+            response.headers[key] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)

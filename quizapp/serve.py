@@ -1,0 +1,72 @@
+"""`quizapp serve`: the production server, gunicorn run in-process on the same app as `wsgi.py`.
+
+Every worker builds its own app after the fork (no preloading): no database connection or pool is ever shared
+between processes. Options win over the environment (QUIZAPP_BIND, QUIZAPP_WORKERS, QUIZAPP_THREADS,
+QUIZAPP_TIMEOUT), which wins over the defaults.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+DEFAULT_BIND = "127.0.0.1:8000"
+
+
+def default_workers() -> int:
+    """Two processes per core: one can wait on the database while the other runs Python."""
+    return 2 * (os.cpu_count() or 1)
+
+
+def gunicorn_options(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "bind": [part.strip() for part in bind.split(",") if part.strip()],
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "preload_app": False,
+        "proc_name": "quizapp",
+        # A worker is recycled after many requests (with jitter, so they do not all restart at once): a slow
+        # leak in any library cannot grow without bound.
+        "max_requests": 20_000,
+        "max_requests_jitter": 2_000,
+    }
+    if access_log:
+        options["accesslog"] = "-"
+    return options
+
+
+def run_gunicorn(options: dict[str, Any]) -> None:
+    from gunicorn.app.base import BaseApplication
+
+    class QuizappServer(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):  # called in each worker after the fork; wsgi.py builds its app the same way
+            from quizapp.cli import create_prepared_app
+
+            return create_prepared_app()
+
+    QuizappServer().run()
+
+
+@click.command("serve")
+@click.option("--bind", "-b", envvar="QUIZAPP_BIND", default=DEFAULT_BIND, show_default=True,
+              help="HOST:PORT to listen on (several: comma-separated). Env: QUIZAPP_BIND.")
+@click.option("--workers", "-w", envvar="QUIZAPP_WORKERS", type=click.IntRange(1, 256), default=None,
+              help="Worker processes (default: 2 per core). Env: QUIZAPP_WORKERS.")
+@click.option("--threads", "-t", envvar="QUIZAPP_THREADS", type=click.IntRange(1, 256), default=1,
+              show_default=True, help="Threads per worker (more than 1: gthread workers). Env: QUIZAPP_THREADS.")
+@click.option("--timeout", envvar="QUIZAPP_TIMEOUT", type=click.IntRange(1, 3600), default=30, show_default=True,
+              help="Seconds before a silent worker is killed and replaced. Env: QUIZAPP_TIMEOUT.")
+@click.option("--access-log/--no-access-log", envvar="QUIZAPP_ACCESS_LOG", default=False,
+              help="Log every request to stdout. Env: QUIZAPP_ACCESS_LOG=1.")
+def serve_command(bind: str, workers: int | None, threads: int, timeout: int, access_log: bool) -> None:
+    """Serve quizapp with gunicorn (the production server). Run `quizapp db upgrade` first."""
+    run_gunicorn(gunicorn_options(bind, workers or default_workers(), threads, timeout, access_log))
