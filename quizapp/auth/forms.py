@@ -7,6 +7,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
+from quizapp.auth.passwords import MIN_LENGTH, password_problems
+
 TIMEZONES = sorted(available_timezones() | {"UTC"})
 
 
@@ -18,11 +20,16 @@ def _known_zone(_form: FlaskForm, field: HiddenField) -> None:
 class SignupForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="enter an email address like name@example.org"), Length(max=254)])
     display_name = StringField("Name", validators=[Optional(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=200,
-                             message="use at least 8 characters")])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)],
+                             description=f"at least {MIN_LENGTH} characters; not your email, not a common password")
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",
                             message="the passwords differ")])
     timezone = HiddenField(validators=[Optional(), _known_zone])  # filled in by the browser's JS when it can
+
+    def validate_password(self, field: PasswordField) -> None:
+        problems = password_problems(field.data or "", self.email.data or "")
+        if problems:
+            raise ValidationError("; ".join(problems))
 
 
 class LoginForm(FlaskForm):

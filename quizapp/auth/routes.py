@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import service
 from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
@@ -41,7 +42,20 @@ def signup():
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
 
+def _login_failed(response: Response) -> bool:
+    """Only failed attempts count against the limits: a successful login redirects."""
+    return response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login-account:" + service.normalize_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
+               methods=["POST"], deduct_when=_login_failed, scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
+               methods=["POST"], deduct_when=_login_failed, scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("study.index"))

@@ -28,7 +28,7 @@ def test_signup_refuses_duplicates_short_passwords_and_mismatches(client, db):
     again = client.post("/signup", data={**SIGNUP, "email": "grace@example.org"})
     assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
     short = client.post("/signup", data={**SIGNUP, "email": "x@example.org", "password": "short", "confirm": "short"})
-    assert short.status_code == 400 and "at least 8" in short.get_data(as_text=True)
+    assert short.status_code == 400 and "at least 10" in short.get_data(as_text=True)
     differ = client.post("/signup", data={**SIGNUP, "email": "y@example.org", "confirm": "other-pass"})
     assert differ.status_code == 400 and "passwords differ" in differ.get_data(as_text=True)
     assert len(db.session.scalars(select(User)).all()) == 1
