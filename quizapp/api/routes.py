@@ -109,13 +109,13 @@ def packs():
     due = reviews.due_summary(db.session, g.api_user)
     return jsonify({"packs": [{"slug": s.pack.slug, "title": s.pack.title, "questions": s.questions,
                                "cards": s.cards, "due": counts_out(due[s.pack.id])}
-                              for s in service.list_packs(db.session)]})
+                              for s in service.list_packs(db.session, g.api_user)]})
 
 
 @bp.get("/packs/<slug>/next")
 @token_required
 def next_card(slug: str):
-    pack = service.find_pack(db.session, slug)
+    pack = service.find_pack(db.session, slug, g.api_user)
     if pack is None:
         return error(404, "not_found", f"no pack {slug!r}")
     queue = reviews.build_queue(db.session, g.api_user, pack)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from quizapp.access import pack_visible_to
 from quizapp.concepts import CONCEPTS, GROUPS, Concept
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
 from quizapp.study import scheduler as sched
@@ -116,7 +117,7 @@ def concept_mastery(session: Session, user: User, now: datetime | None = None) -
     cards_per_concept: Counter[str] = Counter()
     for tags, in session.execute(
             select(Question.tags).join(Card, Card.question_id == Question.id).join(Pack, Pack.id == Question.pack_id)
-            .where(Question.retired_at.is_(None), Card.retired_at.is_(None), Pack.is_public.is_(True))):
+            .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user))):
         for tag in set(tags or []):
             if tag in CONCEPTS:
                 cards_per_concept[tag] += 1

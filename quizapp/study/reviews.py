@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from quizapp.access import pack_visible_to
 from quizapp.checking import CheckResult
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
 from quizapp.study import scheduler as sched
@@ -67,12 +68,12 @@ def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog
             for card_id, before, question_id, pack_id in rows]
 
 
-def _active_cards(session: Session, pack: Pack | None) -> list[tuple[int, int]]:
-    """(card id, question id) of the cards to study, in authored order."""
+def _active_cards(session: Session, pack: Pack | None, user: User) -> list[tuple[int, int]]:
+    """(card id, question id) of the cards to study, in authored order, in the packs the learner may see."""
     query = (select(Card.id, Card.question_id)
              .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
              .join(Pack, Pack.id == Question.pack_id)
-             .where(Question.retired_at.is_(None), Card.retired_at.is_(None), Pack.is_public.is_(True))
+             .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user))
              .order_by(Pack.title, Topic.position, Question.position, Card.position, Card.id))
     if pack is not None:
         query = query.where(Question.pack_id == pack.id)
@@ -93,7 +94,7 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
     new_left = max(0, user.new_per_day - sum(log.was_new for log in today))
     reviews_left = max(0, user.reviews_per_day - sum(log.was_review for log in today))
 
-    cards = _active_cards(session, pack)
+    cards = _active_cards(session, pack, user)
     card_ids = [card_id for card_id, _ in cards]
     states = {row.card_id: row for row in session.scalars(
         select(CardState).where(CardState.user_id == user.id, CardState.card_id.in_(card_ids)))} if card_ids else {}
@@ -148,10 +149,11 @@ def card_state(session: Session, user: User, card_id: int) -> CardState | None:
 
 def record_answer(session: Session, user: User, card: Card, response: Any, result: CheckResult,
                   response_ms: int | None, seed: int | None, scheduler: fsrs.Scheduler,
-                  now: datetime | None = None) -> Answer:
-    """Store an answer with the rating it suggests and apply it to the card's FSRS state."""
+                  now: datetime | None = None, seen: Any = None) -> Answer:
+    """Store an answer with the rating it suggests and apply it to the card's FSRS state. `seen`: the version
+    of the question the learner was shown (`quizapp.study.seen`), when it is not the current one."""
     now = sched.as_utc(now or utcnow())
-    question = card.question
+    question = seen if seen is not None else card.question
     row = card_state(session, user, card.id)
     before = sched.state_from_columns(row) if row is not None else None
     rating = suggested_rating(question.qtype, result.correct, response_ms)
@@ -262,7 +264,7 @@ def interval_preview(user: User, log: ReviewLog, scheduler: fsrs.Scheduler) -> d
 
 def due_summary(session: Session, user: User, now: datetime | None = None) -> dict[int, QueueCounts]:
     """Per pack id: what is due today (for the dashboard)."""
-    packs = session.scalars(select(Pack).where(Pack.is_public.is_(True))).all()
+    packs = session.scalars(select(Pack).where(pack_visible_to(user))).all()
     return {pack.id: build_queue(session, user, pack, now).counts for pack in packs}
 
 

@@ -17,6 +17,7 @@ from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.rating import THRESHOLDS
 from quizapp.study.scheduler import RATING_NAMES
+from quizapp.study.seen import card_shown, question_as_seen
 from quizapp.study.trace import render_trace
 
 bp = Blueprint("study", __name__)
@@ -54,7 +55,7 @@ def trace_of(result: Any) -> Any:
 
 @bp.get("/")
 def index():
-    packs = service.list_packs(db.session)
+    packs = service.list_packs(db.session, current_user)
     if not current_user.is_authenticated:
         return render_template("study/index.html", packs=packs)
     from quizapp.stats import service as stats_service
@@ -66,8 +67,8 @@ def index():
 
 
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
-                   reveal: bool = False, shown: int | None = None):
-    q = card.question
+                   reveal: bool = False, shown: int | None = None, question: Any = None):
+    q = question if question is not None else card.question
     view = card_view(q.qtype, q.data, card.card_key, seed)
     counts = None
     if current_user.is_authenticated:
@@ -78,7 +79,7 @@ def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: 
 
 @bp.get("/packs/<slug>/study")
 def question(slug: str):
-    pack = service.find_pack(db.session, slug) or abort(404)
+    pack = service.find_pack(db.session, slug, current_user) or abort(404)
     card_id = request.args.get("card", type=int)
     seed = request.args.get("seed", type=int)
     if seed is None:
@@ -100,15 +101,19 @@ def question(slug: str):
 
 @bp.post("/packs/<slug>/study")
 def answer(slug: str):
-    pack = service.find_pack(db.session, slug) or abort(404)
-    card = service.find_card(db.session, pack, request.form.get("card", type=int) or -1) or abort(404)
+    pack = service.find_pack(db.session, slug, current_user) or abort(404)
+    card = service.find_pack_card(db.session, pack, request.form.get("card", type=int) or -1) or abort(404)
     seed = request.form.get("seed", type=int) or 0
-    q = card.question
+    # Graded against the version shown: the form carries its content hash (a new version may be out since).
+    q = question_as_seen(db.session, card.question, request.form.get("version"))
+    if not card_shown(card, q):
+        abort(404)
     try:
         response = response_from_form(q.qtype, q.data, card.card_key, request.form)
         result = check_answer(q.qtype, q.data, card.card_key, response, variant=seed)
     except InvalidResponse as error:
-        return _question_page(pack, card, seed, 400, error, reveal=True, shown=request.form.get("shown", type=int))
+        return _question_page(pack, card, seed, 400, error, reveal=True, shown=request.form.get("shown", type=int),
+                              question=q)
     if not current_user.is_authenticated:
         view = card_view(q.qtype, q.data, card.card_key, seed)
         return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
@@ -117,7 +122,7 @@ def answer(slug: str):
     user = learner()
     try:
         recorded = reviews.record_answer(db.session, user, card, response, result, response_time(request.form),
-                                         seed, reviews.learner_scheduler(user, fuzz()))
+                                         seed, reviews.learner_scheduler(user, fuzz()), seen=q)
     except reviews.StudyError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -132,7 +137,7 @@ def feedback(log_id: int):
     user = learner()
     log = reviews.own_log(db.session, user, log_id) or abort(404)
     card = db.session.get(Card, log.card_id)
-    q = card.question
+    q = question_as_seen(db.session, card.question, log.content_hash)  # the version answered
     pack = q.pack
     seed = log.variant_seed or 0
     view = card_view(q.qtype, q.data, card.card_key, seed)

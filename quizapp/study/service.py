@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from quizapp.access import pack_visible_to
 from quizapp.models import Card, Pack, Question
 
 
@@ -17,20 +18,21 @@ class PackSummary:
     cards: int
 
 
-def list_packs(session: Session) -> list[PackSummary]:
+def list_packs(session: Session, user: object = None) -> list[PackSummary]:
+    """The packs `user` may study (None: an anonymous visitor, public packs only)."""
     rows = session.execute(
         select(Pack, func.count(func.distinct(Question.id)), func.count(Card.id))
         .join(Question, (Question.pack_id == Pack.id) & Question.retired_at.is_(None), isouter=True)
         .join(Card, (Card.question_id == Question.id) & Card.retired_at.is_(None), isouter=True)
-        .where(Pack.is_public.is_(True))
+        .where(pack_visible_to(user))
         .group_by(Pack.id)
         .order_by(Pack.title)
     ).all()
     return [PackSummary(pack, questions, cards) for pack, questions, cards in rows]
 
 
-def find_pack(session: Session, slug: str) -> Pack | None:
-    return session.scalar(select(Pack).where(Pack.slug == slug, Pack.is_public.is_(True)))
+def find_pack(session: Session, slug: str, user: object = None) -> Pack | None:
+    return session.scalar(select(Pack).where(Pack.slug == slug, pack_visible_to(user)))
 
 
 def active_cards(pack: Pack):
@@ -47,3 +49,8 @@ def random_card(session: Session, pack: Pack, rng: random.Random) -> Card | None
 
 def find_card(session: Session, pack: Pack, card_id: int) -> Card | None:
     return session.scalar(active_cards(pack).where(Card.id == card_id))
+
+
+def find_pack_card(session: Session, pack: Pack, card_id: int) -> Card | None:
+    """A card of the pack, retired or not: an answer may come for a version shown before a publish."""
+    return session.scalar(select(Card).join(Question).where(Question.pack_id == pack.id, Card.id == card_id))
