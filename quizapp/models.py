@@ -206,7 +206,10 @@ class CardState(db.Model):
     __table_args__ = (
         UniqueConstraint("user_id", "card_id"),
         CheckConstraint("fsrs_state IN (1, 2, 3)", name="fsrs_state_known"),
-        Index("ix_card_states_user_due", "user_id", "suspended", "due"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        # Covers the study queue's query (quizapp/study/reviews.py: one learner's states of a pack's cards,
+        # reading only these columns): an index-only scan, whatever the table's size.
+        Index("ix_card_states_user_due", "user_id", "card_id", "due", "fsrs_state", "suspended"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -221,6 +224,10 @@ class CardState(db.Model):
     reps: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Optimistic locking: every UPDATE checks and bumps `version`, so two tabs (or servers) answering the same
+    # card cannot both apply their answer to the same state; the study form also carries the version it showed.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ReviewLog(db.Model):
@@ -232,6 +239,8 @@ class ReviewLog(db.Model):
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 4", name="rating_range"),
         Index("ix_review_logs_user_time", "user_id", "reviewed_at"),
+        # One answer per submission: a double click or a retry carries the same key and is recorded once.
+        UniqueConstraint("user_id", "idempotency_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -248,6 +257,7 @@ class ReviewLog(db.Model):
     state_after: Mapped[dict[str, Any]] = mapped_column(JSON)
     variant_seed: Mapped[int | None] = mapped_column(Integer, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 # --- instructors: pack ownership, versions, drafts, classes ---------------------------------------------------

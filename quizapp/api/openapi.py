@@ -143,6 +143,11 @@ def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
                 {"201": _json("AnswerResult", "the recorded answer"),
                  "400": _json("Error", "malformed request or response"), "404": _json("Error", "no such card"),
                  "409": _json("Error", "already recorded")},
+                description="Send an `Idempotency-Key` (any unique string of up to 64 characters) to make retries "
+                            "safe: a request with a key already used answers with the first request's result "
+                            "(header `Idempotent-Replayed: true`) and records nothing.",
+                parameters=[{"name": "Idempotency-Key", "in": "header", "required": False,
+                             "schema": {"type": "string", "maxLength": 64}}],
                 requestBody={"required": True, "content": {"application/json": {"schema": _ref("AnswerRequest")}}})},
             "/reviews/{review_id}": {"get": _op(
                 "One of your answers", "getReview",

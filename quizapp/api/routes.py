@@ -141,23 +141,45 @@ def answer():
     if card is None or card.retired_at is not None or card.question.retired_at is not None \
             or not card.question.pack.is_public:
         return error(404, "not_found", f"no card {card_id}")
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and (len(key) > 64 or not key.isascii() or not key.isprintable()):
+        return error(400, "bad_request", "Idempotency-Key: at most 64 printable ASCII characters")
+    user = g.api_user
+    replay = reviews.answer_with_key(db.session, user, key)
+    if replay is not None:  # a retry: answer with the first request's result, record nothing
+        return answer_result(card, replay, replayed=True)
     q = card.question
     try:
         result = check_answer(q.qtype, q.data, card.card_key, body.get("response"), variant=seed)
     except InvalidResponse as exc:
         return error(400, "invalid_response", exc.message, "$.response" + exc.path[1:])
-    user = g.api_user
     try:
         recorded = reviews.record_answer(db.session, user, card, body.get("response"), result, ms, seed,
-                                         reviews.learner_scheduler(user, fuzz()))
+                                         reviews.learner_scheduler(user, fuzz()), idempotency_key=key)
     except reviews.StudyError as exc:
         db.session.rollback()
+        replay = reviews.answer_with_key(db.session, user, key)  # the same key, racing this request
+        if replay is not None:
+            return answer_result(card, replay, replayed=True)
         return error(409, "conflict", str(exc))
     db.session.commit()
-    response = jsonify({"review": review_out(recorded.log), "correct": result.correct, "score": result.score,
-                        "expected": result.expected, "explanation_html": card_view(q.qtype, q.data, card.card_key, seed).explanation_html,
-                        "leech": recorded.outcome.became_leech, "trace": result.trace})
+    return answer_result(card, recorded.log, result=result)
+
+
+def answer_result(card: Card, log: ReviewLog, result: Any = None, replayed: bool = False):
+    """The answer's result, the same for the request that recorded it and for every retry with its key."""
+    q = card.question
+    seed = log.variant_seed or 0
+    if result is None:
+        result = check_answer(q.qtype, q.data, card.card_key, log.answer, variant=seed)
+    leech = bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended")
+    response = jsonify({"review": review_out(log), "correct": result.correct, "score": result.score,
+                        "expected": result.expected,
+                        "explanation_html": card_view(q.qtype, q.data, card.card_key, seed).explanation_html,
+                        "leech": leech, "trace": result.trace})
     response.status_code = 201
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
     return response
 
 

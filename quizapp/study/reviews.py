@@ -13,6 +13,7 @@ import fsrs
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp.access import pack_visible_to
 from quizapp.checking import CheckResult
@@ -23,6 +24,14 @@ from quizapp.study.rating import suggested_rating
 
 class StudyError(Exception):
     """A study action that cannot be done now (nothing to undo, a stale rating change, ...)."""
+
+
+class AlreadyAnswered(StudyError):
+    """The card was answered (in another tab, window or server) after the page being answered was shown."""
+
+    def __init__(self) -> None:
+        super().__init__("this card was answered in another tab or window after this page was shown: that answer "
+                         "counts, this one was not recorded")
 
 
 def learner_scheduler(user: User, fuzz: bool = True) -> fsrs.Scheduler:
@@ -96,8 +105,10 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
 
     cards = _active_cards(session, pack, user)
     card_ids = [card_id for card_id, _ in cards]
-    states = {row.card_id: row for row in session.scalars(
-        select(CardState).where(CardState.user_id == user.id, CardState.card_id.in_(card_ids)))} if card_ids else {}
+    # Only the columns the queue needs, all in ix_card_states_user_due: an index-only scan.
+    states = {row.card_id: row for row in session.execute(
+        select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
+        .where(CardState.user_id == user.id, CardState.card_id.in_(card_ids)))} if card_ids else {}
 
     def blocked(card_id: int, question_id: int) -> bool:
         if card_id in reviewed_cards:
@@ -140,21 +151,43 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
 @dataclass(frozen=True)
 class Answer:
     log: ReviewLog
-    outcome: sched.Outcome
+    outcome: sched.Outcome | None  # None when replayed
+    replayed: bool = False  # the same submission (idempotency key) was recorded before: this is that answer
 
 
 def card_state(session: Session, user: User, card_id: int) -> CardState | None:
     return session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
 
 
+def state_version(session: Session, user: User, card_id: int) -> int:
+    """The version of the learner's state of a card, 0 while the card is new; pages showing the card carry it."""
+    return session.scalar(select(CardState.version).where(CardState.user_id == user.id,
+                                                          CardState.card_id == card_id)) or 0
+
+
+def answer_with_key(session: Session, user: User, key: str | None) -> ReviewLog | None:
+    """The answer already recorded for this submission (idempotency key), if any."""
+    if not key:
+        return None
+    return session.scalar(select(ReviewLog).where(ReviewLog.user_id == user.id, ReviewLog.idempotency_key == key))
+
+
 def record_answer(session: Session, user: User, card: Card, response: Any, result: CheckResult,
                   response_ms: int | None, seed: int | None, scheduler: fsrs.Scheduler,
-                  now: datetime | None = None, seen: Any = None) -> Answer:
-    """Store an answer with the rating it suggests and apply it to the card's FSRS state. `seen`: the version
+                  now: datetime | None = None, seen: Any = None,
+                  idempotency_key: str | None = None, shown_version: int | None = None) -> Answer:
+    """Store an answer with the rating it suggests and apply it to the card's FSRS state.
+    `idempotency_key`: the submission's key; when an answer with it exists, that answer is returned (replayed).
+    `shown_version`: the state version the page showed; another current version raises AlreadyAnswered. `seen`: the version
     of the question the learner was shown (`quizapp.study.seen`), when it is not the current one."""
     now = sched.as_utc(now or utcnow())
     question = seen if seen is not None else card.question
+    replay = answer_with_key(session, user, idempotency_key)
+    if replay is not None:
+        return Answer(replay, None, replayed=True)
     row = card_state(session, user, card.id)
+    if shown_version is not None and (row.version if row is not None else 0) != shown_version:
+        raise AlreadyAnswered()
     before = sched.state_from_columns(row) if row is not None else None
     rating = suggested_rating(question.qtype, result.correct, response_ms)
     outcome = sched.review(scheduler, before, rating, now, card.id, response_ms)
@@ -166,12 +199,15 @@ def record_answer(session: Session, user: User, card: Card, response: Any, resul
             setattr(row, key, value)
     log = ReviewLog(user_id=user.id, card_id=card.id, reviewed_at=now, rating=rating, suggested_rating=rating,
                     answer=response, correct=result.correct, response_ms=response_ms, state_before=before,
-                    state_after=outcome.state, variant_seed=seed, content_hash=question.content_hash)
+                    state_after=outcome.state, variant_seed=seed, content_hash=question.content_hash,
+                    idempotency_key=idempotency_key)
     session.add(log)
     try:
         session.flush()
-    except IntegrityError as error:  # two submissions of a new card at once
-        raise StudyError("this answer was already recorded; reload the page") from error
+    except IntegrityError as error:  # two submissions of a new card at once, or of the same key
+        raise AlreadyAnswered() from error
+    except StaleDataError as error:  # another request changed the card's state since it was read
+        raise AlreadyAnswered() from error
     return Answer(log, outcome)
 
 

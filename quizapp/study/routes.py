@@ -67,14 +67,18 @@ def index():
 
 
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
-                   reveal: bool = False, shown: int | None = None, question: Any = None):
+                   reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None):
     q = question if question is not None else card.question
     view = card_view(q.qtype, q.data, card.card_key, seed)
-    counts = None
+    state_version = None
     if current_user.is_authenticated:
-        counts = reviews.build_queue(db.session, learner(), pack).counts
+        if counts is None:
+            counts = reviews.build_queue(db.session, learner(), pack).counts
+        state_version = reviews.state_version(db.session, learner(), card.id)
+    # A fresh key per shown card: a double click or a resent form is recorded once (see docs/study.md).
     return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
-                           reveal=reveal, error=error, counts=counts, shown=shown or now_ms()), status
+                           reveal=reveal, error=error, counts=counts, shown=shown or now_ms(),
+                           idempotency_key=secrets.token_urlsafe(18), state_version=state_version), status
 
 
 @bp.get("/packs/<slug>/study")
@@ -84,10 +88,12 @@ def question(slug: str):
     seed = request.args.get("seed", type=int)
     if seed is None:
         seed = secrets.randbelow(2**31)
+    counts = None
     if card_id is not None:
         card = service.find_card(db.session, pack, card_id) or abort(404)
     elif current_user.is_authenticated:
         queue = reviews.build_queue(db.session, learner(), pack)
+        counts = queue.counts  # reused by the page: the queue is built once per request
         if queue.card_id is None:
             return render_template("study/done.html", pack=pack, counts=queue.counts, next_due=queue.next_due)
         card = db.session.get(Card, queue.card_id)
@@ -96,7 +102,7 @@ def question(slug: str):
         if card is None:
             return render_template("study/empty.html", pack=pack)
     return _question_page(pack, card, seed, reveal=request.args.get("reveal") == "1",
-                          shown=request.args.get("shown", type=int))
+                          shown=request.args.get("shown", type=int), counts=counts)
 
 
 @bp.post("/packs/<slug>/study")
@@ -119,12 +125,17 @@ def answer(slug: str):
         return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
                                result=result, response=response, correct=result.correct, log=None,
                                trace=trace_of(result))
+    key = (request.form.get("idempotency_key") or "")[:64] or None
     user = learner()
     try:
         recorded = reviews.record_answer(db.session, user, card, response, result, response_time(request.form),
-                                         seed, reviews.learner_scheduler(user, fuzz()), seen=q)
+                                         seed, reviews.learner_scheduler(user, fuzz()), idempotency_key=key,
+                                         shown_version=request.form.get("state_version", type=int), seen=q)
     except reviews.StudyError as error:
         db.session.rollback()
+        replay = reviews.answer_with_key(db.session, user, key)  # the same submission, racing this one
+        if replay is not None:
+            return redirect(url_for("study.feedback", log_id=replay.id))
         flash(str(error), "error")
         return redirect(url_for("study.question", slug=pack.slug))
     db.session.commit()

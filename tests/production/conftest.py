@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from typing import Iterator
 
 import pytest
@@ -30,20 +31,30 @@ def postgres_admin_url() -> str | None:
         return None
 
 
-@pytest.fixture
-def scratch_postgres(tmp_path) -> Iterator[str]:
-    """A PostgreSQL database of its own, migrated to head, with the fixture pack and ada@example.org; dropped
-    afterwards. Fails under QUIZAPP_REQUIRE_ALL=1 (CI) when no PostgreSQL server answers."""
+@contextmanager
+def scratch_database(purpose: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the test server, dropped afterwards. Fails under
+    QUIZAPP_REQUIRE_ALL=1 (CI) when no PostgreSQL server answers."""
     admin = postgres_admin_url()
-    require(admin is not None, "needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://... "
+    require(admin is not None, f"{purpose} needs PostgreSQL: set TEST_DATABASE_URL=postgresql+psycopg://... "
                                "or run a server on 127.0.0.1:5432")
     assert admin is not None
     name = f"quizapp_scratch_{uuid.uuid4().hex[:12]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin).set(database=name).render_as_string(hide_password=False)
     try:
+        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def scratch_postgres(tmp_path) -> Iterator[str]:
+    """A PostgreSQL database of its own, migrated to head, with the fixture pack and ada@example.org."""
+    with scratch_database("two servers sharing one database") as url:
         migrate_to_head(url, tmp_path / "pg-instance")
         app = make_app(url, tmp_path / "pg-instance")
         with app.app_context():
@@ -56,7 +67,13 @@ def scratch_postgres(tmp_path) -> Iterator[str]:
             db.session.remove()
             db.engine.dispose()
         yield url
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+
+
+@pytest.fixture
+def empty_database(tmp_path) -> Iterator[str]:
+    """An empty database of the kind the suite runs on: a new SQLite file, or a scratch PostgreSQL database."""
+    if TEST_DATABASE_URL:
+        with scratch_database("the PostgreSQL run") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'empty.sqlite'}"
