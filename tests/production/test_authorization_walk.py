@@ -1,0 +1,206 @@
+"""Every route in app.url_map, requested as anonymous, the learner who owns the data in the URL, another
+learner, an instructor and another instructor: each answer must be the expected status, and no request by
+someone else may change the owner's data. A route without an entry in EXPECTED fails the test: adding a route
+means deciding who may use it.
+
+Resources in URLs belong to the learner ("owner"): their answer (log_id, review_id), their card state
+(card_id), their API token (token_id). The world is rebuilt before every request, so order does not matter.
+API routes are called with the role's own token; the others with the role's session (CSRF is off in tests:
+the walk checks authorization, tests/auth checks CSRF).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import pytest
+from sqlalchemy import delete, select
+
+from quizapp.auth.service import create_token
+from quizapp.checking import check_answer
+from quizapp.models import ApiToken, CardState, ReviewLog, User
+from quizapp.study import reviews
+from tests.production.helpers import single_choice_card
+
+ROLES = ("anonymous", "learner", "other_learner", "instructor", "other_instructor")
+
+
+@dataclass(frozen=True)
+class Expect:
+    statuses: tuple[int, int, int, int, int]  # in the order of ROLES
+    data: dict | None = None  # form fields
+    json: Any = None
+
+    def status(self, role: str) -> int:
+        return self.statuses[ROLES.index(role)]
+
+
+def same(anonymous: int, member: int, **request: Any) -> Expect:
+    """Anyone logged in gets `member` (their own data, nothing of anyone else's in the URL)."""
+    return Expect((anonymous, member, member, member, member), **request)
+
+
+def owned(anonymous: int, owner: int, stranger: int, **request: Any) -> Expect:
+    """The URL names the learner's data: only they get `owner`; every other role gets `stranger`."""
+    return Expect((anonymous, owner, stranger, stranger, stranger), **request)
+
+
+LOGIN = 302  # anonymous on a login_required page: redirected to the login page
+ANSWER = {"card": "{card_id}", "seed": "1", "choice": "1"}
+
+EXPECTED: dict[tuple[str, str], Expect] = {
+    ("static", "GET"): same(200, 200),
+    ("health.healthz", "GET"): same(200, 200),
+    # study pages
+    ("study.index", "GET"): same(200, 200),
+    ("study.question", "GET"): same(200, 200),  # anonymous visitors try a pack (nothing stored)
+    ("study.answer", "POST"): same(200, 302, data=ANSWER),  # anonymous: feedback shown, nothing stored
+    ("study.feedback", "GET"): owned(LOGIN, 200, 404),
+    ("study.rate", "POST"): owned(LOGIN, 302, 404, data={"rating": "4"}),
+    ("study.undo", "POST"): same(LOGIN, 302),  # undoes the caller's own newest answer (strangers: none)
+    ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
+    ("study.unsuspend", "POST"): same(LOGIN, 302),
+    ("stats.index", "GET"): same(LOGIN, 200),
+    # accounts
+    ("auth.signup", "GET"): same(200, 302),
+    ("auth.signup", "POST"): same(400, 302),
+    ("auth.login", "GET"): same(200, 302),
+    ("auth.login", "POST"): same(400, 302),
+    ("auth.logout", "POST"): same(302, 302),
+    ("auth.account", "GET"): same(LOGIN, 200),
+    ("auth.account", "POST"): same(LOGIN, 302),  # an empty form keeps the saved settings
+    ("auth.create_token", "POST"): same(LOGIN, 400),  # no name given
+    ("auth.revoke_token", "POST"): owned(LOGIN, 302, 404),
+    # progress export and import
+    ("export.progress_json", "GET"): same(LOGIN, 200),
+    ("export.reviews_csv", "GET"): same(LOGIN, 200),
+    ("export.cards_csv", "GET"): same(LOGIN, 200),
+    ("export.xapi", "GET"): same(LOGIN, 200),
+    ("export.import_progress", "GET"): same(LOGIN, 200),
+    ("export.import_progress", "POST"): same(LOGIN, 400),  # no file
+    # JSON API: token only, 401 without
+    ("api.openapi", "GET"): same(200, 200),
+    ("api.me", "GET"): same(401, 200),
+    ("api.packs", "GET"): same(401, 200),
+    ("api.next_card", "GET"): same(401, 200),
+    ("api.answer", "POST"): same(401, 201, json={"card_id": "{card_id}", "response": {"choice": 1}}),
+    ("api.review", "GET"): owned(401, 200, 404),
+    ("api.rate", "PUT"): owned(401, 200, 404, json={"rating": 4}),
+    ("api.undo", "POST"): Expect((401, 200, 409, 409, 409)),  # strangers have nothing to undo
+    ("api.stats_view", "GET"): same(401, 200),
+    ("api.export", "GET"): same(401, 200),
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+
+def build_world(db, users: dict[str, User]) -> World:
+    """The owner's answer and card state, fresh, and a token per role (a revoked one is replaced)."""
+    db.session.rollback()
+    db.session.execute(delete(ReviewLog))
+    db.session.execute(delete(CardState))
+    db.session.execute(delete(ApiToken))
+    card = single_choice_card(db)
+    owner = users["learner"]
+    result = check_answer("single", card.question.data, card.card_key, {"choice": 1}, variant=1)
+    answer = reviews.record_answer(db.session, owner, card, {"choice": 1}, result, 4000, 1,
+                                   reviews.learner_scheduler(owner, fuzz=False))
+    tokens = {}
+    token_ids = {}
+    for role, user in users.items():
+        row, secret = create_token(db.session, user, role)
+        tokens[role], token_ids[role] = secret, row.id
+    db.session.commit()
+    return World(users, tokens, {"log_id": answer.log.id, "review_id": answer.log.id, "card_id": card.id,
+                                 "token_id": token_ids["learner"]})
+
+
+def owner_fingerprint(db, owner_id: int) -> tuple:
+    db.session.expire_all()
+    logs = db.session.execute(select(ReviewLog.id, ReviewLog.rating).where(ReviewLog.user_id == owner_id)
+                              .order_by(ReviewLog.id)).all()
+    states = db.session.execute(select(CardState.card_id, CardState.version, CardState.suspended)
+                                .where(CardState.user_id == owner_id)).all()
+    tokens = db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == owner_id)).all()
+    return tuple(logs), tuple(states), tuple(tokens)
+
+
+ARGUMENTS: dict[str, Callable[[World], Any]] = {
+    "slug": lambda world: "fixture-pack",
+    "filename": lambda world: "app.css",
+    "log_id": lambda world: world.ids["log_id"],
+    "review_id": lambda world: world.ids["review_id"],
+    "card_id": lambda world: world.ids["card_id"],
+    "token_id": lambda world: world.ids["token_id"],
+}
+
+
+def fill(value: Any, world: World) -> Any:
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        return world.ids[value[1:-1]]
+    if isinstance(value, dict):
+        return {key: fill(item, world) for key, item in value.items()}
+    return value
+
+
+@pytest.fixture
+def people(bank, make_user, db) -> dict[str, User]:
+    users = {
+        "learner": make_user("owner@example.org"),
+        "other_learner": make_user("other@example.org"),
+        "instructor": make_user("teacher@example.org"),
+        "other_instructor": make_user("teacher2@example.org"),
+    }
+    for role in ("instructor", "other_instructor"):
+        users[role].role = "instructor"
+    db.session.commit()
+    return users
+
+
+def test_every_route_answers_each_role_as_expected(app, db, people):
+    routes = sorted((rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+                    for method in rule.methods - {"HEAD", "OPTIONS"})
+    missing = [f"{endpoint} {method} {rule.rule}" for endpoint, method, rule in routes
+               if (endpoint, method) not in EXPECTED]
+    assert not missing, "routes without an authorization expectation (add them to EXPECTED):\n" + "\n".join(missing)
+    stale = set(EXPECTED) - {(endpoint, method) for endpoint, method, _ in routes}
+    assert not stale, f"expectations for routes that no longer exist: {sorted(stale)}"
+
+    wrong = []
+    for endpoint, method, rule in routes:
+        expect = EXPECTED[(endpoint, method)]
+        for role in ROLES:
+            world = build_world(db, people)
+            unknown = [name for name in rule.arguments if name not in ARGUMENTS]
+            assert not unknown, f"{rule.rule}: no value for {unknown}: add them to ARGUMENTS"
+            path = rule.build({name: ARGUMENTS[name](world) for name in rule.arguments}, append_unknown=False)[1]
+            client = app.test_client()
+            headers = {}
+            if role != "anonymous":
+                if endpoint.startswith("api."):
+                    headers["Authorization"] = f"Bearer {world.tokens[role]}"
+                else:
+                    with client.session_transaction() as session:
+                        session["_user_id"] = str(people[role].id)
+                        session["_fresh"] = True
+            before = owner_fingerprint(db, people["learner"].id)
+            response = client.open(path, method=method, headers=headers, data=fill(expect.data, world),
+                                   json=fill(expect.json, world))
+            if response.status_code != expect.status(role):
+                wrong.append(f"{method} {path} as {role}: {response.status_code}, expected {expect.status(role)}")
+            if role not in ("learner",) and owner_fingerprint(db, people["learner"].id) != before:
+                wrong.append(f"{method} {path} as {role} changed the owner's data")
+            _forget_login_cache(app)
+    assert not wrong, "\n".join(wrong)
+
+
+def _forget_login_cache(app) -> None:
+    """The fixture keeps one app context for the whole test, and Flask-Login caches the user in `g`."""
+    from flask import g
+
+    g.pop("_login_user", None)
