@@ -93,8 +93,10 @@ def _load_user(user_id: str):
 def register_blueprints(app: Flask) -> None:
     from quizapp.api import bp as api_bp
     from quizapp.auth import bp as auth_bp
+    from quizapp.classes import bp as classes_bp
     from quizapp.export import bp as export_bp
     from quizapp.health import bp as health_bp
+    from quizapp.packs import bp as packs_bp
     from quizapp.stats import bp as stats_bp
     from quizapp.study import bp as study_bp
     from quizapp.study.scheduler import zone
@@ -105,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(packs_bp)
+    app.register_blueprint(classes_bp)
     csrf.exempt(api_bp)  # token auth, no cookies: nothing for a cross-site form to ride on
 
     @app.template_filter("localtime")
@@ -115,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from quizapp.auth.cli import user_cli
     from quizapp.commands.sim import sim_cli
     from quizapp.content.cli import content_cli
     from quizapp.exchange.cli import pack_cli
@@ -124,6 +129,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(sim_cli)
     app.cli.add_command(pack_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(user_cli)
 
 
 def _migrations_dir() -> str:

@@ -47,8 +47,10 @@ SCHEMAS: dict[str, Any] = {
         "right_options": {"type": "array", "items": _object({"index": INT, "text": STR})},
         "ask": _nullable({"type": "string", "enum": ["endpoint", "name", "source_ip", "delivered", "outcome"],
                           "description": "sim questions: what to answer ({text}, {value} or {outcome})"}),
+        "version": {"type": "string", "description": "the question's version (content hash); send it back with the "
+                                                     "answer so it is graded against what was shown"},
     }, required=["id", "pack", "question", "card_key", "type", "title", "topic", "tags", "prompt_html", "options",
-                 "blanks", "seed", "back_html", "ask"]),
+                 "blanks", "seed", "back_html", "ask", "version"]),
     "Next": _object({"card": _nullable(_ref("Card")), "counts": _ref("Counts"), "next_due": _nullable(DATETIME)}),
     "CardState": _object({
         "state": {"type": "integer", "enum": [1, 2, 3], "description": "1 Learning, 2 Review, 3 Relearning"},
@@ -74,7 +76,10 @@ SCHEMAS: dict[str, Any] = {
         "card_id": INT, "seed": {"type": "integer", "description": "the seed the card was shown with"},
         "response": {"type": "object", "description": "the checker's response shape, e.g. {\"choice\": 2}; "
                                                       "see docs/study.md"},
-        "response_ms": {"type": "integer", "minimum": 0}}, required=["card_id", "response"]),
+        "response_ms": {"type": "integer", "minimum": 0},
+        "version": {"type": "string", "description": "the card's `version` as shown (a newer version of the pack may "
+                                                     "be published meanwhile: the answer is graded as shown)"}},
+        required=["card_id", "response"]),
     "AnswerResult": _object({
         "review": _ref("Review"), "correct": BOOL, "score": {"type": "number", "minimum": 0, "maximum": 1},
         "expected": {"description": "the answer key in the response's shape"}, "explanation_html": STR,

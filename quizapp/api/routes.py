@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.openapi import openapi_document
+from quizapp.access import can_see_pack
 from quizapp.auth.service import user_for_token
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.export.service import export_progress
@@ -18,6 +19,7 @@ from quizapp.stats import service as stats
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view
 from quizapp.study.scheduler import iso
+from quizapp.study.seen import card_shown, question_as_seen
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -81,7 +83,7 @@ def card_out(card: Card, seed: int) -> dict[str, Any]:
         "title": q.title, "topic": q.topic.title, "tags": list(q.tags or []), "prompt_html": view.prompt_html,
         "options": [{"index": index, "html": html} for index, html in view.options], "blanks": view.blanks,
         "seed": seed, "back_html": view.answer_html if q.qtype == "flashcard" else None,
-        "ask": view.ask or None,
+        "ask": view.ask or None, "version": q.content_hash,
     }
     if q.qtype == "matching":
         out["right_options"] = [{"index": i, "text": o["text"]} for i, o in enumerate(q.data["right_options"])]
@@ -137,9 +139,14 @@ def answer():
         return error(400, "bad_request", "seed must be an integer", "$.seed")
     if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
         return error(400, "bad_request", "response_ms must be a non-negative integer", "$.response_ms")
+    version = body.get("version")
+    if version is not None and not isinstance(version, str):
+        return error(400, "bad_request", "version must be the card's `version` string", "$.version")
     card = db.session.get(Card, card_id)
-    if card is None or card.retired_at is not None or card.question.retired_at is not None \
-            or not card.question.pack.is_public:
+    # Graded against the version the card was shown in (a new version of the pack may be out since).
+    seen = question_as_seen(db.session, card.question, version) if card is not None else None
+    if card is None or not card_shown(db.session, card, version) \
+            or not can_see_pack(db.session, g.api_user, card.question.pack):
         return error(404, "not_found", f"no card {card_id}")
     key = request.headers.get("Idempotency-Key", "").strip() or None
     if key is not None and (len(key) > 64 or not key.isascii() or not key.isprintable()):
@@ -148,14 +155,14 @@ def answer():
     replay = reviews.answer_with_key(db.session, user, key)
     if replay is not None:  # a retry: answer with the first request's result, record nothing
         return answer_result(card, replay, replayed=True)
-    q = card.question
+    q = seen
     try:
         result = check_answer(q.qtype, q.data, card.card_key, body.get("response"), variant=seed)
     except InvalidResponse as exc:
         return error(400, "invalid_response", exc.message, "$.response" + exc.path[1:])
     try:
         recorded = reviews.record_answer(db.session, user, card, body.get("response"), result, ms, seed,
-                                         reviews.learner_scheduler(user, fuzz()), idempotency_key=key)
+                                         reviews.learner_scheduler(user, fuzz()), idempotency_key=key, seen=q)
     except reviews.StudyError as exc:
         db.session.rollback()
         replay = reviews.answer_with_key(db.session, user, key)  # the same key, racing this request
@@ -168,7 +175,7 @@ def answer():
 
 def answer_result(card: Card, log: ReviewLog, result: Any = None, replayed: bool = False):
     """The answer's result, the same for the request that recorded it and for every retry with its key."""
-    q = card.question
+    q = question_as_seen(db.session, card.question, log.content_hash)  # the version answered
     seed = log.variant_seed or 0
     if result is None:
         result = check_answer(q.qtype, q.data, card.card_key, log.answer, variant=seed)

@@ -46,11 +46,21 @@ def check_command(paths: tuple[str, ...]) -> None:
 def build_command(paths: tuple[str, ...]) -> None:
     """Compile and write the bank in one transaction (nothing is written if any problem exists)."""
     from quizapp.content.store import write_bank
+    from quizapp.packs.publishing import record_build_versions, site_build_problems
 
     result = _compile_or_exit(paths)
     assert result.bank is not None
+    owned = site_build_problems(db.session, result.bank)
+    for problem in owned:
+        click.echo(problem, err=True)
+    if owned:
+        click.echo(f"{len(owned)} problem(s); nothing was built.", err=True)
+        raise SystemExit(1)
     try:
         report = write_bank(db.session, result.bank)
+        # Each changed site pack gets a version snapshot: answers given under the previous build are still
+        # graded against what the learner was shown.
+        record_build_versions(db.session, result.bank, report)
         db.session.commit()
     except Exception:
         db.session.rollback()

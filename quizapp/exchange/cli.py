@@ -86,3 +86,41 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
                f"Check with `quizapp content check {folder}`.")
     if compiled.problems:
         raise SystemExit(1)
+
+
+@pack_cli.command("publish")
+@click.option("--owner", required=True, help="Email of the instructor who owns (or will own) the pack.")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+def publish_command(owner: str, paths: tuple[str, ...]) -> None:
+    """Compile DIR (Markdown and scenario files) and publish it as the pack's next version, in one transaction;
+    every problem is printed as path:line: message and nothing is published."""
+    from quizapp.auth.service import find_user_by_email
+    from quizapp.content.compiler import compile_paths
+    from quizapp.packs.publishing import PublishError, publish_spec, validate
+
+    user = find_user_by_email(db.session, owner)
+    if user is None or user.role not in ("instructor", "admin"):
+        raise click.ClickException(f"{owner} is not an instructor's account; an admin runs "
+                                   f"`quizapp user promote {owner} --role instructor`")
+    result = compile_paths(paths)
+    validation = validate(db.session, user, result)
+    for problem in validation.problems:
+        click.echo(problem, err=True)
+    if not validation.ok or validation.pack is None:
+        click.echo(f"{len(validation.problems)} problem(s) in {result.files} file(s); nothing was published.",
+                   err=True)
+        raise SystemExit(1)
+    try:
+        version = publish_spec(db.session, user, validation.pack, source="cli")
+        db.session.commit()
+    except PublishError as error:
+        db.session.rollback()
+        for problem in error.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1) from None
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Published {version.title} ({validation.pack.slug}) version {version.number}: "
+               f"{len(version.added)} added, {len(version.edited)} edited, {len(version.retired)} retired, "
+               f"{len(version.restored)} restored.")

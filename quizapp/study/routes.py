@@ -112,7 +112,7 @@ def answer(slug: str):
     seed = request.form.get("seed", type=int) or 0
     # Graded against the version shown: the form carries its content hash (a new version may be out since).
     q = question_as_seen(db.session, card.question, request.form.get("version"))
-    if not card_shown(card, q):
+    if not card_shown(db.session, card, request.form.get("version")):
         abort(404)
     try:
         response = response_from_form(q.qtype, q.data, card.card_key, request.form)

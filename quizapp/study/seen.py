@@ -48,8 +48,14 @@ def question_as_seen(session: Session, question: Question, content_hash: str | N
                         question.pack_id, question)
 
 
-def card_shown(card: Card, seen: Question | SeenQuestion) -> bool:
-    """Whether the card exists in the version shown (a retired card may still be answered in the old one)."""
+def card_shown(session: Session, card: Card, content_hash: str | None) -> bool:
+    """Whether the card can be answered: it is live, or the version shown (a published snapshot) had it --
+    a card retired by a newer version may still be answered as it was shown."""
     if card.retired_at is None and card.question.retired_at is None:
         return True
-    return isinstance(seen, SeenQuestion) and card.card_key in seen.card_keys
+    if not content_hash:
+        return False
+    keys = session.scalars(select(PackVersionQuestion.card_keys)
+                           .where(PackVersionQuestion.question_id == card.question_id,
+                                  PackVersionQuestion.content_hash == content_hash)).all()
+    return any(card.card_key in (row or []) for row in keys)

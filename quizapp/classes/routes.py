@@ -1,0 +1,187 @@
+"""Class pages: instructors create classes, assign packs and read progress; learners join with a code."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from quizapp.access import is_instructor
+from quizapp.auth.forms import PostForm
+from quizapp.classes import progress as class_progress
+from quizapp.classes import service
+from quizapp.classes.forms import AssignForm, ClassForm, JoinForm
+from quizapp.extensions import db
+from quizapp.packs.routes import instructor_required
+
+bp = Blueprint("classes", __name__, url_prefix="/classes")
+
+
+def me():
+    return current_user._get_current_object()
+
+
+def _index(create_form: ClassForm | None = None, join_form: JoinForm | None = None, status: int = 200):
+    user = me()
+    managed = service.managed_classes(db.session, user) if is_instructor(user) else []
+    return render_template("classes/index.html", managed=managed, joined=service.joined_classes(db.session, user),
+                           member_packs=service.member_classes_packs(db.session, user),
+                           create_form=create_form or ClassForm(formdata=None),
+                           join_form=join_form or JoinForm(formdata=None), post_form=PostForm()), status
+
+
+@bp.get("/")
+@login_required
+def index():
+    return _index()
+
+
+@bp.post("/")
+@instructor_required
+def create():
+    form = ClassForm()
+    if not form.validate_on_submit():
+        return _index(create_form=form, status=400)
+    try:
+        classroom = service.create_class(db.session, me(), form.name.data)
+    except service.ClassError as error:
+        db.session.rollback()
+        form.name.errors.append(str(error))
+        return _index(create_form=form, status=400)
+    db.session.commit()
+    flash(f"Class created. Learners join with the code {classroom.join_code}.", "info")
+    return redirect(url_for("classes.show", class_id=classroom.id))
+
+
+@bp.post("/join")
+@login_required
+def join():
+    form = JoinForm()
+    if not form.validate_on_submit():
+        return _index(join_form=form, status=400)
+    try:
+        classroom = service.join(db.session, me(), form.code.data)
+    except service.ClassError as error:
+        db.session.rollback()
+        form.code.errors.append(str(error))
+        return _index(join_form=form, status=400)
+    db.session.commit()
+    flash(f"You joined {classroom.name}. Its packs are on your dashboard.", "info")
+    return redirect(url_for("classes.index"))
+
+
+@bp.post("/<int:class_id>/leave")
+@login_required
+def leave(class_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    classroom = next((c for c in service.joined_classes(db.session, me()) if c.id == class_id), None) or abort(404)
+    service.leave(db.session, me(), classroom)
+    db.session.commit()
+    flash(f"You left {classroom.name}. Your study history is kept.", "info")
+    return redirect(url_for("classes.index"))
+
+
+def _managed(class_id: int):
+    return service.managed_class(db.session, me(), class_id) or abort(404)
+
+
+@bp.get("/<int:class_id>")
+@instructor_required
+def show(class_id: int):
+    classroom = _managed(class_id)
+    report = class_progress.class_progress(db.session, classroom.id)
+    assigned = classroom.packs
+    assign_form = AssignForm(formdata=None)
+    assigned_ids = {p.id for p in assigned}
+    assign_form.pack.choices = [SelectChoice(p.id, f"{p.title} ({p.slug}, {p.visibility})")
+                                for p in service.assignable_packs(db.session, me()) if p.id not in assigned_ids]
+    return render_template("classes/show.html", classroom=classroom, report=report, assigned=assigned,
+                           assign_form=assign_form, post_form=PostForm())
+
+
+@bp.post("/<int:class_id>/code")
+@instructor_required
+def regenerate(class_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    classroom = _managed(class_id)
+    try:
+        code = service.regenerate_code(db.session, classroom)
+    except service.ClassError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"New join code: {code}. The old code no longer works; learners already in the class stay.", "info")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/packs")
+@instructor_required
+def assign(class_id: int):
+    classroom = _managed(class_id)
+    form = AssignForm()
+    form.pack.choices = [SelectChoice(p.id, p.title) for p in service.assignable_packs(db.session, me())]
+    if not form.validate_on_submit():
+        flash("Choose one of your packs or a public pack.", "error")
+        return redirect(url_for("classes.show", class_id=class_id))
+    try:
+        pack, opened = service.assign_pack(db.session, me(), classroom, form.pack.data)
+    except service.ClassError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{pack.title} is assigned to {classroom.name}."
+              + (" It was private: it is now visible to its classes." if opened else ""), "info")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/packs/<int:pack_id>/remove")
+@instructor_required
+def unassign(class_id: int, pack_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    classroom = _managed(class_id)
+    try:
+        service.unassign_pack(db.session, classroom, pack_id)
+    except service.ClassError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Pack removed from the class. Learners' history is kept.", "info")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
+@bp.post("/<int:class_id>/members/<int:user_id>/remove")
+@instructor_required
+def remove_member(class_id: int, user_id: int):
+    if not PostForm().validate_on_submit():
+        abort(400)
+    classroom = _managed(class_id)
+    try:
+        service.remove_member(db.session, classroom, user_id)
+    except service.ClassError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Learner removed from the class.", "info")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
+@bp.get("/<int:class_id>/gradebook.csv")
+@instructor_required
+def gradebook(class_id: int):
+    classroom = _managed(class_id)
+    report = class_progress.class_progress(db.session, classroom.id)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(class_progress.gradebook_rows(report, classroom.name))
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    safe_name = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in classroom.name).strip("-") or "class"
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}-gradebook.csv"'
+    return response
