@@ -89,6 +89,32 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("api.undo", "POST"): Expect((401, 200, 409, 409, 409)),  # strangers have nothing to undo
     ("api.stats_view", "GET"): same(401, 200),
     ("api.export", "GET"): same(401, 200),
+    # instructors' packs (tests/instructor has the owner's side): learners 403; the site's pack, drafts and
+    # classes of nobody here: 404 for instructors, who see only their own
+    ("packs.index", "GET"): Expect((LOGIN, 403, 403, 200, 200)),
+    ("packs.upload", "POST"): Expect((LOGIN, 403, 403, 400, 400)),  # no file
+    ("packs.draft", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.preview", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.try_answer", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.publish", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.pack", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.version", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.rollback", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.visibility", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.add_owner", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.remove_owner", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.export", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    # classes
+    ("classes.index", "GET"): same(LOGIN, 200),
+    ("classes.create", "POST"): Expect((LOGIN, 403, 403, 400, 400)),  # no name
+    ("classes.join", "POST"): same(LOGIN, 400),  # no code
+    ("classes.leave", "POST"): same(LOGIN, 404),
+    ("classes.show", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.regenerate", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.assign", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.unassign", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.remove_member", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.gradebook", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
 }
 
 
@@ -137,6 +163,13 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "review_id": lambda world: world.ids["review_id"],
     "card_id": lambda world: world.ids["card_id"],
     "token_id": lambda world: world.ids["token_id"],
+    "draft_id": lambda world: 999,
+    "class_id": lambda world: 999,
+    "pack_id": lambda world: 999,
+    "user_id": lambda world: world.users["learner"].id,
+    "number": lambda world: 1,
+    "fmt": lambda world: "gift",
+    "card_key": lambda world: "main",
 }
 
 
