@@ -128,7 +128,12 @@ class QuestionRow:
 class ClassProgress:
     topics: list[TopicColumn]
     learners: list[LearnerRow]
-    questions: list[QuestionRow]
+    questions: list[QuestionRow]  # every question answered, most missed first
+
+    @property
+    def missed(self) -> list[QuestionRow]:
+        """The questions at least one learner got wrong, most missed first."""
+        return [q for q in self.questions if q.wrong]
 
     def topic_mastery(self, topic_id: int) -> float:
         """The class's mean mastery of a topic (every learner counts, those who never studied it as 0)."""
@@ -234,7 +239,7 @@ def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
             row.wrong_answers.append(WrongAnswer(describe_answer(row.qtype, data.get(qid, {}), card_key, text),
                                                  count))
     return sorted(questions.values(), key=lambda q: (-q.missed_share, -(q.wrong / q.answers if q.answers else 0),
-                                                     q.pack_slug, q.slug))
+                                                     -q.learners, q.pack_slug, q.slug))
 
 
 def _text(fragment: Any) -> str:

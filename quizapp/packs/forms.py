@@ -8,9 +8,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 VISIBILITY_CHOICES = [
-    SelectChoice("private", "Private: only the pack's owners"),
-    SelectChoice("classes", "Classes: the classes it is assigned to"),
-    SelectChoice("public", "Public: everyone, signed in or not"),
+    SelectChoice("private", "Private (owners only)"),
+    SelectChoice("classes", "Its classes"),
+    SelectChoice("public", "Public (everyone)"),
 ]
 
 
