@@ -208,3 +208,18 @@ def test_user_promote_cli(runner, db, learner):
     db.session.expire_all()
     assert db.session.get(type(learner), learner.id).role == "instructor"
     assert runner.invoke(args=["user", "promote", "nobody@example.org"]).exit_code == 1
+
+
+@pytest.mark.parametrize("fmt, mimetype, suffix", [("apkg", "application", ".apkg"), ("gift", "text", ".gift.txt"),
+                                                   ("moodle-xml", "xml", ".xml"), ("qti", "zip", ".zip")])
+def test_the_pack_page_downloads_each_exchange_format(client, db, instructor, log_in, publish_upload, fmt,
+                                                      mimetype, suffix):
+    log_in(instructor)
+    publish_upload()
+    assert f"/instructor/packs/ports-quiz/export/{fmt}" in client.get("/instructor/packs/ports-quiz").get_data(as_text=True)
+    response = client.get(f"/instructor/packs/ports-quiz/export/{fmt}")
+    assert response.status_code == 200 and mimetype in response.mimetype
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;") and disposition.rstrip('"').endswith(suffix)
+    assert len(response.data) > 200
+    assert client.get("/instructor/packs/ports-quiz/export/docx").status_code == 404
