@@ -40,7 +40,9 @@ def gunicorn_options(bind: str, workers: int, threads: int, timeout: int, access
     return options
 
 
-def run_gunicorn(options: dict[str, Any]) -> None:
+def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
+    """Run gunicorn in this process. `load_app` (called in each worker) defaults to the app of wsgi.py; the
+    benchmarks pass a bare Flask app to measure the server itself."""
     from gunicorn.app.base import BaseApplication
 
     class QuizappServer(BaseApplication):
@@ -49,6 +51,8 @@ def run_gunicorn(options: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self):  # called in each worker after the fork; wsgi.py builds its app the same way
+            if load_app is not None:
+                return load_app()
             from quizapp.cli import create_prepared_app
 
             return create_prepared_app()
