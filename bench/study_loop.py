@@ -50,6 +50,18 @@ run_gunicorn(gunicorn_options(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 3
 """
 
 
+def study_form(page: str) -> dict[str, str] | None:
+    """The answer form as soak's hurried learner fills it, except that ordering questions get distinct
+    positions (1, 2, 3, ... in page order): with every select at 1 the answer is refused (400) and the learner
+    would be shown the same card forever, measuring the error page instead of the study loop."""
+    form = fill_answer_form(page)
+    if form:
+        positions = [name for name in form if name.startswith("position-")]
+        for number, name in enumerate(positions, 1):
+            form[name] = str(number)
+    return form
+
+
 def wait_up(url: str, process: subprocess.Popen) -> None:
     for _ in range(300):
         try:
@@ -119,7 +131,7 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
             question = await run.timed(client, "GET", f"/packs/{pack}/study")
             if think:
                 await asyncio.sleep(think)
-            form = fill_answer_form(question.text) if question is not None and question.status_code == 200 else None
+            form = study_form(question.text) if question is not None and question.status_code == 200 else None
             if not form:
                 continue
             answered = await run.timed(client, "POST", f"/packs/{pack}/study", data=form)

@@ -1,0 +1,130 @@
+"""Where a study request spends its time: the study loop (next card -> answer -> feedback) run in-process with
+Flask's test client on a scratch PostgreSQL database holding the shipped bank. Per request kind: CPU time of this
+process (the app; PostgreSQL's own work is in another process), wall time, and SQL statements (a SQLAlchemy
+event listener). With --profile, a cProfile of the measured rounds (top functions by cumulative time).
+
+    .venv/bin/python bench/study_profile.py [--rounds 200] [--warmup 20] [--profile] [--top 40]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from soak import prepare_database  # noqa: E402
+from study_loop import study_form  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=200, help="measured loops (3 requests each)")
+    parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last round")
+    parser.add_argument("--explain", action="store_true",
+                        help="EXPLAIN (ANALYZE, BUFFERS) every SELECT of the last round, with its parameters")
+    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.engine import make_url
+
+    name = f"quizapp_profile_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        folder = tempfile.mkdtemp()
+        ((email, password, _token),) = prepare_database(url, Path(folder) / "instance", 1)
+        from quizapp import create_app
+        from quizapp.extensions import db
+
+        app = create_app({"SECRET_KEY": "profile", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            pack = db.session.execute(text("SELECT slug FROM packs ORDER BY title LIMIT 1")).scalar_one()
+            statements = [0]
+            last: list[str] = []
+            selects: list[tuple[str, object]] = []
+
+            def count(_conn, _cursor, statement, parameters, *_args) -> None:
+                statements[0] += 1
+                last.append(" ".join(statement.split()))
+                if statement.lstrip().upper().startswith("SELECT"):
+                    selects.append((statement, parameters))
+            event.listen(db.engine, "before_cursor_execute", count)
+        client = app.test_client()
+        assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+
+        stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+
+        def timed(kind: str, method: str, path: str, **kwargs):
+            statements[0] = 0
+            last.append(f"-- {kind}")
+            cpu, wall = time.process_time(), time.perf_counter()
+            response = client.open(path, method=method, **kwargs)
+            stats[kind]["cpu"].append(time.process_time() - cpu)
+            stats[kind]["wall"].append(time.perf_counter() - wall)
+            stats[kind]["sql"].append(statements[0])
+            return response
+
+        def loop() -> None:
+            page = timed("GET study page", "GET", f"/packs/{pack}/study")
+            form = study_form(page.get_data(as_text=True))
+            assert form, page.status_code
+            answered = timed("POST answer", "POST", f"/packs/{pack}/study", data=form)
+            if answered.status_code == 302:
+                timed("GET feedback", "GET", answered.headers["Location"])
+
+        for _ in range(args.warmup):
+            loop()
+        stats.clear()
+        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time only
+        if profiler:
+            profiler.enable()
+        for _ in range(args.rounds):
+            last.clear()
+            selects.clear()
+            loop()
+        if profiler:
+            profiler.disable()
+        print(f"pack {pack!r}, {args.rounds} rounds after {args.warmup} warm-up rounds, PostgreSQL, in-process")
+        every = {"cpu": [], "wall": [], "sql": []}
+        for kind, values in stats.items():
+            for key in every:
+                every[key] += values[key]
+            print(f"  {kind:16} cpu {statistics.mean(values['cpu']) * 1000:6.2f} ms   wall "
+                  f"{statistics.mean(values['wall']) * 1000:6.2f} ms   SQL statements "
+                  f"{statistics.mean(values['sql']):5.1f} (max {max(values['sql'])})   n={len(values['cpu'])}")
+        print(f"  {'every request':16} cpu {statistics.mean(every['cpu']) * 1000:6.2f} ms   wall "
+              f"{statistics.mean(every['wall']) * 1000:6.2f} ms   SQL statements {statistics.mean(every['sql']):5.1f}")
+        if args.sql:
+            print("\n".join(statement[:400] for statement in last))
+        if args.explain:
+            with app.app_context(), db.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")  # the planner's statistics, as autovacuum would have them
+                for statement, parameters in selects:
+                    print("\n" + " ".join(statement.split())[:300])
+                    plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                    print("\n".join("    " + row[0] for row in plan))
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        with app.app_context():
+            db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
