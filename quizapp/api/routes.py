@@ -120,7 +120,7 @@ def next_card(slug: str):
     pack = service.find_pack(db.session, slug, g.api_user)
     if pack is None:
         return error(404, "not_found", f"no pack {slug!r}")
-    queue = reviews.build_queue(db.session, g.api_user, pack)
+    queue = reviews.build_queue(db.session, g.api_user, pack, visible=True)  # find_pack checked it
     card = db.session.get(Card, queue.card_id) if queue.card_id is not None else None
     return jsonify({"card": card_out(card, secrets.randbelow(2**31)) if card else None,
                     "counts": counts_out(queue.counts), "next_due": iso(queue.next_due)})

@@ -10,15 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from quizapp.access import pack_visible_to
+from quizapp.access import can_see_pack, pack_visible_to
 from quizapp.checking import CheckResult
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
 from quizapp.study import scheduler as sched
+from quizapp.study.pack_cards import pack_cards
 from quizapp.study.rating import suggested_rating
 
 
@@ -67,72 +68,88 @@ class _TodayLog:
 
 
 def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog]:
+    # Only the state number of `state_before` (NULL for a new card: every stored state has one, see
+    # quizapp.export.service._check_state), extracted by the database: decoding each whole JSON state in
+    # Python made this query the costliest part of a study page late in a busy day.
     rows = session.execute(
-        select(ReviewLog.card_id, ReviewLog.state_before, Card.question_id, Question.pack_id)
+        select(ReviewLog.card_id, ReviewLog.state_before["state"].as_integer(), Card.question_id, Question.pack_id)
         .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
         .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= start)
     ).all()
-    return [_TodayLog(card_id, question_id, pack_id, before is None,
-                      before is not None and before.get("state") == fsrs.State.Review.value)
-            for card_id, before, question_id, pack_id in rows]
+    review = fsrs.State.Review.value
+    return [_TodayLog(card_id, question_id, pack_id, state is None, state == review)
+            for card_id, state, question_id, pack_id in rows]
 
 
-def _active_cards(session: Session, pack: Pack | None, user: User) -> list[tuple[int, int]]:
-    """(card id, question id) of the cards to study, in authored order, in the packs the learner may see."""
+def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
+    """(card id, question id) of the cards to study in every pack the learner may see, in authored order."""
     query = (select(Card.id, Card.question_id)
              .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
              .join(Pack, Pack.id == Question.pack_id)
              .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user))
              .order_by(Pack.title, Topic.position, Question.position, Card.position, Card.id))
-    if pack is not None:
-        query = query.where(Question.pack_id == pack.id)
     return [(card_id, question_id) for card_id, question_id in session.execute(query).all()]
 
 
-def build_queue(session: Session, user: User, pack: Pack | None, now: datetime | None = None) -> Queue:
+def build_queue(session: Session, user: User, pack: Pack | None, now: datetime | None = None,
+                visible: bool | None = None) -> Queue:
     """Pick the next card. Order: learning cards due now, reviews due today (oldest first, within the daily
     review limit), new cards (within the daily new limit, authored order), then learning cards due within
-    the learn-ahead window. A card whose sibling (another card of its question) was answered today waits."""
+    the learn-ahead window. A card whose sibling (another card of its question) was answered today waits.
+    `visible`: whether the learner may see `pack`, when the caller has just checked it (as `find_pack` does);
+    None: checked here. A pack the learner may not see has no cards to study (its answers today still count)."""
     now = sched.as_utc(now or utcnow())
     start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
     today = _today_logs(session, user, start)
-    reviewed_cards = {log.card_id for log in today}
-    questions_today: dict[int, set[int]] = {}
-    for log in today:
-        questions_today.setdefault(log.question_id, set()).add(log.card_id)
-    new_left = max(0, user.new_per_day - sum(log.was_new for log in today))
-    reviews_left = max(0, user.reviews_per_day - sum(log.was_review for log in today))
+    reviewed_cards: set[int] = set()
+    questions_today: set[int] = set()
+    new_today = reviews_today = done = 0
+    for log in today:  # one pass: a busy learner has hundreds of answers a day
+        reviewed_cards.add(log.card_id)
+        questions_today.add(log.question_id)
+        new_today += log.was_new
+        reviews_today += log.was_review
+        done += pack is None or log.pack_id == pack.id
+    new_left = max(0, user.new_per_day - new_today)
+    reviews_left = max(0, user.reviews_per_day - reviews_today)
 
-    cards = _active_cards(session, pack, user)
-    card_ids = [card_id for card_id, _ in cards]
+    if pack is None:
+        cards = _active_cards(session, user)
+        card_ids = [card_id for card_id, _ in cards]
+        in_cards = CardState.card_id.in_(card_ids)
+    else:
+        if visible is None:
+            visible = can_see_pack(session, user, pack)
+        listed = pack_cards(session, pack) if visible else None
+        cards = listed.cards if listed is not None else ()
+        # The pack's cards are (nearly) one id range: a range scan with two parameters instead of an IN list of
+        # every id; states of other packs' cards inside the range are ignored below.
+        in_cards = CardState.card_id.between(listed.low, listed.high) if listed is not None else None
     # Only the columns the queue needs, all in ix_card_states_user_due: an index-only scan.
     states = {row.card_id: row for row in session.execute(
         select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
-        .where(CardState.user_id == user.id, CardState.card_id.in_(card_ids)))} if card_ids else {}
-
-    def blocked(card_id: int, question_id: int) -> bool:
-        if card_id in reviewed_cards:
-            return False
-        return bool(questions_today.get(question_id, set()) - {card_id})
+        .where(CardState.user_id == user.id, in_cards))} if cards else {}
 
     learning, reviews, new, ahead = [], [], [], []
     waiting: list[datetime] = []
+    review_state, ahead_until = fsrs.State.Review.value, now + sched.LEARN_AHEAD
     for card_id, question_id in cards:
         state = states.get(card_id)
         if state is not None and state.suspended:
             continue
-        if blocked(card_id, question_id):
+        # A sibling of this card (another card of its question) was answered today, and not this card: it waits.
+        if question_id in questions_today and card_id not in reviewed_cards:
             continue
         if state is None:
             new.append(card_id)
-        elif state.fsrs_state == fsrs.State.Review.value:
+        elif state.fsrs_state == review_state:
             if state.due < end:
                 reviews.append((state.due, card_id))
             else:
                 waiting.append(state.due)
         elif state.due <= now:
             learning.append((state.due, card_id))
-        elif state.due <= now + sched.LEARN_AHEAD:
+        elif state.due <= ahead_until:
             ahead.append((state.due, card_id))
         else:
             waiting.append(state.due)
@@ -141,7 +158,6 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
     ahead.sort()
     reviews = reviews[:reviews_left]
     new = new[:new_left]
-    done = sum(1 for log in today if pack is None or log.pack_id == pack.id)
     counts = QueueCounts(len(learning) + len(ahead), len(reviews), len(new), done)
     order = [c for _, c in learning] + [c for _, c in reviews] + new + [c for _, c in ahead]
     next_due = min(waiting, default=None) if not order else None
@@ -157,6 +173,17 @@ class Answer:
 
 def card_state(session: Session, user: User, card_id: int) -> CardState | None:
     return session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+
+
+def card_to_study(session: Session, user: User, card_id: int) -> tuple[Card, int] | None:
+    """A card with its question and topic (what the study page shows) and the learner's state version of it
+    (0 while new), in one query."""
+    row = session.execute(
+        select(Card, CardState.version)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .options(joinedload(Card.question).joinedload(Question.topic))
+        .where(Card.id == card_id)).first()
+    return (row[0], row[1] or 0) if row is not None else None
 
 
 def state_version(session: Session, user: User, card_id: int) -> int:
@@ -214,6 +241,16 @@ def record_answer(session: Session, user: User, card: Card, response: Any, resul
 def newest_log(session: Session, user: User) -> ReviewLog | None:
     return session.scalar(select(ReviewLog).where(ReviewLog.user_id == user.id)
                           .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1))
+
+
+def own_log_and_newest_id(session: Session, user: User, log_id: int) -> tuple[ReviewLog, int] | None:
+    """`own_log` and the id of the learner's newest answer (what `newest_log` returns), in one query."""
+    newest = aliased(ReviewLog)
+    newest_id = (select(newest.id).where(newest.user_id == user.id)
+                 .order_by(newest.reviewed_at.desc(), newest.id.desc()).limit(1).scalar_subquery())
+    row = session.execute(select(ReviewLog, newest_id)
+                          .where(ReviewLog.id == log_id, ReviewLog.user_id == user.id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def own_log(session: Session, user: User, log_id: int) -> ReviewLog | None:
@@ -301,7 +338,7 @@ def interval_preview(user: User, log: ReviewLog, scheduler: fsrs.Scheduler) -> d
 def due_summary(session: Session, user: User, now: datetime | None = None) -> dict[int, QueueCounts]:
     """Per pack id: what is due today (for the dashboard)."""
     packs = session.scalars(select(Pack).where(pack_visible_to(user))).all()
-    return {pack.id: build_queue(session, user, pack, now).counts for pack in packs}
+    return {pack.id: build_queue(session, user, pack, now, visible=True).counts for pack in packs}
 
 
 def timedelta_ms(delta: timedelta) -> int:

@@ -67,14 +67,15 @@ def index():
 
 
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
-                   reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None):
+                   reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None,
+                   state_version: int | None = None):
     q = question if question is not None else card.question
     view = card_view(q.qtype, q.data, card.card_key, seed)
-    state_version = None
     if current_user.is_authenticated:
         if counts is None:
-            counts = reviews.build_queue(db.session, learner(), pack).counts
-        state_version = reviews.state_version(db.session, learner(), card.id)
+            counts = reviews.build_queue(db.session, learner(), pack, visible=True).counts
+        if state_version is None:
+            state_version = reviews.state_version(db.session, learner(), card.id)
     # A fresh key per shown card: a double click or a resent form is recorded once (see docs/study.md).
     return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
                            reveal=reveal, error=error, counts=counts, shown=shown or now_ms(),
@@ -83,32 +84,34 @@ def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: 
 
 @bp.get("/packs/<slug>/study")
 def question(slug: str):
-    pack = service.find_pack(db.session, slug, current_user) or abort(404)
+    pack = service.find_pack(db.session, slug, current_user) or abort(404)  # the visibility check
     card_id = request.args.get("card", type=int)
     seed = request.args.get("seed", type=int)
     if seed is None:
         seed = secrets.randbelow(2**31)
-    counts = None
+    counts = state_version = None
     if card_id is not None:
         card = service.find_card(db.session, pack, card_id) or abort(404)
     elif current_user.is_authenticated:
-        queue = reviews.build_queue(db.session, learner(), pack)
+        queue = reviews.build_queue(db.session, learner(), pack, visible=True)
         counts = queue.counts  # reused by the page: the queue is built once per request
         if queue.card_id is None:
             return render_template("study/done.html", pack=pack, counts=queue.counts, next_due=queue.next_due)
-        card = db.session.get(Card, queue.card_id)
+        card, state_version = reviews.card_to_study(db.session, learner(), queue.card_id)
     else:
         card = service.random_card(db.session, pack, random.Random(seed))
         if card is None:
             return render_template("study/empty.html", pack=pack)
     return _question_page(pack, card, seed, reveal=request.args.get("reveal") == "1",
-                          shown=request.args.get("shown", type=int), counts=counts)
+                          shown=request.args.get("shown", type=int), counts=counts, state_version=state_version)
 
 
 @bp.post("/packs/<slug>/study")
 def answer(slug: str):
-    pack = service.find_pack(db.session, slug, current_user) or abort(404)
-    card = service.find_pack_card(db.session, pack, request.form.get("card", type=int) or -1) or abort(404)
+    # The pack (if the visitor may study it) and the card (of that pack, retired or not), in one query.
+    card = service.find_visible_pack_card(db.session, slug, request.form.get("card", type=int) or -1,
+                                          current_user) or abort(404)
+    pack = card.question.pack
     seed = request.form.get("seed", type=int) or 0
     # Graded against the version shown: the form carries its content hash (a new version may be out since).
     q = question_as_seen(db.session, card.question, request.form.get("version"))
@@ -138,16 +141,18 @@ def answer(slug: str):
             return redirect(url_for("study.feedback", log_id=replay.id))
         flash(str(error), "error")
         return redirect(url_for("study.question", slug=pack.slug))
+    log_id = recorded.log.id  # read before the commit expires it (no query to reload it)
     db.session.commit()
-    return redirect(url_for("study.feedback", log_id=recorded.log.id))
+    return redirect(url_for("study.feedback", log_id=log_id))
 
 
 @bp.get("/reviews/<int:log_id>")
 @login_required
 def feedback(log_id: int):
     user = learner()
-    log = reviews.own_log(db.session, user, log_id) or abort(404)
-    card = db.session.get(Card, log.card_id)
+    log, newest_id = reviews.own_log_and_newest_id(db.session, user, log_id) or abort(404)
+    # The counts below are the pack's only while the learner may still see it (as on the study page).
+    card, visible = service.card_with_pack(db.session, log.card_id, user)
     q = question_as_seen(db.session, card.question, log.content_hash)  # the version answered
     pack = q.pack
     seed = log.variant_seed or 0
@@ -156,15 +161,14 @@ def feedback(log_id: int):
         result = check_answer(q.qtype, q.data, card.card_key, log.answer, variant=seed)
     except InvalidResponse:  # the question changed shape since the answer was given
         result = None
-    newest = reviews.newest_log(db.session, user)
-    is_newest = newest is not None and newest.id == log.id
+    is_newest = newest_id == log.id
     scheduler = reviews.learner_scheduler(user, fuzz=False)
     return render_template(
         "study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed, result=result,
         response=log.answer or {}, correct=log.correct, log=log, is_newest=is_newest,
         trace=trace_of(result), ratings=RATING_NAMES,
         intervals=reviews.interval_preview(user, log, scheduler) if is_newest else {},
-        counts=reviews.build_queue(db.session, user, pack).counts,
+        counts=reviews.build_queue(db.session, user, pack, visible=visible).counts,
         leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"),
         thresholds=THRESHOLDS.get(q.qtype))
 

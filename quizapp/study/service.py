@@ -5,7 +5,7 @@ import random
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from quizapp.access import pack_visible_to
 from quizapp.models import Card, Pack, Question
@@ -48,9 +48,23 @@ def random_card(session: Session, pack: Pack, rng: random.Random) -> Card | None
 
 
 def find_card(session: Session, pack: Pack, card_id: int) -> Card | None:
-    return session.scalar(active_cards(pack).where(Card.id == card_id))
+    return session.scalar(active_cards(pack).where(Card.id == card_id)
+                          .options(contains_eager(Card.question).joinedload(Question.topic)))
 
 
-def find_pack_card(session: Session, pack: Pack, card_id: int) -> Card | None:
-    """A card of the pack, retired or not: an answer may come for a version shown before a publish."""
-    return session.scalar(select(Card).join(Question).where(Question.pack_id == pack.id, Card.id == card_id))
+def find_visible_pack_card(session: Session, slug: str, card_id: int, user: object = None) -> Card | None:
+    """A card of the pack `slug`, retired or not (an answer may come for a version shown before a publish), if
+    `user` may study that pack (`find_pack`'s rule), with its question and the pack loaded: one query."""
+    return session.scalar(select(Card).join(Card.question).join(Question.pack)
+                          .where(Pack.slug == slug, pack_visible_to(user), Card.id == card_id)
+                          .options(contains_eager(Card.question).contains_eager(Question.pack)))
+
+
+def card_with_pack(session: Session, card_id: int, user: object = None) -> tuple[Card, bool] | None:
+    """A card with its question, topic and pack (what the feedback page shows), and whether `user` may still
+    study that pack (the rule of `find_pack`), in one query."""
+    row = session.execute(select(Card, pack_visible_to(user).label("visible"))
+                          .join(Card.question).join(Question.pack).where(Card.id == card_id)
+                          .options(contains_eager(Card.question).contains_eager(Question.pack),
+                                   contains_eager(Card.question).joinedload(Question.topic))).first()
+    return (row[0], bool(row[1])) if row is not None else None

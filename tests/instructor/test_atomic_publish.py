@@ -154,3 +154,30 @@ def test_the_api_carries_the_version_shown(db, instructor, learner, published):
         "card_id": card["id"], "seed": card["seed"], "response": {"choice": 0}, "version": card["version"]})
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["correct"] is True
+
+
+def test_the_study_queue_never_offers_a_card_retired_by_a_publish(db, instructor, learner, published, learner_client):
+    """The queue's cached card list (per process, quizapp.study.pack_cards) is keyed by the pack's content stamp,
+    which the publish renews in its own transaction: the next page after the commit sees version 2."""
+    from quizapp.study import reviews
+    from quizapp.study.pack_cards import pack_cards
+
+    dns = card_of(db, "dns-address").id
+    pack = db.session.scalar(select(Pack))
+    assert dns in [card_id for card_id, _ in pack_cards(db.session, pack).cards]
+    assert learner_client.get("/packs/ports-quiz/study").status_code == 200  # the cache is warm
+    before = reviews.build_queue(db.session, learner, pack).counts.new
+
+    publishing.publish_spec(db.session, instructor, spec_of(v2_files()), source="upload")
+    db.session.commit()
+    pack = db.session.scalar(select(Pack))
+    assert dns not in [card_id for card_id, _ in pack_cards(db.session, pack).cards]
+    assert reviews.build_queue(db.session, learner, pack).counts.new == before - 1
+    for _ in range(before):  # every new card the learner is offered now is a version 2 card
+        page = learner_client.get("/packs/ports-quiz/study").get_data(as_text=True)
+        card_id = int(form_value(page, "card"))
+        assert card_id != dns
+        learner_client.post("/packs/ports-quiz/study", data={"card": card_id, "seed": form_value(page, "seed"),
+                                                             "version": form_value(page, "version"),
+                                                             "state_version": form_value(page, "state_version"),
+                                                             "choice": "0", "text": "x", "value": "true"})
