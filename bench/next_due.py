@@ -76,8 +76,10 @@ FROM generate_series(CAST(:first AS integer), CAST(:last AS integer)) AS u CROSS
 def the_query(card_ids: list[int]):
     from quizapp.models import CardState
 
+    # As build_queue reads them: the pack's id range (two parameters), not an IN list of every id.
     return (select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
-            .where(CardState.user_id == literal_column("USER_ID"), CardState.card_id.in_(card_ids)))
+            .where(CardState.user_id == literal_column("USER_ID"),
+                   CardState.card_id.between(min(card_ids), max(card_ids))))
 
 
 def main() -> None:

@@ -6,7 +6,9 @@ Targets: the study loop at least half the bare endpoint's throughput; p99 under 
 The load generator (aiohttp) runs on the same
 2 cores as the servers and PostgreSQL, and takes its share of them. Two modes per server: "saturated" (no think time: every learner sends its next request as soon as the answer
 arrives; throughput is the server's limit, and latency is mostly queueing) and "paced" (each learner waits
---think seconds between requests, as people do; latency is the service time at that load).
+--think seconds between requests, as people do; latency is the service time at that load). In paced mode each
+learner starts after a random delay within one think time (seeded): otherwise all 50 would send in lockstep, a
+burst of 50 requests at once every second, which people studying on their own do not do.
 
     .venv/bin/python bench/study_loop.py [--learners 50] [--duration 30] [--workers 4] [--think 1.0]
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import signal
 import statistics
@@ -122,7 +125,14 @@ class Run:
                 "p99": percentile(self.latencies, 0.99) * 1000, "requests": len(self.latencies)}
 
 
-async def learner_loop(email: str, password: str, pack: str, run: Run, until: float, think: float) -> None:
+def stagger(think: float, number: int) -> float:
+    """The paced learners' start offsets: spread over one think time, the same in every run."""
+    return random.Random(number).uniform(0, think) if think else 0.0
+
+
+async def learner_loop(email: str, password: str, pack: str, run: Run, until: float, think: float,
+                       number: int = 0) -> None:
+    await asyncio.sleep(stagger(think, number))
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client:
         page = await run.timed(client, "GET", "/login")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
@@ -143,7 +153,8 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
                 await asyncio.sleep(think)
 
 
-async def bare_loop(run: Run, until: float, think: float) -> None:
+async def bare_loop(run: Run, until: float, think: float, number: int = 0) -> None:
+    await asyncio.sleep(stagger(think, number))
     async with aiohttp.ClientSession() as client:
         while time.monotonic() < until:
             await run.timed(client, "GET", "/")
@@ -207,12 +218,13 @@ def main() -> None:
         results = {}
         for mode, think in (("saturated", 0.0), ("paced", args.think)):
             bare_run, bare_seconds = asyncio.run(measure(
-                "http://127.0.0.1:8802", [lambda run, until: bare_loop(run, until, think)] * args.learners,
+                "http://127.0.0.1:8802", [lambda run, until, n=n: bare_loop(run, until, think, n)
+                                          for n in range(args.learners)],
                 args.duration, args.warmup))
             study_run, study_seconds = asyncio.run(measure(
                 "http://127.0.0.1:8801",
-                [lambda run, until, e=e, p=p: learner_loop(e, p, pack, run, until, think)
-                 for e, p, _token in learners], args.duration, args.warmup))
+                [lambda run, until, e=e, p=p, n=n: learner_loop(e, p, pack, run, until, think, n)
+                 for n, (e, p, _token) in enumerate(learners)], args.duration, args.warmup))
             bare, study = bare_run.summary(bare_seconds), study_run.summary(study_seconds)
             results[mode] = (bare, study)
             print(f"\n{mode} ({'no think time' if not think else f'{think:.1f} s think time'}):")
