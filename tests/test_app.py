@@ -1,7 +1,6 @@
 """The factory and configuration: environment-driven, no side effects, instance prepared by entry points."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -11,7 +11,7 @@ from quizapp.models import Card, Pack, Question, ReviewLog
 from quizapp.packs import publishing
 from quizapp.packs.uploads import read_upload
 from tests.instructor.conftest import PASSWORD
-from tests.instructor.helpers import FRONT, form_value, make_zip, md, pack_files, short, single
+from tests.instructor.helpers import form_value, make_zip, md, pack_files
 
 V2_SINGLE = ("## Default Service type {#default-type}\n\ntype: single\nshuffle: false\n\nWhich type is the default "
              "(version 2)?\n\n### Choices\n\n- [ ] ClusterIP\n- [x] NodePort\n- [ ] LoadBalancer\n\n"

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, select
 
 from quizapp.classes import progress, service
-from quizapp.models import Card, CardState, Classroom, Pack, Question, ReviewLog, Topic
+from quizapp.models import Card, CardState, Pack, Question, ReviewLog
 from quizapp.packs import publishing
 from quizapp.packs.uploads import read_upload
 from quizapp.study import scheduler as sched

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp.content.compiler import compile_paths
-from quizapp.models import Card, Pack, PackOwner, PackVersion, PackVersionQuestion, Question, ReviewLog
+from quizapp.models import Card, Pack, PackOwner, PackVersion, PackVersionQuestion, Question
 from quizapp.packs import publishing
 from quizapp.packs.uploads import read_upload
-from tests.instructor.helpers import form_value, make_zip, md, pack_files, short, sim, single, SCENARIO
+from tests.instructor.helpers import make_zip, md, pack_files, short, sim, single, SCENARIO
 
 
 def version_rows(db, slug="ports-quiz"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.sim import ScenarioError, load_scenario, load_scenario_documents, trace
+from quizapp.sim import load_scenario, load_scenario_documents, trace
 from quizapp.sim.docker import CommandError, parse_flags, parse_publish, _RUN_BOOL, _RUN_SHORT, _RUN_VALUE, _RUN_ALIASES
 
 from .helpers import changes, load, wheres

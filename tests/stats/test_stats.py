@@ -72,7 +72,7 @@ def test_stats_page_draws_four_titled_charts(client, db, bank, make_user, login)
     assert page.count('<svg class="chart"') == 4
     for title in ("Reviews per day (last 30 days)", "Retention per topic (right / total)",
                   "Due forecast (next 30 days)", "Retrievability of your cards now"):
-        assert f"<title id=" in page and title in page
+        assert "<title id=" in page and title in page
     assert "Study day" in page and "Cards due" in page and "Probability of recall" in page
     dashboard = client.get("/").get_data(as_text=True)
     assert "Mastery per concept" in dashboard and "Cluster IP" in dashboard and "<meter" in dashboard

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import fsrs
 import pytest
 from sqlalchemy import func, select
 
