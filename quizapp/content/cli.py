@@ -45,8 +45,19 @@ def check_command(paths: tuple[str, ...]) -> None:
     for duplicate in duplicates:
         click.echo(duplicate.message(), err=True)
     click.echo(f"OK: {_describe(result)}")
+    _report_translations(result)
     if duplicates:
         click.echo(f"{len(duplicates)} near-duplicate warning(s)", err=True)
+
+
+def _report_translations(result: CompileResult) -> None:
+    from quizapp.content.translation import coverage, translation_warnings
+
+    assert result.bank is not None
+    for warning in translation_warnings(result.bank):
+        click.echo(str(warning), err=True)
+    for (pack, language), (total, translated, stale) in coverage(result.bank).items():
+        click.echo(f"{pack} {language}: {translated} of {total} questions translated, {stale} stale")
 
 
 @content_cli.command("build")
