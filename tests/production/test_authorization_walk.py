@@ -60,6 +60,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.undo", "POST"): same(LOGIN, 302),  # undoes the caller's own newest answer (strangers: none)
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
+    ("study.outline", "GET"): same(200, 200),  # a pack's topics and focus sessions
+    ("study.concept", "GET"): same(302, 302),  # to the focus session of the pack with that concept's cards
     ("stats.index", "GET"): same(LOGIN, 200),
     # accounts
     ("auth.signup", "GET"): same(200, 302),
@@ -170,6 +172,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: 1,
     "fmt": lambda world: "gift",
     "card_key": lambda world: "main",
+    "tag": lambda world: "pod-ip",
 }
 
 
