@@ -90,6 +90,9 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.study.scheduler import zone
 
     app.register_blueprint(study_bp)
+    from quizapp.browse import bp as browse_bp
+
+    app.register_blueprint(browse_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(export_bp)

@@ -223,12 +223,17 @@ def undo():
 @bp.post("/cards/<int:card_id>/reset")
 @login_required
 def reset(card_id: int):
+    """Make a card new again, after the confirmation page (quizapp/browse: it shows what will be lost)."""
     card = db.session.get(Card, card_id) or abort(404)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("browse.confirm_reset", card_id=card_id))
     if reviews.reset_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card reset: it is new again. Its history is kept.", "info")
     else:
         flash("That card had no progress to reset.", "info")
+    if request.form.get("back") == "browse":
+        return redirect(url_for("browse.card", card_id=card_id))
     return redirect(url_for("study.question", slug=card.question.pack.slug))
 
 
