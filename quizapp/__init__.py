@@ -65,7 +65,10 @@ def init_web(app: Flask) -> None:
     from quizapp.errors import register_error_handlers
     from quizapp.security import init_security
 
+    from quizapp.i18n import init_i18n
+
     init_security(app)
+    init_i18n(app)
     init_assets(app)
     register_error_handlers(app)
 
