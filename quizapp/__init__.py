@@ -116,9 +116,13 @@ def register_blueprints(app: Flask) -> None:
 
     @app.template_filter("localtime")
     def localtime(moment, user) -> str:
-        """A UTC time in the learner's zone, e.g. `Tue 14:05`."""
+        """A UTC time in the learner's zone and language, e.g. `Tue, Nov 24 14:05`."""
+        from babel.dates import format_skeleton
+        from flask_babel import get_locale
+
         local = moment.astimezone(zone(getattr(user, "timezone", "UTC")))
-        return local.strftime("%a %d %b %H:%M")
+        locale = get_locale() or "en"
+        return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"  # Tue, Nov 24 / 11月24日周二
 
 
 def register_commands(app: Flask) -> None:
