@@ -1,7 +1,7 @@
 """Question and topic translations; the learner's language
 
 Revision ID: d4e7b2a9c610
-Revises: c3f5a8d21e07
+Revises: d7a1c0e5f912
 Create Date: 2026-11-29 21:10:00.000000
 
 - question_translations / topic_translations: a question's (topic's) words in another language, keyed by the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = 'd4e7b2a9c610'
-down_revision = 'c3f5a8d21e07'
+down_revision = 'd7a1c0e5f912'
 branch_labels = None
 depends_on = None
 
