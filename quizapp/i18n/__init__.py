@@ -62,6 +62,8 @@ def _locale_selector() -> str:
 
 def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=_locale_selector, default_translation_directories="translations")
+    # `{% trans %}` blocks are written across lines; their whitespace is layout, not part of the message.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.register_blueprint(bp)
 
     @app.context_processor

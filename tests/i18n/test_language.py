@@ -96,3 +96,8 @@ def test_switcher_never_redirects_off_site(client, bank):
     for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
         response = client.post("/language", data={"language": "zh-CN", "next": target})
         assert response.headers["Location"] in ("/", "http://localhost/")
+
+
+def test_the_interface_speaks_chinese(client, bank):
+    page = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "学习容器网络" in page and "登录" in page and "Study container networking" not in page
