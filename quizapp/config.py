@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from quizapp.mail import mail_config
+
 SECRET_KEY_FILE = "secret_key"
 SQLITE_FILE = "quizapp.sqlite"
 
@@ -40,4 +42,5 @@ def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, st
         "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix); 0: none.
         "PROXY_COUNT": int(environ.get("QUIZAPP_PROXIES") or 0),
+        **mail_config(environ),  # password reset e-mail (quizapp/mail.py)
     }

@@ -74,10 +74,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def _load_user(user_id: str):
-    from quizapp.models import User
+def _load_user(token: str):
+    from quizapp.auth import sessions
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.load(db.session, token)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp.auth import service
+from quizapp.auth import service, sessions
 from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
 from quizapp.extensions import db, limiter
 
@@ -35,6 +35,7 @@ def signup():
         except service.AccountError as error:
             form.email.errors.append(str(error))
         else:
+            sessions.start(db.session, user)
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.display_name}! Pick a pack to start studying.", "info")
@@ -65,6 +66,8 @@ def login():
         if user is None:
             form.password.errors.append("wrong email or password")
         else:
+            sessions.start(db.session, user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
@@ -75,6 +78,9 @@ def logout():
     form = PostForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:  # the session ends on the server: a copy of the cookie stops working too
+        sessions.end(db.session, current_user.login_token)
+        db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("study.index"))

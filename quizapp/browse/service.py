@@ -80,54 +80,67 @@ def _has_tag(session: Session, tag: str):
 
 
 def browse(session: Session, user: User, filters: Filters, now: datetime | None = None) -> tuple[list[Row], int]:
-    """One page of the learner's cards matching `filters`, ranked by the search when there is one; and the total."""
+    """One page of the learner's cards matching `filters`, ranked by the search when there is one; and the total.
+
+    Two steps, so that 100,000 cards stay fast: the matching card ids (joining only what the filters need; the
+    search hits materialized first, so the full-text query runs once), counted and paged; then the 50 rows of
+    the page with everything the list shows."""
     now = now or utcnow()
     search.refresh(session)
-    query = (select(Card.id, Card.card_key, Question.title, Question.qtype, Topic.title.label("topic"),
-                    Pack.title.label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
-                    CardState.suspended, CardMark.flagged, CardMark.suspended.label("marked_suspended"),
-                    CardMark.buried_until)
-             .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
-             .join(Pack, Pack.id == Question.pack_id)
-             .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-             .outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
-             .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user)))
+    ids = (select(Card.id).join(Question, Question.id == Card.question_id).join(Pack, Pack.id == Question.pack_id)
+           .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user)))
     hits = search.matches(session, filters.q) if filters.q.strip() else None
     if hits is not None:
-        found = hits.columns(literal_column("question_id", Integer), literal_column("rank", Float)).subquery("hits")
-        query = query.join(found, found.c.question_id == Question.id)
+        found = (hits.columns(literal_column("question_id", Integer), literal_column("rank", Float))
+                 .cte("hits").prefix_with("MATERIALIZED"))
+        ids = ids.join(found, found.c.question_id == Question.id).add_columns(found.c.rank)
     if filters.pack:
-        query = query.where(Pack.slug == filters.pack)
+        ids = ids.where(Pack.slug == filters.pack)
     if filters.topic:
-        query = query.where(Topic.slug == filters.topic)
+        ids = ids.join(Topic, Topic.id == Question.topic_id).where(Topic.slug == filters.topic)
     if filters.concept:
-        query = query.where(_has_tag(session, filters.concept))
+        ids = ids.where(_has_tag(session, filters.concept))
     if filters.qtype:
-        query = query.where(Question.qtype == filters.qtype)
-    suspended = or_(CardState.suspended.is_(True), CardMark.suspended.is_(True))
-    buried = CardMark.buried_until > now
+        ids = ids.where(Question.qtype == filters.qtype)
+    if filters.state or filters.due or filters.min_lapses is not None:
+        ids = ids.outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+    if filters.state in ("suspended", "buried") or filters.flagged:
+        ids = ids.outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
     if filters.state == "new":
-        query = query.where(CardState.id.is_(None))
+        ids = ids.where(CardState.id.is_(None))
     elif filters.state in ("learning", "review", "relearning"):
-        query = query.where(CardState.fsrs_state == {"learning": 1, "review": 2, "relearning": 3}[filters.state])
+        ids = ids.where(CardState.fsrs_state == {"learning": 1, "review": 2, "relearning": 3}[filters.state])
     elif filters.state == "suspended":
-        query = query.where(suspended)
+        ids = ids.where(or_(CardState.suspended.is_(True), CardMark.suspended.is_(True)))
     elif filters.state == "buried":
-        query = query.where(buried)
+        ids = ids.where(CardMark.buried_until > now)
     if filters.due:
         _start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
         until = {"overdue": now, "today": end, "week": end + timedelta(days=6)}[filters.due]
-        query = query.where(CardState.due < until)
+        ids = ids.where(CardState.due < until)
     if filters.min_lapses is not None:
-        query = query.where(CardState.lapses >= filters.min_lapses)
+        ids = ids.where(CardState.lapses >= filters.min_lapses)
     if filters.flagged:
-        query = query.where(CardMark.flagged.is_(True))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    ordered = query.order_by(found.c.rank, Card.id) if hits is not None else query.order_by(Card.id)
-    rows = session.execute(ordered.limit(PAGE).offset((filters.page - 1) * PAGE)).all()
+        ids = ids.where(CardMark.flagged.is_(True))
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    ordered = ids.order_by(found.c.rank, Card.id) if hits is not None else ids.order_by(Card.id)
+    page = [row[0] for row in session.execute(ordered.limit(PAGE).offset((filters.page - 1) * PAGE))]
+    if not page:
+        return [], total
+    details = {r.id: r for r in session.execute(
+        select(Card.id, Card.card_key, Question.title, Question.qtype, Topic.title.label("topic"),
+               Pack.title.label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
+               CardState.suspended, CardMark.flagged, CardMark.suspended.label("marked_suspended"),
+               CardMark.buried_until)
+        .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
+        .join(Pack, Pack.id == Question.pack_id)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
+        .where(Card.id.in_(page)))}
+    rows = [details[card_id] for card_id in page]
     return [Row(r.id, r.card_key, r.title, r.qtype, r.topic, r.pack, state_name(r.fsrs_state), r.due,
                 r.lapses or 0, r.reps or 0, bool(r.flagged), bool(r.suspended or r.marked_suspended),
-                bool(r.buried_until and r.buried_until > now)) for r in rows], total or 0
+                bool(r.buried_until and r.buried_until > now)) for r in rows], total
 
 
 def state_name(fsrs_state: int | None) -> str:
