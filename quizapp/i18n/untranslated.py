@@ -44,10 +44,12 @@ def find_untranslated(path: Path, root: Path) -> list[Untranslated]:
     text = _blank(PAGE_BLOCK, text)
     text = _blank(JINJA, text, keep="0")
     text = _blank(SKIPPED, text)
+    # A tag (which may span lines) shows only its visible attributes.
+    text = TAG.sub(lambda m: " " + " ".join(VISIBLE_ATTRIBUTE.findall(m.group(0))) + " "
+                   + "\n" * m.group(0).count("\n"), text)
     found: list[Untranslated] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        visible = " ".join(VISIBLE_ATTRIBUTE.findall(line)) + " " + TAG.sub(" ", line)
-        words = " ".join(VERBATIM_WORDS.sub(" ", visible).split())
+        words = " ".join(VERBATIM_WORDS.sub(" ", line).split())
         if WORD.search(words):
             found.append(Untranslated(str(path.relative_to(root)), number, words[:100]))
     return found
