@@ -15,7 +15,7 @@ TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 # `{% block page %}` names the page for the stylesheet and scripts (body[data-page]); it is never shown.
 PAGE_BLOCK = re.compile(r"{%-?\s*block page\s*-?%}.*?{%-?\s*endblock\s*-?%}", re.S)
 # Names that read the same in every language.
-VERBATIM_WORDS = re.compile(r"\b(?:quizapp|JSON|CSV|xAPI|YAML|SVG|API|URL|OpenAPI|Anki|GIFT|Moodle|QTI|Canvas)\b")
+VERBATIM_WORDS = re.compile(r"\b(?:quizapp|Enter|JSON|CSV|xAPI|YAML|SVG|API|URL|OpenAPI|Anki|GIFT|Moodle|QTI|Canvas)\b")
 JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
 SKIPPED = re.compile(r"<(script|style|code|kbd|samp|pre)\b.*?</\1\s*>|<!--.*?-->", re.S)
 VISIBLE_ATTRIBUTE = re.compile(r"""\b(?:title|alt|placeholder|aria-label|aria-description)\s*=\s*"([^"]*)\"""")
