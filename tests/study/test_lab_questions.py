@@ -26,7 +26,7 @@ def lab_card(db):
 
 def test_the_question_shows_goals_allowed_paths_and_the_scenario(client, lab_card):
     card, question = lab_card
-    page = client.get(f"/packs/container-networking/study?card={card.id}&seed=1").get_data(as_text=True)
+    page = client.get(f"/packs/packet-lab/study?card={card.id}&seed=1").get_data(as_text=True)
     assert '<textarea name="scenario"' in page
     assert "the process sees source 203.0.113.10" in page
     assert "Service/web spec.externalTrafficPolicy" in page
@@ -35,7 +35,7 @@ def test_the_question_shows_goals_allowed_paths_and_the_scenario(client, lab_car
 
 def test_the_reference_solution_is_right(client, lab_card):
     card, question = lab_card
-    page = client.post("/packs/container-networking/study", data={
+    page = client.post("/packs/packet-lab/study", data={
         "card": card.id, "seed": 1, "scenario": question.data["solution_text"]}).get_data(as_text=True)
     assert '<tr class="correct">' in page and '<tr class="wrong">' not in page
     assert "source 203.0.113.10" in page
@@ -43,7 +43,7 @@ def test_the_reference_solution_is_right(client, lab_card):
 
 def test_an_unchanged_scenario_is_wrong_with_the_trace_against_the_goal(client, lab_card):
     card, question = lab_card
-    page = client.post("/packs/container-networking/study", data={
+    page = client.post("/packs/packet-lab/study", data={
         "card": card.id, "seed": 1, "scenario": question.data["scenario_text"]}).get_data(as_text=True)
     assert '<tr class="wrong">' in page
     assert "delivered to pod/web-1 at 10.244.1.5:8080, source 10.244.1.1" in page
