@@ -438,3 +438,7 @@ def _stamp_changed_packs(session: Session, _context: Any, _instances: Any) -> No
             continue
         stamped.add(pack.id)
         pack.content_stamp = new_content_stamp()
+
+
+# Registered with the metadata (Alembic, the ORM) wherever the models are.
+import quizapp.answer_totals  # noqa: E402,F401  (AnswerTotal, WrongAnswerTotal)
