@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.classes import bp as classes_bp
     from quizapp.export import bp as export_bp
     from quizapp.health import bp as health_bp
+    from quizapp.lab import bp as lab_bp
     from quizapp.packs import bp as packs_bp
     from quizapp.stats import bp as stats_bp
     from quizapp.study import bp as study_bp
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(packs_bp)
     app.register_blueprint(classes_bp)
+    app.register_blueprint(lab_bp)
     csrf.exempt(api_bp)  # token auth, no cookies: nothing for a cross-site form to ride on
 
     @app.template_filter("localtime")
