@@ -1,7 +1,7 @@
 """answer_totals, wrong_answer_totals: running totals of the answers, kept by triggers on review_logs
 
 Revision ID: d7a1c0e5b9f2
-Revises: d7a1c0e5f912
+Revises: d4e7b2a9c610
 Create Date: 2026-11-29 21:10:00.000000
 
 The class page and the gradebook read these instead of the whole answer history (`quizapp/answer_totals.py`).
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7a1c0e5b9f2'
-down_revision = 'd7a1c0e5f912'
+down_revision = 'd4e7b2a9c610'
 branch_labels = None
 depends_on = None
 
