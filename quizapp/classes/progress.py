@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Integer, case, cast, distinct, extract, func, literal, select
+from sqlalchemy import Float, Integer, case, cast, extract, func, literal, select
 from sqlalchemy.orm import Session
 
 from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
@@ -158,13 +158,14 @@ def retrievability_sql(session: Session, now: datetime) -> Any:
     factor = 0.9 ** (1 / decay) - 1
     moment = literal(now, UTCDateTime)
     if session.get_bind().dialect.name == "postgresql":
-        days = func.floor(extract("epoch", moment - CardState.last_review) / 86400)
+        # extract() gives numeric: whole days as an integer, or power() would run on numeric (10x slower)
+        days = cast(func.floor(extract("epoch", moment - CardState.last_review) / 86400), Integer)
     else:
         millis = cast(func.round((func.julianday(moment) - func.julianday(CardState.last_review)) * 86_400_000),
                       Integer)
         days = millis // 86_400_000
     elapsed = case((days > 0, days), else_=0)
-    curve = func.power(1 + factor * elapsed / func.nullif(CardState.stability, 0), decay)
+    curve = func.power(cast(1 + factor * elapsed / func.nullif(CardState.stability, 0), Float), decay)
     return case((CardState.last_review.is_not(None) & CardState.stability.is_not(None), curve), else_=0.0)
 
 
@@ -227,13 +228,17 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
             cell = by_user[uid].cells[topic_id]
             cell.due, cell.seen, cell.recall = int(due or 0), int(seen or 0), float(total or 0.0)
 
-    # 5. the whole class's mastery per topic (the table's footer): one sum per topic
-    class_recall = {topic_id: float(total or 0.0) for topic_id, total in session.execute(
-        select(Question.topic_id, func.sum(recall))
-        .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-        .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card,
-               CardState.last_review.is_not(None))
-        .group_by(Question.topic_id)).all() if topic_id in topic_ids}
+    # 5. the whole class's mastery per topic (the table's footer): the cells' sums when every learner is here,
+    # else one sum per topic over the whole class
+    if page is members:
+        class_recall = {t.id: sum(row.cells[t.id].recall for row in learners) for t in topics}
+    else:
+        class_recall = {topic_id: float(total or 0.0) for topic_id, total in session.execute(
+            select(Question.topic_id, func.sum(recall))
+            .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
+            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card,
+                   CardState.last_review.is_not(None))
+            .group_by(Question.topic_id)).all() if topic_id in topic_ids}
 
     return ClassProgress(topics, learners, _questions(session, packs, members) if questions else [],
                          int(count or 0), class_recall)
@@ -248,16 +253,24 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
-    # 6. per question: answers, wrong answers, learners, learners with a wrong answer (running totals)
-    wrong = AnswerTotal.answers - AnswerTotal.right_answers
+    # 6. per question: answers, wrong answers, learners, learners with a wrong answer (running totals): summed
+    # per question and learner first, then per question (hash aggregates; COUNT(DISTINCT) would sort)
+    per_learner = (
+        select(Card.question_id.label("question_id"), func.sum(AnswerTotal.answers).label("answers"),
+               func.sum(AnswerTotal.answers - AnswerTotal.right_answers).label("wrong"))
+        .join(AnswerTotal, AnswerTotal.card_id == Card.id).join(Question, Question.id == Card.question_id)
+        .where(AnswerTotal.user_id.in_(members), Question.pack_id.in_(packs))
+        .group_by(Card.question_id, AnswerTotal.user_id).subquery())
+    per_question = (
+        select(per_learner.c.question_id, func.sum(per_learner.c.answers).label("answers"),
+               func.sum(per_learner.c.wrong).label("wrong"), func.count().label("learners"),
+               func.count().filter(per_learner.c.wrong > 0).label("learners_wrong"))
+        .group_by(per_learner.c.question_id).subquery())
     rows = session.execute(
         select(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug,
-               func.sum(AnswerTotal.answers), func.sum(wrong),
-               func.count(distinct(AnswerTotal.user_id)), func.count(distinct(case((wrong > 0, AnswerTotal.user_id)))))
-        .join(Card, Card.question_id == Question.id).join(AnswerTotal, AnswerTotal.card_id == Card.id)
-        .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)
-        .where(AnswerTotal.user_id.in_(members), Question.pack_id.in_(packs))
-        .group_by(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug)).all()
+               per_question.c.answers, per_question.c.wrong, per_question.c.learners, per_question.c.learners_wrong)
+        .join(per_question, per_question.c.question_id == Question.id)
+        .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)).all()
     questions = {qid: QuestionRow(qid, slug, title, qtype, topic, pack, int(n), int(w or 0), int(lrn), int(lw))
                  for qid, slug, title, qtype, topic, pack, n, w, lrn, lw in rows}
     if not questions:
