@@ -74,6 +74,10 @@ class IPBlock:
         a = ipaddress.IPv4Address(ip)
         return a in self.cidr and not any(a in e for e in self.excepts)
 
+    def holds(self, net: ipaddress.IPv4Network) -> bool:
+        """Every address of ``net`` is in the block."""
+        return net.subnet_of(self.cidr) and not any(e.overlaps(net) for e in self.excepts)
+
     def text(self) -> str:
         exc = f" except {', '.join(map(str, self.excepts))}" if self.excepts else ""
         return f"ipBlock {self.cidr}{exc}"
@@ -187,19 +191,23 @@ class PolicySet:
         """May ``src`` (an address, and the Pod owning it if any) open ``port``/``proto`` on ``dst_pod``?"""
         return self._verdict(self.selecting(dst_pod, "Ingress"), "ingress", src_ip, src_pod, dst_pod, port, proto)
 
-    def egress(self, src_pod: Any, dst_ip: str | None, dst_pod: Any, port: int, proto: str) -> Verdict:
-        """May ``src_pod`` open ``port``/``proto`` on ``dst`` (an address, and the Pod owning it if any)?"""
-        return self._verdict(self.selecting(src_pod, "Egress"), "egress", dst_ip, dst_pod, dst_pod, port, proto)
+    def egress(self, src_pod: Any, dst_ip: str | None, dst_pod: Any, port: int, proto: str,
+               ip_range: Any = None) -> Verdict:
+        """May ``src_pod`` open ``port``/``proto`` on ``dst`` (an address, and the Pod owning it if any)?
+        ``ip_range``: when the address is not known, only the network it lies in (an ``ipBlock`` then matches
+        when it holds all of that network)."""
+        return self._verdict(self.selecting(src_pod, "Egress"), "egress", dst_ip, dst_pod, dst_pod, port, proto,
+                             ip_range)
 
     def _verdict(self, selecting: list[NetworkPolicy], direction: str, peer_ip: str | None, peer_pod: Any,
-                 dst_pod: Any, port: int, proto: str) -> Verdict:
+                 dst_pod: Any, port: int, proto: str, ip_range: Any = None) -> Verdict:
         if not selecting:
             return Verdict(True, False)
         proto = proto.upper()
         for pol in selecting:
             for rule in (pol.ingress if direction == "ingress" else pol.egress):
                 if (self._ports_match(rule, dst_pod, port, proto)
-                        and self._peers_match(pol, rule, peer_ip, peer_pod)):
+                        and self._peers_match(pol, rule, peer_ip, peer_pod, ip_range)):
                     return Verdict(True, True, pol, rule, selecting)
         return Verdict(False, True, selecting=selecting)
 
@@ -223,12 +231,14 @@ class PolicySet:
                 return True
         return False
 
-    def _peers_match(self, pol: NetworkPolicy, rule: Rule, ip: str | None, pod: Any) -> bool:
+    def _peers_match(self, pol: NetworkPolicy, rule: Rule, ip: str | None, pod: Any, ip_range: Any = None) -> bool:
         if not rule.peers:
             return True
         for peer in rule.peers:
             if peer.ip_block is not None:
                 if ip is not None and peer.ip_block.contains(ip):
+                    return True
+                if ip is None and ip_range is not None and peer.ip_block.holds(ip_range):
                     return True
                 continue
             if self.peer_selects(pol, peer, pod):
