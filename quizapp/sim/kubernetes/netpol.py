@@ -171,10 +171,19 @@ class PolicySet:
     """The policies of a scenario, indexed by namespace; ``ns_labels`` maps a namespace to its labels."""
 
     def __init__(self, policies: Iterable[NetworkPolicy], ns_labels: dict[str, dict[str, str]]):
-        self.by_ns: dict[str, list[NetworkPolicy]] = {}
-        for p in policies:
-            self.by_ns.setdefault(p.namespace, []).append(p)
+        self.policies = list(policies)
         self.ns_labels = ns_labels
+        # a policy whose podSelector has matchLabels is found through one of its labels; the others
+        # (empty selector, expressions only) are checked for every Pod of the namespace
+        self._by_label: dict[tuple[str, str, str], list[NetworkPolicy]] = {}
+        self._unindexed: dict[str, list[NetworkPolicy]] = {}
+        self._order = {id(p): i for i, p in enumerate(self.policies)}
+        for p in self.policies:
+            if p.pod_selector.match_labels:
+                k, v = p.pod_selector.match_labels[0]
+                self._by_label.setdefault((p.namespace, k, v), []).append(p)
+            else:
+                self._unindexed.setdefault(p.namespace, []).append(p)
 
     def labels_of(self, namespace: str) -> dict[str, str]:
         labels = self.ns_labels.get(namespace)
@@ -185,7 +194,12 @@ class PolicySet:
     def selecting(self, pod: Any, kind: str) -> list[NetworkPolicy]:
         if pod is None or pod.host_network:
             return []
-        return [p for p in self.by_ns.get(pod.namespace, ()) if kind in p.types and p.selects(pod)]
+        found = list(self._unindexed.get(pod.namespace, ()))
+        for k, v in pod.labels.items():
+            found.extend(self._by_label.get((pod.namespace, k, v), ()))
+        if len(found) > 1:
+            found.sort(key=lambda p: self._order[id(p)])  # document order, as listed in hops
+        return [p for p in found if kind in p.types and p.selects(pod)]
 
     def ingress(self, dst_pod: Any, src_ip: str | None, src_pod: Any, port: int, proto: str) -> Verdict:
         """May ``src`` (an address, and the Pod owning it if any) open ``port``/``proto`` on ``dst_pod``?"""
