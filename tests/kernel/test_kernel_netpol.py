@@ -17,7 +17,7 @@ WEB, DB, CLIENT, OPEN, STATS = "10.244.1.5", "10.244.2.5", "10.244.1.6", "10.244
 @pytest.fixture(scope="module")
 def enforced(request, kernel_ok):
     scn = load("netpol.yaml")
-    return scn, build_lab(request, scn, "qzn")
+    return scn, build_lab(request, scn, "qzn", ("203.0.113.10", "203.0.113.200"))
 
 
 CASES = [

@@ -11,6 +11,8 @@
       clusterDomain: cluster.local
       nodePortRange: 30000-32767
       ipMasq: true                    # flannel --ip-masq: pod traffic leaving the cluster CIDR is masqueraded
+      networkPolicy: ignored          # enforced: the network plugin implements NetworkPolicy (Calico, Cilium,
+                                      # kube-router, flannel's netpol option); ignored: flannel alone
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
         meta = ctx.mapping(obj.get("metadata"), "metadata")
         c.name = ctx.string(meta, "name", "metadata", default="cluster") or "cluster"
         spec = ctx.mapping(obj.get("spec"), "spec")
-        known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq"}
+        known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq",
+                 "networkPolicy"}
         for k in spec:
             if k not in known:
                 ctx.err(join("spec", k), f"unknown field; Cluster takes {', '.join(sorted(known))}")
@@ -55,6 +58,12 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
             ctx.err("spec.backend", f"Unsupported value: {backend!r}: supported values: \"vxlan\", \"host-gw\"")
         else:
             c.backend = backend
+        policy = ctx.string(spec, "networkPolicy", "spec", default="ignored")
+        if policy not in ("enforced", "ignored"):
+            ctx.err("spec.networkPolicy", f'Unsupported value: {policy!r}: supported values: "enforced" (Calico, Cilium, '
+                                          'kube-router, flannel with netpol), "ignored" (flannel alone)')
+        else:
+            c.network_policy = policy
         c.domain = (ctx.string(spec, "clusterDomain", "spec", default="cluster.local") or "cluster.local").rstrip(".")
         rng = spec.get("nodePortRange")
         if rng is not None:

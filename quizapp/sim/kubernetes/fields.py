@@ -185,6 +185,7 @@ NAMESPACE: dict = {"metadata": METADATA, "spec": ANY, "status": ANY}
 SCHEMAS: dict[str, dict] = {
     "Pod": POD, "Service": SERVICE, "Node": NODE, "Deployment": DEPLOYMENT, "EndpointSlice": ENDPOINT_SLICE,
     "Namespace": NAMESPACE,
+    "NetworkPolicy": {"metadata": METADATA, "spec": MODEL, "status": ANY},  # spec: checked by netpol_parse
 }
 
 TOP = ("apiVersion", "kind")

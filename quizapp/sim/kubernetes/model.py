@@ -22,6 +22,7 @@ class Cluster:
     domain: str = "cluster.local"
     node_port_range: tuple[int, int] = (30000, 32767)
     ip_masq: bool = True  # flannel --ip-masq
+    network_policy: str = "ignored"  # enforced | ignored: does the network plugin implement NetworkPolicy?
 
 
 @dataclass(eq=False)

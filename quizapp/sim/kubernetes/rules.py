@@ -17,6 +17,7 @@ from ..core.model import Scenario
 from ..core.tables import Tables, quote
 from .model import Node, Pod
 from .names import sep_chain, svc_chain
+from .netpol_rules import netpol_rules
 
 KUBE_MARK = "0x4000"
 PORTMAP_MARK = "0x2000"
@@ -185,8 +186,11 @@ def _flannel(scn: Scenario, node: Node, t: Tables) -> None:
 
 
 def node_rules(scn: Scenario, node: Node) -> str:
-    """The iptables-restore text for one Kubernetes node: kube-proxy, CNI portmap, flannel."""
+    """The iptables-restore text for one Kubernetes node: the NetworkPolicy controller (when policies are
+    enforced), kube-proxy, CNI portmap, flannel."""
     t = Tables()
+    if scn.policies is not None:  # the policy controller's FORWARD jump comes first, before kube-proxy's ACCEPTs
+        netpol_rules(t, scn.policies, node.pods, scn.pods.values())
     _kube_proxy(scn, node, t)
     _portmap(node, t)
     _flannel(scn, node, t)

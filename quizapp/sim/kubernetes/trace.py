@@ -106,12 +106,15 @@ class KubernetesSteps:
     def _node_route(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None) -> None:
         scn = self.scn
         dst = pkt.dst
+        self._policy_egress(node, pkt, from_pod)
         if in_subnet(dst, node.pod_cidr):
-            self._masquerade(node, pkt, "cni0", node.bridge_ip)
             target = scn.pod_by_ip.get(dst)
             if target is None or target.node is not node:
+                self._masquerade(node, pkt, "cni0", node.bridge_ip)
                 self.hop(f"{node.ref} cni0", f"no Pod has {dst}: ARP gets no answer (No route to host)")
                 raise Done("unreachable")
+            self._policy_ingress(node, pkt, target, origin)  # filter FORWARD: before POSTROUTING's masquerade
+            self._masquerade(node, pkt, "cni0", node.bridge_ip)
             if from_pod is target:
                 if not scn.cluster.hairpin_mode:
                     self.hop(f"{node.ref} cni0", f"the frame would go back out {target.ref}'s own bridge port; hairpinMode is off, so the bridge drops it")
