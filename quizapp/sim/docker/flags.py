@@ -52,6 +52,62 @@ NETCONNECT_BOOL: set[str] = set()
 NETCONNECT_SHORT: dict[str, str] = {}
 
 
+# Options that change networking in ways the simulator does not model: refused (the scenario would otherwise
+# get a confident wrong answer). Every other accepted option has no effect on where traffic goes.
+RUN_NOT_MODELLED = {
+    "add-host": "extra /etc/hosts entries", "dns": "custom DNS servers", "dns-option": "resolver options",
+    "dns-search": "DNS search domains", "domainname": "the container's domain name",
+    "hostname": "container host names in name resolution", "link": "legacy links",
+    "link-local-ip": "link-local addresses", "ip6": "IPv6", "mac-address": "MAC addresses",
+    "sysctl": "namespaced kernel settings", "label-file": "labels read from a file",
+}
+NETCREATE_NOT_MODELLED = {
+    "aux-address": "addresses reserved for other devices", "ipam-driver": "IPAM drivers",
+    "ipam-opt": "IPAM driver options", "config-from": "configuration-only networks",
+    "scope": "swarm-scoped networks", "ipv6": "IPv6", "ingress": "the swarm routing-mesh network",
+    "config-only": "configuration-only networks",
+}
+NETCREATE_DEFAULT_TRUE = {"ipv4": "networks without IPv4"}  # refused only when turned off
+NETCONNECT_NOT_MODELLED = {
+    "ip6": "IPv6", "link": "legacy links", "link-local-ip": "link-local addresses",
+    "driver-opt": "endpoint driver options", "gw-priority": "gateway priorities",
+}
+# bridge driver options (-o KEY=VALUE): modelled, accepted with their default only, or neutral
+BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name"}
+BRIDGE_OPTS_NEUTRAL = {"com.docker.network.driver.mtu"}
+BRIDGE_OPTS_DEFAULT_ONLY = {
+    "com.docker.network.bridge.enable_icc": "true",
+    "com.docker.network.bridge.enable_ip_masquerade": "true",
+    "com.docker.network.bridge.gateway_mode_ipv4": "nat",
+}
+
+
+def refuse_unmodelled(f: "ParsedFlags", not_modelled: dict[str, str], command: str,
+                      default_true: dict[str, str] | None = None) -> None:
+    """Refuse the first option of ``f`` that the simulator would otherwise accept and ignore."""
+    for name in [*f.values, *f.bools]:
+        why = not_modelled.get(name)
+        if why is not None and f.bools.get(name, True):
+            raise CommandError(f"{command}: option --{name} is not modelled by the simulator ({why}); remove it "
+                               "- ignoring it would give an answer that is not what Docker does")
+        why = (default_true or {}).get(name)
+        if why is not None and f.bools.get(name) is False:
+            raise CommandError(f"{command}: option --{name}=false is not modelled by the simulator ({why})")
+
+
+def refuse_bridge_opt(key: str, value: str) -> None:
+    """Refuse a ``-o KEY=VALUE`` bridge option the simulator does not model (or not with this value)."""
+    if key in BRIDGE_OPTS_MODELLED or key in BRIDGE_OPTS_NEUTRAL:
+        return
+    default = BRIDGE_OPTS_DEFAULT_ONLY.get(key)
+    if default is not None:
+        if value.lower() == default:
+            return
+        raise CommandError(f"docker network create: option -o {key}={value} is not modelled by the simulator "
+                           f"(only its default, {default}, is); remove it")
+    raise CommandError(f"docker network create: option -o {key} is not modelled by the simulator; remove it")
+
+
 @dataclass
 class ParsedFlags:
     values: dict[str, list[str]] = field(default_factory=dict)

@@ -7,7 +7,8 @@ import hashlib
 
 from ..core.netutil import int_ip, ip_int, is_ip, network, nth
 from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREATE_BOOL, NETCREATE_SHORT,
-                    NETCREATE_VALUE, CommandError, parse_flags)
+                    NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
+                    CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
 from .model import Attachment, DockerContainer, DockerHost, DockerNetwork
 
 # docker's default-address-pools: 172.17.0.0/16 .. 172.31.0.0/16 (/16 each), then 192.168.0.0/16 in /20s
@@ -33,7 +34,10 @@ class NetworkCommands:
         driver = f.last("driver") or "bridge"
         if driver != "bridge":
             raise CommandError(f"driver {driver!r}: only the bridge driver is modelled (host and none exist already; overlay, macvlan and ipvlan are not simulated)")
+        refuse_unmodelled(f, NETCREATE_NOT_MODELLED, "docker network create", NETCREATE_DEFAULT_TRUE)
         opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in f.all("opt"))
+        for key, value in opts.items():
+            refuse_bridge_opt(key, value)
         bridge_name = opts.get("com.docker.network.bridge.name") or f"br-{_short_id(self.host.name, name)}"
         subnets = f.all("subnet")
         if len(subnets) > 1:
@@ -123,6 +127,7 @@ class NetworkCommands:
         f = parse_flags(args, NETCONNECT_VALUE, NETCONNECT_BOOL, NETCONNECT_SHORT, interspersed=True, what="network connect")
         if len(f.positionals) != 2:
             raise CommandError('"docker network connect" requires exactly 2 arguments: NETWORK CONTAINER')
+        refuse_unmodelled(f, NETCONNECT_NOT_MODELLED, "docker network connect")
         net_name, cname = f.positionals
         net = self.host.networks.get(net_name)
         if net is None:

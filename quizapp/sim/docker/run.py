@@ -4,7 +4,8 @@ published ports (random ones from the ephemeral range, ascending), and what list
 from __future__ import annotations
 
 from ..core.ports import LISTEN_KEY
-from .flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, CommandError, parse_flags
+from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
+                    refuse_unmodelled)
 from .model import DockerContainer, DockerHost, PortMapping
 from .publishing import EPHEMERAL_END, parse_publish, port_list
 
@@ -63,8 +64,7 @@ class RunCommand:
         if not f.positionals:
             raise CommandError('"docker run" requires at least 1 argument (the image)')
         image = f.positionals[0]
-        if f.all("link"):
-            raise CommandError("--link (legacy links) is not modelled; put the containers on a user-defined network, where names resolve")
+        refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
         name = f.last("name")
         if name is not None:
             if not name or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
