@@ -70,15 +70,8 @@ class TracerBase:
         if low == "localhost":
             return "127.0.0.1"
         where = f"{origin.ref} resolver"
-        if origin.kind == "pod":
-            pod = origin.pod
-            cluster_dns = pod.dns_policy == "ClusterFirst" and not pod.host_network or pod.dns_policy == "ClusterFirstWithHostNet"
-            if cluster_dns:
-                ip = self._cluster_dns(pod, low, name, where)
-                if ip is not None:
-                    return ip
-            elif pod.host_network and pod.dns_policy == "ClusterFirst":
-                self.hop(where, "hostNetwork Pod with dnsPolicy ClusterFirst falls back to the node's resolv.conf (no cluster DNS; set dnsPolicy: ClusterFirstWithHostNet)")
+        if origin.kind == "pod":  # resolv.conf as the kubelet writes it, every query in order, or NXDOMAIN
+            return self._pod_resolve(origin.pod, low, name, where)
         if origin.kind == "container":
             ip = self._docker_dns(origin.container, low, name, where)
             if ip is not None:

@@ -90,9 +90,7 @@ CONTAINER: dict = {
 
 POD_SPEC: dict = {
     "containers": Items(CONTAINER), "hostNetwork": MODEL, "dnsPolicy": MODEL, "nodeName": MODEL,
-    "dnsConfig": Refuse("dnsConfig (nameservers, searches, options) is not modelled yet"),
-    "hostname": Refuse("spec.hostname (and the hostname.subdomain DNS record) is not modelled yet"),
-    "subdomain": Refuse("spec.subdomain (and the hostname.subdomain DNS record) is not modelled yet"),
+    "dnsConfig": MODEL, "hostname": MODEL, "subdomain": MODEL,
     "hostAliases": Refuse("hostAliases (extra /etc/hosts entries) are not modelled"),
     "nodeSelector": Refuse(SCHEDULING), "affinity": Refuse(SCHEDULING), "tolerations": Refuse(SCHEDULING),
     "topologySpreadConstraints": Refuse(SCHEDULING), "schedulingGates": Refuse(SCHEDULING),
@@ -224,13 +222,6 @@ def extra_checks(kind: str, data: dict) -> list[tuple[str, str, str]]:
                                 f"not modelled: a node address besides its first InternalIP ({t}); NodePorts would "
                                 "answer on it too - give the node one InternalIP"))
                 seen_internal = seen_internal or t == "InternalIP"
-    if kind == "EndpointSlice":
-        for i, e in enumerate(data.get("endpoints") or []):
-            cond = e.get("conditions") if isinstance(e, dict) else None
-            if isinstance(cond, dict) and cond.get("ready") is False and cond.get("serving") is True:
-                out.append((f"endpoints[{i}].conditions", "error",
-                            "not modelled: a serving but not ready (terminating) endpoint; kube-proxy falls back "
-                            "to such endpoints when no ready one exists"))
     return out
 
 

@@ -6,6 +6,7 @@ Plain data; the indexes over them are in :class:`quizapp.sim.core.model.Scenario
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.netutil import IPv4Network
 
@@ -77,6 +78,9 @@ class Pod:
     owner: str | None = None  # Deployment name when expanded from one
     listens: set[tuple[int, str]] = field(default_factory=set)  # (port, proto lower)
     named_ports: dict[tuple[str, str], int] = field(default_factory=dict)  # (name, PROTO) -> port
+    dns_config: Any = None  # resolver.DNSConfig from spec.dnsConfig
+    hostname: str | None = None  # spec.hostname / spec.subdomain: the Pod's record under a headless Service
+    subdomain: str | None = None
 
     @property
     def ref(self) -> str:
@@ -100,6 +104,8 @@ class Endpoint:
     ready: bool
     node_name: str | None
     pod: Pod | None = None
+    serving: bool = True  # EndpointSlice conditions (kube-proxy falls back to serving-terminating endpoints)
+    terminating: bool = False
 
     @property
     def key(self) -> str:
@@ -132,3 +138,11 @@ class Service:
         """``ns/name:portname`` as kube-proxy names a service port."""
         base = f"{self.namespace}/{self.name}"
         return f"{base}:{sp.name}" if sp.name else base
+
+
+def usable_endpoints(eps: list[Endpoint]) -> list[Endpoint]:
+    """The endpoints kube-proxy sends new connections to (pkg/proxy/topology.go): the ready ones; when none is
+    ready, the serving-terminating ones (graceful draining, GA in 1.28). Apply it to the whole list for the
+    Cluster policy and to one node's endpoints for the Local policies."""
+    ready = [e for e in eps if e.ready]
+    return ready if ready else [e for e in eps if e.serving and e.terminating]

@@ -59,9 +59,14 @@ class KubernetesSteps:
             local = False
         elif local:
             np_hit = scn.nodeport_index.get((pkt.dport, pkt.proto))
+            if np_hit is not None and not scn.proxy.nodeport_on(pkt.dst, node.ip):
+                why = ("localhostNodePorts is false" if is_loopback(pkt.dst) and not scn.proxy.localhost_nodeports
+                       else f"nodePortAddresses {scn.proxy.node_port_addresses} do not cover {pkt.dst}")
+                self.hop(where, f"KUBE-SERVICES: {pkt.dst} does not jump to KUBE-NODEPORTS ({why})")
+                np_hit = None
             if np_hit is not None and (not is_loopback(pkt.dst) or origin == "local"):
                 svc, sp = np_hit
-                self.hop(where, f"KUBE-SERVICES: -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
+                self.hop(where, f"KUBE-SERVICES: {_nodeports_jump(scn.proxy, pkt.dst)} -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
                 self._kube_ext(node, pkt, svc, sp, origin, where)
                 local = False
             else:
@@ -159,3 +164,10 @@ class KubernetesSteps:
                      f"a container of the Pod listens on {pkt.dport}/{pkt.proto}: accepted, peer address {pkt.src}")
             raise Done(None, EndpointRef("pod", pod_name(pod), pkt.dst, pkt.dport), pkt.src)
         self._refuse(f"{pod.ref} eth0", f"no container of {pod.ref} listens on {pkt.dport}/{pkt.proto}", pkt)
+
+
+def _nodeports_jump(cfg, dst: str) -> str:
+    """The KUBE-SERVICES rule that sends ``dst`` to KUBE-NODEPORTS, as kube-proxy writes it for its config."""
+    if cfg.node_port_addresses and "all" not in cfg.node_port_addresses:
+        return f"-d {dst}/32"
+    return "-m addrtype --dst-type LOCAL" + ("" if cfg.localhost_nodeports else " ! -d 127.0.0.0/8")
