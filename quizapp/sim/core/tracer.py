@@ -136,6 +136,7 @@ class TracerBase:
         raise Done("timeout")
 
     def _refuse(self, where: str, what: str, pkt: Packet) -> None:
-        answer = "the kernel answers with a TCP RST" if pkt.proto == "tcp" else "the kernel answers with ICMP port unreachable"
+        answer = {"tcp": "the kernel answers with a TCP RST", "sctp": "the kernel answers the INIT with an SCTP ABORT"}.get(
+            pkt.proto, "the kernel answers with ICMP port unreachable")
         self.hop(where, f"{what}; {answer}")
         raise Done("refused")

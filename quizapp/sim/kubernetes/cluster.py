@@ -13,6 +13,8 @@
       ipMasq: true                    # flannel --ip-masq: pod traffic leaving the cluster CIDR is masqueraded
       networkPolicy: ignored          # enforced: the network plugin implements NetworkPolicy (Calico, Cilium,
                                       # kube-router, flannel's netpol option); ignored: flannel alone
+      loadBalancer: metallb           # externalTrafficPolicy Local with no healthy node: metallb (nobody
+                                      # announces the address) or cloud (GCE, AWS NLB: sent to every node)
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
         c.name = ctx.string(meta, "name", "metadata", default="cluster") or "cluster"
         spec = ctx.mapping(obj.get("spec"), "spec")
         known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq",
-                 "networkPolicy"}
+                 "networkPolicy", "loadBalancer"}
         for k in spec:
             if k not in known:
                 ctx.err(join("spec", k), f"unknown field; Cluster takes {', '.join(sorted(known))}")
@@ -64,6 +66,12 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
                                           'kube-router, flannel with netpol), "ignored" (flannel alone)')
         else:
             c.network_policy = policy
+        lb = ctx.string(spec, "loadBalancer", "spec", default="metallb")
+        if lb not in ("metallb", "cloud"):
+            ctx.err("spec.loadBalancer", f'Unsupported value: {lb!r}: supported values: "metallb" (only nodes with a ready '
+                                         'local endpoint announce a Local Service), "cloud" (all nodes when none is healthy)')
+        else:
+            c.load_balancer = lb
         c.domain = (ctx.string(spec, "clusterDomain", "spec", default="cluster.local") or "cluster.local").rstrip(".")
         rng = spec.get("nodePortRange")
         if rng is not None:

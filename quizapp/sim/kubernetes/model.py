@@ -24,6 +24,7 @@ class Cluster:
     node_port_range: tuple[int, int] = (30000, 32767)
     ip_masq: bool = True  # flannel --ip-masq
     network_policy: str = "ignored"  # enforced | ignored: does the network plugin implement NetworkPolicy?
+    load_balancer: str = "metallb"  # metallb | cloud: what happens when no node passes the health check
 
 
 @dataclass(eq=False)

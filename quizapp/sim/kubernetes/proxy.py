@@ -45,8 +45,12 @@ class KubeProxySteps:
         else:
             nodes = self.scn.sorted_nodes
             why = "externalTrafficPolicy Cluster: any node"
+        if not nodes and self.scn.cluster.load_balancer == "cloud" and self.scn.sorted_nodes:
+            # GCE, AWS NLB, Azure: when every backend fails its health check, send to all of them
+            nodes = self.scn.sorted_nodes
+            why = "no node passes the health check, so the cloud load balancer sends to every node"
         if not nodes:
-            self.hop(where, "no healthy node behind the load balancer")
+            self.hop(where, "no node announces the address: no node has a ready local endpoint (MetalLB-style load balancer)")
             raise Done("timeout")
         node = nodes[self.rng.randrange(len(nodes))] if len(nodes) > 1 else nodes[0]
         self.hop(where, f"forwards to {node.ref} ({why}); destination stays {pkt.dst_text}")

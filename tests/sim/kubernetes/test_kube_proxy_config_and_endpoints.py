@@ -53,3 +53,85 @@ def test_kube_proxy_configuration_refusals(edit, path, words):
         load_scenario(KERNEL.read_text().replace(*edit), source="kp.yaml")
     p = info.value.problems[0]
     assert p.path == path and words in p.message and p.document == 1 and p.line is not None
+
+
+LB = """\
+apiVersion: quizapp.io/v1
+kind: Cluster
+spec: {loadBalancer: MODE}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, labels: {app: web}}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: nginx, ports: [{containerPort: 8080}]}]
+status: {podIP: 10.244.1.5, phase: Running, conditions: [{type: Ready, status: "False"}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: LoadBalancer
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+status: {loadBalancer: {ingress: [{ip: 192.168.1.240}]}}
+"""
+
+
+def test_no_healthy_node_cloud_versus_metallb():
+    metallb = trace(load_scenario(LB.replace("MODE", "metallb")), "external", "192.168.1.240:80")
+    assert metallb.reason == "timeout" and "no node announces" in metallb.hops[-1]["what"]
+    cloud = trace(load_scenario(LB.replace("MODE", "cloud")), "external", "192.168.1.240:80")
+    # sent to a node anyway, where kube-proxy has no endpoint for the Service: REJECT
+    assert cloud.reason == "refused" and "sends to every node" in cloud.hops[1]["what"]
+
+
+SCTP = """\
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: sig, labels: {app: sig}}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: sctp-server, ports: [{containerPort: 3868, protocol: SCTP}]}]
+status: {podIP: 10.244.1.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: busybox}]
+status: {podIP: 10.244.1.6}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: diameter}
+spec:
+  type: NodePort
+  selector: {app: sig}
+  ports: [{port: 3868, protocol: SCTP, nodePort: 30868}]
+"""
+
+
+def test_sctp_through_a_service_and_a_closed_port():
+    scn = load_scenario(SCTP)
+    r = trace(scn, "pod/client", "diameter:3868/sctp")
+    assert r.delivered and r.endpoint.name == "sig" and any("-p sctp" in h["what"] for h in r.hops)
+    assert trace(scn, "external", "192.168.1.11:30868/sctp").delivered
+    closed = trace(scn, "pod/client", "10.244.1.5:3869/sctp")
+    assert closed.reason == "refused" and "SCTP ABORT" in closed.hops[-1]["what"]
+    assert trace(scn, "pod/client", "diameter:3868/tcp").reason == "timeout"  # no TCP rule for the SCTP port
