@@ -124,8 +124,7 @@ SERVICE_SPEC: dict = {
     "publishNotReadyAddresses": MODEL,
     "externalIPs": Refuse("spec.externalIPs are not modelled yet (kube-proxy would accept traffic to them on "
                           "every node)"),
-    "loadBalancerSourceRanges": Refuse("loadBalancerSourceRanges (kube-proxy's KUBE-PROXY-FIREWALL) are not "
-                                       "modelled yet"),
+    "loadBalancerSourceRanges": MODEL,
     "ipFamilies": Refuse(IPV6, _not_ipv4_only),
     "ipFamilyPolicy": Refuse(IPV6, lambda v: v == "RequireDualStack"),
     "allocateLoadBalancerNodePorts": Refuse("a LoadBalancer Service without nodePorts is not modelled",

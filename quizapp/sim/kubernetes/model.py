@@ -130,6 +130,7 @@ class Service:
     lb_ips: list[str]
     publish_not_ready: bool
     doc: int
+    lb_source_ranges: list = field(default_factory=list)  # spec.loadBalancerSourceRanges (IPv4Network)
 
     @property
     def ref(self) -> str:

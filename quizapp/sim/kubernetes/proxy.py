@@ -3,6 +3,7 @@ cloud load balancer in front of a LoadBalancer Service."""
 
 from __future__ import annotations
 
+from ..core.netutil import ip_int
 from ..core.packet import Done, Packet
 from ..core.result import EndpointRef
 from .model import Endpoint, Node, Service, ServicePort, usable_endpoints
@@ -73,6 +74,20 @@ class KubeProxySteps:
             self.hop(where, f"internalTrafficPolicy Local: {chain} holds only {node.ref}'s endpoints")
         self._cluster_ip_masquerade(node, pkt, chain, where)
         self._pick_and_dnat(node, pkt, svc, sp, eps, chain, where)
+
+    def _source_ranges_firewall(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, where: str) -> None:
+        """loadBalancerSourceRanges: KUBE-FW-X DNATs only allowed sources; the rest reach filter
+        KUBE-PROXY-FIREWALL un-DNAT-ed and are dropped. It applies to every client of the load-balancer IP,
+        Pods and nodes of the cluster included."""
+        fw = svc_chain(svc, sp, "KUBE-FW-")
+        ranges = ", ".join(map(str, svc.lb_source_ranges))
+        src = ip_int(pkt.src)
+        if any((src & int(n.netmask)) == int(n.network_address) for n in svc.lb_source_ranges):
+            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -j {fw}; {fw}: -s {pkt.src} is in loadBalancerSourceRanges ({ranges})")
+            return
+        self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -j {fw}; {fw}: {pkt.src} is in none of loadBalancerSourceRanges ({ranges}): not DNAT-ed")
+        self.hop(f"{node.ref} iptables filter", f"KUBE-PROXY-FIREWALL: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j DROP ({svc.port_label(sp)} traffic not accepted by {fw})")
+        raise Done("timeout")
 
     def _usable(self, node: Node, sp: ServicePort, eps: list[Endpoint], where: str) -> list[Endpoint]:
         usable = usable_endpoints(eps)

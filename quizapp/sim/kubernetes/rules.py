@@ -54,6 +54,7 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
     t.rule(flt, "KUBE-FORWARD", f"-m comment --comment {quote('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
 
     nodeport_rules: list[str] = []
+    fw_hooked = False  # filter KUBE-PROXY-FIREWALL, hooked once when a Service has loadBalancerSourceRanges
     for svc in scn.services.values():
         if svc.type == "ExternalName" or svc.headless or not svc.cluster_ip:
             continue
@@ -125,8 +126,22 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
             else:
                 t.rule(nat, ext_ch, f"-m comment --comment {quote('masquerade traffic for ' + label + ' external destinations')} -j KUBE-MARK-MASQ")
                 t.rule(nat, ext_ch, f"-j {svc_ch}")
+            lb_target = ext_ch
+            if svc.lb_source_ranges and svc.lb_ips:
+                # loadBalancerSourceRanges: only allowed sources are DNAT-ed; the rest meet KUBE-PROXY-FIREWALL's DROP
+                lb_target = svc_chain(svc, sp, "KUBE-FW-")
+                t.chain(nat, lb_target)
+                for net in svc.lb_source_ranges:
+                    t.rule(nat, lb_target, f"-s {net} -m comment --comment {quote(label + ' loadbalancer IP')} -j {ext_ch}")
+                if not fw_hooked:
+                    fw_hooked = True
+                    t.chain(flt, "KUBE-PROXY-FIREWALL")
+                    for hook in ("INPUT", "FORWARD", "OUTPUT"):
+                        t.rule(flt, hook, f"-m conntrack --ctstate NEW -m comment --comment {quote('kube-proxy firewall rules')} -j KUBE-PROXY-FIREWALL")
+                for lb in svc.lb_ips:
+                    t.rule(flt, "KUBE-PROXY-FIREWALL", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' traffic not accepted by ' + lb_target)} -j DROP")
             for lb in svc.lb_ips:
-                t.rule(nat, "KUBE-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' loadbalancer IP')} -j {ext_ch}")
+                t.rule(nat, "KUBE-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' loadbalancer IP')} -j {lb_target}")
             if sp.node_port:
                 nodeport_rules.append(f"{match} --dport {sp.node_port} -m comment --comment {quote(label)} -j {ext_ch}")
     for spec in nodeport_rules:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.context import BuildState, Ctx
 from ..core.errors import Problem
-from ..core.netutil import int_ip, ip_int, is_ip
+from ..core.netutil import int_ip, ip_int, is_ip, network
 from ..core.source import join
 from .model import Service, ServicePort
 from .validation import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok
@@ -178,6 +178,9 @@ class ServiceBuilder:
                         ok = False
                     else:
                         lb_ips.append(ip)
+        source_ranges = self._source_ranges(ctx, spec, stype)
+        if source_ranges is None:
+            ok = False
         if not ok:
             return
         svc = Service(ns, name, stype, None if headless else cip, headless, ports, selector,
@@ -187,7 +190,28 @@ class ServiceBuilder:
             self._vips[svc.cluster_ip] = f"service {ns}/{name}"
         for np_, _proto in own_np:
             self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
+        svc.lb_source_ranges = source_ranges or []
         self.scn.services[(ns, name)] = svc
+
+    @staticmethod
+    def _source_ranges(ctx: Ctx, spec: dict, stype: str) -> list | None:
+        """``spec.loadBalancerSourceRanges``: the client CIDRs kube-proxy lets reach the load-balancer IPs."""
+        items = ctx.seq(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges")
+        if items and stype != "LoadBalancer":
+            ctx.err("spec.loadBalancerSourceRanges", "Forbidden: may only be used when `type` is 'LoadBalancer'")
+            return None
+        out = []
+        for i, text in enumerate(items):
+            path = f"spec.loadBalancerSourceRanges[{i}]"
+            if not isinstance(text, str) or ":" in text:
+                ctx.err(path, f"Invalid value: {text!r}: an IPv4 CIDR (IPv6 is not modelled)")
+                return None
+            try:
+                out.append(network(text.strip(), strict=False))
+            except ValueError as exc:
+                ctx.err(path, f"Invalid value: {text!r}: {exc}")
+                return None
+        return out
 
     def allocate(self) -> None:
         scn = self.scn

@@ -54,6 +54,8 @@ class KubernetesSteps:
             self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
         elif key in scn.ext_index:
             svc, sp = scn.ext_index[key]
+            if svc.lb_source_ranges:
+                self._source_ranges_firewall(node, pkt, svc, sp, where)
             self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} loadbalancer IP)")
             self._kube_ext(node, pkt, svc, sp, origin, where)
             local = False

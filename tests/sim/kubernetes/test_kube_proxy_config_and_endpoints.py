@@ -135,3 +135,26 @@ def test_sctp_through_a_service_and_a_closed_port():
     closed = trace(scn, "pod/client", "10.244.1.5:3869/sctp")
     assert closed.reason == "refused" and "SCTP ABORT" in closed.hops[-1]["what"]
     assert trace(scn, "pod/client", "diameter:3868/tcp").reason == "timeout"  # no TCP rule for the SCTP port
+
+
+def test_load_balancer_source_ranges_filter_outside_and_inside_clients():
+    text = LB.replace("MODE", "metallb").replace('status: "False"', 'status: "True"').replace(
+        "  externalTrafficPolicy: Local\n", "  loadBalancerSourceRanges: [203.0.113.0/25]\n") + """\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: busybox}]
+status: {podIP: 10.244.1.9}
+"""
+    scn = load_scenario(text)
+    assert trace(scn, "external:203.0.113.10", "192.168.1.240:80").delivered
+    denied = trace(scn, "external:203.0.113.200", "192.168.1.240:80")
+    assert denied.reason == "timeout" and "KUBE-PROXY-FIREWALL" in denied.hops[-1]["what"]
+    inside = trace(scn, "pod/client", "192.168.1.240:80")  # in-cluster clients are filtered too
+    assert inside.reason == "timeout" and "KUBE-FW-" in inside.hops[-2]["what"]
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(text.replace("type: LoadBalancer", "type: NodePort"))
+    assert any(p.path == "spec.loadBalancerSourceRanges" for p in info.value.problems)
