@@ -122,6 +122,13 @@ class TracerBase:
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
             return
+        via = self.scn.cluster.service_route_via if self.scn.nodes else None
+        if via is not None and self.scn.in_service_cidr(pkt.dst):
+            node = self.scn.nodes[via]
+            self.hop(sender or f"external {pkt.src}", f"route {self.scn.cluster.service_cidr} via {node.ip} ({node.ref}: a static route, or ClusterIPs advertised by BGP)")
+            self.hop(f"{node.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+            self._node_process(node, pkt, "eth0")
+            return
         if external:
             what = "no route to this address from outside"
             if self.scn.nodes and self.scn.in_service_cidr(pkt.dst):

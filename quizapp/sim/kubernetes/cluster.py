@@ -13,6 +13,8 @@
       ipMasq: true                    # flannel --ip-masq: pod traffic leaving the cluster CIDR is masqueraded
       networkPolicy: ignored          # enforced: the network plugin implements NetworkPolicy (Calico, Cilium,
                                       # kube-router, flannel's netpol option); ignored: flannel alone
+      serviceRouteVia: n1             # the LAN routes the service CIDR to node n1 (a static route, or the
+                                      # ClusterIPs advertised by BGP): outside clients reach Cluster IPs
       loadBalancer: metallb           # externalTrafficPolicy Local with no healthy node: metallb (nobody
                                       # announces the address) or cloud (GCE, AWS NLB: sent to every node)
 """
@@ -40,7 +42,7 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
         c.name = ctx.string(meta, "name", "metadata", default="cluster") or "cluster"
         spec = ctx.mapping(obj.get("spec"), "spec")
         known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq",
-                 "networkPolicy", "loadBalancer"}
+                 "networkPolicy", "loadBalancer", "serviceRouteVia"}
         for k in spec:
             if k not in known:
                 ctx.err(join("spec", k), f"unknown field; Cluster takes {', '.join(sorted(known))}")
@@ -72,6 +74,7 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
                                          'local endpoint announce a Local Service), "cloud" (all nodes when none is healthy)')
         else:
             c.load_balancer = lb
+        c.service_route_via = ctx.string(spec, "serviceRouteVia", "spec")  # checked against the Nodes later
         c.domain = (ctx.string(spec, "clusterDomain", "spec", default="cluster.local") or "cluster.local").rstrip(".")
         rng = spec.get("nodePortRange")
         if rng is not None:

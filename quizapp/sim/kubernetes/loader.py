@@ -33,6 +33,10 @@ def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]
     for ctx, obj in by_kind.get("Node", []):
         nodes.add(ctx, obj)
     nodes.index()
+    via = state.scn.cluster.service_route_via
+    if via is not None and via not in state.scn.nodes:
+        for ctx, _obj in by_kind.get("Cluster", [])[:1]:
+            ctx.err("spec.serviceRouteVia", f"no Node named {via!r} in the scenario")
     pods = PodBuilder(state)
     for ctx, obj in by_kind.get("Pod", []):
         pods.add_pod(ctx, obj)

@@ -25,6 +25,7 @@ class Cluster:
     ip_masq: bool = True  # flannel --ip-masq
     network_policy: str = "ignored"  # enforced | ignored: does the network plugin implement NetworkPolicy?
     load_balancer: str = "metallb"  # metallb | cloud: what happens when no node passes the health check
+    service_route_via: str | None = None  # the LAN routes the service CIDR to this node (static route / BGP)
 
 
 @dataclass(eq=False)

@@ -158,3 +158,14 @@ status: {podIP: 10.244.1.9}
     with pytest.raises(ScenarioError) as info:
         load_scenario(text.replace("type: LoadBalancer", "type: NodePort"))
     assert any(p.path == "spec.loadBalancerSourceRanges" for p in info.value.problems)
+
+
+def test_outside_clients_with_a_route_to_the_service_cidr():
+    from tests.kernel.conftest import load as kernel_load
+    plain = kernel_load("k8s.yaml")
+    assert trace(plain, "external", "10.96.0.50:80").reason == "unreachable"
+    routed = kernel_load("k8s.yaml", serviceRouteVia="n3")
+    r = trace(routed, "external", "10.96.0.50:80")
+    assert r.delivered and r.source_ip_seen == "10.244.3.0"  # ! -s clusterCIDR: masqueraded on n3
+    with pytest.raises(ScenarioError):
+        kernel_load("k8s.yaml", serviceRouteVia="n9")
