@@ -91,6 +91,11 @@ VXLAN_CASES = [
     ("itp-local-from-node", "node/n1", "10.96.0.58:80"),
     ("itp-local-no-local-endpoint", "node/n3", "10.96.0.58:80"),
     ("hostport-from-pod-on-other-node", "pod/client-2", f"{N1}:8443"),
+    # spec.externalIPs (n3's address): from outside through n3, from a Pod and a node intercepted on their own node
+    ("externalip-from-outside", "external", f"{N3}:8088"),
+    ("externalip-from-pod", "pod/client", f"{N3}:8088"),
+    ("externalip-from-other-node", "node/n2", f"{N3}:8088"),
+    ("externalip-other-port-not-intercepted", "external", f"{N3}:8089"),
 ]
 
 

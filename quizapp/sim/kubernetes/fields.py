@@ -122,8 +122,7 @@ SERVICE_SPEC: dict = {
     "clusterIPs": Refuse(IPV6, _any_ipv6), "externalName": MODEL, "externalTrafficPolicy": MODEL,
     "internalTrafficPolicy": MODEL, "sessionAffinity": MODEL, "sessionAffinityConfig": MODEL,
     "publishNotReadyAddresses": MODEL,
-    "externalIPs": Refuse("spec.externalIPs are not modelled yet (kube-proxy would accept traffic to them on "
-                          "every node)"),
+    "externalIPs": MODEL,
     "loadBalancerSourceRanges": MODEL,
     "ipFamilies": Refuse(IPV6, _not_ipv4_only),
     "ipFamilyPolicy": Refuse(IPV6, lambda v: v == "RequireDualStack"),

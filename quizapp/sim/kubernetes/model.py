@@ -132,6 +132,7 @@ class Service:
     publish_not_ready: bool
     doc: int
     lb_source_ranges: list = field(default_factory=list)  # spec.loadBalancerSourceRanges (IPv4Network)
+    external_ips: list = field(default_factory=list)  # spec.externalIPs
 
     @property
     def ref(self) -> str:

@@ -74,12 +74,12 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                 t.rule(flt, "KUBE-SERVICES", f"-d {cip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
                 if sp.node_port:
                     t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-m addrtype --dst-type LOCAL {match} --dport {sp.node_port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
-                for lb in svc.lb_ips:
+                for lb in svc.lb_ips + svc.external_ips:
                     t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
                 continue
             internal_local = svc.internal_traffic_policy == "Local"
             external_local = svc.external_traffic_policy == "Local"
-            has_external = bool(sp.node_port or svc.lb_ips)
+            has_external = bool(sp.node_port or svc.lb_ips or svc.external_ips)
             # the cluster policy chain: every endpoint
             # off-cluster traffic to the cluster IP is masqueraded, in the internal traffic policy's chain
             masq = None
@@ -121,7 +121,7 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                 else:
                     if sp.node_port:
                         t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-m addrtype --dst-type LOCAL {match} --dport {sp.node_port} -m comment --comment {quote(label + ' has no local endpoints')} -j DROP")
-                    for lb in svc.lb_ips:
+                    for lb in svc.lb_ips + svc.external_ips:
                         t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no local endpoints')} -j DROP")
             else:
                 t.rule(nat, ext_ch, f"-m comment --comment {quote('masquerade traffic for ' + label + ' external destinations')} -j KUBE-MARK-MASQ")
@@ -142,6 +142,8 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                     t.rule(flt, "KUBE-PROXY-FIREWALL", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' traffic not accepted by ' + lb_target)} -j DROP")
             for lb in svc.lb_ips:
                 t.rule(nat, "KUBE-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' loadbalancer IP')} -j {lb_target}")
+            for eip in svc.external_ips:
+                t.rule(nat, "KUBE-SERVICES", f"-d {eip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' external IP')} -j {ext_ch}")
             if sp.node_port:
                 nodeport_rules.append(f"{match} --dport {sp.node_port} -m comment --comment {quote(label)} -j {ext_ch}")
     for spec in nodeport_rules:

@@ -68,8 +68,8 @@ class ServiceBuilder:
             if etp not in ("Cluster", "Local"):
                 ctx.err("spec.externalTrafficPolicy", f'Unsupported value: {etp!r}: supported values: "Cluster", "Local"')
                 ok = False
-            elif stype not in ("NodePort", "LoadBalancer"):
-                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer)")
+            elif stype not in ("NodePort", "LoadBalancer") and not spec.get("externalIPs"):
+                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)")
                 ok = False
         itp = ctx.string(spec, "internalTrafficPolicy", "spec", default="Cluster")
         if itp not in ("Cluster", "Local"):
@@ -178,6 +178,20 @@ class ServiceBuilder:
                         ok = False
                     else:
                         lb_ips.append(ip)
+        external_ips = []
+        for i, ip in enumerate(ctx.seq(spec.get("externalIPs"), "spec.externalIPs")):
+            path = f"spec.externalIPs[{i}]"
+            if stype == "ExternalName" or headless:
+                ctx.err(path, "not modelled: externalIPs on an ExternalName or headless Service (kube-proxy ignores them)")
+                ok = False
+            elif not isinstance(ip, str) or not is_ip(ip):
+                ctx.err(path, f"Invalid value: {ip!r}: an IPv4 address (IPv6 is not modelled)")
+                ok = False
+            elif self.scn.in_service_cidr(ip) or self.scn.in_cluster_cidr(ip):
+                ctx.err(path, f"Invalid value: {ip!r}: an external IP outside the service and Pod CIDRs")
+                ok = False
+            else:
+                external_ips.append(ip)
         source_ranges = self._source_ranges(ctx, spec, stype)
         if source_ranges is None:
             ok = False
@@ -191,6 +205,7 @@ class ServiceBuilder:
         for np_, _proto in own_np:
             self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
         svc.lb_source_ranges = source_ranges or []
+        svc.external_ips = external_ips
         self.scn.services[(ns, name)] = svc
 
     @staticmethod
@@ -251,6 +266,9 @@ class ServiceBuilder:
                     scn.vip_index[(svc.cluster_ip, sp.port, sp.protocol.lower())] = (svc, sp)
             for ip in svc.lb_ips:
                 scn.lb_ips.add(ip)
+                for sp in svc.ports:
+                    scn.ext_index[(ip, sp.port, sp.protocol.lower())] = (svc, sp)
+            for ip in svc.external_ips:  # kube-proxy intercepts them on every node; reaching a node is the admin's job
                 for sp in svc.ports:
                     scn.ext_index[(ip, sp.port, sp.protocol.lower())] = (svc, sp)
             for sp in svc.ports:

@@ -54,9 +54,10 @@ class KubernetesSteps:
             self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
         elif key in scn.ext_index:
             svc, sp = scn.ext_index[key]
-            if svc.lb_source_ranges:
+            kind = "external IP" if pkt.dst in svc.external_ips else "loadbalancer IP"
+            if svc.lb_source_ranges and kind == "loadbalancer IP":
                 self._source_ranges_firewall(node, pkt, svc, sp, where)
-            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} loadbalancer IP)")
+            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} {kind})")
             self._kube_ext(node, pkt, svc, sp, origin, where)
             local = False
         elif local:

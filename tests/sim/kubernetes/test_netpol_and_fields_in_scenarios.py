@@ -87,11 +87,11 @@ kind: Service
 metadata: {name: web}
 spec:
   selector: {app: web}
-  externalIPs: [192.168.1.50]
+  trafficDistribution: PreferClose
   ports: [{port: 80, targetport: 8080}]
 """)
     got = {(p.path, p.line) for p in ps}
-    assert ("spec.externalIPs", 35) in got and ("spec.ports[0].targetport", 36) in got
+    assert ("spec.trafficDistribution", 35) in got and ("spec.ports[0].targetport", 36) in got
     assert all(p.document == 5 for p in ps)
 
 
