@@ -96,6 +96,9 @@ VXLAN_CASES = [
     ("externalip-from-pod", "pod/client", f"{N3}:8088"),
     ("externalip-from-other-node", "node/n2", f"{N3}:8088"),
     ("externalip-other-port-not-intercepted", "external", f"{N3}:8089"),
+    # healthCheckNodePort: kube-proxy answers on every node (200 with a local endpoint, 503 without)
+    ("health-check-node-port-with-local-endpoint", "external", f"{N1}:32100"),
+    ("health-check-node-port-without", "external", f"{N3}:32100"),
 ]
 
 

@@ -50,6 +50,7 @@ class Scenario:
     namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     policies: Any = None  # kubernetes.netpol.PolicySet when the network plugin enforces NetworkPolicy
     proxy: Any = None  # kubernetes.proxyconfig.ProxyConfig: kube-proxy's configuration
+    health_ports: dict[int, Any] = field(default_factory=dict)  # healthCheckNodePort -> Service
 
     @property
     def cluster_dns_ip(self) -> str:

@@ -129,7 +129,7 @@ SERVICE_SPEC: dict = {
     "allocateLoadBalancerNodePorts": Refuse("a LoadBalancer Service without nodePorts is not modelled",
                                             lambda v: v is False),
     "trafficDistribution": Refuse("trafficDistribution (topology-aware routing) is not modelled"),
-    "healthCheckNodePort": INERT,
+    "healthCheckNodePort": MODEL,
     "loadBalancerClass": INERT,
     "loadBalancerIP": Warn("spec.loadBalancerIP is deprecated and only a request to the load-balancer "
                            "controller; the simulator uses status.loadBalancer.ingress"),

@@ -133,6 +133,7 @@ class Service:
     doc: int
     lb_source_ranges: list = field(default_factory=list)  # spec.loadBalancerSourceRanges (IPv4Network)
     external_ips: list = field(default_factory=list)  # spec.externalIPs
+    health_check_node_port: int | None = None  # served by kube-proxy on every node (LoadBalancer, policy Local)
 
     @property
     def ref(self) -> str:

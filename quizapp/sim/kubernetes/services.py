@@ -192,6 +192,13 @@ class ServiceBuilder:
                 ok = False
             else:
                 external_ips.append(ip)
+        hc_port = ctx.integer(spec, "healthCheckNodePort", "spec", 1, 65535)
+        if hc_port is not None and not (stype == "LoadBalancer" and etp == "Local"):
+            ctx.err("spec.healthCheckNodePort", "Invalid value: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")
+            ok = False
+        elif hc_port is not None and hc_port in self._nodeports:
+            ctx.err("spec.healthCheckNodePort", f"Invalid value: {hc_port}: provided port is already allocated (to {self._nodeports[hc_port][1]})")
+            ok = False
         source_ranges = self._source_ranges(ctx, spec, stype)
         if source_ranges is None:
             ok = False
@@ -206,6 +213,10 @@ class ServiceBuilder:
             self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
         svc.lb_source_ranges = source_ranges or []
         svc.external_ips = external_ips
+        svc.health_check_node_port = hc_port
+        if hc_port is not None:  # from the nodePort range's allocator, like a nodePort
+            self._nodeports[hc_port] = ((ns, name), f"service {ns}/{name} (healthCheckNodePort)")
+            self.scn.health_ports[hc_port] = svc
         self.scn.services[(ns, name)] = svc
 
     @staticmethod

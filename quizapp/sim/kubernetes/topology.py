@@ -52,6 +52,8 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
             else:
                 ns.routes.append(Route(str(other.pod_cidr), via=other.ip, dev="eth0"))
         ns.iptables = node_rules(scn, node)
+        for port in sorted(scn.health_ports):  # kube-proxy's health check servers listen on every node
+            ns.listeners.append(Listener(port, "tcp", "node", node.name))
         for (port, proto), pod in sorted(node.host_listeners.items()):
             if proto in ("tcp", "udp"):
                 ns.listeners.append(Listener(port, proto, "pod", pod_name(pod)))

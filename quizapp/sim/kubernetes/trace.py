@@ -92,6 +92,13 @@ class KubernetesSteps:
         self._node_route(node, pkt, origin, from_pod)
 
     def _node_input(self, node: Node, pkt: Packet) -> None:
+        svc = self.scn.health_ports.get(pkt.dport) if pkt.proto == "tcp" else None
+        if svc is not None:
+            local = sum(1 for sp in svc.ports[:1] for e in sp.endpoints if e.ready and e.node_name == node.name)
+            status = "200 OK" if local else "503 Service Unavailable"
+            self.hop(f"{node.ref} INPUT", f"kube-proxy's health check server for {svc.namespace}/{svc.name} (healthCheckNodePort {pkt.dport}) "
+                                          f"answers HTTP {status}: {{\"localEndpoints\": {local}}}")
+            raise Done(None, EndpointRef("node", node.name, pkt.dst, pkt.dport), pkt.src)
         pod = node.host_listeners.get((pkt.dport, pkt.proto))
         if pod is not None:
             self.hop(f"{node.ref} INPUT", f"local delivery to {pkt.dst_text}: {pod.ref} (hostNetwork) listens on the node's addresses")

@@ -169,3 +169,11 @@ def test_outside_clients_with_a_route_to_the_service_cidr():
     assert r.delivered and r.source_ip_seen == "10.244.3.0"  # ! -s clusterCIDR: masqueraded on n3
     with pytest.raises(ScenarioError):
         kernel_load("k8s.yaml", serviceRouteVia="n9")
+
+
+def test_health_check_node_port_reports_local_ready_endpoints():
+    from tests.kernel.conftest import load as kernel_load
+    scn = kernel_load("k8s.yaml")
+    ok = trace(scn, "external", "192.168.1.11:32100")
+    assert ok.endpoint.kind == "node" and '200 OK: {"localEndpoints": 1}' in ok.hops[-1]["what"]
+    assert '503 Service Unavailable: {"localEndpoints": 0}' in trace(scn, "external", "192.168.1.13:32100").hops[-1]["what"]
