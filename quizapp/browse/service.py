@@ -102,26 +102,30 @@ def browse(session: Session, user: User, filters: Filters, now: datetime | None 
         ids = ids.where(_has_tag(session, filters.concept))
     if filters.qtype:
         ids = ids.where(Question.qtype == filters.qtype)
-    if filters.state or filters.due or filters.min_lapses is not None:
-        ids = ids.outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-    if filters.state in ("suspended", "buried") or filters.flagged:
-        ids = ids.outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
-    if filters.state == "new":
-        ids = ids.where(CardState.id.is_(None))
-    elif filters.state in ("learning", "review", "relearning"):
-        ids = ids.where(CardState.fsrs_state == {"learning": 1, "review": 2, "relearning": 3}[filters.state])
-    elif filters.state == "suspended":
-        ids = ids.where(or_(CardState.suspended.is_(True), CardMark.suspended.is_(True)))
-    elif filters.state == "buried":
-        ids = ids.where(CardMark.buried_until > now)
+    # The learner's states and marks filter through IN (subquery): each is computed once and probed per card,
+    # whatever order the planner picks for the joins above (an outer join here made SQLite scan them per hit).
+    states = select(CardState.card_id).where(CardState.user_id == user.id)
+    marks = select(CardMark.card_id).where(CardMark.user_id == user.id)
+    state_conditions = []
+    if filters.state in ("learning", "review", "relearning"):
+        state_conditions.append(CardState.fsrs_state == {"learning": 1, "review": 2, "relearning": 3}[filters.state])
     if filters.due:
         _start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
         until = {"overdue": now, "today": end, "week": end + timedelta(days=6)}[filters.due]
-        ids = ids.where(CardState.due < until)
+        state_conditions.append(CardState.due < until)
     if filters.min_lapses is not None:
-        ids = ids.where(CardState.lapses >= filters.min_lapses)
+        state_conditions.append(CardState.lapses >= filters.min_lapses)
+    if state_conditions:
+        ids = ids.where(Card.id.in_(states.where(*state_conditions)))
+    if filters.state == "new":
+        ids = ids.where(Card.id.not_in(states))
+    elif filters.state == "suspended":
+        ids = ids.where(or_(Card.id.in_(states.where(CardState.suspended.is_(True))),
+                            Card.id.in_(marks.where(CardMark.suspended.is_(True)))))
+    elif filters.state == "buried":
+        ids = ids.where(Card.id.in_(marks.where(CardMark.buried_until > now)))
     if filters.flagged:
-        ids = ids.where(CardMark.flagged.is_(True))
+        ids = ids.where(Card.id.in_(marks.where(CardMark.flagged.is_(True))))
     total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
     ordered = ids.order_by(found.c.rank, Card.id) if hits is not None else ids.order_by(Card.id)
     page = [row[0] for row in session.execute(ordered.limit(PAGE).offset((filters.page - 1) * PAGE))]
