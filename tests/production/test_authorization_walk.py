@@ -68,6 +68,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
     ("study.outline", "GET"): same(200, 200),  # a pack's topics and focus sessions
+    ("study.favicon", "GET"): same(200, 200),
     # card browser: the caller's own marks on a card of a pack they may see
     ("browse.index", "GET"): same(LOGIN, 200),
     ("browse.card", "GET"): same(LOGIN, 200),
