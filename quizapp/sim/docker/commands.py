@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shlex
 
-from ..core.netutil import ip_int, network
+from ..core.netutil import ip_int
 from .flags import CommandError
 from .model import DockerHost, DockerNetwork
 from .networks import NetworkCommands
@@ -26,8 +26,9 @@ class DockerBuilder(NetworkCommands, RunCommand):
         self.host = host
         self._next_port = {"tcp": EPHEMERAL_START, "udp": EPHEMERAL_START, "sctp": EPHEMERAL_START}
         self._taken: dict[tuple[str, int], list[str]] = {}  # (proto, port) -> bound host IPs
-        bridge = DockerNetwork("bridge", "bridge", network("172.17.0.0/16"), "172.17.0.1", "docker0", False)
-        bridge.used.update({ip_int("172.17.0.0"), ip_int("172.17.0.1"), ip_int("172.17.255.255")})
+        bip = host.settings.bip_subnet  # daemon.json "bip": docker0's address and subnet
+        bridge = DockerNetwork("bridge", "bridge", bip, host.settings.bip_gateway, "docker0", False)
+        bridge.used.update({int(bip.network_address), ip_int(host.settings.bip_gateway), int(bip.broadcast_address)})
         host.networks["bridge"] = bridge
         host.networks["host"] = DockerNetwork("host", "host", None, None, "", False)
         host.networks["none"] = DockerNetwork("none", "null", None, None, "", False)

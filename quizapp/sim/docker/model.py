@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.netutil import IPv4Network
+from .daemon import DaemonSettings
 
 
 @dataclass(eq=False)
@@ -58,6 +59,22 @@ class DockerContainer:
         return f"container/{self.name}"
 
     @property
+    def gateway_attachment(self) -> Attachment | None:
+        """The gateway endpoint (moby's ``Endpoint.Less``: non-internal networks before internal ones, then by
+        network name): it carries the port mappings and the default route. None when every network is
+        --internal: published ports are then not set up at all (seen on Docker 20.10)."""
+        outside = [a for a in self.attachments if not a.network.internal]
+        return min(outside, key=lambda a: a.network.name) if outside else None
+
+    def route_attachment(self) -> Attachment | None:
+        """The attachment of the default route: the gateway endpoint; on Docker < 25 an --internal network's
+        gateway when there is no other."""
+        gw = self.gateway_attachment
+        if gw is None and self.attachments and self.host.settings.internal_default_route:
+            return min(self.attachments, key=lambda a: a.network.name)
+        return gw
+
+    @property
     def ns_owner(self) -> "DockerContainer":
         c = self
         while c.shares is not None:
@@ -70,6 +87,7 @@ class DockerHost:
     name: str
     ip: str
     doc: int
+    settings: DaemonSettings = field(default_factory=DaemonSettings)  # engineVersion and daemon.json
     networks: dict[str, DockerNetwork] = field(default_factory=dict)
     containers: dict[str, DockerContainer] = field(default_factory=dict)
     # (proto, host_port) -> mappings (one per host address bound)

@@ -113,7 +113,7 @@ class NetworkCommands:
         if net.driver != "bridge":
             raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
         if aliases and not net.user_defined:
-            raise CommandError("network-scoped alias is supported only for containers in user defined networks")
+            raise CommandError("network-scoped aliases are only supported for user-defined networks")
         if any(a.network is net for a in c.attachments):
             raise CommandError(f"endpoint with name {c.name} already exists in network {net.name}")
         addr = self._allocate(net, ip)

@@ -18,8 +18,8 @@ def published(host: DockerHost) -> list[tuple]:
     out = []
     for (proto, _hport), lst in sorted(host.mappings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         for m, c in lst:
-            if proto in ("tcp", "udp") and c.attachments:
-                out.append((m, c, c.attachments[0]))
+            if proto in ("tcp", "udp") and c.gateway_attachment is not None:
+                out.append((m, c, c.gateway_attachment))
     return out
 
 

@@ -3,6 +3,7 @@ published ports (random ones from the ephemeral range, ascending), and what list
 
 from __future__ import annotations
 
+from ..core.netutil import is_loopback
 from ..core.ports import LISTEN_KEY
 from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
                     refuse_unmodelled)
@@ -67,7 +68,8 @@ class RunCommand:
         refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
         name = f.last("name")
         if name is not None:
-            if not name or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
+            # moby's validContainerNamePattern [a-zA-Z0-9][a-zA-Z0-9_.-]+: at least two characters
+            if len(name) < 2 or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
                 raise CommandError(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
             if name in self.host.containers:
                 raise CommandError(f'Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name')
@@ -87,6 +89,7 @@ class RunCommand:
         ip_req = f.last("ip")
         aliases = f.all("network-alias")
         shares = None
+        warnings: list[str] = []
         if mode_arg.startswith("container:"):
             mode = "container"
             target = mode_arg.split(":", 1)[1]
@@ -109,13 +112,19 @@ class RunCommand:
                 raise CommandError(f"--ip and --network-alias need a user-defined network, not --network {mode}")
         else:
             mode = "bridge"
+            if len(nets) > 1 and self.host.settings.engine < (25, 0):
+                # API 1.44 (Docker 25) added several networks on create; 20.10's message, seen in tests/docker_engine
+                raise CommandError(f"Container cannot be connected to network endpoints: {', '.join(nets)} (Docker {self.host.settings.version_text} takes one --network; add others with docker network connect)")
+            if not f.all("network") and (ip_req or aliases) and self.host.settings.engine == (20, 10):
+                # without --network, Docker 20.10 files --ip/--network-alias under no network and ignores them
+                warnings.append(f"{name}: --ip/--network-alias without --network are ignored by Docker 20.10")
+                ip_req, aliases = None, []
             for n in nets:
                 if n not in self.host.networks:
                     raise CommandError(f"network {n} not found (create it first with docker network create {n})")
                 if self.host.networks[n].driver != "bridge":
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
-        warnings = []
         if mode == "host" and (publish_specs or publish_all):
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
         if mode == "none" and (publish_specs or publish_all):
@@ -124,9 +133,11 @@ class RunCommand:
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:
                 self._attach(c, self.host.networks[extra], None, [])
+            if c.gateway_attachment is None and (publish_specs or publish_all):
+                warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
             addrs = self._host_addresses()
             for spec in publish_specs:
-                if spec.host_ip not in addrs and spec.host_ip != "127.0.0.1":
+                if spec.host_ip not in addrs and not is_loopback(spec.host_ip):  # lo holds all of 127.0.0.0/8
                     raise CommandError(f"Error starting userland proxy: listen {spec.proto}4 {spec.host_ip}: bind: cannot assign requested address ({spec.host_ip} is not an address of host {self.host.name})")
                 if spec.host_ports is None:
                     for cp in spec.container_ports:

@@ -40,7 +40,7 @@ def test_network_create_options_are_refused(option):
 
 @pytest.mark.parametrize("option", sorted(NETCONNECT_NOT_MODELLED))
 def test_network_connect_options_are_refused(option):
-    (p,) = _problems("docker network create n", "docker run -d --name a nginx", f"docker network connect --{option} 1 n a")
+    (p,) = _problems("docker network create n", "docker run -d --name aa nginx", f"docker network connect --{option} 1 n aa")
     assert p.path == "spec.commands[2]" and f"option --{option} is not modelled" in p.message
 
 
