@@ -89,7 +89,7 @@ def run_traces(engine: Engine, s: Scenario) -> list[str]:
     nets = engine.inspect_networks()
     for c in host.containers.values():
         ports = sorted(p for p, proto in c.listens if proto == "tcp")
-        if ports and c.ns_owner.mode != "none":
+        if ports and c.ns_owner.mode != "none" and c.running:
             engine.wait_listening(c.name, ports)
     to_real: dict[str, str] = {HOST_IP: HOST_IP, CLIENT_IP: CLIENT_IP}
     for net in host.networks.values():

@@ -14,12 +14,13 @@ import shlex
 from ..core.netutil import ip_int
 from .flags import CommandError
 from .model import DockerHost, DockerNetwork
+from .lifecycle import LifecycleCommands
 from .networks import NetworkCommands
 from .publishing import EPHEMERAL_START
 from .run import RunCommand
 
 
-class DockerBuilder(NetworkCommands, RunCommand):
+class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
     """Applies a DockerHost's commands in order, the way the daemon would."""
 
     def __init__(self, host: DockerHost):
@@ -55,5 +56,11 @@ class DockerBuilder(NetworkCommands, RunCommand):
             return self.network_create(rest[2:])
         if rest[:2] == ["network", "connect"]:
             return self.network_connect(rest[2:])
+        if rest[:2] == ["network", "disconnect"]:
+            return self.network_disconnect(rest[2:])
+        verb = rest[1] if rest[:1] == ["container"] and len(rest) > 1 else rest[0] if rest else ""
+        args = rest[2:] if rest[:1] == ["container"] else rest[1:]
+        if verb in ("stop", "start", "rm", "rename"):
+            return getattr(self, verb)(args)
         shown = " ".join(rest[:2]) or "(nothing)"
-        raise CommandError(f"docker {shown}: not modelled; use docker run, docker network create or docker network connect")
+        raise CommandError(f"docker {shown}: not modelled; use docker run, docker network create/connect/disconnect, docker stop/start/rm/rename")

@@ -19,6 +19,8 @@ class DockerNetwork:
     internal: bool = False
     ip_range: IPv4Network | None = None
     explicit_subnet: bool = False
+    icc: bool = True  # -o com.docker.network.bridge.enable_icc
+    host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
     dns: dict[str, "DockerContainer"] = field(default_factory=dict)  # name/alias -> container
@@ -38,6 +40,7 @@ class Attachment:
     network: DockerNetwork
     ip: str
     aliases: list[str]
+    requested_ip: str | None = None  # --ip: kept when the container starts again
 
 
 @dataclass(eq=False)
@@ -53,6 +56,9 @@ class DockerContainer:
     listens: set[tuple[int, str]]
     command_index: int
     image: str = ""
+    extra_hosts: dict[str, str] = field(default_factory=dict)  # --add-host: /etc/hosts entries
+    running: bool = True
+    stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 
     @property
     def ref(self) -> str:

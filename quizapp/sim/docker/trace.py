@@ -154,10 +154,16 @@ class DockerSteps:
                 if target is None:
                     self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
                     raise Done("unreachable")
+                if not net.icc and target.ns_owner is not owner:
+                    self.hop(f"{host.ref} iptables filter FORWARD", f"-i {net.bridge} -o {net.bridge} -j DROP (network {net.name} has com.docker.network.bridge.enable_icc=false)")
+                    raise Done("timeout")
                 self.hop(f"{host.ref} {net.bridge}", f"bridges to {target.ref} (same network)")
                 self._deliver_container(target, pkt)
                 return
         att = owner.route_attachment()
+        if att is None and not owner.attachments:
+            self.hop(f"{c.ref}", "the container is connected to no network any more (docker network disconnect): only lo; connect() fails with Network is unreachable")
+            raise Done("unreachable")
         if att is None:
             names = ", ".join(a.network.name for a in owner.attachments)
             self.hop(f"{c.ref}", f"network {names} is --internal: no default route (Docker 25 and later); connect() fails with Network is unreachable")

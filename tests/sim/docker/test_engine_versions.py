@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from quizapp.sim import ScenarioError, load_scenario, trace
-from quizapp.sim.rules import topology
+from quizapp.sim.rules import docker_rules, topology
 
 
 def host(*commands: str, version: str | None = None, daemon: str | None = None):
@@ -106,3 +106,31 @@ def test_daemon_bip_moves_docker0_and_defaults_are_accepted():
                daemon='{"bip": "10.9.0.1/24", "userland-proxy": true, "icc": true, "iptables": true}')
     assert scn.hosts["h1"].containers["web"].attachments[0].ip == "10.9.0.2"
     assert trace(scn, "host/h1", "127.0.0.1:80").source_ip_seen == "10.9.0.1"
+
+
+def test_enable_icc_false_drops_traffic_between_containers_of_the_network():
+    scn = host("docker network create -o com.docker.network.bridge.enable_icc=false n",
+               "docker run -d --name web --network n -p 8080:80 web", "docker run -d --name cli --network n alpine")
+    assert trace(scn, "container/cli", "web:80").reason == "timeout"
+    assert trace(scn, "container/cli", "192.168.1.50:8080").delivered  # docker-proxy is not forwarded traffic
+    net = scn.hosts["h1"].networks["n"]
+    assert f"-A FORWARD -i {net.bridge} -o {net.bridge} -j DROP" in docker_rules(scn.hosts["h1"])
+
+
+def test_host_binding_ipv4_is_the_default_address_of_p():
+    scn = host("docker network create -o com.docker.network.bridge.host_binding_ipv4=127.0.0.1 n",
+               "docker run -d --name web --network n -p 8080:80 web")
+    assert trace(scn, "external:192.168.1.77", "192.168.1.50:8080").reason == "refused"
+    assert trace(scn, "host/h1", "127.0.0.1:8080").delivered
+
+
+def test_add_host_and_host_gateway():
+    scn = host("docker run -d --name hh --network host --expose 8080 web",
+               "docker run -d --name cli --add-host db:10.1.2.3 --add-host host.docker.internal:host-gateway alpine")
+    r = trace(scn, "container/cli", "host.docker.internal:8080")
+    assert r.delivered and r.endpoint.name == "hh" and r.source_ip_seen == "172.17.0.2"
+    assert "/etc/hosts" in r.hops[0]["what"]
+    with pytest.raises(ScenarioError, match="custom host-to-IP mapping and the network mode"):
+        host("docker run -d --name app web", "docker run -d --name side --network container:app --add-host a:1.2.3.4 web")
+    with pytest.raises(ScenarioError, match="bad format for add-host"):
+        host("docker run -d --name app --add-host nocolon web")
