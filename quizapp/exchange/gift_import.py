@@ -15,6 +15,8 @@ from typing import Any
 
 from quizapp.exchange.markdown_out import (
     Draft,
+    FormattedText,
+    feedback_parts,
     ImportNote,
     ImportResult,
     html_to_markdown,
@@ -141,29 +143,11 @@ def _pieces(text: str, separators: str, keep: str = "") -> list[tuple[str, int]]
     return [(piece, offset) for piece, offset in pieces if piece.strip()]
 
 
-@dataclass
-class _Text:
-    fmt: str
-    text: str
-
-    def markdown(self) -> str:
-        if self.fmt == "html":
-            return html_to_markdown(self.text)
-        if self.fmt == "markdown":
-            return self.text.strip()
-        return plain_to_markdown(self.text)
-
-    def inline(self) -> str:
-        if self.fmt == "markdown":
-            return " ".join(self.text.split())
-        return inline_markdown(self.text, self.fmt == "html")
-
-
-def _with_format(text: str, default: str) -> _Text:
+def _with_format(text: str, default: str) -> FormattedText:
     match = FORMAT.match(text)
     if match:
-        return _Text(match[1].lower(), _restore(text[match.end():]).strip())
-    return _Text(default, _restore(text).strip())
+        return FormattedText(match[1].lower(), _restore(text[match.end():]).strip())
+    return FormattedText(default, _restore(text).strip())
 
 
 def import_gift(text: str, pack_id: str, pack_title: str | None = None,
@@ -252,13 +236,13 @@ def parse_question(block: GiftBlock, protected: str, notes: list[ImportNote]) ->
                   tags=list(dict.fromkeys([*block.tags, *(t for t in meta.get("tags", "").split(",") if t)])),
                   difficulty=int(meta["difficulty"]) if meta.get("difficulty", "").isdigit() else None,
                   source=block.source)
-    explanation, back = _feedback_parts(general_text)
+    explanation, back = feedback_parts(general_text)
     draft.explanation = explanation
     prompt_md = prompt_text.markdown()
     title = name or " ".join(_plain(prompt_text).split()[:8]) or f"Question at line {line}"
     draft.title = re.sub(r"\s*\((?:c\d+(?:, blank \d+)?|reversed)\)$", "", title) if meta else title
 
-    def answer_text(raw: str) -> _Text:
+    def answer_text(raw: str) -> FormattedText:
         return _with_format(raw, fmt)
 
     if answer == "":
@@ -290,24 +274,10 @@ def parse_question(block: GiftBlock, protected: str, notes: list[ImportNote]) ->
     return _short(draft, answer, prompt_md, answer_text, missing_word, line_of, notes)
 
 
-def _plain(text: _Text) -> str:
+def _plain(text: FormattedText) -> str:
     from quizapp.exchange.base import html_to_text
 
     return html_to_text(text.text) if text.fmt == "html" else text.text.replace("\ue020", "_____")
-
-
-def _feedback_parts(general: _Text | None) -> tuple[str, str | None]:
-    """(explanation, back): quizapp's own export marks the flashcard back and the source in the feedback."""
-    if general is None:
-        return "", None
-    text, back = general.text, None
-    if general.fmt == "html":
-        match = re.search(r'<div class="quizapp-back">(.*?)</div>', text, re.DOTALL)
-        if match:
-            back = html_to_markdown(match[1])
-            text = text[:match.start()] + text[match.end():]
-        text = re.sub(r'<p class="quizapp-source">.*?</p>', "", text, flags=re.DOTALL)
-    return _Text(general.fmt, text).markdown(), back
 
 
 def _choice(draft: Draft, answer: str, prompt: str, answer_text: Any, line_of: Any,
@@ -466,7 +436,7 @@ def _ordering(block: GiftBlock, protected: str, offset: int, name: str | None, t
     if grading not in ("", "ALL_OR_NOTHING"):
         notes.append(ImportNote(header_line, f"grading {grading} gives partial credit in Moodle; quizapp grades "
                                              "an ordering all or nothing"))
-    explanation, _back = _feedback_parts(_with_format(_protect(block.explanation), "html")
+    explanation, _back = feedback_parts(_with_format(_protect(block.explanation), "html")
                                          if block.explanation else None)
     is_html = prompt_text.fmt == "html" or any("<" in item or "&" in item for item in items)
     return Draft(qtype="ordering", title=title, line=block.line, slug=_card_id(block), prompt=prompt_text.markdown(),
