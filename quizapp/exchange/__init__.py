@@ -1,4 +1,5 @@
-"""Exchange formats: export a pack to Anki, Moodle (GIFT, XML) and Canvas (QTI 1.2); import GIFT and text2qti.
+"""Exchange formats: export a pack to Anki, Moodle (GIFT, XML) and Canvas (QTI 1.2); import GIFT, text2qti,
+Moodle XML and Anki packages.
 
 A pure library (no Flask, no database): exporters take a pack (`PackSpec` or `Pack`) and its questions and
 return an `ExportedFile`; importers take text and return Markdown files in quizapp's format with a report of
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from quizapp.exchange.anki import export_apkg
+from quizapp.exchange.anki_import import import_apkg
 from quizapp.exchange.base import ExportedFile, ExportNote, PackLike, QuestionLike
 from quizapp.exchange.gift import export_gift, import_gift
 from quizapp.exchange.markdown_out import ImportNote, ImportResult
@@ -27,8 +29,9 @@ IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gift": import_gift,
     "text2qti": import_text2qti,
     "moodle-xml": import_moodle_xml,
+    "apkg": import_apkg,
 }
-BINARY_IMPORTS: frozenset[str] = frozenset({"moodle-xml"})  # read as bytes (the file declares its encoding)
+BINARY_IMPORTS: frozenset[str] = frozenset({"moodle-xml", "apkg"})  # read as bytes (the file declares its encoding)
 
 
 def export_pack(pack: PackLike, questions: Iterable[QuestionLike] | None, fmt: str) -> ExportedFile:
@@ -51,5 +54,5 @@ def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | Non
 
 
 __all__ = ["BINARY_IMPORTS", "EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
-           "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_gift", "import_moodle_xml", "import_quiz",
+           "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_apkg", "import_gift", "import_moodle_xml", "import_quiz",
            "import_text2qti"]

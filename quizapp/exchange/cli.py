@@ -14,7 +14,8 @@ from quizapp.exchange import BINARY_IMPORTS, EXPORTERS, IMPORTERS, export_pack, 
 from quizapp.extensions import db
 from quizapp.models import Pack, Question
 
-pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT and text2qti quizzes.")
+pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT, text2qti, Moodle XML "
+                                    "and Anki packages.")
 
 
 def live_questions(session: Session, pack: Pack) -> list[Question]:
@@ -72,7 +73,7 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
     result = import_quiz(data, fmt, pack_id, pack_title)
     if not result.files:
         for note in result.notes:
-            click.echo(f"{file}:{note.line}: {note.message}", err=True)
+            click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
         raise click.ClickException(f"no question of {file} could be imported; nothing was written")
     folder = Path(output or pack_id)
     clashes = [name for name in result.files if (folder / name).exists()]
@@ -82,7 +83,7 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
     compiled = compile_sources([(str(folder / name), body.encode()) for name, body in result.files.items()])
     written = result.write(folder)
     for note in result.notes:
-        click.echo(f"{file}:{note.line}: {note.message}", err=True)
+        click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
     for problem in compiled.problems:  # should not happen: the importer writes valid Markdown
         click.echo(f"{problem}", err=True)
     click.echo(f"Wrote {result.questions} question(s) to {', '.join(str(p) for p in written)}; "

@@ -34,8 +34,9 @@ def test_export_parses_back_to_the_same_questions(make_pack):
     for question in pack.questions:
         if question.qtype == "cloze":
             for group, card in question.data["cards"].items():
-                if len(card["blanks"]) == 1:
-                    imported = back[f"{question.slug}-{group}"]
+                if len(card["blanks"]) == 1:  # a one-deletion cloze keeps its id
+                    single = len(question.data["cards"]) == 1
+                    imported = back[question.slug if single else f"{question.slug}-{group}"]
                     assert imported.qtype == "cloze"
                     assert imported.data["cards"]["c1"]["blanks"][0]["answers"] == card["blanks"][0]["answers"]
             continue
