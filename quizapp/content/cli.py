@@ -1,16 +1,13 @@
-"""`quizapp content check|build|stats`."""
+"""`quizapp content check|build|stats`. `check` is pure (no Flask, no database: it starts at once)."""
 from __future__ import annotations
 
 from collections import Counter
 
 import click
-from flask.cli import AppGroup
-from sqlalchemy import func, select
-
+from quizapp.cli import with_app
 from quizapp.content.compiler import CompileResult, compile_paths
-from quizapp.extensions import db
 
-content_cli = AppGroup("content", help="Check and build question packs from Markdown.")
+content_cli = click.Group("content", help="Check and build question packs from Markdown.")
 
 
 def _compile_or_exit(paths: tuple[str, ...]) -> CompileResult:
@@ -62,9 +59,11 @@ def _report_translations(result: CompileResult) -> None:
 
 @content_cli.command("build")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@with_app
 def build_command(paths: tuple[str, ...]) -> None:
     """Compile and write the bank in one transaction (nothing is written if any problem exists)."""
     from quizapp.content.store import write_bank
+    from quizapp.extensions import db
     from quizapp.packs.publishing import record_build_versions, site_build_problems
 
     result = _compile_or_exit(paths)
@@ -89,8 +88,12 @@ def build_command(paths: tuple[str, ...]) -> None:
 
 
 @content_cli.command("stats")
+@with_app
 def stats_command() -> None:
     """Show what the database holds, per pack."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
     from quizapp.models import Card, Pack, Question
 
     packs = db.session.scalars(select(Pack).order_by(Pack.slug)).all()
@@ -118,9 +121,11 @@ def stats_command() -> None:
 @click.option("--pack", "pack_slug", default=None, help="Only this pack.")
 @click.option("--min-learners", default=10, show_default=True, help="Ignore questions fewer learners answered.")
 @click.option("--all", "show_all", is_flag=True, help="List every question, not only the mislabelled ones.")
+@with_app
 def calibrate_command(pack_slug: str | None, min_learners: int, show_all: bool) -> None:
     """Questions whose learners' first answers disagree with their difficulty label (rubric: docs/authoring.md)."""
     from quizapp.content.calibration import calibration_rows, mislabelled
+    from quizapp.extensions import db
 
     rows = calibration_rows(db.session, pack_slug, min_learners)
     shown = rows if show_all else mislabelled(rows)
