@@ -304,6 +304,9 @@ def _choice(draft: Draft, answer: str, prompt: str, answer_text: Any, line_of: A
                                                  "multiple select all or nothing"))
         choices.append((markdown, weight >= 100 if single else weight > 0))
     right = sum(1 for _, ok in choices if ok)
+    if len(choices) < 2:
+        notes.append(ImportNote(draft.line, "a choice question needs two choices (Moodle refuses it too); left out"))
+        return None
     if right == 0:
         notes.append(ImportNote(draft.line, "no choice is right (no `=` and no positive weight); left out"))
         return None
@@ -329,7 +332,12 @@ def _matching(draft: Draft, answer: str, prompt: str, answer_text: Any, meta_typ
             notes.append(ImportNote(line_of(at), f"extra right-hand option {_restore(right).strip()!r} (a "
                                                  "distractor): quizapp matching has no distractors; left out"))
             continue
-        pairs.append((answer_text(left).inline(), inline_markdown(_restore(right).strip(), False)))
+        pair = (answer_text(left).inline(), inline_markdown(_restore(right).strip(), False))
+        if pair[0] in (done for done, _ in pairs):
+            notes.append(ImportNote(line_of(at), f"left-hand value {pair[0]!r} appears twice; the second pair was "
+                                                 "left out"))
+            continue
+        pairs.append(pair)
     positions = [right for _, right in pairs]
     if meta_type == "ordering" and positions == [str(n) for n in range(1, len(pairs) + 1)]:
         draft.qtype, draft.items = "ordering", [left for left, _ in pairs]

@@ -265,6 +265,9 @@ def _matching(question: Node, draft: Draft, prompt: FormattedText, notes: list[I
             notes.append(ImportNote(sub.line, f"extra answer {right!r} (a distractor): quizapp matching has no "
                                               "distractors; left out"))
             continue
+        if left in (done for done, _ in pairs):
+            notes.append(ImportNote(sub.line, f"left-hand value {left!r} appears twice; the second pair was left out"))
+            continue
         pairs.append((left, right))
     if len(pairs) < 2:
         notes.append(ImportNote(draft.line, "a matching question needs two pairs; left out"))
