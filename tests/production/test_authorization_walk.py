@@ -65,6 +65,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("lab.edit", "POST"): same(LOGIN, 200, data={"scenario": "# mine\n", "from": "external", "to": "1.2.3.4:80"}),
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
+    ("study.outline", "GET"): same(200, 200),  # a pack's topics and focus sessions
+    ("study.concept", "GET"): same(302, 302),  # to the focus session of the pack with that concept's cards
     ("stats.index", "GET"): same(LOGIN, 200),
     # accounts
     ("auth.signup", "GET"): same(200, 302),
@@ -72,6 +74,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("auth.login", "GET"): same(200, 302),
     ("auth.login", "POST"): same(400, 302),
     ("auth.logout", "POST"): same(302, 302),
+    # the language switcher: anyone (visitors keep it in their session, learners on their account)
+    ("i18n.switch_language", "POST"): same(302, 302, data={"language": "zh-CN"}),
     ("auth.account", "GET"): same(LOGIN, 200),
     ("auth.account", "POST"): same(LOGIN, 302),  # an empty form keeps the saved settings
     ("auth.create_token", "POST"): same(LOGIN, 400),  # no name given
@@ -176,6 +180,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: 1,
     "fmt": lambda world: "gift",
     "card_key": lambda world: "main",
+    "tag": lambda world: "pod-ip",
     "scenario_id": lambda world: "ex-k8s-basic",
 }
 
