@@ -29,8 +29,24 @@ QTYPE_LABELS = {
 }
 
 
+# FSRS ratings (keys 1-4) and the simulator's outcomes (the values forms send stay English).
+RATING_LABELS = {1: _l("Again"), 2: _l("Hard"), 3: _l("Good"), 4: _l("Easy")}
+OUTCOME_LABELS = {
+    "delivered": _l("delivered"), "refused": _l("refused"), "timeout": _l("timeout"),
+    "unreachable": _l("unreachable"), "nxdomain": _l("nxdomain (the name does not resolve)"),
+}
+
+
 def qtype_label(qtype: str) -> str:
     return str(QTYPE_LABELS.get(qtype, qtype))
+
+
+def rating_label(rating: int) -> str:
+    return str(RATING_LABELS.get(rating, rating))
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
 
 
 def normalize_language(tag: str | None) -> str | None:
@@ -80,7 +96,8 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label}
+        return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label,
+                "rating_label": rating_label, "outcome_label": outcome_label}
 
 
 from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

@@ -56,13 +56,25 @@ def focus_cards(session: Session, pack: Pack, focus: Focus) -> frozenset[int]:
 
 
 def focus_label(session: Session, pack: Pack, focus: Focus) -> str:
+    """The focus in the learner's language (display text: the Flask-Babel catalogue)."""
+    from flask_babel import gettext as _
+
+    from quizapp.i18n import qtype_label
+
     if focus.kind == "topic":
-        title = session.scalar(select(Topic.title).where(Topic.pack_id == pack.id, Topic.slug == focus.value))
-        return f"the topic “{title or focus.value}”"
+        from quizapp.i18n import current_language
+        from quizapp.study.localized import topic_titles
+
+        topic = session.execute(select(Topic.id, Topic.title)
+                                .where(Topic.pack_id == pack.id, Topic.slug == focus.value)).first()
+        title = topic.title if topic else focus.value
+        if topic and current_language() != pack.language:
+            title = topic_titles(session, [topic.id], current_language()).get(topic.id, title)
+        return _("the topic “%(title)s”", title=title)
     if focus.kind == "concept":
         concept = CONCEPTS.get(focus.value)
-        return f"the concept “{concept.label if concept else focus.value}”"
-    return f"{TYPE_NAMES.get(focus.value, focus.value)} only"
+        return _("the concept “%(label)s”", label=concept.label if concept else focus.value)
+    return _("%(type)s only", type=qtype_label(focus.value))
 
 
 def pack_for_concept(session: Session, user: object, tag: str) -> Pack | None:

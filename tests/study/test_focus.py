@@ -68,7 +68,7 @@ def test_type_and_concept_sessions(client, db, bank, make_user, login):
     make_user()
     login()
     page = client.get("/packs/fixture-pack/study?focus=type:truefalse").get_data(as_text=True)
-    assert "true or false only" in page and "containerPort opens a port" in page
+    assert "True or false only" in page and "containerPort opens a port" in page
     concept = client.get("/study/concept/pod-ip")
     assert concept.status_code == 302 and concept.headers["Location"].endswith(
         "/packs/fixture-pack/study?focus=concept:pod-ip")
