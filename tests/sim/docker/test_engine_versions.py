@@ -155,3 +155,15 @@ def test_container_dot_network_names_and_links():
 def test_container_mode_refusals_in_dockers_words(option, words):
     with pytest.raises(ScenarioError, match=words):
         host("docker run -d --name app web", f"docker run -d --name side --network container:app {option} web")
+
+
+@pytest.mark.parametrize("version", ["20.10", "27.5"])
+def test_internal_container_reaching_a_published_port_through_its_gateway(version):
+    # seen on Docker 20.10: the internal bridge has no `-i <bridge> -j RETURN` in nat DOCKER, so the packet is
+    # DNAT-ed to the published container and then dropped by DOCKER-ISOLATION-STAGE-1 (a timeout)
+    scn = host("docker network create --internal i", "docker run -d --name cli --network i alpine",
+               "docker run -d --name web -p 8080:80 nginx", version=version)
+    r = trace(scn, "container/cli", "172.18.0.1:8080")
+    assert r.reason == "timeout" and "DOCKER-ISOLATION-STAGE-1" in r.hops[-1]["what"]
+    net = scn.hosts["h1"].networks["i"]
+    assert f"-A DOCKER -i {net.bridge} -j RETURN" not in docker_rules(scn.hosts["h1"])
