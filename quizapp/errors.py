@@ -3,22 +3,24 @@ message. The exception behind a 500 goes to the log, never to the client."""
 from __future__ import annotations
 
 from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import force_locale, lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+# Pages speak the learner's language; the JSON API answers in English (its clients are programs).
 MESSAGES = {
-    400: "The request was not understood. Reload the page and try again.",
-    401: "Log in to see this page.",
-    403: "You may not see this page.",
-    404: "There is nothing here. The link may be old, or the page belongs to someone else.",
-    405: "This address does not accept that kind of request.",
-    413: "The upload is too large.",
-    429: "Too many attempts. Wait a few minutes, then try again.",
-    500: "Something went wrong on our side. It has been logged; please try again.",
-    503: "The service is unavailable right now. Please try again shortly.",
+    400: _l("The request was not understood. Reload the page and try again."),
+    401: _l("Log in to see this page."),
+    403: _l("You may not see this page."),
+    404: _l("There is nothing here. The link may be old, or the page belongs to someone else."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Wait a few minutes, then try again."),
+    500: _l("Something went wrong on our side. It has been logged; please try again."),
+    503: _l("The service is unavailable right now. Please try again shortly."),
 }
 
 
-def _message(code: int) -> str:
+def _message(code: int) -> object:
     return MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
 
 
@@ -28,9 +30,12 @@ def http_error(exc: HTTPException):
     # Only the rate limiter's description is shown (it names the limit); every other text is ours.
     detail = f"The limit is {exc.description}." if code == 429 and exc.description else None
     if request.path.startswith("/api/"):
-        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": _message(code)}})
+        with force_locale("en"):
+            message = str(_message(code))
+        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": message}})
     else:
-        body = render_template("errors/error.html", code=code, name=name, message=_message(code), detail=detail)
+        body = render_template("errors/error.html", code=code, name=name, message=str(_message(code)),
+                               detail=detail)
     response = make_response(body, code)
     for key, value in exc.get_headers():  # Allow (405), Retry-After (429, 503), WWW-Authenticate (401)
         if key.lower() != "content-type":

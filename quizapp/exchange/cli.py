@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from quizapp.content.compiler import compile_sources
 from quizapp.content.parser import SLUG
-from quizapp.exchange import EXPORTERS, IMPORTERS, export_pack, import_quiz
+from quizapp.exchange import BINARY_IMPORTS, EXPORTERS, IMPORTERS, export_pack, import_quiz
 from quizapp.extensions import db
 from quizapp.models import Pack, Question
 
-pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT and text2qti quizzes.")
+pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT, text2qti, Moodle XML "
+                                    "and Anki packages.")
 
 
 def live_questions(session: Session, pack: Pack) -> list[Question]:
@@ -29,15 +30,22 @@ def live_questions(session: Session, pack: Pack) -> list[Question]:
 @click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
               help="apkg (Anki), gift or moodle-xml (Moodle), qti (Canvas QTI 1.2 zip).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: PACK.<ext>).")
+@click.option("--language", help="Export the questions translated to this language (e.g. zh-CN) where they are; "
+                                 "default: the pack's own language.")
 @click.argument("pack_id")
-def export_command(fmt: str, output: str | None, pack_id: str) -> None:
+def export_command(fmt: str, output: str | None, pack_id: str, language: str | None = None) -> None:
     """Export the live questions of pack PACK_ID, in their order."""
     pack = db.session.scalar(select(Pack).where(Pack.slug == pack_id))
     if pack is None:
         known = db.session.scalars(select(Pack.slug).order_by(Pack.slug)).all()
         hint = f"known packs: {', '.join(known)}" if known else "the database has no packs; run `quizapp content build`"
         raise click.ClickException(f"no pack {pack_id!r}; {hint}")
-    result = export_pack(pack, live_questions(db.session, pack), fmt)
+    from quizapp.study.localized import localized_questions, pack_languages
+
+    if language and language != pack.language and language not in pack_languages(db.session, pack.id):
+        raise click.ClickException(f"pack {pack_id!r} has no {language} translation; translated to: "
+                                   f"{', '.join(pack_languages(db.session, pack.id)) or 'none'}")
+    result = export_pack(pack, localized_questions(db.session, live_questions(db.session, pack), language), fmt)
     target = Path(output or result.filename)
     result.write(str(target))
     for note in result.notes:
@@ -47,7 +55,8 @@ def export_command(fmt: str, output: str | None, pack_id: str) -> None:
 
 
 @pack_cli.command("import")
-@click.option("--format", "fmt", type=click.Choice(list(IMPORTERS)), required=True, help="gift or text2qti.")
+@click.option("--format", "fmt", type=click.Choice(list(IMPORTERS)), required=True,
+              help="gift, text2qti, moodle-xml (Moodle XML) or apkg (an Anki .apkg/.colpkg).")
 @click.option("--pack-id", required=True, help="Id of the pack to write (lowercase letters, digits, dashes).")
 @click.option("--pack-title", help="Title of the pack (default: from the file, when it has one).")
 @click.option("--output", "-o", type=click.Path(file_okay=False), help="Folder for the Markdown (default: PACK-ID).")
@@ -55,20 +64,23 @@ def export_command(fmt: str, output: str | None, pack_id: str) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str | None, force: bool,
                    file: str) -> None:
-    """Convert a GIFT or text2qti FILE to quizapp Markdown; report what could not be carried over."""
+    """Convert a quiz FILE (GIFT, text2qti, Moodle XML, Anki) to quizapp Markdown; report what could not be
+    carried over."""
     if not SLUG.match(pack_id):
         raise click.BadParameter("use lowercase letters, digits and single dashes, e.g. `ports-quiz`",
                                  param_hint="--pack-id")
     raw = Path(file).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
-    result = import_quiz(text, fmt, pack_id, pack_title)
+    data: str | bytes = raw
+    if fmt not in BINARY_IMPORTS:
+        try:
+            data = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    result = import_quiz(data, fmt, pack_id, pack_title)
     if not result.files:
         for note in result.notes:
-            click.echo(f"{file}:{note.line}: {note.message}", err=True)
+            click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
         raise click.ClickException(f"no question of {file} could be imported; nothing was written")
     folder = Path(output or pack_id)
     clashes = [name for name in result.files if (folder / name).exists()]
@@ -78,7 +90,7 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
     compiled = compile_sources([(str(folder / name), body.encode()) for name, body in result.files.items()])
     written = result.write(folder)
     for note in result.notes:
-        click.echo(f"{file}:{note.line}: {note.message}", err=True)
+        click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
     for problem in compiled.problems:  # should not happen: the importer writes valid Markdown
         click.echo(f"{problem}", err=True)
     click.echo(f"Wrote {result.questions} question(s) to {', '.join(str(p) for p in written)}; "

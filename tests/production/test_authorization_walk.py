@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.undo", "POST"): same(LOGIN, 302),  # undoes the caller's own newest answer (strangers: none)
     # the packet lab: shared scenarios for everyone; edits are each learner's own copy (never the owner's)
     ("lab.index", "GET"): same(200, 200),
+    ("api.trace", "POST"): same(401, 200, json={"scenario_id": "ex-k8s-basic", "from": "pod/client", "to": "web:80"}),
     ("lab.show", "GET"): same(200, 200),
     ("lab.edit", "GET"): same(LOGIN, 200),
     ("lab.edit", "POST"): same(LOGIN, 200, data={"scenario": "# mine\n", "from": "external", "to": "1.2.3.4:80"}),
