@@ -19,6 +19,7 @@ from .docker.dns import DockerDns
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
 from .kubernetes.names import sep_chain, svc_chain
+from .kubernetes.nft_proxy import NftProxySteps
 from .kubernetes.policy_trace import PolicySteps
 from .kubernetes.proxy import KubeProxySteps
 from .kubernetes.trace import KubernetesSteps
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class _Tracer(KubernetesDns, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
+class _Tracer(KubernetesDns, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 
@@ -77,6 +78,8 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
             if len(found) > 1:
                 raise TraceError(f"--from {src}: {len(found)} hosts run a container {cname!r}; say container/HOST/{cname}")
             c = found[0]
+        if not c.running:
+            raise TraceError(f"--from {src}: container {c.name} is stopped (docker stop): it runs no process")
         return Origin("container", c.ref, container=c, host=c.host)
     raise TraceError(f"--from {src!r}: unknown source kind {kind!r}")
 

@@ -12,12 +12,18 @@ class DockerDns:
 
     def _docker_dns(self, c: DockerContainer, low: str, name: str, where: str) -> str | None:
         owner = c.ns_owner
+        ip = owner.extra_hosts.get(low)
+        if ip is not None:  # /etc/hosts comes before DNS
+            self.hop(where, f"{name} -> {ip} (/etc/hosts: --add-host)")
+            return ip
         if owner.mode == "none":
             self.hop(where, f"{name}: the container has only lo, no DNS server is reachable")
             raise Done("nxdomain")
         user_nets = [a for a in owner.attachments if a.network.user_defined]
         for att in user_nets:
             target = att.network.dns.get(low)
+            if target is None and low.endswith("." + att.network.name.lower()):  # <container>.<network>
+                target = att.network.dns.get(low[: -len(att.network.name) - 1])
             if target is not None:
                 ip = next(a.ip for a in target.attachments if a.network is att.network)
                 self.hop(where, f"{name} -> {ip} (Docker embedded DNS 127.0.0.11, network {att.network.name})")

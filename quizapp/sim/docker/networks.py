@@ -78,8 +78,15 @@ class NetworkCommands:
                 raise CommandError(f"invalid --ip-range: {exc}") from None
             if not ip_range.subnet_of(subnet):
                 raise CommandError(f"no matching subnet for range {ip_range} (it must lie inside {subnet})")
+        icc = opts.get("com.docker.network.bridge.enable_icc", "true").lower()
+        if icc not in ("true", "false"):
+            raise CommandError(f"invalid value {icc!r} for com.docker.network.bridge.enable_icc: true or false")
+        binding = opts.get("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0")
+        if not is_ip(binding):
+            raise CommandError(f"invalid value {binding!r} for com.docker.network.bridge.host_binding_ipv4: an IPv4 address")
         net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
+        net.icc, net.host_binding = icc == "true", binding
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
         self.host.networks[name] = net
 
@@ -113,15 +120,26 @@ class NetworkCommands:
         if net.driver != "bridge":
             raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
         if aliases and not net.user_defined:
-            raise CommandError("network-scoped alias is supported only for containers in user defined networks")
+            raise CommandError("network-scoped aliases are only supported for user-defined networks")
         if any(a.network is net for a in c.attachments):
             raise CommandError(f"endpoint with name {c.name} already exists in network {net.name}")
         addr = self._allocate(net, ip)
-        c.attachments.append(Attachment(net, addr, list(aliases)))
+        c.attachments.append(Attachment(net, addr, list(aliases), ip))
         net.by_ip[addr] = c
         if net.user_defined:
             for dns_name in [c.name, *aliases]:
                 net.dns.setdefault(dns_name.lower(), c)
+
+    def _follow_gateway(self, c: DockerContainer, before) -> None:
+        """When the gateway endpoint moves, Docker programs the port mappings again on the new one: fixed host
+        ports stay, random ones are allocated anew (seen on 20.10: 32768 -> 32769 on connect, -> 32770 on
+        disconnect)."""
+        after = c.gateway_attachment
+        moved = (before is None) != (after is None) or (before is not None and after is not None
+                                                        and before.network is not after.network)
+        if c.publish and moved:
+            self._unpublish(c)  # type: ignore[attr-defined]
+            self._republish(c)  # type: ignore[attr-defined]
 
     def network_connect(self, args: list[str]) -> None:
         f = parse_flags(args, NETCONNECT_VALUE, NETCONNECT_BOOL, NETCONNECT_SHORT, interspersed=True, what="network connect")
@@ -137,4 +155,6 @@ class NetworkCommands:
             raise CommandError(f"No such container: {cname}")
         if c.mode in ("host", "container", "none"):
             raise CommandError(f"container {cname} uses network mode {c.mode} and cannot be connected to another network")
+        gateway = c.gateway_attachment
         self._attach(c, net, f.last("ip"), f.all("alias"))
+        self._follow_gateway(c, gateway)

@@ -18,8 +18,8 @@ def published(host: DockerHost) -> list[tuple]:
     out = []
     for (proto, _hport), lst in sorted(host.mappings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         for m, c in lst:
-            if proto in ("tcp", "udp") and c.attachments:
-                out.append((m, c, c.attachments[0]))
+            if proto in ("tcp", "udp") and c.gateway_attachment is not None:
+                out.append((m, c, c.gateway_attachment))
     return out
 
 
@@ -36,7 +36,8 @@ def docker_rules(host: DockerHost) -> str:
         if not net.internal:
             t.rule(nat, "POSTROUTING", f"-s {net.subnet} ! -o {net.bridge} -j MASQUERADE")
     for net in newest_first:
-        t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
+        if not net.internal:  # an --internal bridge gets no RETURN: its traffic is DNAT-ed, then isolated
+            t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
     maps = published(host)
     for m, c, att in maps:
         dst = f"-d {m.host_ip}/32 " if m.host_ip != "0.0.0.0" else ""
@@ -52,7 +53,7 @@ def docker_rules(host: DockerHost) -> str:
         t.rule(flt, "FORWARD", f"-o {b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
         t.rule(flt, "FORWARD", f"-o {b} -j DOCKER")
         t.rule(flt, "FORWARD", f"-i {b} ! -o {b} -j ACCEPT")
-        t.rule(flt, "FORWARD", f"-i {b} -o {b} -j ACCEPT")
+        t.rule(flt, "FORWARD", f"-i {b} -o {b} -j {'ACCEPT' if net.icc else 'DROP'}")
     for m, c, att in maps:
         b = att.network.bridge
         t.rule(flt, "DOCKER", f"-d {att.ip}/32 ! -i {b} -o {b} -p {m.proto} -m {m.proto} --dport {m.container_port} -j ACCEPT")

@@ -4,11 +4,13 @@ host-gw routes, kube-proxy's rules) and per Pod (veth on cni0, its listeners).""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from ..core.model import Scenario
 from ..core.topology import FdbEntry, Interface, Lan, Listener, Namespace, Neighbour, Route
 from .model import Node
 from .names import pod_name
+from .nft_rules import nft_node_rules
 from .rules import node_rules
 
 VXLAN_PORT = 8472
@@ -37,6 +39,16 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
         ns = Namespace(node.ref, "node", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1",
                                                   "net.ipv4.conf.all.route_localnet": "1"})
         lan.plug(ns, node.ip)
+        eth0 = next(i for i in ns.interfaces if i.name == "eth0")
+        for x in node.extra_ips:  # further addresses on eth0; the LAN and the outside clients route them to the node
+            in_lan = ipaddress.IPv4Address(x) in lan.net
+            eth0.addresses.append(f"{x}/{lan.prefixlen}" if in_lan else f"{x}/32")
+            if not in_lan:
+                lan.ns.routes.append(Route(f"{x}/32", via=node.ip))
+                for ext in spaces:
+                    if ext.role == "external":
+                        gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
+                        ext.routes.append(Route(f"{x}/32", via=gw))
         ns.routes.append(Route("default", via=router))
         ns.interfaces.append(Interface("cni0", "bridge", [f"{node.bridge_ip}/{node.pod_cidr.prefixlen}"]))
         if cl.backend == "vxlan":
@@ -52,6 +64,8 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
             else:
                 ns.routes.append(Route(str(other.pod_cidr), via=other.ip, dev="eth0"))
         ns.iptables = node_rules(scn, node)
+        if scn.proxy.mode == "nftables":
+            ns.nftables = nft_node_rules(scn, node)
         for port in sorted(scn.health_ports):  # kube-proxy's health check servers listen on every node
             ns.listeners.append(Listener(port, "tcp", "node", node.name))
         for (port, proto), pod in sorted(node.host_listeners.items()):
