@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # address behind NAT, hence the generous per-address figure.
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
         LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
+        IMPORT_LIMIT_PER_USER="20 per hour",  # progress imports checked (each replays up to 20,000 answers)
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: log and let the request through, never a 500
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,

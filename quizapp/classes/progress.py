@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Text, case, cast, distinct, func, select
+from sqlalchemy import Text, case, cast, distinct, func, select, true
 from sqlalchemy.orm import Session
 
-from quizapp.models import Card, CardState, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.models import Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic, User, utcnow
 from quizapp.study import scheduler as sched
 
 TOP_WRONG = 3
@@ -142,8 +142,15 @@ class ClassProgress:
         return sum(row.cells[topic_id].mastery for row in self.learners) / len(self.learners)
 
 
-def class_progress(session: Session, class_id: int, now: datetime | None = None) -> ClassProgress:
+def class_progress(session: Session, class_id: int, now: datetime | None = None,
+                   count_imported: bool | None = None) -> ClassProgress:
+    """`count_imported` (default: the class's setting): whether answers imported from files, and the card states
+    they shaped, count; otherwise only answers given on this server do (an import cannot raise a grade)."""
     now = now or utcnow()
+    if count_imported is None:
+        count_imported = bool(session.scalar(select(Classroom.count_imported).where(Classroom.id == class_id)))
+    given_here = true() if count_imported else ReviewLog.imported.is_(False)
+    state_here = true() if count_imported else CardState.from_import.is_(False)
     packs = select(ClassPack.pack_id).where(ClassPack.class_id == class_id).scalar_subquery()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id).scalar_subquery()
     live_card = (Card.retired_at.is_(None)) & (Question.retired_at.is_(None))
@@ -174,7 +181,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None)
             select(ReviewLog.user_id, Question.topic_id, func.count(ReviewLog.id),
                    func.sum(case((ReviewLog.correct.is_(True), 1), else_=0)), func.max(ReviewLog.reviewed_at))
             .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
-            .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs))
+            .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs), given_here)
             .group_by(ReviewLog.user_id, Question.topic_id)).all():
         if uid in by_user and topic_id in topic_ids:
             cell = by_user[uid].cells[topic_id]
@@ -186,7 +193,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None)
             select(CardState.user_id, Question.topic_id,
                    func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card)
+            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here)
             .group_by(CardState.user_id, Question.topic_id)).all():
         if uid in by_user and topic_id in topic_ids:
             by_user[uid].cells[topic_id].due = int(due or 0)
@@ -196,17 +203,17 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None)
     for uid, topic_id, state in session.execute(
             select(CardState.user_id, Question.topic_id, CardState)
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card,
+            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here,
                    CardState.last_review.is_not(None))).all():
         if uid in by_user and topic_id in topic_ids:
             cell = by_user[uid].cells[topic_id]
             cell.seen += 1
             cell.recall += sched.retrievability(scheduler, sched.state_from_columns(state), state.card_id, now)
 
-    return ClassProgress(topics, learners, _questions(session, packs, members))
+    return ClassProgress(topics, learners, _questions(session, packs, members, given_here))
 
 
-def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
+def _questions(session: Session, packs: Any, members: Any, given_here: Any) -> list[QuestionRow]:
     # 6. per question: answers, wrong answers, learners, learners with a wrong answer
     wrong = ReviewLog.correct.is_(False)
     rows = session.execute(
@@ -215,7 +222,7 @@ def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
                func.count(distinct(ReviewLog.user_id)), func.count(distinct(case((wrong, ReviewLog.user_id)))))
         .join(Card, Card.question_id == Question.id).join(ReviewLog, ReviewLog.card_id == Card.id)
         .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)
-        .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs))
+        .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs), given_here)
         .group_by(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug)).all()
     questions = {qid: QuestionRow(qid, slug, title, qtype, topic, pack, int(n), int(w or 0), int(lrn), int(lw))
                  for qid, slug, title, qtype, topic, pack, n, w, lrn, lw in rows}
@@ -227,7 +234,7 @@ def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
     for qid, card_key, text, count in session.execute(
             select(Card.question_id, Card.card_key, answer_text, func.count(ReviewLog.id))
             .join(ReviewLog, ReviewLog.card_id == Card.id)
-            .where(ReviewLog.user_id.in_(members), Card.question_id.in_(list(questions)), wrong)
+            .where(ReviewLog.user_id.in_(members), Card.question_id.in_(list(questions)), wrong, given_here)
             .group_by(Card.question_id, Card.card_key, answer_text)).all():
         counted[qid].append((int(count), card_key, text))
     # 8. the questions' data, to show answers as the learner saw them (choice text, not index)
