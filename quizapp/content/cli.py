@@ -37,8 +37,16 @@ def _describe(result: CompileResult) -> str:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def check_command(paths: tuple[str, ...]) -> None:
     """Validate Markdown files or folders; print every problem as path:line: message."""
+    from quizapp.content.similarity import near_duplicates
+
     result = _compile_or_exit(paths)
+    assert result.bank is not None
+    duplicates = near_duplicates(result.bank.questions)
+    for duplicate in duplicates:
+        click.echo(duplicate.message(), err=True)
     click.echo(f"OK: {_describe(result)}")
+    if duplicates:
+        click.echo(f"{len(duplicates)} near-duplicate warning(s)", err=True)
 
 
 @content_cli.command("build")
