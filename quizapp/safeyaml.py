@@ -1,0 +1,150 @@
+"""YAML from authors and the web, read safely: PyYAML's safe loader, plus no anchors or aliases and caps on
+size, nesting and node count. Pure (stdlib and PyYAML only): the content compiler, the simulator and the lab
+import it.
+
+Why: a few hundred bytes of nested aliases ("billion laughs") compose into a small graph that anything walking
+the data (printing `expect:`, checking a scenario) expands exponentially -- a 1 KB upload grew a worker to
+1.3 GB; and composing is recursive, so deep nesting exhausts the stack. Hand-written quizapp files never need
+aliases, so they are refused with the line to fix.
+
+    from quizapp.safeyaml import UnsafeYAML, check_yaml, load, load_all, compose
+    try:
+        documents = load_all(text)          # or check_yaml(text) before handing the text to another parser
+    except UnsafeYAML as error:             # a limit: error.line (1-based), error.message
+        ...
+    except yaml.YAMLError as error:         # a syntax error (UnsafeYAML is one too: problem, problem_mark)
+        ...
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 256 * 1024  # one YAML block, front matter or scenario file
+MAX_DEPTH = 40  # nesting of mappings and lists (a Kubernetes manifest needs about 10)
+MAX_NODES = 100_000
+
+
+@dataclass(frozen=True)
+class YAMLLimits:
+    max_bytes: int = MAX_BYTES
+    max_depth: int = MAX_DEPTH
+    max_nodes: int = MAX_NODES
+
+
+class UnsafeYAML(yaml.MarkedYAMLError, ValueError):
+    """Refused by a limit (not a syntax error). ``line`` is 1-based (None for the text as a whole); being a
+    `yaml.MarkedYAMLError`, existing `except yaml.YAMLError` handlers read `problem` and `problem_mark`."""
+
+    def __init__(self, message: str, line: int | None = None):
+        mark = yaml.Mark("<yaml>", 0, line - 1, 0, None, None) if line else None
+        super().__init__(None, None, message, mark)
+        self.line = line
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the sandbox's pipe intact
+        return (UnsafeYAML, (self.message, self.line))
+
+
+def _line(event: Any) -> int | None:
+    mark = getattr(event, "start_mark", None)
+    return mark.line + 1 if mark is not None else None
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses aliases and anchors and counts nesting and nodes as it goes."""
+
+    def __init__(self, stream: str, limits: YAMLLimits) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+        self._limits = limits
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise UnsafeYAML(f"an alias (*{event.anchor}) is not accepted here; write the value out in full",
+                             _line(event))
+        if getattr(event, "anchor", None) is not None:
+            raise UnsafeYAML(f"an anchor (&{event.anchor}) is not accepted here; write the value out where it is "
+                             "used", _line(event))
+        self._nodes += 1
+        if self._nodes > self._limits.max_nodes:
+            raise UnsafeYAML(f"more than {self._limits.max_nodes:,} values", _line(event))
+        collection = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if collection:
+            self._depth += 1
+            if self._depth > self._limits.max_depth:
+                raise UnsafeYAML(f"nested more than {self._limits.max_depth} levels deep", _line(event))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
+
+
+def compose_all(text: str | bytes, limits: YAMLLimits | None = None) -> list[yaml.Node]:
+    """Every document's node tree (line numbers in `start_mark`); raises yaml.YAMLError (UnsafeYAML)."""
+    limits = limits or YAMLLimits()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise UnsafeYAML(f"the text is {size:,} bytes; at most {limits.max_bytes:,} are accepted. "
+                         "Remove what is not needed, or split it.")
+    if "\x00" in text:
+        raise UnsafeYAML("the text contains a NUL character", text.count("\n", 0, text.index("\x00")) + 1)
+    loader = _LimitedLoader(text, limits)
+    try:
+        nodes = []
+        while loader.check_node():
+            nodes.append(loader.get_node())
+        return nodes
+    finally:
+        loader.dispose()
+
+
+def compose(text: str | bytes, limits: YAMLLimits | None = None) -> yaml.Node | None:
+    """The single document's node tree (None for an empty text); raises yaml.YAMLError."""
+    nodes = compose_all(text, limits)
+    if len(nodes) > 1:
+        raise UnsafeYAML("expected one YAML document, found several (a `---` line inside?)",
+                         nodes[1].start_mark.line + 1)
+    return nodes[0] if nodes else None
+
+
+def construct(node: yaml.Node | None) -> Any:
+    """The Python values (as SafeLoader types them) of a node composed here."""
+    if node is None:
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def load(text: str | bytes, limits: YAMLLimits | None = None) -> Any:
+    """`yaml.safe_load` within the limits; raises yaml.YAMLError (UnsafeYAML for a limit)."""
+    return construct(compose(text, limits))
+
+
+def load_all(text: str | bytes, limits: YAMLLimits | None = None) -> list[Any]:
+    """Every document of a multi-document YAML text. UnsafeYAML for a limit, yaml.YAMLError for bad syntax."""
+    return [construct(node) for node in compose_all(text, limits)]
+
+
+def check_yaml(text: str | bytes, limits: YAMLLimits | None = None) -> None:
+    """Raise UnsafeYAML when the text is too big, uses anchors/aliases or nests too deep. Syntax errors are left
+    to the parser that follows (it reports them with its own line numbers)."""
+    try:
+        compose_all(text, limits)
+    except UnsafeYAML:
+        raise
+    except yaml.YAMLError:
+        return
