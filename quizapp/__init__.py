@@ -40,7 +40,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # address behind NAT, hence the generous per-address figure.
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
         LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
-        IMPORT_LIMIT_PER_USER="20 per hour",  # progress imports checked (each replays up to 20,000 answers)
+        IMPORT_LIMIT_PER_USER="20 per hour",
+        ANSWER_LIMIT_PER_USER="120 per minute",  # answers per learner (API token, session or address)  # progress imports checked (each replays up to 20,000 answers)
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: log and let the request through, never a 500
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
@@ -53,6 +54,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "set SECRET_KEY or start through `quizapp` / wsgi.py, which create it."
         )
 
+    from quizapp.inputs import init_inputs
+
+    init_inputs(app)  # before the blueprints: bounded <int:...> converters, input checks on every request
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

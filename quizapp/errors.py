@@ -27,8 +27,11 @@ def http_error(exc: HTTPException):
     name = exc.name
     # Only the rate limiter's description is shown (it names the limit); every other text is ours.
     detail = f"The limit is {exc.description}." if code == 429 and exc.description else None
+    problem = request.environ.get("quizapp.input_problem")  # quizapp.inputs: what in the request was refused
+    if problem:
+        detail = f"Refused: {problem}."
     if request.path.startswith("/api/"):
-        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": _message(code)}})
+        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": problem or _message(code)}})
     else:
         body = render_template("errors/error.html", code=code, name=name, message=_message(code), detail=detail)
     response = make_response(body, code)

@@ -11,7 +11,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
-from quizapp.extensions import db
+from quizapp.extensions import db, limiter
+from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
@@ -107,6 +108,7 @@ def question(slug: str):
 
 
 @bp.post("/packs/<slug>/study")
+@limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_USER"], key_func=caller_key, scope="answers")
 def answer(slug: str):
     # The pack (if the visitor may study it) and the card (of that pack, retired or not), in one query.
     card = service.find_visible_pack_card(db.session, slug, request.form.get("card", type=int) or -1,
@@ -134,10 +136,13 @@ def answer(slug: str):
         recorded = reviews.record_answer(db.session, user, card, response, result, response_time(request.form),
                                          seed, reviews.learner_scheduler(user, fuzz()), idempotency_key=key,
                                          shown_version=request.form.get("state_version", type=int), seen=q)
+    except reviews.KeyReused:
+        db.session.rollback()
+        abort(409)
     except reviews.StudyError as error:
         db.session.rollback()
         replay = reviews.answer_with_key(db.session, user, key)  # the same submission, racing this one
-        if replay is not None:
+        if replay is not None and replay.card_id == card.id:
             return redirect(url_for("study.feedback", log_id=replay.id))
         flash(str(error), "error")
         return redirect(url_for("study.question", slug=pack.slug))
