@@ -38,8 +38,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         # Failed logins allowed before a 429 (see quizapp/auth/routes.py); a school's learners may share one
         # address behind NAT, hence the generous per-address figure.
+        # LOGIN_LIMIT_PER_ACCOUNT counts per (account, address); LOGIN_SLOWDOWN_PER_ACCOUNT per account from
+        # browsers that never logged in to it (quizapp/auth/throttle.py): no lock-out of the owner.
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_SLOWDOWN_PER_ACCOUNT="20 per 15 minutes",
         LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
+        SIGNUP_LIMIT_PER_ADDRESS="30 per hour",  # sign-ups (each says whether an email is free) per address
         IMPORT_LIMIT_PER_USER="20 per hour",
         ANSWER_LIMIT_PER_USER="120 per minute",  # answers per learner (API token, session or address)  # progress imports checked (each replays up to 20,000 answers)
         RATELIMIT_HEADERS_ENABLED=True,

@@ -73,4 +73,18 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
               help="Log every request to stdout. Env: QUIZAPP_ACCESS_LOG=1.")
 def serve_command(bind: str, workers: int | None, threads: int, timeout: int, access_log: bool) -> None:
     """Serve quizapp with gunicorn (the production server). Run `quizapp db upgrade` first."""
-    run_gunicorn(gunicorn_options(bind, workers or default_workers(), threads, timeout, access_log))
+    workers = workers or default_workers()
+    warning = limits_warning(workers, os.environ)
+    if warning:
+        click.secho(warning, fg="yellow", bold=True, err=True)
+    run_gunicorn(gunicorn_options(bind, workers, threads, timeout, access_log))
+
+
+def limits_warning(workers: int, environ: Any) -> str | None:
+    """Said loudly at start: without a shared store every worker counts login failures, answers and imports on
+    its own, so each limit is multiplied by the number of workers."""
+    if workers <= 1 or environ.get("REDIS_URL"):
+        return None
+    return (f"WARNING: rate limits are per process: {workers} workers each count login failures, answers and "
+            f"imports on their own, so every limit is {workers} times what is configured. Set REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) to share the counters, or run with --workers 1.")
