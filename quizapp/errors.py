@@ -2,8 +2,11 @@
 message. The exception behind a 500 goes to the log, never to the client."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from quizapp.extensions import db, login_manager
 
 MESSAGES = {
     400: "The request was not understood. Reload the page and try again.",
@@ -41,5 +44,22 @@ def http_error(exc: HTTPException):
     return response
 
 
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable(exc: Exception):
+    """The database cannot be reached (down, restarting, out of connections): 503 with Retry-After, on pages and
+    the API alike, instead of a 500 -- clients and load balancers retry a 503."""
+    current_app.logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded at teardown
+        pass
+    g._login_user = login_manager.anonymous_user()  # the page's menu must not ask the database who this is
+    return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)

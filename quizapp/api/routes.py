@@ -93,7 +93,10 @@ def card_out(card: Card, seed: int) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    # The configured public address, else relative: never the request's Host header (a cache could then serve
+    # a document naming an attacker's host to everyone).
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return jsonify(openapi_document(base + "/api/v1"))
 
 
 @bp.get("/me")

@@ -23,6 +23,7 @@ from sqlalchemy import Text, case, cast, distinct, func, select, true
 from sqlalchemy.orm import Session
 
 from quizapp.models import Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.security import csv_safe_rows
 from quizapp.study import scheduler as sched
 
 TOP_WRONG = 3
@@ -300,11 +301,5 @@ def gradebook_rows(progress: ClassProgress, section: str) -> list[list[str]]:
     for learner in progress.learners:
         scores = [f"{learner.cells[t.id].mastery * 100:.2f}" for t in progress.topics]
         overall = f"{learner.mastery * 100:.2f}"
-        rows.append([_csv_safe(learner.name), str(learner.user_id), "", _csv_safe(learner.email), _csv_safe(section)]
-                    + scores + [overall, overall])
-    return rows
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        rows.append([learner.name, str(learner.user_id), "", learner.email, section] + scores + [overall, overall])
+    return csv_safe_rows(rows)  # every cell, headers included: a pack or topic title is someone else's text

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.export.importing import FORMAT, VERSION, CardKey, ImportProblem, apply_import, plan_import
+from quizapp.security import csv_safe
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, User, utcnow
 from quizapp.study import scheduler as sched
 
@@ -75,9 +76,19 @@ def import_progress(session: Session, user: User, document: Any, now: datetime |
                         plan.already_present, len(plan.kept))
 
 
+class _SafeWriter:
+    """csv.writer whose every cell goes through the spreadsheet-formula guard."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[Any]) -> None:
+        self._writer.writerow([csv_safe(cell) for cell in row])
+
+
 def reviews_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(["reviewed_at", "pack", "question", "card", "rating", "rating_name", "suggested_rating",
                      "correct", "response_ms", "answer", "variant_seed", "state_before", "state_after",
                      "stability_after", "difficulty_after", "due_after"])
@@ -95,7 +106,7 @@ def reviews_csv(document: dict[str, Any]) -> str:
 
 def cards_csv(document: dict[str, Any]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = _SafeWriter(out)
     writer.writerow(["pack", "question", "card", "state", "step", "stability", "difficulty", "due", "last_review",
                      "reps", "lapses", "suspended"])
     for item in document["card_states"]:

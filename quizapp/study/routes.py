@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
+from quizapp.access import can_see_pack
 from quizapp.extensions import db, limiter
 from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
@@ -208,25 +209,37 @@ def undo():
     return redirect(url_for("study.question", slug=undone.pack_slug, card=undone.card_id, seed=undone.seed))
 
 
+def _own_card(card_id: int) -> str:
+    """Where to go after changing one's own state of a card: its pack when the learner may see it. A card of a
+    pack they may not see (and never studied) is a 404, so nothing reveals which private packs exist."""
+    card = db.session.get(Card, card_id) or abort(404)
+    pack = card.question.pack
+    if can_see_pack(db.session, current_user, pack):
+        return url_for("study.question", slug=pack.slug)
+    if reviews.card_state(db.session, learner(), card_id) is None:
+        abort(404)
+    return url_for("study.index")  # their own progress on a pack no longer shared with them
+
+
 @bp.post("/cards/<int:card_id>/reset")
 @login_required
 def reset(card_id: int):
-    card = db.session.get(Card, card_id) or abort(404)
+    target = _own_card(card_id)
     if reviews.reset_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card reset: it is new again. Its history is kept.", "info")
     else:
         flash("That card had no progress to reset.", "info")
-    return redirect(url_for("study.question", slug=card.question.pack.slug))
+    return redirect(target)
 
 
 @bp.post("/cards/<int:card_id>/unsuspend")
 @login_required
 def unsuspend(card_id: int):
-    card = db.session.get(Card, card_id) or abort(404)
+    target = _own_card(card_id)
     if reviews.unsuspend_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card unsuspended.", "info")
-    return redirect(url_for("study.question", slug=card.question.pack.slug))
+    return redirect(target)
 
 
