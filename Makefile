@@ -1,4 +1,5 @@
-# Two commands do all setup on a fresh clone:  `make run` (install, migrate, build the shipped bank, serve)
+# Two commands do all setup on a fresh clone:  `make run` (install, migrate, build the shipped bank, serve with
+# gunicorn, the production server, on SQLite in WAL mode)
 # and `make test` (install, run the whole suite).
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/quizapp db upgrade
 	$(BIN)/quizapp content build content/
-	$(BIN)/quizapp run --host $(HOST) --port $(PORT)
+	$(BIN)/quizapp serve --bind $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,11 +1,15 @@
 """Flask extensions, created bare here and bound to an app in `create_app`."""
+import sqlite3
+from typing import Any
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names keep Alembic migrations reproducible on SQLite and PostgreSQL alike.
@@ -28,3 +32,14 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 # Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set (shared by every app server), else memory.
 limiter = Limiter(key_func=get_remote_address)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite needs foreign keys switched on per connection; WAL lets readers and a writer work at once.
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -460,3 +460,20 @@ def _stamp_changed_packs(session: Session, _context: Any, _instances: Any) -> No
             continue
         stamped.add(pack.id)
         pack.content_stamp = new_content_stamp()
+
+
+class LabEdit(db.Model):
+    """A learner's own copy of a lab scenario (the shared scenario never changes), or their answer to a `lab`
+    question in progress. `scenario_key` is the lab's scenario id (`q12`, `ex-k8s-basic`)."""
+
+    __tablename__ = "lab_edits"
+    __table_args__ = (
+        UniqueConstraint("user_id", "scenario_key"),
+        CheckConstraint("length(text) <= 262144", name="text_size"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_key: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -6,11 +6,10 @@ import json
 import sys
 
 import click
-from flask.cli import AppGroup
 
 from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
 
-sim_cli = AppGroup("sim", help="Trace traffic through Docker and Kubernetes scenarios (the simulator that computes answer keys).")
+sim_cli = click.Group("sim", help="Trace traffic through Docker and Kubernetes scenarios (the simulator that computes answer keys).")
 
 
 @sim_cli.command("trace")

@@ -1,16 +1,13 @@
-"""`quizapp content check|build|stats`."""
+"""`quizapp content check|build|stats`. `check` is pure (no Flask, no database: it starts at once)."""
 from __future__ import annotations
 
 from collections import Counter
 
 import click
-from flask.cli import AppGroup
-from sqlalchemy import func, select
-
+from quizapp.cli import with_app
 from quizapp.content.compiler import CompileResult, compile_paths
-from quizapp.extensions import db
 
-content_cli = AppGroup("content", help="Check and build question packs from Markdown.")
+content_cli = click.Group("content", help="Check and build question packs from Markdown.")
 
 
 def _compile_or_exit(paths: tuple[str, ...]) -> CompileResult:
@@ -45,15 +42,28 @@ def check_command(paths: tuple[str, ...]) -> None:
     for duplicate in duplicates:
         click.echo(duplicate.message(), err=True)
     click.echo(f"OK: {_describe(result)}")
+    _report_translations(result)
     if duplicates:
         click.echo(f"{len(duplicates)} near-duplicate warning(s)", err=True)
 
 
+def _report_translations(result: CompileResult) -> None:
+    from quizapp.content.translation import coverage, translation_warnings
+
+    assert result.bank is not None
+    for warning in translation_warnings(result.bank):
+        click.echo(str(warning), err=True)
+    for (pack, language), (total, translated, stale) in coverage(result.bank).items():
+        click.echo(f"{pack} {language}: {translated} of {total} questions translated, {stale} stale")
+
+
 @content_cli.command("build")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@with_app
 def build_command(paths: tuple[str, ...]) -> None:
     """Compile and write the bank in one transaction (nothing is written if any problem exists)."""
     from quizapp.content.store import write_bank
+    from quizapp.extensions import db
     from quizapp.packs.publishing import record_build_versions, site_build_problems
 
     result = _compile_or_exit(paths)
@@ -78,8 +88,12 @@ def build_command(paths: tuple[str, ...]) -> None:
 
 
 @content_cli.command("stats")
+@with_app
 def stats_command() -> None:
     """Show what the database holds, per pack."""
+    from sqlalchemy import func, select
+
+    from quizapp.extensions import db
     from quizapp.models import Card, Pack, Question
 
     packs = db.session.scalars(select(Pack).order_by(Pack.slug)).all()
@@ -101,3 +115,25 @@ def stats_command() -> None:
                    f"{retired} retired")
         for qtype, count in sorted(live.items()):
             click.echo(f"  {qtype:<10} {count}")
+
+
+@content_cli.command("calibrate")
+@click.option("--pack", "pack_slug", default=None, help="Only this pack.")
+@click.option("--min-learners", default=10, show_default=True, help="Ignore questions fewer learners answered.")
+@click.option("--all", "show_all", is_flag=True, help="List every question, not only the mislabelled ones.")
+def calibrate_command(pack_slug: str | None, min_learners: int, show_all: bool) -> None:
+    """Questions whose learners' first answers disagree with their difficulty label (rubric: docs/authoring.md)."""
+    from quizapp.content.calibration import calibration_rows, mislabelled
+
+    rows = calibration_rows(db.session, pack_slug, min_learners)
+    shown = rows if show_all else mislabelled(rows)
+    if not rows:
+        click.echo(f"No question has answers from {min_learners} or more learners yet.")
+        return
+    click.echo(f"{'pack/question':<60} {'label':>5} {'seen':>5} {'missed':>7} {'as':>3}  verdict")
+    for row in shown:
+        label = "-" if row.labelled is None else str(row.labelled)
+        click.echo(f"{row.pack + '/' + row.slug:<60} {label:>5} {row.learners:>5} {row.miss_rate:>7.0%} "
+                   f"{row.observed:>3}  {row.verdict}")
+    click.echo(f"{len(mislabelled(rows))} of {len(rows)} question(s) with {min_learners}+ learners disagree "
+               "with their label.")

@@ -16,10 +16,11 @@ from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
 from quizapp.content import sim_type  # noqa: F401  (registers the `sim` type)
+from quizapp.content.translation import PackTranslations, compile_translation_file
 
 ResourceReader = Callable[[str, str], "bytes | None"]
 
-FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description"}
+FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description", "translation_of"}
 COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -59,6 +60,7 @@ class PackSpec:
     language: str
     topics: list[TopicSpec] = field(default_factory=list)
     questions: list[QuestionSpec] = field(default_factory=list)
+    translations: PackTranslations = field(default_factory=PackTranslations)
 
 
 @dataclass
@@ -139,6 +141,7 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
     pack_origin: dict[str, tuple[str, int]] = {}
     seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
     seen_topics: dict[tuple[str, str], str] = {}
+    translation_files = []
     count = 0
     for path, data in sources:
         count += 1
@@ -147,6 +150,9 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
             continue
         meta = _front_matter(raw_file, problems)
         if meta is None:
+            continue
+        if meta["translation_of"]:
+            translation_files.append((raw_file, meta))  # checked against their sources once those are compiled
             continue
         pack_slug = meta["pack"]
         pack = packs.get(pack_slug)
@@ -187,6 +193,14 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
             spec = _compile_question(raw_file, raw, meta, topic_slug, problems, read_resource)
             if spec is not None:
                 pack.questions.append(spec)
+    for raw_file, meta in translation_files:
+        pack = packs.get(meta["pack"])
+        if pack is None:
+            problems.add(raw_file.path, raw_file.front_matter_lines.get("pack", 2),
+                         f"translates pack '{meta['pack']}', which no source file defines")
+            continue
+        compile_translation_file(raw_file, {**meta, "topic": Path(raw_file.path).stem}, pack, problems,
+                                 read_resource)
     ordered = sorted(problems.items, key=lambda p: (p.path, p.line))
     return CompileResult(None if ordered else Bank(packs), ordered, count)
 
@@ -235,10 +249,15 @@ def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | 
     if pack_title is not None and not isinstance(pack_title, str):
         problems.add(path, lines.get("pack_title", 2), "`pack_title:` must be text")
         ok = False
+    translation_of = fm.get("translation_of")
+    if translation_of is not None and (not isinstance(translation_of, str) or not LANGUAGE.match(translation_of)):
+        problems.add(path, lines.get("translation_of", 2), "`translation_of:` names the language of the source "
+                                                           "files this file translates, e.g. `translation_of: en`")
+        ok = False
     if not ok:
         return None
     return {"pack": pack, "title": title.strip(), "language": language, "tags": tags, "sources": sources,
-            "pack_title": pack_title.strip() if pack_title else None}
+            "pack_title": pack_title.strip() if pack_title else None, "translation_of": translation_of}
 
 
 def _parse_bool(ctx: CompileContext, key: str, raw: str, line: int) -> bool | None:

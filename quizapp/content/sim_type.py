@@ -178,6 +178,7 @@ class SimChecked(QuestionType):
             variants.append(variant)
         return {"ask": ask, "ask_label": ASKS[ask], "from": spec["from"], "to": spec["to"],
                 "parameters": sorted(vary), "variants": variants,
+                "scenario_text": scenario_text,  # the packet lab opens it (with a variant's parameters)
                 "case_sensitive": False}
 
     def _scenario_source(self, ctx: CompileContext, spec: dict[str, Any],

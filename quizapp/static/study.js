@@ -1,6 +1,7 @@
 // Keyboard-first studying, as progressive enhancement: every action also works with plain links and buttons.
-//   question page: 1-9 pick a choice, Enter checks (or shows a flashcard's answer), u undoes the last answer
-//   feedback page: 1-4 change the rating, Enter goes to the next question, u undoes
+//   question page: 1-9 pick a choice, Enter checks (shows a flashcard's back; on the back, Enter = "I knew it",
+//   1 = "I didn't know"), u undoes the last answer; ordering/matching rows: see rowKey
+//   feedback page: 1-4 change the rating, Enter or Space go to the next question, u undoes
 (function () {
   "use strict";
   var started = performance.now();
@@ -24,13 +25,68 @@
     }
   });
 
+  // Ordering and matching: the answer is a column of drop-downs. Inside one, a digit picks (position N, or the
+  // Nth option) and moves on to the next row, ArrowDown/ArrowUp move between rows, ArrowRight/ArrowLeft step the
+  // value, Enter checks the answer (instead of opening the list). No Tab needed.
+  function rowKey(event, select) {
+    var form = select.form;
+    if (!form || !form.matches("form.answer")) return false;
+    var rows = Array.prototype.slice.call(form.querySelectorAll("select[data-row]"));
+    var at = rows.indexOf(select);
+    if (at < 0) return false;
+    var key = event.key;
+    function go(index) {
+      if (index >= rows.length) { var check = form.querySelector("button.check"); if (check) check.focus(); }
+      else if (index >= 0) rows[index].focus();
+    }
+    if (/^[1-9]$/.test(key)) {
+      var option = select.querySelector('option[data-digit="' + key + '"]');
+      if (!option) return false;
+      select.value = option.value;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      go(at + 1);
+    } else if (key === "ArrowDown") go(at + 1);
+    else if (key === "ArrowUp") go(at - 1);
+    else if (key === "ArrowRight" || key === "ArrowLeft") {
+      var step = key === "ArrowRight" ? 1 : -1;
+      var next = Math.min(Math.max(select.selectedIndex + step, 0), select.options.length - 1);
+      select.selectedIndex = next;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    } else if (key === "Enter") submit(form);
+    else return false;
+    event.preventDefault();
+    return true;
+  }
+
+  function goNext() {
+    var next = document.querySelector("a.next[data-enter]");
+    if (next) next.click();
+    return Boolean(next);
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     var page = document.body.dataset.page;
     var key = event.key;
-    if (typing(event.target)) {
-      if (key === "Escape") event.target.blur();
+    var target = event.target;
+    if (target && target.tagName === "SELECT" && rowKey(event, target)) return;
+    if (key === "ArrowUp" && target && target.matches && target.matches("form.answer button.check")) {
+      var rows = target.form.querySelectorAll("select[data-row]");  // back up from Check to the last row
+      if (rows.length) { event.preventDefault(); rows[rows.length - 1].focus(); return; }
+    }
+    if (typing(target)) {
+      if (key === "Escape") target.blur();
       return;  // Enter in a text box submits natively
+    }
+    // Feedback: Enter and Space go to the next question wherever focus is, except on another button, link or
+    // field the learner moved to on purpose (Tab to "Undo" + Enter undoes).
+    if (page === "feedback" && (key === "Enter" || key === " ")) {
+      var control = target && target.closest && target.closest("a, button, summary, input, select, textarea");
+      if (!control || control.matches("a.next")) {
+        if (goNext()) { event.preventDefault(); return; }
+      }
+      if (key === " " && control && control.tagName === "A") { event.preventDefault(); control.click(); }
+      return;
     }
     if (key === "u" || key === "U") {
       var undo = document.getElementById("undo-form");
@@ -38,16 +94,16 @@
       return;
     }
     if (/^[1-9]$/.test(key)) {
-      var target = document.querySelector('[data-key="' + key + '"]');
-      if (!target || target.disabled) return;
+      var picked = document.querySelector('[data-key="' + key + '"]');
+      if (!picked || picked.disabled) return;
       event.preventDefault();
-      if (target.type === "radio") { target.checked = true; target.focus(); }
-      else if (target.type === "checkbox") { target.checked = !target.checked; target.focus(); }
-      else target.click();
+      if (picked.type === "radio") { picked.checked = true; picked.focus(); }
+      else if (picked.type === "checkbox") { picked.checked = !picked.checked; picked.focus(); }
+      else picked.click();
       return;
     }
-    if (key === "Enter" || (key === " " && page === "feedback")) {
-      if (event.target.tagName === "BUTTON" || event.target.tagName === "A") return;  // native activation
+    if (key === "Enter") {
+      if (target.tagName === "BUTTON" || target.tagName === "A") return;  // native activation
       var enter = document.querySelector("[data-enter]");
       if (enter) { event.preventDefault(); enter.click(); return; }
       var form = document.querySelector("form.answer");

@@ -63,14 +63,14 @@ def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> Car
 
 def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Mapping[str, Any]) -> dict[str, Any]:
     """Read the study form into the checker's response shape; errors name the form field."""
-    def integer(field: str) -> int:
+    def integer(field: str, missing: str = "Choose an answer.") -> int:
         raw = form.get(field, "")
         if raw == "" or raw is None:
-            raise InvalidResponse(field, "choose an answer")
+            raise InvalidResponse(field, missing)
         try:
             return int(raw)
         except ValueError:
-            raise InvalidResponse(field, "must be a number") from None
+            raise InvalidResponse(field, "That is not one of the options: choose again.") from None
 
     if qtype == "flashcard":
         return {"knew": form.get("knew") == "yes"}
@@ -95,12 +95,14 @@ def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Ma
         return {"text": str(form.get("text", ""))}
     if qtype == "ordering":
         count = len(data["items"])
-        positions = {index: integer(f"position-{index}") for index in range(count)}
+        positions = {index: integer(f"position-{index}", "Give every item a position.") for index in range(count)}
         if sorted(positions.values()) != list(range(1, count + 1)):
-            raise InvalidResponse("position", f"give each item a different position from 1 to {count}")
+            raise InvalidResponse("position", f"Give each item a different position from 1 to {count}: "
+                                              "two items have the same position.")
         return {"order": sorted(positions, key=positions.__getitem__)}
     if qtype == "matching":
-        return {"matches": [integer(f"match-{index}") for index in range(len(data["pairs"]))]}
+        return {"matches": [integer(f"match-{index}", "Pick a match for every row.")
+                            for index in range(len(data["pairs"]))]}
     if qtype == "sim":
         if data["ask"] == "delivered":
             value = form.get("value")

@@ -1,44 +1,14 @@
-"""The rating an answer suggests: wrong is Again; right is Good, Easy when fast, Hard when slow.
+"""The rating an answer gets at submit: wrong is Again, right is Good. Hard and Easy are the learner's choice.
 
-Thresholds are per question type, in seconds from showing the question to submitting the answer
-(documented in docs/study.md). The learner may change the rating on the feedback page.
+Answer time never turns a right answer into Easy (or Hard) by itself: a fast answer can be a lucky guess on a
+true/false or single-choice card, and FSRS's own guidance is that Good is the normal rating for a right answer,
+Hard and Easy being the learner's judgement of effort (see docs/study.md). The time is still stored and shown.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    fast: float  # at or under: Easy
-    slow: float  # at or over: Hard
-
-
-THRESHOLDS: dict[str, Thresholds] = {
-    "flashcard": Thresholds(fast=5, slow=20),  # includes reading the back
-    "truefalse": Thresholds(fast=5, slow=20),
-    "single": Thresholds(fast=8, slow=30),
-    "short": Thresholds(fast=10, slow=40),
-    "cloze": Thresholds(fast=10, slow=40),
-    "multiple": Thresholds(fast=12, slow=45),
-    "ordering": Thresholds(fast=20, slow=75),
-    "matching": Thresholds(fast=20, slow=75),
-    "sim": Thresholds(fast=30, slow=120),
-}
-DEFAULT = Thresholds(fast=10, slow=40)
-
-
 def suggested_rating(qtype: str, correct: bool, response_ms: int | None) -> int:
-    if not correct:
-        return AGAIN
-    if response_ms is None:
-        return GOOD
-    limits = THRESHOLDS.get(qtype, DEFAULT)
-    seconds = response_ms / 1000
-    if seconds <= limits.fast:
-        return EASY
-    if seconds >= limits.slow:
-        return HARD
-    return GOOD
+    """Again for a wrong answer, Good for a right one, whatever the question type and however long it took."""
+    return GOOD if correct else AGAIN

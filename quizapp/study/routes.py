@@ -17,7 +17,6 @@ from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view, response_from_form
-from quizapp.study.rating import THRESHOLDS
 from quizapp.study.scheduler import RATING_NAMES
 from quizapp.study.seen import card_shown, question_as_seen
 from quizapp.study.trace import render_trace
@@ -70,7 +69,7 @@ def index():
 
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
                    reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None,
-                   state_version: int | None = None):
+                   state_version: int | None = None, previous: Any = None):
     q = question if question is not None else card.question
     view = card_view(q.qtype, q.data, card.card_key, seed)
     if current_user.is_authenticated:
@@ -81,7 +80,8 @@ def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: 
     # A fresh key per shown card: a double click or a resent form is recorded once (see docs/study.md).
     return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
                            reveal=reveal, error=error, counts=counts, shown=shown or now_ms(),
-                           idempotency_key=secrets.token_urlsafe(18), state_version=state_version), status
+                           idempotency_key=secrets.token_urlsafe(18), state_version=state_version,
+                           previous=previous), status
 
 
 @bp.get("/packs/<slug>/study")
@@ -125,7 +125,7 @@ def answer(slug: str):
         result = check_answer(q.qtype, q.data, card.card_key, response, variant=seed)
     except InvalidResponse as error:
         return _question_page(pack, card, seed, 400, error, reveal=True, shown=request.form.get("shown", type=int),
-                              question=q)
+                              question=q, previous=request.form)
     if not current_user.is_authenticated:
         view = card_view(q.qtype, q.data, card.card_key, seed)
         return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
@@ -175,8 +175,7 @@ def feedback(log_id: int):
         trace=trace_of(result), ratings=RATING_NAMES,
         intervals=reviews.interval_preview(user, log, scheduler) if is_newest else {},
         counts=reviews.build_queue(db.session, user, pack, visible=visible).counts,
-        leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"),
-        thresholds=THRESHOLDS.get(q.qtype))
+        leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"))
 
 
 @bp.post("/reviews/<int:log_id>/rating")

@@ -69,15 +69,22 @@ def browser():
             instance.close()
 
 
+def focused(page) -> str:
+    return page.evaluate("(() => { const e = document.activeElement; "
+                         "return e.tagName + (e.name ? '[' + e.name + ']' : '') + (e.value && e.tagName === 'BUTTON' ? '=' + e.value : ''); })()")
+
+
 def answer_with_keyboard(page, right: bool) -> str:
-    """Answer the question on screen with the keyboard only; returns its type."""
+    """Answer the question on screen with the keyboard only (never Tab); returns its type."""
     qtype = page.locator(".card-prompt .qtype").inner_text().strip().lower()
     title = page.locator(".card-prompt h1").inner_text()
     keyboard = page.keyboard
     if qtype == "flashcard":
         keyboard.press("Enter")  # show the answer
         page.wait_for_selector("button[name=knew]")
-        keyboard.press("2" if right else "1")
+        assert focused(page) == "BUTTON[knew]=yes"  # Enter now means "I knew it"
+        assert page.locator("button[name=knew][value=no] .key").inner_text() == "1"  # a visible key for "I didn't"
+        keyboard.press("Enter" if right else "1")
     elif qtype == "cloze":
         blank = page.locator("input[name=blank-0]")
         key = "/24" if page.locator(".cloze-blank").first.inner_text().strip() == "[prefix length]" else "10.244.0.0/16"
@@ -93,22 +100,32 @@ def answer_with_keyboard(page, right: bool) -> str:
     elif qtype == "truefalse":
         keyboard.press("2" if right else "1")  # the statement in the fixture pack is false
         keyboard.press("Enter")
-    elif qtype == "short":
-        keyboard.type("127.0.0.11" if right else "8.8.8.8")
-        keyboard.press("Enter")
     elif qtype in ("ordering", "matching"):
-        count = page.locator("form.answer select").count()
-        for position in range(count):
+        selects = page.locator("form.answer select")
+        count = selects.count()
+        for row in range(count):
             name = page.evaluate("document.activeElement.name")
+            assert name == selects.nth(row).get_attribute("name")  # the digit moved focus down a row
             index = int(name.rsplit("-", 1)[1])
             if qtype == "ordering":
-                value = index + 1 if right else count - index
-                keyboard.type(str(value))
-            else:
-                label = ["Pod", "Service"][index if right else 1 - index]
-                keyboard.type(label[0])
-            keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+                digit = index + 1 if right else count - index
+            else:  # the right options are Pod (1) and Service (2)
+                digit = (index if right else 1 - index) + 1
+            keyboard.press(str(digit))
+            assert selects.nth(row).input_value() == str(digit if qtype == "ordering" else digit - 1)
+        assert focused(page) == "BUTTON"  # after the last row: the Check button
+        # arrows: up to the last row, right steps its value and left steps it back, Enter checks from inside
+        keyboard.press("ArrowUp")
+        last = selects.nth(count - 1)
+        assert page.evaluate("document.activeElement.name") == last.get_attribute("name")
+        before = last.input_value()
+        keyboard.press("ArrowLeft")
+        assert last.input_value() != before
+        keyboard.press("ArrowRight")
+        assert last.input_value() == before
+        keyboard.press("Enter")
+    elif qtype == "short":
+        keyboard.type("127.0.0.11" if right else "8.8.8.8")
         keyboard.press("Enter")
     else:  # pragma: no cover
         raise AssertionError(f"unexpected question type {qtype} ({title})")
@@ -154,10 +171,14 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser,
         heading = page.locator("section.feedback h2").inner_text()
         assert heading == ("Right" if right else "Not quite"), (qtype, heading)
         current = page.locator(".rate.current").inner_text()
-        assert ("Again" in current) == (not right)
-        if number == 4:  # change the rating with the keyboard: 3 = Good
-            page.keyboard.press("3")
-            page.wait_for_selector(".rate-good.current")
+        # fast answers (milliseconds here) are Good, never Easy: time does not rate
+        assert ("Good" if right else "Again") in current, (qtype, current)
+        assert page.locator(".expected .mark, .expected .yours, .expected em").count() >= 1  # your answer shown
+        if number == 4:  # change the rating with the keyboard: 4 = Easy, then 2 = Hard
+            page.keyboard.press("4")
+            page.wait_for_selector(".rate-easy.current")
+            page.keyboard.press("2")
+            page.wait_for_selector(".rate-hard.current")
         if not shot_feedback and qtype in ("single", "multiple") and not right:
             page.screenshot(path=str(SCREENSHOTS / "feedback.png"), full_page=True)
             shot_feedback = True
@@ -167,7 +188,13 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser,
             page.wait_for_selector("text=Answer undone")
             assert page.locator(".card-prompt h1").inner_text() == undone_title
             answer_with_keyboard(page, True)
-        page.keyboard.press("Enter")  # next question
+        # next question: Enter or Space, wherever focus is (on the Next link, or nowhere after a click in the text)
+        if number % 2:
+            page.locator("section.explanation h2").click()
+            assert focused(page) == "BODY"
+        url = page.url
+        page.keyboard.press(" " if number % 3 == 1 else "Enter")
+        page.wait_for_function("url => location.href !== url", arg=url)
     assert len(set(answered)) >= 6, answered
     page.wait_for_selector("form.answer, section.done")
 

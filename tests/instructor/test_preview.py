@@ -63,7 +63,7 @@ def test_preview_checks_choice_and_short_answers_and_reports_malformed_ones(clie
     assert "Not quite" in client.post(f"{draft_url}/preview/default-type/main",
                                       data={"seed": seed, "choice": "1"}).get_data(as_text=True)
     malformed = client.post(f"{draft_url}/preview/default-type/main", data={"seed": seed})
-    assert malformed.status_code == 400 and "choose an answer" in malformed.get_data(as_text=True)
+    assert malformed.status_code == 400 and "Choose an answer" in malformed.get_data(as_text=True)
     assert "<h2>Right</h2>" in client.post(f"{draft_url}/preview/dns-address/main",
                                            data={"seed": 1, "text": " 127.0.0.11 "}).get_data(as_text=True)
     assert client.post(f"{draft_url}/preview/nope/main", data={"seed": 1}).status_code == 404

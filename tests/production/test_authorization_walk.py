@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from quizapp.auth.service import create_token
 from quizapp.checking import check_answer
-from quizapp.models import ApiToken, CardState, PendingImport, ReviewLog, User
+from quizapp.models import ApiToken, CardState, LabEdit, PendingImport, ReviewLog, User
 from quizapp.study import reviews
 from tests.production.helpers import single_choice_card
 
@@ -58,6 +58,11 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.feedback", "GET"): owned(LOGIN, 200, 404),
     ("study.rate", "POST"): owned(LOGIN, 302, 404, data={"rating": "4"}),
     ("study.undo", "POST"): same(LOGIN, 302),  # undoes the caller's own newest answer (strangers: none)
+    # the packet lab: shared scenarios for everyone; edits are each learner's own copy (never the owner's)
+    ("lab.index", "GET"): same(200, 200),
+    ("lab.show", "GET"): same(200, 200),
+    ("lab.edit", "GET"): same(LOGIN, 200),
+    ("lab.edit", "POST"): same(LOGIN, 200, data={"scenario": "# mine\n", "from": "external", "to": "1.2.3.4:80"}),
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
     ("stats.index", "GET"): same(LOGIN, 200),
@@ -160,7 +165,8 @@ def owner_fingerprint(db, owner_id: int) -> tuple:
     states = db.session.execute(select(CardState.card_id, CardState.version, CardState.suspended)
                                 .where(CardState.user_id == owner_id)).all()
     tokens = db.session.scalars(select(ApiToken.id).where(ApiToken.user_id == owner_id)).all()
-    return tuple(logs), tuple(states), tuple(tokens)
+    lab_edits = db.session.execute(select(LabEdit.scenario_key, LabEdit.text).where(LabEdit.user_id == owner_id)).all()
+    return tuple(logs), tuple(states), tuple(tokens), tuple(lab_edits)
 
 
 ARGUMENTS: dict[str, Callable[[World], Any]] = {
@@ -178,6 +184,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: 1,
     "fmt": lambda world: "gift",
     "card_key": lambda world: "main",
+    "scenario_id": lambda world: "ex-k8s-basic",
 }
 
 

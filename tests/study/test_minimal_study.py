@@ -50,7 +50,7 @@ def test_wrong_answer_shows_not_quite_and_marks_the_key(client, db, bank):
     response = client.post("/packs/demo/study", data={"card": card_id(db, "default-service-type"), "seed": 1,
                                                       "choice": "0"})
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "Not quite" in page and "(your choice)" in page
+    assert response.status_code == 200 and "Not quite" in page and "(your choice, wrong)" in page
 
 
 def test_short_answer_accepts_spaced_address(client, db, bank):
@@ -80,7 +80,7 @@ def test_cloze_and_flashcard_sides(client, db, bank):
 def test_missing_answer_is_refused_with_the_field_named(client, db, bank):
     response = client.post("/packs/demo/study", data={"card": card_id(db, "default-service-type"), "seed": 1})
     assert response.status_code == 400
-    assert "choose an answer" in response.get_data(as_text=True)
+    assert "Choose an answer" in response.get_data(as_text=True)
 
 
 def test_unknown_pack_and_card_are_404(client, db, bank):

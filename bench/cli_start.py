@@ -1,0 +1,81 @@
+"""Benchmark for issue 17 item 5: how long the command line takes to start, against a bare `python -c pass`.
+
+Runs, alternating so that a busy neighbour hurts them alike, `python -c pass` (the baseline), `quizapp sim
+trace` on a small scenario, `quizapp content check` on one small file and `quizapp --help`, each --runs times;
+prints the medians and each command's excess over the baseline (target: within 0.3 s). Bytecode caches are
+allowed (PYTHONDONTWRITEBYTECODE is removed from the commands' environment, as on a user's machine) and one
+unmeasured run of each command writes them first. --compare BIN runs another
+checkout's `quizapp` (e.g. an older commit's .venv/bin/quizapp) the same way, in the same run.
+
+    .venv/bin/python bench/cli_start.py [--runs 15] [--compare /path/to/old/.venv/bin/quizapp]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIO = ROOT / "tests" / "sim" / "scenarios" / "docker-host.yaml"
+CONTENT_FILE = ROOT / "content" / "node-ip.md"
+TARGET_S = 0.3
+
+
+def commands(quizapp: str) -> dict[str, list[str]]:
+    return {
+        "quizapp sim trace": [quizapp, "sim", "trace", str(SCENARIO), "--from", "host/h1", "--to", "localhost:8080"],
+        "quizapp content check FILE": [quizapp, "content", "check", str(CONTENT_FILE)],
+        "quizapp --help": [quizapp, "--help"],
+    }
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--compare", metavar="BIN", help="another checkout's quizapp executable, measured alike")
+    args = parser.parse_args()
+    env = {**os.environ, "QUIZAPP_INSTANCE_PATH": os.environ.get("QUIZAPP_INSTANCE_PATH", "/tmp/quizapp-cli-start")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    quizapp = str(Path(sys.executable).with_name("quizapp"))
+    suites = {"": commands(quizapp)}
+    if args.compare:
+        suites["compared: "] = commands(args.compare)
+    baseline = [sys.executable, "-c", "pass"]
+    samples: dict[str, list[float]] = {"python -c pass": []}
+    for table in suites.values():  # writes the bytecode caches
+        for argv in table.values():
+            timed(argv, env)
+    for _ in range(args.runs):
+        samples["python -c pass"].append(timed(baseline, env))
+        for prefix, table in suites.items():
+            for name, argv in table.items():
+                samples.setdefault(prefix + name, []).append(timed(argv, env))
+    load = os.getloadavg()
+    print(f"{args.runs} runs each, interleaved; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"on {os.cpu_count()} cores")
+    base = statistics.median(samples["python -c pass"])
+    for name, values in samples.items():
+        median = statistics.median(values)
+        line = f"{name:<42} median {median * 1000:7.1f} ms  (min {min(values) * 1000:6.1f} ms)"
+        if name != "python -c pass":
+            excess = median - base
+            verdict = "OK" if excess <= TARGET_S else "MISSED"
+            line += f"  +{excess * 1000:6.1f} ms over python -c pass (target <= {TARGET_S * 1000:.0f} ms) {verdict}"
+        print(line)
+
+
+if __name__ == "__main__":
+    main()

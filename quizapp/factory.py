@@ -1,0 +1,133 @@
+"""The web application's factory: `create_app` builds the Flask app (imported lazily by `quizapp`, so that
+`quizapp.sim` and `quizapp.content` load neither Flask nor SQLAlchemy)."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from quizapp.config import config_from_env
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.instance import instance_path
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. No side effects: no files written, no migrations, no content builds."""
+    app = Flask("quizapp", instance_path=instance_path(), instance_relative_config=True)
+    app.config.update(config_from_env(app.instance_path))
+    app.config.update(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        # Failed logins allowed before a 429 (see quizapp/auth/routes.py); a school's learners may share one
+        # address behind NAT, hence the generous per-address figure.
+        # LOGIN_LIMIT_PER_ACCOUNT counts per (account, address); LOGIN_SLOWDOWN_PER_ACCOUNT per account from
+        # browsers that never logged in to it (quizapp/auth/throttle.py): no lock-out of the owner.
+        LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_SLOWDOWN_PER_ACCOUNT="20 per 15 minutes",
+        LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
+        SIGNUP_LIMIT_PER_ADDRESS="30 per hour",  # sign-ups (each says whether an email is free) per address
+        IMPORT_LIMIT_PER_USER="20 per hour",  # progress imports checked (each replays up to 20,000 answers)
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: log and let the request through, never a 500
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set and the instance folder has no secret_key file: "
+            "set SECRET_KEY or start through `quizapp` / wsgi.py, which create it."
+        )
+
+    from quizapp.inputs import init_inputs
+
+    init_inputs(app)  # before the blueprints: bounded <int:...> converters, input checks on every request
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    init_web(app)
+    return app
+
+
+def init_web(app: Flask) -> None:
+    """Production hardening: security headers and cookies, versioned static files, error pages."""
+    from quizapp.assets import init_assets
+    from quizapp.errors import register_error_handlers
+    from quizapp.security import init_security
+
+    init_security(app)
+    init_assets(app)
+    register_error_handlers(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from quizapp import models  # noqa: F401  (models must be known to Alembic and the ORM)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to study on your own schedule."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    limiter.init_app(app)
+
+
+def _load_user(user_id: str):
+    from quizapp.models import User
+
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def register_blueprints(app: Flask) -> None:
+    from quizapp.api import bp as api_bp
+    from quizapp.auth import bp as auth_bp
+    from quizapp.classes import bp as classes_bp
+    from quizapp.export import bp as export_bp
+    from quizapp.health import bp as health_bp
+    from quizapp.lab import bp as lab_bp
+    from quizapp.packs import bp as packs_bp
+    from quizapp.stats import bp as stats_bp
+    from quizapp.study import bp as study_bp
+    from quizapp.study.scheduler import zone
+
+    app.register_blueprint(study_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(stats_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(packs_bp)
+    app.register_blueprint(classes_bp)
+    app.register_blueprint(lab_bp)
+    csrf.exempt(api_bp)  # token auth, no cookies: nothing for a cross-site form to ride on
+
+    @app.template_filter("localtime")
+    def localtime(moment, user) -> str:
+        """A UTC time in the learner's zone, e.g. `Tue 14:05`."""
+        local = moment.astimezone(zone(getattr(user, "timezone", "UTC")))
+        return local.strftime("%a %d %b %H:%M")
+
+
+def register_commands(app: Flask) -> None:
+    from quizapp.auth.cli import user_cli
+    from quizapp.commands.sim import sim_cli
+    from quizapp.content.cli import content_cli
+    from quizapp.exchange.cli import pack_cli
+    from quizapp.serve import serve_command
+
+    app.cli.add_command(content_cli)
+    app.cli.add_command(sim_cli)
+    app.cli.add_command(pack_cli)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(user_cli)
+
+
+def _migrations_dir() -> str:
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")

@@ -1,0 +1,166 @@
+"""Where the lab's scenarios come from, who may open them, and tracing them (plain functions, no request).
+
+A scenario id is `q<question id>` (the scenario of a sim question, with its first variant's parameters, from
+any pack the user may study: shipped packs and instructors' packs alike) or `ex-<name>` (an example file of
+the simulator). Shared scenarios are trusted (they passed `content check`) and are traced in-process with
+their load cached; a learner's edited text always goes through the sandbox.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from quizapp.access import pack_visible_to
+from quizapp.content.sim_type import substitute
+from quizapp.lab import tracing
+from quizapp.models import Pack, Question, Topic
+from quizapp.sandbox import Limits, run_sandboxed
+
+SCENARIO_ID = re.compile(r"^(?:q(?P<question>\d{1,12})|ex-(?P<example>[a-z0-9][a-z0-9-]{0,80}))$")
+EXAMPLES_TOPIC = "Simulator examples"
+
+
+@dataclass
+class LabScenario:
+    id: str
+    title: str
+    story: str
+    topic: str
+    text: str
+    pack: str = ""
+    default_from: str = ""
+    default_to: str = ""
+    questions: list[str] = field(default_factory=list)
+
+
+def examples_dir() -> Path:
+    configured = current_app.config.get("LAB_EXAMPLES_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "tests" / "sim" / "scenarios"
+
+
+def _story_of(text: str) -> str:
+    comments = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        comments.append(line.lstrip("# ").strip())
+    return " ".join(comments)
+
+
+def _example(path: Path) -> LabScenario:
+    text = path.read_text(encoding="utf-8")
+    story = _story_of(text) or f"The simulator's example {path.name}."
+    return LabScenario(id=f"ex-{path.stem}", title=path.stem.replace("-", " "), story=story,
+                       topic=EXAMPLES_TOPIC, text=text)
+
+
+def _examples() -> list[LabScenario]:
+    folder = examples_dir()
+    return [_example(path) for path in sorted(folder.glob("*.yaml"))] if folder.is_dir() else []
+
+
+def _from_question(question: Question) -> LabScenario | None:
+    data = question.data or {}
+    text = data.get("scenario_text")
+    variants = data.get("variants") or []
+    if not text or not variants:
+        return None  # compiled before the lab existed: rebuilt content carries its scenario
+    first = variants[0]
+    return LabScenario(id=f"q{question.id}", title=question.title, story=question.title,
+                       topic=question.topic.title, pack=question.pack.title, text=substitute(text, first["params"]),
+                       default_from=first.get("from", ""), default_to=first.get("to", ""))
+
+
+def _visible_sim_questions(session: Session, user: Any):
+    return (select(Question).join(Question.pack).join(Question.topic)
+            .where(Question.qtype == "sim", Question.retired_at.is_(None), Topic.retired_at.is_(None),
+                   pack_visible_to(user))
+            .options(joinedload(Question.topic), joinedload(Question.pack))
+            .order_by(Pack.title, Topic.position, Question.position))
+
+
+def gallery(session: Session, user: Any) -> list[tuple[str, list[LabScenario]]]:
+    """(topic, scenarios) for every scenario `user` may open; one entry per distinct scenario text in a topic,
+    listing the questions that use it."""
+    groups: dict[str, dict[str, LabScenario]] = {}
+    for question in session.scalars(_visible_sim_questions(session, user)).unique():
+        scenario = _from_question(question)
+        if scenario is None:
+            continue
+        topic = f"{scenario.pack}: {scenario.topic}"
+        digest = hashlib.sha256(scenario.text.encode()).hexdigest()
+        seen = groups.setdefault(topic, {})
+        if digest in seen:
+            seen[digest].questions.append(question.title)
+        else:
+            scenario.questions.append(question.title)
+            seen[digest] = scenario
+    result = [(topic, list(items.values())) for topic, items in groups.items()]
+    examples = _examples()
+    if examples:
+        result.append((EXAMPLES_TOPIC, examples))
+    return result
+
+
+def find_scenario(session: Session, scenario_id: str, user: Any) -> LabScenario | None:
+    """The scenario `scenario_id` if `user` may open it, else None."""
+    match = SCENARIO_ID.match(scenario_id or "")
+    if match is None:
+        return None
+    if match["example"]:
+        path = examples_dir() / f"{match['example']}.yaml"
+        return _example(path) if path.is_file() else None
+    question = session.scalar(_visible_sim_questions(session, user).where(Question.id == int(match["question"])))
+    return _from_question(question) if question is not None else None
+
+
+@lru_cache(maxsize=256)
+def describe_shared(text: str) -> dict[str, Any] | tracing.LabInputError:
+    """A shared scenario's inventory (cached: shared scenarios change only with a content build)."""
+    try:
+        return tracing.describe(text)
+    except tracing.LabInputError as error:
+        return error
+
+
+@lru_cache(maxsize=1024)
+def _trace_shared_cached(text: str, src: str, dst: str, seed: int) -> dict[str, Any] | tracing.LabInputError:
+    try:
+        return tracing.run_trace(text, src, dst, seed)
+    except tracing.LabInputError as error:
+        return error
+
+
+def trace_shared(text: str, src: str, dst: str, seed: int = 0) -> dict[str, Any]:
+    """Trace a shared (trusted) scenario in-process; LabInputError for a bad request."""
+    answer = _trace_shared_cached(text, src, dst, seed)
+    if isinstance(answer, tracing.LabInputError):
+        raise answer
+    return answer
+
+
+def lab_limits() -> Limits:
+    config = current_app.config
+    return Limits(cpu_seconds=int(config.get("LAB_CPU_SECONDS", 2)),
+                  memory_mb=int(config.get("LAB_MEMORY_MB", 256)),
+                  wall_seconds=float(config.get("LAB_WALL_SECONDS", 5)))
+
+
+def trace_untrusted(text: str, src: str, dst: str, seed: int = 0, with_inventory: bool = False) -> dict[str, Any]:
+    """Trace a text from the web in the sandbox: LabInputError, SandboxLimitExceeded."""
+    return run_sandboxed(tracing.run_trace, text, src, dst, seed, "scenario.yaml", with_inventory,
+                         limits=lab_limits())
+
+
+def describe_untrusted(text: str) -> dict[str, Any]:
+    return run_sandboxed(tracing.describe, text, limits=lab_limits())
