@@ -27,8 +27,10 @@ BODY_LIMITS = {  # endpoint -> bytes (None: the app's MAX_CONTENT_LENGTH)
     "export.import_progress": 17 * 1024 * 1024,  # quizapp.export.routes.MAX_IMPORT_BYTES and the form around it
 }
 MAX_JSON_DEPTH = 32
-INTEGER_FIELDS = frozenset({"seed", "card", "shown", "elapsed_ms", "state_version", "rating", "new_per_day",
-                            "reviews_per_day", "rollover_hour", "pack", "number", "user_id", "card_id"})
+INTEGER_FIELDS = {name: INT32_MAX for name in ("seed", "card", "elapsed_ms", "state_version", "rating", "new_per_day",
+                                                "reviews_per_day", "rollover_hour", "pack", "number", "user_id",
+                                                "card_id")}
+INTEGER_FIELDS["shown"] = 2**53  # a time in milliseconds
 _FIELD_CONTROLS = frozenset(chr(c) for c in (*range(0, 32), *range(127, 160))) - {"\t", "\n", "\r"}
 _PATH_CONTROLS = frozenset(chr(c) for c in (*range(0, 32), *range(127, 160)))
 
@@ -85,7 +87,8 @@ def check_request() -> None:
         for name, value in values.items(multi=True):
             if bad_text(name) or bad_text(value):
                 refuse(400, f"field {name[:40]!r} contains a NUL or other control character")
-            if name in INTEGER_FIELDS and value.strip().lstrip("+-").isdigit() and abs(int(value)) > INT32_MAX:
+            digits = value.strip().lstrip("+-")
+            if name in INTEGER_FIELDS and digits.isdigit() and (len(digits) > 20 or abs(int(value)) > INTEGER_FIELDS[name]):
                 refuse(400, f"field {name!r} is out of range")
     if request.is_json and request.content_length:
         try:
