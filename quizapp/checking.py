@@ -38,12 +38,19 @@ _SPACE = re.compile(r"\s+")
 _SPACE_AROUND_PUNCTUATION = re.compile(r"\s*([:/.,\-=()\[\]])\s*")
 
 
+# Chinese punctuation that NFKC keeps: the ideographic full stop and comma, corner brackets, curly quotes.
+_CJK_PUNCTUATION = str.maketrans({"。": ".", "、": ",", "「": '"', "」": '"', "『": '"', "』": '"',
+                                  "“": '"', "”": '"', "‘": "'", "’": "'"})
+
+
 def normalize_answer(text: str, case_sensitive: bool = False) -> str:
-    """Compare answers as a person would: `10.0.0.1 : 80` is `10.0.0.1:80`; case is ignored unless asked."""
-    text = unicodedata.normalize("NFKC", text).strip().strip("`'\"").strip()
+    """Compare answers as a person would: `10.0.0.1 : 80` is `10.0.0.1:80`, and so are the full-width
+    `10.0.0.1：80` and `“10.0.0.1:80”。` of a Chinese keyboard; case is ignored unless asked."""
+    text = unicodedata.normalize("NFKC", text).translate(_CJK_PUNCTUATION).strip().strip("`'\"").strip()
     text = _SPACE.sub(" ", text)
     text = _SPACE_AROUND_PUNCTUATION.sub(r"\1", text)
     text = text.rstrip(".") if not text.endswith("..") else text
+    text = text.strip("`'\"").strip()  # quotes inside a sentence's final stop: “10.0.0.1:80”。
     return text if case_sensitive else text.casefold()
 
 

@@ -60,7 +60,10 @@ def init_web(app: Flask) -> None:
     from quizapp.errors import register_error_handlers
     from quizapp.security import init_security
 
+    from quizapp.i18n import init_i18n
+
     init_security(app)
+    init_i18n(app)
     init_assets(app)
     register_error_handlers(app)
 
@@ -110,9 +113,13 @@ def register_blueprints(app: Flask) -> None:
 
     @app.template_filter("localtime")
     def localtime(moment, user) -> str:
-        """A UTC time in the learner's zone, e.g. `Tue 14:05`."""
+        """A UTC time in the learner's zone and language, e.g. `Tue, Nov 24 14:05`."""
+        from babel.dates import format_skeleton
+        from flask_babel import get_locale
+
         local = moment.astimezone(zone(getattr(user, "timezone", "UTC")))
-        return local.strftime("%a %d %b %H:%M")
+        locale = get_locale() or "en"
+        return f"{format_skeleton('MMMEd', local, locale=locale)} {local:%H:%M}"  # Tue, Nov 24 / 11月24日周二
 
 
 def register_commands(app: Flask) -> None:

@@ -89,6 +89,8 @@ class User(UserMixin, db.Model):
     reviews_per_day: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     rollover_hour: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # The interface and content language the learner chose; None: the browser's Accept-Language decides.
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
     @property
     def is_instructor(self) -> bool:
@@ -209,6 +211,35 @@ class Card(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     question: Mapped[Question] = relationship(back_populates="cards")
+
+
+class QuestionTranslation(db.Model):
+    """A question's words in another language; the key stays the source question's (see content/translation.py).
+
+    Cards, states and logs belong to the question, never to a language: switching language keeps every history."""
+
+    __tablename__ = "question_translations"
+    __table_args__ = (UniqueConstraint("question_id", "language", name="uq_question_translation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    overlay: Mapped[dict[str, Any]] = mapped_column(JSON)
+    translated_from: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(String(500), default="")
+    source_line: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TopicTranslation(db.Model):
+    __tablename__ = "topic_translations"
+    __table_args__ = (UniqueConstraint("topic_id", "language", name="uq_topic_translation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    intro_html: Mapped[str] = mapped_column(Text, default="")
 
 
 class CardState(db.Model):

@@ -76,6 +76,12 @@ def test_malformed_responses_name_the_json_path(questions, slug, response, path)
     ("10.244.1.0 /24", "10.244.1.0/24"),
     ("`127.0.0.11`", "127.0.0.11"),
     ("kube  proxy", "kube proxy"),
+    # A Chinese keyboard's full-width and ideographic punctuation and spaces mean the same answer.
+    ("10.0.0.1：80", "10.0.0.1:80"),
+    ("１０.０.０.１:８０", "10.0.0.1:80"),
+    ("“10.0.0.1:80”。", "10.0.0.1:80"),
+    ("kube\u3000proxy", "kube proxy"),
+    ("ClusterIP。", "clusterip"),
 ])
 def test_normalization(given, key):
     assert normalize_answer(given) == key

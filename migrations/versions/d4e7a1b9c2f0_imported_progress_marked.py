@@ -2,7 +2,7 @@
 pending_imports
 
 Revision ID: d4e7a1b9c2f0
-Revises: d7a1c0e5f912
+Revises: d4e7b2a9c610
 Create Date: 2026-11-29 21:00:00.000000
 
 Answers restored from a progress export are marked (`review_logs.imported`), and so are the card states they
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e7a1b9c2f0'
-down_revision = 'd7a1c0e5f912'
+down_revision = 'd4e7b2a9c610'
 branch_labels = None
 depends_on = None
 

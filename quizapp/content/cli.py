@@ -121,9 +121,11 @@ def stats_command() -> None:
 @click.option("--pack", "pack_slug", default=None, help="Only this pack.")
 @click.option("--min-learners", default=10, show_default=True, help="Ignore questions fewer learners answered.")
 @click.option("--all", "show_all", is_flag=True, help="List every question, not only the mislabelled ones.")
+@with_app
 def calibrate_command(pack_slug: str | None, min_learners: int, show_all: bool) -> None:
     """Questions whose learners' first answers disagree with their difficulty label (rubric: docs/authoring.md)."""
     from quizapp.content.calibration import calibration_rows, mislabelled
+    from quizapp.extensions import db
 
     rows = calibration_rows(db.session, pack_slug, min_learners)
     shown = rows if show_all else mislabelled(rows)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.content.compiler import Bank, PackSpec, QuestionSpec
-from quizapp.models import Card, Pack, Question, Topic, utcnow
+from quizapp.models import Card, Pack, Question, QuestionTranslation, Topic, TopicTranslation, utcnow
 
 
 @dataclass
@@ -105,8 +105,43 @@ def _write_pack(session: Session, spec: PackSpec, now: datetime, report: BuildRe
                 if card.retired_at is None:
                     card.retired_at = now
             report.retired.append(slug)
+    _write_translations(session, spec, topics, {q.slug: q for q in session.scalars(
+        select(Question).where(Question.pack_id == pack.id))})
     if report.changed:
         pack.updated_at = now
+
+
+def _write_translations(session: Session, spec: PackSpec, topics: dict[str, Topic],
+                        questions: dict[str, Question]) -> None:
+    """Make the stored translations exactly the compiled ones (unchanged rows are left alone)."""
+    wanted_topics = {(topics[slug].id, lang): entry for lang, entries in spec.translations.topics.items()
+                     for slug, entry in entries.items() if slug in topics}
+    stored_topics = {(row.topic_id, row.language): row for row in session.scalars(
+        select(TopicTranslation).where(TopicTranslation.topic_id.in_([t.id for t in topics.values()])))}
+    for key, entry in wanted_topics.items():
+        values = {"title": entry.title, "intro_html": entry.intro_html}
+        row = stored_topics.pop(key, None)
+        if row is None:
+            session.add(TopicTranslation(topic_id=key[0], language=key[1], **values))
+        else:
+            _assign_changed(row, values)
+    for row in stored_topics.values():
+        session.delete(row)
+
+    wanted = {(questions[slug].id, lang): entry for lang, entries in spec.translations.questions.items()
+              for slug, entry in entries.items() if slug in questions}
+    stored = {(row.question_id, row.language): row for row in session.scalars(
+        select(QuestionTranslation).where(QuestionTranslation.question_id.in_([q.id for q in questions.values()])))}
+    for key, entry in wanted.items():
+        values = {"title": entry.title, "overlay": entry.overlay, "translated_from": entry.translated_from,
+                  "source_path": entry.source_path, "source_line": entry.source_line}
+        row = stored.pop(key, None)
+        if row is None:
+            session.add(QuestionTranslation(question_id=key[0], language=key[1], **values))
+        else:
+            _assign_changed(row, values)
+    for row in stored.values():
+        session.delete(row)
 
 
 def _question_values(spec: QuestionSpec, position: int) -> dict[str, object]:

@@ -13,9 +13,11 @@ from flask_login import current_user, login_required
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.access import can_see_pack
 from quizapp.extensions import db, limiter
+from quizapp.i18n import current_language
 from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
 from quizapp.study import reviews, service
+from quizapp.study.localized import localize
 from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.scheduler import RATING_NAMES
 from quizapp.study.seen import card_shown, question_as_seen
@@ -70,7 +72,7 @@ def index():
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
                    reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None,
                    state_version: int | None = None, previous: Any = None):
-    q = question if question is not None else card.question
+    q = question if question is not None else localize(db.session, card.question, current_language())
     view = card_view(q.qtype, q.data, card.card_key, seed)
     if current_user.is_authenticated:
         if counts is None:
@@ -117,7 +119,8 @@ def answer(slug: str):
     pack = card.question.pack
     seed = request.form.get("seed", type=int) or 0
     # Graded against the version shown: the form carries its content hash (a new version may be out since).
-    q = question_as_seen(db.session, card.question, request.form.get("version"))
+    q = localize(db.session, question_as_seen(db.session, card.question, request.form.get("version")),
+                 current_language())
     if not card_shown(db.session, card, request.form.get("version")):
         abort(404)
     try:
@@ -159,7 +162,8 @@ def feedback(log_id: int):
     log, newest_id = reviews.own_log_and_newest_id(db.session, user, log_id) or abort(404)
     # The counts below are the pack's only while the learner may still see it (as on the study page).
     card, visible = service.card_with_pack(db.session, log.card_id, user)
-    q = question_as_seen(db.session, card.question, log.content_hash)  # the version answered
+    q = localize(db.session, question_as_seen(db.session, card.question, log.content_hash),  # the version answered
+                 current_language())
     pack = q.pack
     seed = log.variant_seed or 0
     view = card_view(q.qtype, q.data, card.card_key, seed)

@@ -69,6 +69,8 @@ def test_a_question_answered_as_its_label_predicts_is_not_reported(db, runner):
     db.session.commit()
     rows = calibration_rows(db.session, min_learners=10)
     assert mislabelled(rows) == []
-    output = runner.invoke(args=["content", "calibrate", "--all"]).output
+    result = runner.invoke(args=["content", "calibrate", "--all"])
+    output = result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     assert "demo/labelled-hard" in output and "90%" in output and "as labelled" in output
     assert "0 of 2 question(s) with 10+ learners disagree" in output

@@ -157,3 +157,14 @@ def test_a_translation_in_the_packs_own_language_or_for_a_missing_topic_is_refus
     orphan = compile_sources([("demo/all-types.md", pack_file("All types", *doc_examples())),
                               ("demo/zh-CN/other.md", (ZH_FRONT.format(title="t") + single_zh()).encode())])
     assert any("translates topic 'other', which pack 'demo' does not have" in m for m in messages(orphan))
+
+
+def test_a_stale_translation_whose_source_changed_its_key_is_dropped_with_a_warning():
+    changed = pack_file("All types", *doc_examples()).replace(b"- [ ] NodePort\n- [x] ClusterIP",
+                                                            b"- [x] NodePort\n- [ ] ClusterIP")
+    result = compile_sources([("demo/all-types.md", changed),
+                              ("demo/zh-CN/all-types.md", (ZH_FRONT.format(title="t") + single_zh()).encode())])
+    assert result.ok, messages(result)
+    assert "default-service-type" not in result.bank.packs["demo"].translations.questions["zh-CN"]
+    warnings = [str(w) for w in translation_warnings(result.bank)]
+    assert any("translation is stale and marks other choices [x]" in w and "it is not used" in w for w in warnings)

@@ -72,6 +72,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("auth.login", "GET"): same(200, 302),
     ("auth.login", "POST"): same(400, 302),
     ("auth.logout", "POST"): same(302, 302),
+    # the language switcher: anyone (visitors keep it in their session, learners on their account)
+    ("i18n.switch_language", "POST"): same(302, 302, data={"language": "zh-CN"}),
     ("auth.account", "GET"): same(LOGIN, 200),
     ("auth.account", "POST"): same(LOGIN, 302),  # an empty form keeps the saved settings
     ("auth.create_token", "POST"): same(LOGIN, 400),  # no name given

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 
 IPv4Network = ipaddress.IPv4Network
+# a lowercase RFC 1123 subdomain: what Kubernetes accepts as an object name, and a host name
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 
 
 @lru_cache(maxsize=200_000)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from quizapp.sim import load_scenario, load_scenario_documents, trace
-from quizapp.sim.docker import CommandError, parse_flags, parse_publish, _RUN_BOOL, _RUN_SHORT, _RUN_VALUE, _RUN_ALIASES
+from quizapp.sim.docker.flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, CommandError, parse_flags
+from quizapp.sim.docker.publishing import parse_publish
 
-from .helpers import changes, load, wheres
+from ..helpers import changes, load, wheres
 
 
 @pytest.fixture(scope="module")
@@ -187,7 +188,7 @@ def test_container_ip_from_outside_unreachable(dh):
 # -- flag syntax ----------------------------------------------------------------------------------
 
 def _run(args):
-    return parse_flags(args, _RUN_VALUE, _RUN_BOOL, _RUN_SHORT, _RUN_ALIASES)
+    return parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES)
 
 
 def test_flag_forms():

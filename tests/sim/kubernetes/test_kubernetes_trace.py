@@ -9,7 +9,7 @@ import pytest
 
 from quizapp.sim import load_scenario_documents, trace, trace_series
 
-from .helpers import changes, load, seed_for, wheres
+from ..helpers import changes, load, seed_for, wheres
 
 
 @pytest.fixture(scope="module")

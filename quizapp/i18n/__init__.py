@@ -1,0 +1,74 @@
+"""The interface and content language: Flask-Babel for the interface, question translations for content.
+
+A learner's language is their account setting, else (and for visitors) the one chosen with the header's switcher
+in this browser session, else the best match of the browser's Accept-Language, else English. Content languages
+are BCP 47 tags as authors write them (`zh-CN`); Babel's locale for each is in LANGUAGES.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, has_request_context, request, session
+from flask_babel import Babel
+from flask_login import current_user
+
+bp = Blueprint("i18n", __name__)
+babel = Babel()
+
+DEFAULT_LANGUAGE = "en"
+# tag -> (Babel locale, the language's own name for the switcher)
+LANGUAGES: dict[str, tuple[str, str]] = {"en": ("en", "English"), "zh-CN": ("zh_Hans_CN", "简体中文")}
+# Accept-Language tags that mean one of ours (browsers send zh, zh-CN, zh-Hans, zh-SG ...).
+ACCEPT_ALIASES = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-hans-cn": "zh-CN", "zh-sg": "zh-CN",
+                  "en": "en", "en-us": "en", "en-gb": "en"}
+
+
+def normalize_language(tag: str | None) -> str | None:
+    """One of LANGUAGES' tags for a tag a browser or a form sent, or None."""
+    if not tag:
+        return None
+    if tag in LANGUAGES:
+        return tag
+    return ACCEPT_ALIASES.get(tag.strip().lower().replace("_", "-"))
+
+
+def current_language() -> str:
+    """The language of this request (cached in the request's environ: `g` may outlive a request)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    cached = request.environ.get("quizapp.language")
+    if cached:
+        return cached
+    language = request.environ["quizapp.language"] = _choose_language()
+    return language
+
+
+def _choose_language() -> str:
+    if current_user and getattr(current_user, "is_authenticated", False):
+        chosen = normalize_language(getattr(current_user, "language", None))
+        if chosen:
+            return chosen
+    chosen = normalize_language(session.get("language")) if session else None
+    if chosen:
+        return chosen
+    for tag, _quality in request.accept_languages:
+        match = normalize_language(tag) or normalize_language(tag.split("-")[0])
+        if match:
+            return match
+    return DEFAULT_LANGUAGE
+
+
+def _locale_selector() -> str:
+    return LANGUAGES[current_language()][0]
+
+
+def init_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_locale_selector, default_translation_directories="translations")
+    # `{% trans %}` blocks are written across lines; their whitespace is layout, not part of the message.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.register_blueprint(bp)
+
+    @app.context_processor
+    def language_context() -> dict[str, object]:
+        return {"current_language": current_language, "languages": LANGUAGES}
+
+
+from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

@@ -1,0 +1,140 @@
+"""``docker network create`` and ``docker network connect``: bridge networks, their subnets (given, or the next
+free one from Docker's default address pools), address allocation and endpoints."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..core.netutil import int_ip, ip_int, is_ip, network, nth
+from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREATE_BOOL, NETCREATE_SHORT,
+                    NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
+                    CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
+from .model import Attachment, DockerContainer, DockerHost, DockerNetwork
+
+# docker's default-address-pools: 172.17.0.0/16 .. 172.31.0.0/16 (/16 each), then 192.168.0.0/16 in /20s
+_DEFAULT_POOLS = [f"172.{i}.0.0/16" for i in range(17, 32)] + [f"192.168.{i}.0/20" for i in range(0, 256, 16)]
+
+
+def _short_id(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
+
+
+class NetworkCommands:
+    """Mixin of :class:`~quizapp.sim.docker.commands.DockerBuilder`: the network commands."""
+
+    host: DockerHost
+
+    def network_create(self, args: list[str]) -> None:
+        f = parse_flags(args, NETCREATE_VALUE, NETCREATE_BOOL, NETCREATE_SHORT, interspersed=True, what="network create")
+        if len(f.positionals) != 1:
+            raise CommandError('"docker network create" requires exactly 1 argument (the network name)')
+        name = f.positionals[0]
+        if name in self.host.networks:
+            raise CommandError(f"network with name {name} already exists")
+        driver = f.last("driver") or "bridge"
+        if driver != "bridge":
+            raise CommandError(f"driver {driver!r}: only the bridge driver is modelled (host and none exist already; overlay, macvlan and ipvlan are not simulated)")
+        refuse_unmodelled(f, NETCREATE_NOT_MODELLED, "docker network create", NETCREATE_DEFAULT_TRUE)
+        opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in f.all("opt"))
+        for key, value in opts.items():
+            refuse_bridge_opt(key, value)
+        bridge_name = opts.get("com.docker.network.bridge.name") or f"br-{_short_id(self.host.name, name)}"
+        subnets = f.all("subnet")
+        if len(subnets) > 1:
+            raise CommandError("only one --subnet per network is modelled")
+        explicit = bool(subnets)
+        if subnets:
+            try:
+                subnet = network(subnets[0])
+            except ValueError as exc:
+                raise CommandError(f"invalid --subnet {subnets[0]}: {exc}") from None
+            for other in self.host.networks.values():
+                if other.subnet is not None and other.subnet.overlaps(subnet):
+                    raise CommandError(f"Pool overlaps with other one on this address space (--subnet {subnet} overlaps network {other.name} {other.subnet})")
+        else:
+            subnet = None
+            for pool in _DEFAULT_POOLS:
+                cand = network(pool)
+                if all(o.subnet is None or not o.subnet.overlaps(cand) for o in self.host.networks.values()):
+                    subnet = cand
+                    break
+            if subnet is None:  # pragma: no cover
+                raise CommandError("all predefined address pools have been fully subnetted")
+        gw = f.last("gateway")
+        if gw is not None:
+            if not explicit:
+                raise CommandError("--gateway needs --subnet")
+            if not is_ip(gw) or not network(f"{gw}/32").subnet_of(subnet):
+                raise CommandError(f"no matching subnet for gateway {gw} (it must lie inside {subnet})")
+        else:
+            gw = nth(subnet, 1)
+        ip_range = None
+        if f.last("ip-range"):
+            if not explicit:
+                raise CommandError("--ip-range needs --subnet")
+            try:
+                ip_range = network(f.last("ip-range"))
+            except ValueError as exc:
+                raise CommandError(f"invalid --ip-range: {exc}") from None
+            if not ip_range.subnet_of(subnet):
+                raise CommandError(f"no matching subnet for range {ip_range} (it must lie inside {subnet})")
+        net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
+                            ip_range=ip_range, explicit_subnet=explicit)
+        net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
+        self.host.networks[name] = net
+
+    def _allocate(self, net: DockerNetwork, requested: str | None) -> str:
+        if requested is not None:
+            if not is_ip(requested):
+                raise CommandError(f"invalid IPv4 address: {requested}")
+            if not net.user_defined:
+                raise CommandError("user specified IP address is supported on user defined networks only")
+            if not net.explicit_subnet:
+                raise CommandError("user specified IP address is supported only when connecting to networks with user configured subnets")
+            n = ip_int(requested)
+            if (n & int(net.subnet.netmask)) != int(net.subnet.network_address):
+                raise CommandError(f"Invalid address {requested}: It does not belong to any of this network's subnets ({net.name} is {net.subnet})")
+            if n in net.used:
+                owner = net.by_ip.get(requested)
+                who = f" by container {owner.name}" if owner else " (network, gateway or broadcast address)"
+                raise CommandError(f"Address already in use: {requested} is taken{who} on network {net.name}")
+            net.used.add(n)
+            return requested
+        pool = net.ip_range or net.subnet
+        start = int(pool.network_address)
+        end = int(pool.broadcast_address)
+        for n in range(start, end + 1):
+            if n not in net.used:
+                net.used.add(n)
+                return int_ip(n)
+        raise CommandError(f"no available IPv4 addresses on network {net.name} ({pool})")
+
+    def _attach(self, c: DockerContainer, net: DockerNetwork, ip: str | None, aliases: list[str]) -> None:
+        if net.driver != "bridge":
+            raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
+        if aliases and not net.user_defined:
+            raise CommandError("network-scoped alias is supported only for containers in user defined networks")
+        if any(a.network is net for a in c.attachments):
+            raise CommandError(f"endpoint with name {c.name} already exists in network {net.name}")
+        addr = self._allocate(net, ip)
+        c.attachments.append(Attachment(net, addr, list(aliases)))
+        net.by_ip[addr] = c
+        if net.user_defined:
+            for dns_name in [c.name, *aliases]:
+                net.dns.setdefault(dns_name.lower(), c)
+
+    def network_connect(self, args: list[str]) -> None:
+        f = parse_flags(args, NETCONNECT_VALUE, NETCONNECT_BOOL, NETCONNECT_SHORT, interspersed=True, what="network connect")
+        if len(f.positionals) != 2:
+            raise CommandError('"docker network connect" requires exactly 2 arguments: NETWORK CONTAINER')
+        refuse_unmodelled(f, NETCONNECT_NOT_MODELLED, "docker network connect")
+        net_name, cname = f.positionals
+        net = self.host.networks.get(net_name)
+        if net is None:
+            raise CommandError(f"network {net_name} not found")
+        c = self.host.containers.get(cname)
+        if c is None:
+            raise CommandError(f"No such container: {cname}")
+        if c.mode in ("host", "container", "none"):
+            raise CommandError(f"container {cname} uses network mode {c.mode} and cannot be connected to another network")
+        self._attach(c, net, f.last("ip"), f.all("alias"))

@@ -1,0 +1,180 @@
+"""``docker run``: names, network modes (bridge networks, ``host``, ``none``, ``container:<name>``), addresses,
+published ports (random ones from the ephemeral range, ascending), and what listens inside."""
+
+from __future__ import annotations
+
+from ..core.ports import LISTEN_KEY
+from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
+                    refuse_unmodelled)
+from .model import DockerContainer, DockerHost, PortMapping
+from .publishing import EPHEMERAL_END, parse_publish, port_list
+
+_NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+_ADJECTIVES = ["admiring", "brave", "clever", "dazzling", "eager", "focused", "gifted", "happy", "jolly",
+               "kind", "lucid", "modest", "nifty", "optimistic", "peaceful", "quirky", "relaxed", "serene",
+               "tender", "upbeat", "vibrant", "wizardly", "xenodochial", "youthful", "zealous"]
+_SURNAMES = ["albattani", "babbage", "curie", "darwin", "euclid", "feynman", "galileo", "hopper", "jepsen",
+             "kepler", "lovelace", "meitner", "noether", "ostrom", "pasteur", "ritchie", "shannon", "turing",
+             "villani", "wozniak", "yonath", "zhukovsky"]
+
+
+class RunCommand:
+    """Mixin of :class:`~quizapp.sim.docker.commands.DockerBuilder`: ``docker run``."""
+
+    host: DockerHost
+    _next_port: dict[str, int]
+    _taken: dict[tuple[str, int], list[str]]
+    _unnamed: int
+
+    def _auto_name(self) -> str:
+        while True:
+            i = self._unnamed
+            self._unnamed += 1
+            name = f"{_ADJECTIVES[i % len(_ADJECTIVES)]}_{_SURNAMES[(i * 7 + i // len(_ADJECTIVES)) % len(_SURNAMES)]}"
+            if name not in self.host.containers:
+                return name
+
+    def _bind(self, proto: str, host_ip: str, port: int) -> None:
+        bound = self._taken.setdefault((proto, port), [])
+        for other in bound:
+            if other == "0.0.0.0" or host_ip == "0.0.0.0" or other == host_ip:
+                raise CommandError(f"Bind for {host_ip}:{port} failed: port is already allocated")
+        bound.append(host_ip)
+
+    def _random_port(self, proto: str, host_ip: str) -> int:
+        port = self._next_port[proto]
+        while port <= EPHEMERAL_END:
+            bound = self._taken.get((proto, port), [])
+            if not any(o == "0.0.0.0" or host_ip == "0.0.0.0" or o == host_ip for o in bound):
+                self._next_port[proto] = port + 1
+                return port
+            port += 1
+        raise CommandError("no free host port left in the ephemeral range 32768-60999")
+
+    def _host_addresses(self) -> set[str]:
+        addrs = {"0.0.0.0", self.host.ip}
+        for net in self.host.networks.values():
+            if net.gateway:
+                addrs.add(net.gateway)
+        return addrs
+
+    def run(self, args: list[str], index: int) -> None:
+        f = parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES, interspersed=False, what="run")
+        if not f.positionals:
+            raise CommandError('"docker run" requires at least 1 argument (the image)')
+        image = f.positionals[0]
+        refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
+        name = f.last("name")
+        if name is not None:
+            if not name or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
+                raise CommandError(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            if name in self.host.containers:
+                raise CommandError(f'Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name')
+        else:
+            name = self._auto_name()
+        labels: dict[str, str] = {}
+        for item in f.all("label"):
+            k, _, v = item.partition("=")
+            labels[k] = v
+        nets = f.all("network") or ["bridge"]
+        mode_arg = nets[0]
+        publish_specs = [parse_publish(p) for p in f.all("publish")]
+        publish_all = f.bools.get("publish-all", False)
+        expose: set[tuple[int, str]] = set()
+        for e in f.all("expose"):
+            expose |= port_list(e, "--expose port")
+        ip_req = f.last("ip")
+        aliases = f.all("network-alias")
+        shares = None
+        if mode_arg.startswith("container:"):
+            mode = "container"
+            target = mode_arg.split(":", 1)[1]
+            if publish_specs or publish_all:
+                raise CommandError("conflicting options: port publishing and the container type network mode (a container that joins another's namespace cannot publish ports; publish them on that container)")
+            if expose:
+                raise CommandError("conflicting options: port exposing and the container type network mode")
+            if ip_req or aliases:
+                raise CommandError("conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)")
+            if len(nets) > 1:
+                raise CommandError("conflicting options: container type network can't be used with other networks")
+            shares = self.host.containers.get(target)
+            if shares is None:
+                raise CommandError(f"No such container: {target} (start it before the container that joins its namespace)")
+        elif mode_arg in ("host", "none"):
+            mode = mode_arg
+            if len(nets) > 1:
+                raise CommandError(f"conflicting options: {mode} type network can't be used with other networks")
+            if ip_req or aliases:
+                raise CommandError(f"--ip and --network-alias need a user-defined network, not --network {mode}")
+        else:
+            mode = "bridge"
+            for n in nets:
+                if n not in self.host.networks:
+                    raise CommandError(f"network {n} not found (create it first with docker network create {n})")
+                if self.host.networks[n].driver != "bridge":
+                    raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
+        c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
+        warnings = []
+        if mode == "host" and (publish_specs or publish_all):
+            warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
+        if mode == "none" and (publish_specs or publish_all):
+            warnings.append(f"{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored")
+        if mode == "bridge":
+            self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
+            for extra in nets[1:]:
+                self._attach(c, self.host.networks[extra], None, [])
+            addrs = self._host_addresses()
+            for spec in publish_specs:
+                if spec.host_ip not in addrs and spec.host_ip != "127.0.0.1":
+                    raise CommandError(f"Error starting userland proxy: listen {spec.proto}4 {spec.host_ip}: bind: cannot assign requested address ({spec.host_ip} is not an address of host {self.host.name})")
+                if spec.host_ports is None:
+                    for cp in spec.container_ports:
+                        hp = self._random_port(spec.proto, spec.host_ip)
+                        self._bind(spec.proto, spec.host_ip, hp)
+                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto, random=True))
+                elif len(spec.container_ports) == 1 and len(spec.host_ports) > 1:
+                    cp = spec.container_ports[0]
+                    for hp in spec.host_ports:
+                        try:
+                            self._bind(spec.proto, spec.host_ip, hp)
+                        except CommandError:
+                            continue
+                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
+                        break
+                    else:
+                        raise CommandError(f"Bind for {spec.host_ip}:{spec.host_ports[0]}-{spec.host_ports[-1]} failed: every port in the range is already allocated")
+                else:
+                    pairs = zip(spec.host_ports, spec.container_ports) if len(spec.host_ports) > 1 else [(spec.host_ports[0], spec.container_ports[0])]
+                    for hp, cp in pairs:
+                        self._bind(spec.proto, spec.host_ip, hp)
+                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
+            if publish_all:
+                published = {(m.container_port, m.proto) for m in c.publish}
+                for port, proto in sorted(expose):
+                    if (port, proto) in published:
+                        continue
+                    hp = self._random_port(proto, "0.0.0.0")
+                    self._bind(proto, "0.0.0.0", hp)
+                    c.publish.append(PortMapping("0.0.0.0", hp, port, proto, random=True))
+        # what listens
+        if LISTEN_KEY in labels:
+            c.listens = port_list(labels[LISTEN_KEY], f"port in label {LISTEN_KEY}")
+        else:
+            c.listens = set(expose)
+            for spec in publish_specs:
+                for cp in spec.container_ports:
+                    c.listens.add((cp, spec.proto))
+        if mode == "host":
+            for key in sorted(c.listens):
+                if key in self.host.host_listeners:
+                    other = self.host.host_listeners[key]
+                    warnings.append(f"{name}: port {key[0]}/{key[1]} is already bound on the host by {other.name}; the process in {name} would fail to bind")
+                else:
+                    self.host.host_listeners[key] = c
+        for m in c.publish:
+            self.host.mappings.setdefault((m.proto, m.host_port), []).append((m, c))
+        self.host.containers[name] = c
+        owner = c.ns_owner
+        self.host.ns_members.setdefault(id(owner), []).append(c)
+        self.host.warnings.extend(warnings)

@@ -1,0 +1,45 @@
+"""Building the Kubernetes half of a scenario from its documents, kind by kind, in dependency order.
+
+Kinds: ``Node``, ``Pod``, ``Service``, ``Deployment``, ``EndpointSlice`` (real manifests) and ``Cluster``
+(``apiVersion: quizapp.io/v1``, see :mod:`quizapp.sim.kubernetes.cluster`). Deterministic stand-ins for what a
+real cluster decides at random (documented in docs/simulator.md): Node podCIDRs, Pod IPs, ClusterIPs,
+nodePorts, Deployment Pod names and scheduling.
+"""
+
+from __future__ import annotations
+
+from ..core.context import BuildState, Ctx
+from .cluster import build_cluster
+from .endpoints import EndpointBuilder
+from .nodes import NodeBuilder
+from .pods import PodBuilder
+from .services import ServiceBuilder
+
+KINDS = {
+    "Node": {"v1"}, "Pod": {"v1"}, "Service": {"v1"}, "Deployment": {"apps/v1"},
+    "EndpointSlice": {"discovery.k8s.io/v1"}, "Cluster": {"quizapp.io/v1"},
+}
+
+
+def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> None:
+    """Cluster settings, then Nodes, Pods and Deployments, Services, endpoints."""
+    build_cluster(state.scn, by_kind.get("Cluster", []))
+    nodes = NodeBuilder(state)
+    for ctx, obj in by_kind.get("Node", []):
+        nodes.add(ctx, obj)
+    nodes.index()
+    pods = PodBuilder(state)
+    for ctx, obj in by_kind.get("Pod", []):
+        pods.add_pod(ctx, obj)
+    for ctx, obj in by_kind.get("Deployment", []):
+        pods.add_deployment(ctx, obj)
+    pods.place()
+    services = ServiceBuilder(state)
+    for ctx, obj in by_kind.get("Service", []):
+        services.add(ctx, obj)
+    services.allocate()
+    endpoints = EndpointBuilder(state.scn, pods.label_index)
+    endpoints.select()
+    for ctx, obj in by_kind.get("EndpointSlice", []):
+        endpoints.add_slice(ctx, obj)
+    endpoints.sort()

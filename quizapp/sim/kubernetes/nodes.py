@@ -1,0 +1,122 @@
+"""``kind: Node``: a node's address and podCIDR (given, or the next free /24 as the node IPAM controller
+hands them out)."""
+
+from __future__ import annotations
+
+from ..core.context import BuildState, Ctx
+from ..core.errors import Problem
+from ..core.netutil import is_ip, network, nth
+from .model import Node
+from .validation import DNS1123_SUBDOMAIN
+
+
+class NodeBuilder:
+    """Reads Node documents, then (:meth:`index`) gives podCIDRs to the nodes without one and indexes them."""
+
+    def __init__(self, state: BuildState):
+        self.scn = state.scn
+        self.lan_ips = state.lan_ips
+        self.problems = state.problems
+        self._cidrs: dict[int, dict[int, Node]] = {}  # prefix length -> network number -> node
+
+    def add(self, ctx: Ctx, obj: dict) -> None:
+        meta = ctx.mapping(obj.get("metadata"), "metadata", required=True)
+        name = ctx.string(meta, "name", "metadata", required=True)
+        if name is None:
+            return
+        if not DNS1123_SUBDOMAIN.match(name):
+            ctx.err("metadata.name", f"Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
+            return
+        if name in self.scn.nodes:
+            ctx.err("metadata.name", f'nodes "{name}" already exists (document {self.scn.nodes[name].doc}); give each Node its own name')
+            return
+        spec = ctx.mapping(obj.get("spec"), "spec")
+        status = ctx.mapping(obj.get("status"), "status")
+        ip = None
+        addrs = ctx.seq(status.get("addresses"), "status.addresses")
+        for i, a in enumerate(addrs):
+            a = ctx.mapping(a, f"status.addresses[{i}]")
+            if a.get("type") == "InternalIP":
+                ip = ctx.string(a, "address", f"status.addresses[{i}]", required=True)
+                if ip is not None and not is_ip(ip):
+                    ctx.err(f"status.addresses[{i}].address", f"Invalid value: {ip!r}: must be a valid IPv4 address")
+                    return
+                break
+        if ip is None:
+            ctx.err("status.addresses", "the Node needs an address of type InternalIP (status.addresses: [{type: InternalIP, address: 192.168.1.11}])")
+            return
+        if ip in self.lan_ips:
+            ctx.err("status.addresses", f"address {ip} is already used by {self.lan_ips[ip]}")
+            return
+        if self.scn.in_cluster_cidr(ip) or self.scn.in_service_cidr(ip):
+            ctx.err("status.addresses", f"node address {ip} lies inside the cluster CIDR or the service CIDR; pick an address on the node LAN")
+            return
+        cidr = ctx.string(spec, "podCIDR", "spec")
+        pod_cidr = None
+        if cidr is not None:
+            try:
+                pod_cidr = network(cidr)
+            except ValueError as exc:
+                ctx.err("spec.podCIDR", f"Invalid value: {cidr!r}: {exc}")
+                return
+            if not pod_cidr.subnet_of(self.scn.cluster.cluster_cidr):
+                ctx.err("spec.podCIDR", f"{pod_cidr} is not inside the cluster CIDR {self.scn.cluster.cluster_cidr} (set it in a kind: Cluster document if yours differs)")
+                return
+            if pod_cidr.prefixlen > 30:
+                ctx.err("spec.podCIDR", f"{pod_cidr} is too small for a node's pods")
+                return
+            other = self._cidr_overlap(pod_cidr)
+            if other is not None:
+                ctx.err("spec.podCIDR", f"{pod_cidr} overlaps node {other.name}'s podCIDR {other.pod_cidr}")
+                return
+        taints = ctx.seq(spec.get("taints"), "spec.taints")
+        schedulable = not spec.get("unschedulable") and not any(
+            isinstance(t, dict) and t.get("effect") in ("NoSchedule", "NoExecute") for t in taints)
+        node = Node(name, ip, pod_cidr, ctx.labels(meta.get("labels"), "metadata.labels"), schedulable, ctx.doc.index)  # type: ignore[arg-type]
+        self.scn.nodes[name] = node
+        if pod_cidr is not None:
+            self._cidrs.setdefault(pod_cidr.prefixlen, {})[int(pod_cidr.network_address) >> (32 - pod_cidr.prefixlen)] = node
+        self.lan_ips[ip] = node.ref
+
+    def _cidr_overlap(self, net) -> Node | None:
+        """The node whose podCIDR overlaps ``net`` (indexed by prefix length: no scan over all nodes)."""
+        start = int(net.network_address)
+        end = int(net.broadcast_address)
+        for q, table in self._cidrs.items():
+            if q <= net.prefixlen:
+                hit = table.get(start >> (32 - q))
+                if hit is not None:
+                    return hit
+            else:
+                lo, hi = start >> (32 - q), end >> (32 - q)
+                if hi - lo < len(table):
+                    for k in range(lo, hi + 1):
+                        if k in table:
+                            return table[k]
+                else:
+                    for k, node in table.items():
+                        if lo <= k <= hi:
+                            return node
+        return None
+
+    def index(self) -> None:
+        # podCIDRs not given: the node IPAM controller hands out /24s in order (skipping given ones)
+        cc = self.scn.cluster.cluster_cidr
+        candidates = cc.subnets(new_prefix=24) if cc.prefixlen <= 24 else iter([cc])
+        for node in self.scn.nodes.values():
+            if node.pod_cidr is None:
+                for cand in candidates:
+                    if self._cidr_overlap(cand) is None:
+                        node.pod_cidr = cand
+                        self._cidrs.setdefault(cand.prefixlen, {})[int(cand.network_address) >> (32 - cand.prefixlen)] = node
+                        break
+                else:
+                    self.problems.append(Problem(node.doc, None, "spec.podCIDR", "the cluster CIDR has no /24 left for this node"))
+                    continue
+            node.bridge_ip = nth(node.pod_cidr, 1)
+            node.vtep_ip = nth(node.pod_cidr, 0)
+            self.scn.node_by_ip[node.ip] = node
+            p = node.pod_cidr.prefixlen
+            self.scn.subnet_prefixes.add(p)
+            self.scn.node_by_subnet[(p, int(node.pod_cidr.network_address) >> (32 - p))] = node
+        self.scn.sorted_nodes = sorted(self.scn.nodes.values(), key=lambda n: n.name)

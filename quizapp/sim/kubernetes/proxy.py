@@ -1,0 +1,133 @@
+"""Trace steps: kube-proxy's iptables chains (KUBE-SERVICES, KUBE-EXT, KUBE-SVC / KUBE-SVL, KUBE-SEP) and the
+cloud load balancer in front of a LoadBalancer Service."""
+
+from __future__ import annotations
+
+from ..core.packet import Done, Packet
+from ..core.result import EndpointRef
+from .model import Endpoint, Node, Service, ServicePort
+from .names import pod_name, sep_chain, svc_chain
+
+
+class KubeProxySteps:
+    """Mixin of the tracer (:mod:`quizapp.sim.trace`): Service virtual IPs, nodePorts, load balancing."""
+
+    def _ep_ref(self, ep: Endpoint) -> EndpointRef:
+        if ep.pod is not None:
+            return EndpointRef("pod", pod_name(ep.pod), ep.ip, ep.port)
+        node = self.scn.node_by_ip.get(ep.ip)
+        if node is not None:
+            return EndpointRef("node", node.name, ep.ip, ep.port)
+        host = self.scn.host_by_ip.get(ep.ip)
+        if host is not None:
+            return EndpointRef("host", host.name, ep.ip, ep.port)
+        return EndpointRef("external", ep.ip, ep.ip, ep.port)
+
+    def _statistic(self, n: int) -> int:
+        """kube-proxy: rule i of n matches with probability 1/(n-i); the last rule always matches."""
+        for i in range(n - 1):
+            if self.rng.random() < 1.0 / (n - i):
+                return i
+        return n - 1
+
+    def _load_balancer(self, pkt: Packet) -> None:
+        hit = self.scn.ext_index.get((pkt.dst, pkt.dport, pkt.proto))
+        where = f"loadbalancer {pkt.dst}"
+        if hit is None:
+            self.hop(where, f"the load balancer has no listener for {pkt.dport}/{pkt.proto}")
+            raise Done("timeout")
+        svc, sp = hit
+        if svc.external_traffic_policy == "Local":
+            names = sorted({e.node_name for e in sp.endpoints if e.node_name in self.scn.nodes})
+            nodes = [self.scn.nodes[n] for n in names]
+            why = "externalTrafficPolicy Local: only nodes whose healthCheckNodePort reports a local endpoint"
+        else:
+            nodes = self.scn.sorted_nodes
+            why = "externalTrafficPolicy Cluster: any node"
+        if not nodes:
+            self.hop(where, "no healthy node behind the load balancer")
+            raise Done("timeout")
+        node = nodes[self.rng.randrange(len(nodes))] if len(nodes) > 1 else nodes[0]
+        self.hop(where, f"forwards to {node.ref} ({why}); destination stays {pkt.dst_text}")
+        self.hop(f"{node.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+        self._node_process(node, pkt, "eth0")
+
+    def _kube_cluster_ip(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, where: str) -> None:
+        chain = svc_chain(svc, sp)
+        self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {chain} ({svc.port_label(sp)} cluster IP)")
+        eps = sp.endpoints
+        if not eps:
+            self.hop(f"{node.ref} iptables filter", f"KUBE-SERVICES: {svc.port_label(sp)} has no endpoints -d {pkt.dst}/32 --dport {pkt.dport} -j REJECT")
+            raise Done("refused")
+        if svc.internal_traffic_policy == "Local":
+            eps = [e for e in eps if e.node_name == node.name]
+            if not eps:
+                self.hop(f"{node.ref} iptables filter", f"KUBE-SERVICES: {svc.port_label(sp)} has no local endpoints (internalTrafficPolicy Local) -j DROP")
+                raise Done("timeout")
+            chain = svc_chain(svc, sp, "KUBE-SVL-")
+            self.hop(where, f"internalTrafficPolicy Local: {chain} holds only {node.ref}'s endpoints")
+        if self.scn.nodes and not self.scn.in_cluster_cidr(pkt.src):
+            pkt.mark = True
+            self.hop(where, f"{chain}: ! -s {self.scn.cluster.cluster_cidr} -d {pkt.dst}/32 -j KUBE-MARK-MASQ (source outside the Pod network)")
+        self._pick_and_dnat(node, pkt, svc, sp, eps, chain, where)
+
+    def _kube_ext(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, origin: str, where: str) -> None:
+        ext = svc_chain(svc, sp, "KUBE-EXT-")
+        eps = sp.endpoints
+        if not eps:
+            self.hop(f"{node.ref} iptables filter", f"KUBE-EXTERNAL-SERVICES: {svc.port_label(sp)} has no endpoints --dport {pkt.dport} -j REJECT")
+            raise Done("refused")
+        svc_ch = svc_chain(svc, sp)
+        if svc.external_traffic_policy == "Cluster":
+            pkt.mark = True
+            self.hop(where, f"{ext}: -j KUBE-MARK-MASQ (externalTrafficPolicy Cluster: masquerade), then -j {svc_ch}")
+            self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
+            return
+        if self.scn.in_cluster_cidr(pkt.src):
+            self.hop(where, f"{ext}: -s {self.scn.cluster.cluster_cidr} -j {svc_ch} (short-circuit pod traffic: all endpoints, no masquerade)")
+            self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
+            return
+        if origin == "local":
+            pkt.mark = True
+            self.hop(where, f"{ext}: -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ, -j {svc_ch} (traffic from the node itself: all endpoints)")
+            self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
+            return
+        local = [e for e in eps if e.node_name == node.name]
+        if not local:
+            self.hop(f"{node.ref} iptables filter", f"KUBE-EXTERNAL-SERVICES: {svc.port_label(sp)} has no local endpoints (externalTrafficPolicy Local) --dport {pkt.dport} -j DROP")
+            raise Done("timeout")
+        svl = svc_chain(svc, sp, "KUBE-SVL-")
+        self.hop(where, f"{ext}: -j {svl} (externalTrafficPolicy Local: only {node.ref}'s endpoints, client address kept)")
+        self._pick_and_dnat(node, pkt, svc, sp, local, svl, where)
+
+    def _pick_and_dnat(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, eps: list[Endpoint], chain: str, where: str) -> None:
+        n = len(eps)
+        self.candidates = [self._ep_ref(e) for e in eps]
+        akey = (svc.namespace, svc.name, sp.port, sp.protocol, self.client_ip)
+        pinned = None
+        if svc.session_affinity == "ClientIP":
+            prev = self.recent.get(akey)
+            if prev is not None:
+                pinned = next((i for i, e in enumerate(eps) if e.key == prev), None)
+        if pinned is not None:
+            i = pinned
+            self.hop(where, f"{chain}: -m recent --rcheck --seconds {svc.affinity_timeout} --reap: {self.client_ip} is pinned to {eps[i].key} (sessionAffinity ClientIP) -> {sep_chain(svc, sp, eps[i])}")
+        else:
+            i = self._statistic(n)
+            if n == 1:
+                self.hop(where, f"{chain}: single endpoint -> {sep_chain(svc, sp, eps[i])}")
+            elif i < n - 1:
+                self.hop(where, f"{chain}: rule {i + 1} of {n} (-m statistic --mode random --probability {1.0 / (n - i):.5f}) matches -> {sep_chain(svc, sp, eps[i])}")
+            else:
+                self.hop(where, f"{chain}: rule {n} of {n} (no statistic match, catches the rest) -> {sep_chain(svc, sp, eps[i])}")
+            if svc.session_affinity == "ClientIP":
+                self.recent[akey] = eps[i].key
+                self.hop(where, f"{sep_chain(svc, sp, eps[i])}: -m recent --set: remembers {self.client_ip} for {svc.affinity_timeout}s (sessionAffinity ClientIP)")
+        ep = eps[i]
+        sep = sep_chain(svc, sp, ep)
+        if pkt.src == ep.ip:
+            pkt.mark = True
+            self.hop(where, f"{sep}: -s {ep.ip}/32 -j KUBE-MARK-MASQ (hairpin: the Pod reaches itself through its Service)")
+        before = pkt.dst_text
+        pkt.dst, pkt.dport = ep.ip, ep.port
+        self.hop(where, f"{sep}: DNAT --to-destination {pkt.dst_text}", {"type": "DNAT", "before": before, "after": pkt.dst_text})

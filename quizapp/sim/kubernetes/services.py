@@ -1,0 +1,236 @@
+"""``kind: Service``: validation as the API server does it, then ClusterIP and nodePort allocation."""
+
+from __future__ import annotations
+
+from ..core.context import BuildState, Ctx
+from ..core.errors import Problem
+from ..core.netutil import int_ip, ip_int, is_ip
+from ..core.source import join
+from .model import Service, ServicePort
+from .validation import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok
+
+
+class ServiceBuilder:
+    """Reads Service documents (:meth:`add`), then allocates the unset ClusterIPs and nodePorts and indexes the
+    Services by virtual IP, load-balancer IP, nodePort and DNS name (:meth:`allocate`)."""
+
+    def __init__(self, state: BuildState):
+        self.scn = state.scn
+        self.problems = state.problems
+        self._vips: dict[str, str] = {}  # cluster IP -> "service ns/name"
+        self._nodeports: dict[int, tuple] = {}  # nodePort -> ((ns, name), "service ns/name")
+
+    def add(self, ctx: Ctx, obj: dict) -> None:
+        meta = ctx.mapping(obj.get("metadata"), "metadata", required=True)
+        name = ctx.string(meta, "name", "metadata", required=True)
+        ns = ctx.string(meta, "namespace", "metadata", default="default") or "default"
+        spec = ctx.mapping(obj.get("spec"), "spec", required=True)
+        status = ctx.mapping(obj.get("status"), "status")
+        if name is None:
+            return
+        if not DNS1035_LABEL.match(name) or len(name) > 63:
+            ctx.err("metadata.name", f"Invalid value: {name!r}: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with a letter and end with an alphanumeric character")
+            return
+        if (ns, name) in self.scn.services:
+            ctx.err("metadata.name", f'services "{name}" already exists in namespace {ns} (document {self.scn.services[(ns, name)].doc})')
+            return
+        ok = True
+        stype = ctx.string(spec, "type", "spec", default="ClusterIP")
+        if stype not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
+            ctx.err("spec.type", f'Unsupported value: {stype!r}: supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"')
+            return
+        cip = spec.get("clusterIP")
+        headless = cip == "None"
+        if cip is not None and not headless:
+            if not isinstance(cip, str) or not is_ip(cip):
+                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: must be a valid IP address or None")
+                ok = False
+            elif stype == "ExternalName":
+                ctx.err("spec.clusterIP", "Forbidden: may not be set for ExternalName services")
+                ok = False
+            elif not self.scn.in_service_cidr(cip):
+                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: provided IP is not in the valid range; the service CIDR is {self.scn.cluster.service_cidr}")
+                ok = False
+            elif cip in self._vips:
+                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: provided IP is already allocated (to {self._vips[cip]})")
+                ok = False
+        if headless and stype != "ClusterIP":
+            ctx.err("spec.clusterIP", f"Invalid value: \"None\": may not be set to 'None' for {stype} services")
+            ok = False
+        ext_name = None
+        if stype == "ExternalName":
+            ext_name = ctx.string(spec, "externalName", "spec", required=True)
+            if ext_name is not None and not DNS1123_SUBDOMAIN.match(ext_name.rstrip(".").lower()):
+                ctx.err("spec.externalName", f"Invalid value: {ext_name!r}: must be a DNS name")
+                ok = False
+        etp = ctx.string(spec, "externalTrafficPolicy", "spec")
+        if etp is not None:
+            if etp not in ("Cluster", "Local"):
+                ctx.err("spec.externalTrafficPolicy", f'Unsupported value: {etp!r}: supported values: "Cluster", "Local"')
+                ok = False
+            elif stype not in ("NodePort", "LoadBalancer"):
+                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer)")
+                ok = False
+        itp = ctx.string(spec, "internalTrafficPolicy", "spec", default="Cluster")
+        if itp not in ("Cluster", "Local"):
+            ctx.err("spec.internalTrafficPolicy", f'Unsupported value: {itp!r}: supported values: "Cluster", "Local"')
+            ok = False
+        aff = ctx.string(spec, "sessionAffinity", "spec", default="None")
+        if aff not in ("None", "ClientIP"):
+            ctx.err("spec.sessionAffinity", f'Unsupported value: {aff!r}: supported values: "ClientIP", "None"')
+            ok = False
+        timeout = 10800
+        sac = ctx.mapping(spec.get("sessionAffinityConfig"), "spec.sessionAffinityConfig")
+        if sac:
+            cip_cfg = ctx.mapping(sac.get("clientIP"), "spec.sessionAffinityConfig.clientIP")
+            t = ctx.integer(cip_cfg, "timeoutSeconds", "spec.sessionAffinityConfig.clientIP", 1, 86400)
+            if t is not None:
+                timeout = t
+        selector = None
+        if spec.get("selector") is not None:
+            selector = ctx.labels(spec.get("selector"), "spec.selector") or None
+        ports: list[ServicePort] = []
+        items = ctx.seq(spec.get("ports"), "spec.ports")
+        if not items and stype not in ("ExternalName",) and not headless:
+            ctx.err("spec.ports", "Required value: a Service needs at least one port")
+            ok = False
+        seen_names: set[str] = set()
+        seen_ports: set[tuple[int, str]] = set()
+        own_np: set[tuple[int, str]] = set()  # registered only if the whole Service is accepted
+        for i, p in enumerate(items):
+            pp = f"spec.ports[{i}]"
+            p = ctx.mapping(p, pp)
+            pname = ctx.string(p, "name", pp)
+            if len(items) > 1 and not pname:
+                ctx.err(join(pp, "name"), "Required value: every port of a multi-port Service must be named")
+                ok = False
+            if pname:
+                if not DNS1123_LABEL.match(pname) or len(pname) > 63:
+                    ctx.err(join(pp, "name"), f"Invalid value: {pname!r}: must be a lowercase RFC 1123 label")
+                    ok = False
+                elif pname in seen_names:
+                    ctx.err(join(pp, "name"), f"Duplicate value: {pname!r}")
+                    ok = False
+                seen_names.add(pname)
+            port = ctx.integer(p, "port", pp, 1, 65535, required=True)
+            proto = ctx.string(p, "protocol", pp, default="TCP")
+            if proto not in PROTOCOLS:
+                ctx.err(join(pp, "protocol"), f'Unsupported value: {proto!r}: supported values: "SCTP", "TCP", "UDP"')
+                ok = False
+                continue
+            if port is None:
+                ok = False
+                continue
+            if (port, proto) in seen_ports:
+                ctx.err(join(pp, "port"), f"Duplicate value: {port}/{proto}: each port/protocol may appear once")
+                ok = False
+            seen_ports.add((port, proto))
+            tp = p.get("targetPort", port)
+            if isinstance(tp, bool) or not isinstance(tp, (int, str)):
+                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp!r}: must be a port number or a port name")
+                ok = False
+                continue
+            if isinstance(tp, str) and tp.isdigit():
+                tp = int(tp)
+            if isinstance(tp, int) and not 1 <= tp <= 65535:
+                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp}: must be between 1 and 65535, inclusive")
+                ok = False
+                continue
+            if isinstance(tp, str) and not iana_ok(tp):
+                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp!r}: must be a port number or an IANA_SVC_NAME (at most 15 characters, lowercase letters, digits and '-', at least one letter)")
+                ok = False
+                continue
+            np_ = None
+            if p.get("nodePort") is not None:
+                if stype not in ("NodePort", "LoadBalancer"):
+                    ctx.err(join(pp, "nodePort"), f"Forbidden: may not be used when `type` is '{stype}'")
+                    ok = False
+                    continue
+                lo, hi = self.scn.cluster.node_port_range
+                np_ = ctx.integer(p, "nodePort", pp, 0, 65535)
+                if np_ is None:
+                    ok = False
+                    continue
+                if not lo <= np_ <= hi:
+                    ctx.err(join(pp, "nodePort"), f"Invalid value: {np_}: provided port is not in the valid range. The range of valid ports is {lo}-{hi}")
+                    ok = False
+                    continue
+                owner = self._nodeports.get(np_)
+                if owner is not None:
+                    ctx.err(join(pp, "nodePort"), f"Invalid value: {np_}: provided port is already allocated (to {owner[1]})")
+                    ok = False
+                    continue
+                if (np_, proto) in own_np:
+                    ctx.err(join(pp, "nodePort"), f"Duplicate value: {np_}/{proto}")
+                    ok = False
+                    continue
+                own_np.add((np_, proto))
+            ports.append(ServicePort(pname or None, port, proto, tp, np_))
+        lb_ips: list[str] = []
+        if stype == "LoadBalancer":
+            lb = ctx.mapping(status.get("loadBalancer"), "status.loadBalancer")
+            for i, ing in enumerate(ctx.seq(lb.get("ingress"), "status.loadBalancer.ingress")):
+                ing = ctx.mapping(ing, f"status.loadBalancer.ingress[{i}]")
+                ip = ctx.string(ing, "ip", f"status.loadBalancer.ingress[{i}]")
+                if ip is not None:
+                    if not is_ip(ip):
+                        ctx.err(f"status.loadBalancer.ingress[{i}].ip", f"Invalid value: {ip!r}: must be a valid IPv4 address")
+                        ok = False
+                    else:
+                        lb_ips.append(ip)
+        if not ok:
+            return
+        svc = Service(ns, name, stype, None if headless else cip, headless, ports, selector,
+                      etp or "Cluster", itp or "Cluster", aff or "None", timeout, ext_name, lb_ips,
+                      bool(spec.get("publishNotReadyAddresses")), ctx.doc.index)
+        if svc.cluster_ip:
+            self._vips[svc.cluster_ip] = f"service {ns}/{name}"
+        for np_, _proto in own_np:
+            self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
+        self.scn.services[(ns, name)] = svc
+
+    def allocate(self) -> None:
+        scn = self.scn
+        net = scn.cluster.service_cidr
+        size = net.num_addresses
+        # ServiceIPStaticSubrange: dynamic allocation prefers the upper band, offset min(max(16, size/16), 256)
+        offset = min(max(16, size // 16), 256)
+        base = int(net.network_address)
+        reserved = {base, base + 1, base + 10, int(net.broadcast_address)}  # kubernetes, kube-dns
+        used = {ip_int(ip) for ip in self._vips} | reserved
+        cursor = base + offset
+        lo, hi = scn.cluster.node_port_range
+        np_size = hi - lo + 1
+        np_offset = min(max(16, np_size // 32), 128)
+        np_cursor = lo + np_offset
+        for svc in scn.services.values():
+            if svc.type != "ExternalName" and not svc.headless and svc.cluster_ip is None:
+                while cursor in used and cursor < int(net.broadcast_address):
+                    cursor += 1
+                svc.cluster_ip = int_ip(cursor)
+                used.add(cursor)
+            if svc.type in ("NodePort", "LoadBalancer"):
+                for sp in svc.ports:
+                    if sp.node_port is None:
+                        tries = 0
+                        while np_cursor in self._nodeports and tries <= np_size:
+                            np_cursor = lo + (np_cursor - lo + 1) % np_size
+                            tries += 1
+                        if tries > np_size:
+                            self.problems.append(Problem(svc.doc, None, "spec.ports", "no free nodePort left in the range"))
+                            continue
+                        sp.node_port = np_cursor
+                        self._nodeports[np_cursor] = ((svc.namespace, svc.name), f"service {svc.namespace}/{svc.name}")
+            # indexes
+            if svc.cluster_ip:
+                for sp in svc.ports:
+                    scn.vip_index[(svc.cluster_ip, sp.port, sp.protocol.lower())] = (svc, sp)
+            for ip in svc.lb_ips:
+                scn.lb_ips.add(ip)
+                for sp in svc.ports:
+                    scn.ext_index[(ip, sp.port, sp.protocol.lower())] = (svc, sp)
+            for sp in svc.ports:
+                if sp.node_port:
+                    scn.nodeport_index[(sp.node_port, sp.protocol.lower())] = (svc, sp)
+            d = scn.cluster.domain
+            scn.dns[f"{svc.name}.{svc.namespace}.svc.{d}"] = svc

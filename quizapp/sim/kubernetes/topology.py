@@ -1,0 +1,70 @@
+"""The Kubernetes part of the kernel topology: a namespace per node (cni0, flannel.1 and its VXLAN peers or
+host-gw routes, kube-proxy's rules) and per Pod (veth on cni0, its listeners)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from ..core.model import Scenario
+from ..core.topology import FdbEntry, Interface, Lan, Listener, Namespace, Neighbour, Route
+from .model import Node
+from .names import pod_name
+from .rules import node_rules
+
+VXLAN_PORT = 8472
+VXLAN_ID = 1
+VXLAN_MTU = 1450
+
+
+def vtep_mac(node: Node) -> str:
+    """A stable locally administered MAC for a node's flannel.1 (flannel stores it in a Node annotation)."""
+    d = hashlib.sha256(f"flannel.1/{node.name}".encode()).digest()
+    return "0a:" + ":".join(f"{b:02x}" for b in d[:5])
+
+
+def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: dict[str, str]) -> None:
+    """Append the namespaces of every node and Pod to ``spaces``; ``aliases`` maps trace sources to them."""
+    router = lan.router
+    cl = scn.cluster
+    for node in scn.nodes.values():
+        # route_localnet: kube-proxy (NodePorts on localhost) and portmap (hostPorts on localhost) set it
+        ns = Namespace(node.ref, "node", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1",
+                                                  "net.ipv4.conf.all.route_localnet": "1"})
+        lan.plug(ns, node.ip)
+        ns.routes.append(Route("default", via=router))
+        ns.interfaces.append(Interface("cni0", "bridge", [f"{node.bridge_ip}/{node.pod_cidr.prefixlen}"]))
+        if cl.backend == "vxlan":
+            ns.interfaces.append(Interface("flannel.1", "vxlan", [f"{node.vtep_ip}/32"], mac=vtep_mac(node), mtu=VXLAN_MTU,
+                                           vxlan={"id": VXLAN_ID, "dstport": VXLAN_PORT, "local": node.ip, "dev": "eth0", "learning": False}))
+        for other in scn.nodes.values():
+            if other is node:
+                continue
+            if cl.backend == "vxlan":
+                ns.routes.append(Route(str(other.pod_cidr), via=other.vtep_ip, dev="flannel.1", onlink=True))
+                ns.neighbours.append(Neighbour(other.vtep_ip, vtep_mac(other), "flannel.1"))
+                ns.fdb.append(FdbEntry(vtep_mac(other), "flannel.1", other.ip))
+            else:
+                ns.routes.append(Route(str(other.pod_cidr), via=other.ip, dev="eth0"))
+        ns.iptables = node_rules(scn, node)
+        for (port, proto), pod in sorted(node.host_listeners.items()):
+            if proto in ("tcp", "udp"):
+                ns.listeners.append(Listener(port, proto, "pod", pod_name(pod)))
+        spaces.append(ns)
+        aliases[node.ref] = ns.name
+        for i, pod in enumerate(node.pods):
+            key = f"pod/{pod.namespace}/{pod.name}"
+            if pod.host_network:
+                aliases[key] = ns.name
+                continue
+            if not pod.ip:
+                continue
+            pns = Namespace(key, "pod")
+            veth = f"vp{i}"
+            pns.interfaces.append(Interface("eth0", "veth", [f"{pod.ip}/{node.pod_cidr.prefixlen}"], peer=(ns.name, veth)))
+            ns.interfaces.append(Interface(veth, "veth", peer=(pns.name, "eth0"), master="cni0", hairpin=cl.hairpin_mode))
+            pns.routes.append(Route("default", via=node.bridge_ip))
+            for port, proto in sorted(pod.listens):
+                if proto in ("tcp", "udp"):
+                    pns.listeners.append(Listener(port, proto, "pod", pod_name(pod)))
+            spaces.append(pns)
+            aliases[key] = pns.name

@@ -1,0 +1,158 @@
+"""Trace steps on Kubernetes nodes and Pods: routing (cni0, flannel.1 VXLAN or host-gw, the node LAN),
+hostPorts (CNI portmap), masquerading, hairpin, and the receiving Pod."""
+
+from __future__ import annotations
+
+from ..core.netutil import is_loopback
+from ..core.packet import Done, Packet, in_subnet
+from ..core.result import EndpointRef
+from .model import Node, Pod
+from .names import pod_name, svc_chain
+
+
+class KubernetesSteps:
+    """Mixin of the tracer (:mod:`quizapp.sim.trace`): what nodes and Pods do with a packet."""
+
+    def _node_source(self, node: Node, dst: str) -> str:
+        if dst in (node.ip, node.bridge_ip, node.vtep_ip):
+            return dst
+        if in_subnet(dst, node.pod_cidr):
+            return node.bridge_ip
+        other = self.scn.node_for_pod_ip(dst)
+        if other is not None:
+            return node.vtep_ip if self.scn.cluster.backend == "vxlan" else node.ip
+        return node.ip
+
+    def _node_is_local(self, node: Node, ip: str) -> bool:
+        return ip == node.ip or ip == node.bridge_ip or ip == node.vtep_ip or is_loopback(ip)
+
+    def _node_local_send(self, node: Node, pkt: Packet, ref: str) -> None:
+        self._node_process(node, pkt, "local")
+
+    def _pod_send(self, pod: Pod, pkt: Packet) -> None:
+        node = pod.node
+        if pod.host_network:
+            self.hop(f"{pod.ref}", f"hostNetwork Pod: opens {pkt.proto} {pkt.dst_text} from {pkt.src} in {node.ref}'s network namespace")
+            self._node_process(node, pkt, "local")
+            return
+        if is_loopback(pkt.dst) or pkt.dst == pod.ip:
+            self.hop(f"{pod.ref} lo", f"{pkt.dst} is the Pod's own address; delivered inside its network namespace (shared by all its containers)")
+            self._deliver_pod(pod, pkt)
+            return
+        self.hop(f"{pod.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text}, via the default route {node.bridge_ip} (cni0 on {node.ref})")
+        self._node_process(node, pkt, "cni0", from_pod=pod)
+
+    def _node_process(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None = None) -> None:
+        scn = self.scn
+        chain = "OUTPUT" if origin == "local" else "PREROUTING"
+        where = f"{node.ref} iptables nat {chain}"
+        pkt.mark = False
+        key = (pkt.dst, pkt.dport, pkt.proto)
+        local = self._node_is_local(node, pkt.dst)
+        hit = scn.vip_index.get(key)
+        if hit is not None:
+            self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
+        elif key in scn.ext_index:
+            svc, sp = scn.ext_index[key]
+            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} loadbalancer IP)")
+            self._kube_ext(node, pkt, svc, sp, origin, where)
+            local = False
+        elif local:
+            np_hit = scn.nodeport_index.get((pkt.dport, pkt.proto))
+            if np_hit is not None and (not is_loopback(pkt.dst) or origin == "local"):
+                svc, sp = np_hit
+                self.hop(where, f"KUBE-SERVICES: -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
+                self._kube_ext(node, pkt, svc, sp, origin, where)
+                local = False
+            else:
+                hp = node.host_ports.get((pkt.dport, pkt.proto))
+                if hp:
+                    for pod, cport, hip in hp:
+                        if hip == "0.0.0.0" or hip == pkt.dst:
+                            self.hop(where, f"CNI-HOSTPORT-DNAT (portmap plugin): -p {pkt.proto} --dport {pkt.dport} -> {pod.ref} hostPort")
+                            if pkt.src == pod.ip or is_loopback(pkt.src):
+                                pkt.mark = True
+                                self.hop(where, f"CNI-HOSTPORT-SETMARK: -s {pkt.src} marks the packet for masquerade ({'hairpin' if pkt.src == pod.ip else 'from localhost'})")
+                            before = pkt.dst_text
+                            pkt.dst, pkt.dport = pod.ip, cport  # type: ignore[assignment]
+                            self.hop(where, "DNAT to the Pod", {"type": "DNAT", "before": before, "after": pkt.dst_text})
+                            local = False
+                            break
+        if local and self._node_is_local(node, pkt.dst):
+            self._node_input(node, pkt)
+            return
+        self._node_route(node, pkt, origin, from_pod)
+
+    def _node_input(self, node: Node, pkt: Packet) -> None:
+        pod = node.host_listeners.get((pkt.dport, pkt.proto))
+        if pod is not None:
+            self.hop(f"{node.ref} INPUT", f"local delivery to {pkt.dst_text}: {pod.ref} (hostNetwork) listens on the node's addresses")
+            raise Done(None, EndpointRef("pod", pod_name(pod), pkt.dst, pkt.dport), pkt.src)
+        self._refuse(f"{node.ref} INPUT", f"nothing listens on {pkt.dst_text}/{pkt.proto} on the node (not a nodePort, no hostPort, no hostNetwork Pod)", pkt)
+
+    def _masquerade(self, node: Node, pkt: Packet, iface: str, addr: str) -> None:
+        where = f"{node.ref} iptables nat POSTROUTING"
+        if pkt.mark:
+            before = pkt.src
+            pkt.src = addr
+            self.hop(where, f"KUBE-POSTROUTING: mark 0x4000 -> MASQUERADE to {iface}'s address", {"type": "SNAT", "before": before, "after": addr})
+        elif (self.scn.cluster.ip_masq and self.scn.in_cluster_cidr(pkt.src) and not self.scn.in_cluster_cidr(pkt.dst)
+              and iface == "eth0"):
+            before = pkt.src
+            pkt.src = addr
+            self.hop(where, f"flannel: -s {self.scn.cluster.cluster_cidr} ! -d {self.scn.cluster.cluster_cidr} -j MASQUERADE (Pod traffic leaving the Pod network)", {"type": "SNAT", "before": before, "after": addr})
+        pkt.mark = False
+
+    def _node_route(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None) -> None:
+        scn = self.scn
+        dst = pkt.dst
+        if in_subnet(dst, node.pod_cidr):
+            self._masquerade(node, pkt, "cni0", node.bridge_ip)
+            target = scn.pod_by_ip.get(dst)
+            if target is None or target.node is not node:
+                self.hop(f"{node.ref} cni0", f"no Pod has {dst}: ARP gets no answer (No route to host)")
+                raise Done("unreachable")
+            if from_pod is target:
+                if not scn.cluster.hairpin_mode:
+                    self.hop(f"{node.ref} cni0", f"the frame would go back out {target.ref}'s own bridge port; hairpinMode is off, so the bridge drops it")
+                    raise Done("timeout")
+                self.hop(f"{node.ref} cni0", f"hairpin: the bridge sends the frame back out the port it came in on (hairpinMode true) to {target.ref}")
+            else:
+                self.hop(f"{node.ref} cni0", f"bridges to {target.ref}'s veth")
+            self._deliver_pod(target, pkt)
+            return
+        other = scn.node_for_pod_ip(dst)
+        if other is not None and other is not node:
+            if scn.cluster.backend == "vxlan":
+                self._masquerade(node, pkt, "flannel.1", node.vtep_ip)
+                self.hop(f"{node.ref} flannel.1", f"route {other.pod_cidr} via {other.vtep_ip} dev flannel.1 onlink: VXLAN VNI 1 encapsulation to {other.ref}",
+                         {"type": "encap", "outer": f"{node.ip}->{other.ip} udp/8472"})
+                self.hop(f"{other.ref} eth0", f"receives UDP {node.ip} -> {other.ip}:8472")
+                self.hop(f"{other.ref} flannel.1", f"decapsulates: inner {pkt.src} -> {pkt.dst_text}", {"type": "decap"})
+                self._node_process(other, pkt, "flannel.1")
+            else:
+                self._masquerade(node, pkt, "eth0", node.ip)
+                self.hop(f"{node.ref} eth0", f"route {other.pod_cidr} via {other.ip} (flannel host-gw): forwarded unencapsulated")
+                self.hop(f"{other.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+                self._node_process(other, pkt, "eth0")
+            return
+        if self.scn.nodes and self.scn.in_cluster_cidr(dst):
+            self.hop(f"{node.ref}", f"{dst} is in the cluster CIDR but in no node's podCIDR: no route")
+            raise Done("unreachable")
+        if dst in scn.node_by_ip or dst in scn.host_by_ip or dst in scn.lb_ips:
+            self._masquerade(node, pkt, "eth0", node.ip)
+            self.hop(f"{node.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN")
+            self._lan(pkt, None, f"{node.ref} eth0")
+            return
+        if self.scn.in_service_cidr(dst):
+            self.hop(f"{node.ref}", f"no kube-proxy rule matches {pkt.dst_text}/{pkt.proto} (not a Service port); the packet follows the default route and nothing answers")
+            raise Done("timeout")
+        self._masquerade(node, pkt, "eth0", node.ip)
+        self._lan(pkt, None, f"{node.ref} eth0")
+
+    def _deliver_pod(self, pod: Pod, pkt: Packet) -> None:
+        if (pkt.dport, pkt.proto) in pod.listens:
+            self.hop(f"{pod.ref} eth0" if not is_loopback(pkt.dst) else f"{pod.ref} lo",
+                     f"a container of the Pod listens on {pkt.dport}/{pkt.proto}: accepted, peer address {pkt.src}")
+            raise Done(None, EndpointRef("pod", pod_name(pod), pkt.dst, pkt.dport), pkt.src)
+        self._refuse(f"{pod.ref} eth0", f"no container of {pod.ref} listens on {pkt.dport}/{pkt.proto}", pkt)

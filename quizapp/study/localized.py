@@ -1,0 +1,57 @@
+"""Questions in the learner's language: the source question with a translation's words laid over it.
+
+Cards, states and review logs belong to the question, whatever the language it was shown in, so switching
+language keeps every due date and every history. The key is always the source's (content/translation.py)."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from quizapp.content.translation import apply_translation
+from quizapp.models import QuestionTranslation, TopicTranslation
+
+
+class _Overlaid:
+    """An object with some attributes replaced; every other attribute is the wrapped object's."""
+
+    def __init__(self, wrapped: Any, **replaced: Any):
+        self._wrapped = wrapped
+        self.__dict__.update(replaced)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wrapped, name)
+
+
+class LocalizedQuestion(_Overlaid):
+    """Duck-types the question it wraps (a Question or a SeenQuestion) with translated title, data and topic."""
+
+
+def localize(session: Session, question: Any, language: str) -> Any:
+    """`question` in `language` when a translation exists and differs from the pack's language; else itself."""
+    if not language or language == question.pack.language:
+        return question
+    if question.content_hash != getattr(question, "current", question).content_hash:
+        return question  # an older version answered: the translation was checked against the current one only
+    row = session.execute(
+        select(QuestionTranslation.title, QuestionTranslation.overlay, TopicTranslation.title)
+        .outerjoin(TopicTranslation, (TopicTranslation.topic_id == question.topic.id)
+                   & (TopicTranslation.language == language))
+        .where(QuestionTranslation.question_id == question.id, QuestionTranslation.language == language)
+    ).first()
+    if row is None:
+        return question
+    title, overlay, topic_title = row
+    topic = _Overlaid(question.topic, title=topic_title) if topic_title else question.topic
+    return LocalizedQuestion(question, language=language, title=title, topic=topic,
+                             data=apply_translation(question.qtype, question.data, overlay))
+
+
+def topic_titles(session: Session, topic_ids: list[int], language: str) -> dict[int, str]:
+    """Translated titles of these topics (only those translated)."""
+    if not topic_ids:
+        return {}
+    rows = session.execute(select(TopicTranslation.topic_id, TopicTranslation.title)
+                           .where(TopicTranslation.topic_id.in_(topic_ids), TopicTranslation.language == language))
+    return dict(rows.all())
