@@ -2,7 +2,10 @@
 next card -> submit answer -> feedback, against a bare Flask endpoint on the same gunicorn setup (the baseline,
 measured in the same run). Loopback only; bounded duration. Prints requests/s, p50/p99 latency and the ratios.
 
-Targets: the study loop at least half the bare endpoint's throughput; p99 under 50 ms on the 2-core machine.
+Baselines, measured in the same run: a bare Flask endpoint (`return "ok"`) and the fair limit, a Flask endpoint
+on the same gunicorn doing the study loop's essential SQL through psycopg (SAME_SQL below), driven by the same
+three requests per answer. Targets (issue 17): the study loop >= 0.6x the same-SQL endpoint per request and
+>= 0.4x per answer; paced p99 < 50 ms with 50 learners (latency at a given load, not at saturation).
 The load generator (aiohttp) runs on the same
 2 cores as the servers and PostgreSQL, and takes its share of them. Two modes per server: "saturated" (no think time: every learner sends its next request as soon as the answer
 arrives; throughput is the server's limit, and latency is mostly queueing) and "paced" (each learner waits
@@ -52,6 +55,88 @@ def bare():
 run_gunicorn(gunicorn_options(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 30, False), bare)
 """
 
+# The fair limit: the study loop's essential database work through psycopg directly, on the same gunicorn setup,
+# measured in the same run. Each request is one transaction on the worker's own connection (psycopg prepares a
+# statement after 5 uses and keeps it) and renders a tiny Jinja template. Study page: the learner, the pack, today's
+# answers, the card states of the pack's id range (4 statements), then the next card chosen as the app does (a new
+# card, else the earliest due). Answer: the card state's version, an upsert of the state, the answer's row (3
+# statements, COMMIT), 302 to the feedback. Feedback: the answer with its card and question, today's answers (2).
+# No session cookie, CSRF, rate limit, login or ORM: those are what the app adds on top.
+SAME_SQL = """
+import sys
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+from flask import Flask, redirect, render_template_string, request
+from quizapp.serve import gunicorn_options, run_gunicorn
+
+PAGE = "<!doctype html><title>study</title><p>card {{ card }} of {{ slug }}</p><form method=post></form>"
+FEEDBACK = "<!doctype html><title>feedback</title><p>answer {{ log }}: {{ 'right' if correct else 'wrong' }}</p>"
+
+
+def app():
+    web = Flask("same_sql")
+    connection = psycopg.connect(sys.argv[4])
+    with connection.transaction():
+        low, high = connection.execute(
+            "SELECT min(cards.id), max(cards.id) FROM cards JOIN questions ON questions.id = cards.question_id "
+            "JOIN packs ON packs.id = questions.pack_id WHERE packs.slug = %s", (sys.argv[5],)).fetchone()
+    card_ids = list(range(low, high + 1))
+
+    def today(user_id):
+        start = datetime.now(timezone.utc) - timedelta(hours=12)
+        return connection.execute("SELECT card_id, state_before->>'state' FROM review_logs "
+                                  "WHERE user_id = %s AND reviewed_at >= %s", (user_id, start)).fetchall()
+
+    @web.get("/study/<int:user_id>")
+    def study(user_id):
+        with connection.transaction():
+            connection.execute("SELECT id, email, display_name, timezone, rollover_hour, new_per_day FROM users "
+                               "WHERE id = %s", (user_id,)).fetchone()
+            slug = connection.execute("SELECT id, slug, visibility, created_at, content_stamp FROM packs "
+                                      "WHERE slug = %s", (sys.argv[5],)).fetchone()[1]
+            today(user_id)
+            states = {card: due for card, _state, due, suspended in connection.execute(
+                "SELECT card_id, fsrs_state, due, suspended FROM card_states WHERE user_id = %s "
+                "AND card_id BETWEEN %s AND %s", (user_id, low, high)) if not suspended}
+        fresh = next((card for card in card_ids if card not in states), None)
+        card = fresh if fresh is not None else min(states, key=states.get)
+        return render_template_string(PAGE, card=card, slug=slug)
+
+    @web.post("/study/<int:user_id>")
+    def answer(user_id):
+        card = int(request.form["card"])
+        now = datetime.now(timezone.utc)
+        with connection.transaction():
+            connection.execute("SELECT version FROM card_states WHERE user_id = %s AND card_id = %s",
+                               (user_id, card)).fetchone()
+            connection.execute(
+                "INSERT INTO card_states (user_id, card_id, fsrs_state, stability, difficulty, due, last_review, "
+                "reps, lapses, suspended, version) VALUES (%s, %s, 2, 3.0, 5.0, %s, %s, 1, 0, false, 1) "
+                "ON CONFLICT (user_id, card_id) DO UPDATE SET due = EXCLUDED.due, last_review = EXCLUDED.last_review, "
+                "reps = card_states.reps + 1, version = card_states.version + 1",
+                (user_id, card, now + timedelta(days=3), now))
+            log = connection.execute(
+                "INSERT INTO review_logs (user_id, card_id, reviewed_at, rating, suggested_rating, answer, correct, "
+                "state_before, state_after, content_hash) VALUES (%s, %s, %s, 3, 3, '{\\"choice\\": 0}', true, "
+                "'{\\"state\\": 1}', '{\\"state\\": 2}', 'h') RETURNING id", (user_id, card, now)).fetchone()[0]
+        return redirect(f"/feedback/{user_id}/{log}")
+
+    @web.get("/feedback/<int:user_id>/<int:log_id>")
+    def feedback(user_id, log_id):
+        with connection.transaction():
+            row = connection.execute(
+                "SELECT review_logs.id, review_logs.correct, questions.title FROM review_logs "
+                "JOIN cards ON cards.id = review_logs.card_id JOIN questions ON questions.id = cards.question_id "
+                "WHERE review_logs.id = %s AND review_logs.user_id = %s", (log_id, user_id)).fetchone()
+            today(user_id)
+        return render_template_string(FEEDBACK, log=row[0], correct=row[1])
+
+    return web
+
+
+run_gunicorn(gunicorn_options(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 30, False), app)
+"""
 
 def study_form(page: str) -> dict[str, str] | None:
     """The answer form as soak's hurried learner fills it, except that ordering questions get distinct
@@ -106,6 +191,7 @@ class Run:
         self.errors = 0
         self.statuses: dict[int, int] = {}
         self.record = False
+        self.answers = 0  # answers accepted (302) while recording
 
     async def timed(self, client: aiohttp.ClientSession, method: str, path: str, **kwargs) -> Reply | None:
         begin = time.perf_counter()
@@ -122,7 +208,8 @@ class Run:
 
     def summary(self, seconds: float) -> dict[str, float]:
         return {"rps": len(self.latencies) / seconds, "p50": statistics.median(self.latencies) * 1000,
-                "p99": percentile(self.latencies, 0.99) * 1000, "requests": len(self.latencies)}
+                "p99": percentile(self.latencies, 0.99) * 1000, "requests": len(self.latencies),
+                "aps": self.answers / seconds}
 
 
 def stagger(think: float, number: int) -> float:
@@ -148,6 +235,28 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
             if think:
                 await asyncio.sleep(think)
             if answered is not None and answered.status_code == 302:
+                run.answers += run.record
+                await run.timed(client, "GET", answered.headers["Location"])
+            if think:
+                await asyncio.sleep(think)
+
+
+async def same_sql_loop(user_id: int, run: Run, until: float, think: float, number: int = 0) -> None:
+    """The same three requests per answer against the same-SQL psycopg endpoint."""
+    await asyncio.sleep(stagger(think, number))
+    async with aiohttp.ClientSession() as client:
+        while time.monotonic() < until:
+            page = await run.timed(client, "GET", f"/study/{user_id}")
+            if think:
+                await asyncio.sleep(think)
+            found = re.search(r"card (\d+) of", page.text) if page is not None else None
+            if not found:
+                continue
+            answered = await run.timed(client, "POST", f"/study/{user_id}", data={"card": found.group(1)})
+            if think:
+                await asyncio.sleep(think)
+            if answered is not None and answered.status_code == 302:
+                run.answers += run.record
                 await run.timed(client, "GET", answered.headers["Location"])
             if think:
                 await asyncio.sleep(think)
@@ -200,7 +309,6 @@ def main() -> None:
         with engine.connect() as connection:
             pack = connection.execute(text("SELECT slug FROM packs ORDER BY title LIMIT 1")).scalar_one()
             cards = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
-        engine.dispose()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "QUIZAPP_INSTANCE_PATH": folder,
                "QUIZAPP_BIND": "127.0.0.1:8801", "QUIZAPP_WORKERS": str(args.workers),
                "QUIZAPP_THREADS": str(args.threads)}
@@ -211,29 +319,51 @@ def main() -> None:
                                         str(args.threads)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, start_new_session=True)
         processes.append(bare_server)
+        with engine.begin() as connection:
+            baseline_users = list(connection.execute(text(
+                "INSERT INTO users (email, display_name, password_hash, role, created_at) "
+                "SELECT 'same-sql-' || n || '@example.org', 'Same SQL ' || n, 'x', 'learner', now() "
+                "FROM generate_series(1, :n) AS n RETURNING id"), {"n": args.learners}).scalars())
+        engine.dispose()
+        same_server = subprocess.Popen([sys.executable, "-c", SAME_SQL, "127.0.0.1:8803", str(args.workers),
+                                        str(args.threads), url.replace("postgresql+psycopg://", "postgresql://"),
+                                        pack], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                       start_new_session=True)
+        processes.append(same_server)
         wait_up("http://127.0.0.1:8801/healthz", app_server)
         wait_up("http://127.0.0.1:8802/", bare_server)
+        wait_up(f"http://127.0.0.1:8803/study/{baseline_users[0]}", same_server)
         print(f"{args.learners} learners, gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, "
               f"pack {pack!r} ({cards} cards); {args.duration:.0f} s measured after {args.warmup:.0f} s warm-up")
-        results = {}
+        load = os.getloadavg()
+        print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
         for mode, think in (("saturated", 0.0), ("paced", args.think)):
-            bare_run, bare_seconds = asyncio.run(measure(
+            runs = {}
+            runs["bare"] = asyncio.run(measure(
                 "http://127.0.0.1:8802", [lambda run, until, n=n: bare_loop(run, until, think, n)
-                                          for n in range(args.learners)],
-                args.duration, args.warmup))
-            study_run, study_seconds = asyncio.run(measure(
+                                          for n in range(args.learners)], args.duration, args.warmup))
+            runs["same"] = asyncio.run(measure(
+                "http://127.0.0.1:8803", [lambda run, until, u=u, n=n: same_sql_loop(u, run, until, think, n)
+                                          for n, u in enumerate(baseline_users)], args.duration, args.warmup))
+            runs["study"] = asyncio.run(measure(
                 "http://127.0.0.1:8801",
                 [lambda run, until, e=e, p=p, n=n: learner_loop(e, p, pack, run, until, think, n)
                  for n, (e, p, _token) in enumerate(learners)], args.duration, args.warmup))
-            bare, study = bare_run.summary(bare_seconds), study_run.summary(study_seconds)
-            results[mode] = (bare, study)
+            figures = {name: run.summary(seconds) for name, (run, seconds) in runs.items()}
             print(f"\n{mode} ({'no think time' if not think else f'{think:.1f} s think time'}):")
-            print(f"  bare Flask endpoint: {bare['rps']:8.1f} req/s  p50 {bare['p50']:6.1f} ms  p99 {bare['p99']:6.1f} ms"
-                  f"  ({bare['requests']} requests, {bare_run.errors} errors)")
-            print(f"  study loop:          {study['rps']:8.1f} req/s  p50 {study['p50']:6.1f} ms  p99 {study['p99']:6.1f} ms"
-                  f"  ({study['requests']} requests, {study_run.errors} errors, statuses {study_run.statuses})")
-            print(f"  ratio study/bare throughput: {study['rps'] / bare['rps']:.2f}x (target >= 0.5x)   "
-                  f"p99 {study['p99']:.1f} ms (target < 50 ms)")
+            for name, label in (("bare", "bare Flask endpoint"), ("same", "same SQL (psycopg)"),
+                                ("study", "study loop")):
+                f, run = figures[name], runs[name][0]
+                answers = f"{f['aps']:6.1f} answers/s" if name != "bare" else " " * 16
+                print(f"  {label + ':':<21}{f['rps']:8.1f} req/s {answers}  p50 {f['p50']:6.1f} ms  "
+                      f"p99 {f['p99']:6.1f} ms  ({f['requests']} requests, {run.errors} errors, "
+                      f"statuses {run.statuses})")
+            study, same, bare = figures["study"], figures["same"], figures["bare"]
+            print(f"  study / same SQL: {study['rps'] / same['rps']:.2f}x per request (target >= 0.6x), "
+                  f"{study['aps'] / same['aps']:.2f}x per answer (target >= 0.4x);  study / bare: "
+                  f"{study['rps'] / bare['rps']:.2f}x per request")
+            if think:
+                print(f"  study loop p99 at {study['rps']:.0f} req/s: {study['p99']:.1f} ms (target < 50 ms)")
     finally:
         for process in processes:
             stop(process)

@@ -4,7 +4,8 @@ Responses are plain JSON-like dicts (the same from a form and from the API):
   flashcard {"knew": bool}; cloze {"blanks": [str, ...]}; single {"choice": int}; multiple {"choices": [int]};
   truefalse {"value": bool}; short {"text": str}; ordering {"order": [int, ...]} (item indices as authored);
   matching {"matches": [int, ...]} (for each left item, the index of the chosen right option);
-  sim {"text": str} (ask endpoint, name, source_ip), {"value": bool} (delivered), {"outcome": str} (outcome).
+  sim {"text": str} (ask endpoint, name, source_ip), {"value": bool} (delivered), {"outcome": str} (outcome);
+  lab {"scenario": str} (the learner's edited scenario YAML).
 Indices always refer to the authored order, whatever order the learner saw. `variant` is the seed that picked
 a sim question's variant; other types ignore it.
 """
@@ -225,3 +226,36 @@ class SimChecker(Checker):
             correct = given in {normalize_answer(str(key)) for key in keys}
             expected = {"text": chosen["key"]}
         return CheckResult(correct, float(correct), expected, [correct], trace=chosen["trace"])
+
+
+LAB_MAX_BYTES = 64 * 1024
+
+
+@register
+class LabChecker(Checker):
+    """A "make it work" lab: the learner's scenario is graded by the simulator in the sandbox (it is web input):
+    right when every goal trace holds and nothing outside the allowed paths changed."""
+
+    qtype = "lab"
+
+    def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
+        from quizapp.lab.grading import grade
+        from quizapp.sandbox import SandboxLimitExceeded, run_sandboxed
+
+        text = _require(response, "scenario", str, "the edited scenario as YAML text").replace("\r\n", "\n")
+        if len(text.encode("utf-8")) > LAB_MAX_BYTES:
+            raise InvalidResponse("$.scenario", f"at most {LAB_MAX_BYTES:,} bytes; send only the scenario")
+        try:
+            verdict = run_sandboxed(grade, data["scenario_text"], data["goals"], data["allow"], text)
+        except SandboxLimitExceeded as error:
+            raise InvalidResponse("$.scenario", str(error)) from None
+        goals = verdict["goals"]
+        parts = [goal["met"] for goal in goals] + [not verdict["outside"]]
+        if verdict["problems"]:
+            parts = [False] * len(parts)
+        shown = next((g for g in goals if not g["met"] and g["trace"]), goals[0] if goals else None)
+        expected = {"goals": [{key: g[key] for key in ("label", "met", "got", "text")} for g in goals],
+                    "outside": verdict["outside"], "problems": verdict["problems"],
+                    "solution": data.get("solution_text", "")}
+        return CheckResult(verdict["correct"], sum(parts) / len(parts), expected, parts,
+                           trace=shown["trace"] if shown else None)

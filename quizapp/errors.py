@@ -3,25 +3,27 @@ message. The exception behind a 500 goes to the log, never to the client."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from quizapp.extensions import db, login_manager
 
+# Pages speak the learner's language; the JSON API answers in English (its clients are programs).
 MESSAGES = {
-    400: "The request was not understood. Reload the page and try again.",
-    401: "Log in to see this page.",
-    403: "You may not see this page.",
-    404: "There is nothing here. The link may be old, or the page belongs to someone else.",
-    405: "This address does not accept that kind of request.",
-    413: "The upload is too large.",
-    429: "Too many attempts. Wait a few minutes, then try again.",
-    500: "Something went wrong on our side. It has been logged; please try again.",
-    503: "The service is unavailable right now. Please try again shortly.",
+    400: _l("The request was not understood. Reload the page and try again."),
+    401: _l("Log in to see this page."),
+    403: _l("You may not see this page."),
+    404: _l("There is nothing here. The link may be old, or the page belongs to someone else."),
+    405: _l("This address does not accept that kind of request."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Wait a few minutes, then try again."),
+    500: _l("Something went wrong on our side. It has been logged; please try again."),
+    503: _l("The service is unavailable right now. Please try again shortly."),
 }
 
 
-def _message(code: int) -> str:
+def _message(code: int) -> object:
     return MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
 
 
@@ -34,9 +36,12 @@ def http_error(exc: HTTPException):
     if problem:
         detail = f"Refused: {problem}."
     if request.path.startswith("/api/"):
-        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": problem or _message(code)}})
+        with force_locale("en"):
+            message = problem or str(_message(code))
+        body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": message}})
     else:
-        body = render_template("errors/error.html", code=code, name=name, message=_message(code), detail=detail)
+        body = render_template("errors/error.html", code=code, name=name, message=str(_message(code)),
+                               detail=detail)
     response = make_response(body, code)
     for key, value in exc.get_headers():  # Allow (405), Retry-After (429, 503), WWW-Authenticate (401)
         if key.lower() != "content-type":

@@ -94,7 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.classes import bp as classes_bp
     from quizapp.export import bp as export_bp
     from quizapp.health import bp as health_bp
-    from quizapp.lab import bp as lab_bp
+    from quizapp.lab.routes import bp as lab_bp
     from quizapp.packs import bp as packs_bp
     from quizapp.stats import bp as stats_bp
     from quizapp.study import bp as study_bp

@@ -508,3 +508,7 @@ class LabEdit(db.Model):
     scenario_key: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Registered with the metadata (Alembic, the ORM) wherever the models are.
+import quizapp.answer_totals  # noqa: E402,F401  (AnswerTotal, WrongAnswerTotal)

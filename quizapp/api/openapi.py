@@ -39,7 +39,7 @@ SCHEMAS: dict[str, Any] = {
     "Card": _object({
         "id": INT, "pack": STR, "question": STR, "card_key": STR,
         "type": {"type": "string", "description": "flashcard, cloze, single, multiple, truefalse, short, "
-                                                  "ordering, matching or sim"},
+                                                  "ordering, matching, sim or lab"},
         "title": STR, "topic": STR, "tags": {"type": "array", "items": STR}, "prompt_html": STR,
         "options": {"type": "array", "items": _ref("Option"),
                     "description": "choices or items in display order; `index` is the authored index to send back"},
@@ -49,6 +49,10 @@ SCHEMAS: dict[str, Any] = {
                           "description": "sim questions: what to answer ({text}, {value} or {outcome})"}),
         "version": {"type": "string", "description": "the question's version (content hash); send it back with the "
                                                      "answer so it is graded against what was shown"},
+        "lab": _object({"scenario": STR, "goals": {"type": "array", "items": STR},
+                        "allow": {"type": "array", "items": STR}},
+                       extra=False) | {"description": "lab questions: the starting scenario to edit, the goals to "
+                                                      "meet and what may change; answer {\"scenario\": YAML}"},
     }, required=["id", "pack", "question", "card_key", "type", "title", "topic", "tags", "prompt_html", "options",
                  "blanks", "seed", "back_html", "ask", "version"]),
     "Next": _object({"card": _nullable(_ref("Card")), "counts": _ref("Counts"), "next_due": _nullable(DATETIME)}),
@@ -72,6 +76,17 @@ SCHEMAS: dict[str, Any] = {
     "Trace": _object({"delivered": BOOL, "hops": {"type": "array", "items": _ref("Hop")},
                       "reason": _nullable(STR), "source_ip_seen": _nullable(STR)},
                      required=["delivered", "hops"], extra=True),
+    "TraceRequest": _object({
+        "scenario": {"type": "string", "maxLength": 65536,
+                     "description": "a scenario: multi-document YAML (manifests, kind: DockerHost); no anchors/aliases"},
+        "scenario_id": {"type": "string", "description": "or a lab scenario id (`q12`, `ex-k8s-basic`) from /lab"},
+        "from": {"type": "string", "description": "external[:IP], node/NAME, pod/NAME, pod/NS/NAME, container/NAME, "
+                                                  "container/HOST/NAME or host/NAME"},
+        "to": {"type": "string", "description": "HOST:PORT[/tcp|/udp]"},
+        "seed": {"type": "integer", "minimum": 0, "description": "the load-balancing seed (default 0)"}},
+        required=["from", "to"]),
+    "TraceResult": _object({"trace": _ref("Trace"), "text": {"type": "string", "description": "as the CLI prints it"},
+                            "warnings": {"type": "array", "items": STR}}),
     "AnswerRequest": _object({
         "card_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
         "seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
@@ -177,6 +192,18 @@ def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
             "/undo": {"post": _op("Undo your last answer, restoring the card's exact previous state", "undo",
                                   {"200": _json("Undone", "what was undone"),
                                    "409": _json("Error", "nothing to undo")})},
+            "/trace": {"post": _op(
+                "Trace one connection through a scenario (given as text, or a lab scenario id)", "trace",
+                {"200": _json("TraceResult", "the hop-by-hop trace, its JSON and the CLI's text"),
+                 "400": _json("Error", "malformed request, invalid scenario (the message lists each problem with "
+                                       "its line) or a source/destination the scenario does not have"),
+                 "404": _json("Error", "no such scenario id"),
+                 "413": _json("Error", "scenario text too large"),
+                 "422": _json("Error", "the scenario needs more time or memory than allowed"),
+                 "429": _json("Error", "too many traces: wait a minute")},
+                description="Scenario text runs in a sandbox with a CPU-time and memory bound; traces are "
+                            "rate-limited per learner.",
+                requestBody={"required": True, "content": {"application/json": {"schema": _ref("TraceRequest")}}})},
             "/stats": {"get": _op("Your statistics", "getStats", {"200": _json("Stats", "statistics")})},
             "/export": {"get": _op("Your progress as a JSON export (importable on the account page)", "exportProgress",
                                    {"200": _json("Export", "the export document")})},

@@ -14,7 +14,10 @@ from quizapp.auth.service import user_for_token
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.export.service import export_progress
 from quizapp.extensions import db, limiter
+from quizapp.lab import service as lab_service
+from quizapp.lab.tracing import LabInputError
 from quizapp.models import Card, ReviewLog
+from quizapp.sandbox import SandboxLimitExceeded
 from quizapp.stats import service as stats
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view
@@ -88,6 +91,9 @@ def card_out(card: Card, seed: int) -> dict[str, Any]:
     }
     if q.qtype == "matching":
         out["right_options"] = [{"index": i, "text": o["text"]} for i, o in enumerate(q.data["right_options"])]
+    if q.qtype == "lab":
+        out["lab"] = {"scenario": q.data["scenario_text"], "goals": q.data["goal_labels"],
+                      "allow": q.data["allow_labels"]}
     return out
 
 
@@ -128,6 +134,50 @@ def next_card(slug: str):
     card = db.session.get(Card, queue.card_id) if queue.card_id is not None else None
     return jsonify({"card": card_out(card, secrets.randbelow(2**31)) if card else None,
                     "counts": counts_out(queue.counts), "next_due": iso(queue.next_due)})
+
+
+def _trace_key() -> str:
+    """Traces are limited per learner: the token's user (looked up before the view runs)."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    user = user_for_token(db.session, secret.strip()) if scheme.lower() == "bearer" and secret else None
+    return f"user:{user.id}" if user is not None else f"addr:{request.remote_addr}"
+
+
+@bp.post("/trace")
+@limiter.limit(lambda: current_app.config.get("LAB_TRACE_LIMIT", "60 per minute"), key_func=_trace_key)
+@token_required
+def trace():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "bad_request", "send a JSON object: {scenario or scenario_id, from, to, seed?}")
+    for key in ("from", "to"):
+        if not isinstance(body.get(key), str) or not body[key].strip() or len(body[key]) > 200:
+            return error(400, "bad_request", f"{key} must be text (at most 200 characters)", f"$.{key}")
+    seed = body.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= 1_000_000:
+        return error(400, "bad_request", "seed must be an integer from 0 to 1000000", "$.seed")
+    text, scenario_id = body.get("scenario"), body.get("scenario_id")
+    if (text is None) == (scenario_id is None):
+        return error(400, "bad_request", "send either scenario (YAML text) or scenario_id", "$")
+    try:
+        if scenario_id is not None:
+            shared = lab_service.find_scenario(db.session, str(scenario_id), g.api_user)
+            if shared is None:
+                return error(404, "not_found", f"no scenario {scenario_id!r}", "$.scenario_id")
+            answer = lab_service.trace_shared(shared.text, body["from"], body["to"], seed)
+        else:
+            if not isinstance(text, str):
+                return error(400, "bad_request", "scenario must be YAML text", "$.scenario")
+            if len(text.encode("utf-8")) > lab_service.max_text_bytes():
+                return error(413, "too_large", f"the scenario may have at most {lab_service.max_text_bytes():,} "
+                                               "bytes", "$.scenario")
+            answer = lab_service.trace_untrusted(text, body["from"], body["to"], seed)
+    except LabInputError as exc:
+        return error(400, "invalid_scenario", "\n".join(f"line {line}: {message}" if line else message
+                                                         for line, message in exc.problems), "$.scenario")
+    except SandboxLimitExceeded as exc:
+        return error(422, "limit_exceeded", str(exc), "$.scenario")
+    return jsonify(answer)
 
 
 @bp.post("/answers")

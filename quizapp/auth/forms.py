@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from zoneinfo import available_timezones
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FloatField, HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
@@ -15,16 +16,17 @@ TIMEZONES = sorted(available_timezones() | {"UTC"})
 
 def _known_zone(_form: FlaskForm, field: HiddenField) -> None:
     if field.data and field.data not in TIMEZONES:
-        raise ValidationError("unknown time zone")
+        raise ValidationError(_l("unknown time zone"))
 
 
 class SignupForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="enter an email address like name@example.org"), Length(max=254)])
-    display_name = StringField("Name", validators=[Optional(), Length(max=80)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)],
-                             description=f"at least {MIN_LENGTH} characters; not your email, not a common password")
-    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password",
-                            message="the passwords differ")])
+    email = StringField(_l("Email"), validators=[DataRequired(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("enter an email address like name@example.org")), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("at least %(count)d characters; not your email, not a common password",
+                                         count=MIN_LENGTH))
+    confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password",
+                            message=_l("the passwords differ"))])
     timezone = HiddenField(validators=[Optional(), _known_zone])  # filled in by the browser's JS when it can
 
     def validate_email(self, field: StringField) -> None:
@@ -39,22 +41,22 @@ class SignupForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired()])
-    remember = BooleanField("Keep me logged in")
+    email = StringField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    remember = BooleanField(_l("Keep me logged in"))
 
 
 class SettingsForm(FlaskForm):
-    desired_retention = FloatField("Desired retention", validators=[DataRequired(), NumberRange(0.7, 0.97,
-                                   message="choose between 0.70 and 0.97")])
-    new_per_day = IntegerField("New cards per day", validators=[NumberRange(0, 1000)])
-    reviews_per_day = IntegerField("Maximum reviews per day", validators=[NumberRange(0, 10000)])
-    timezone = SelectField("Time zone", choices=TIMEZONES)
-    rollover_hour = IntegerField("Next day starts at (hour)", validators=[NumberRange(0, 23)])
+    desired_retention = FloatField(_l("Desired retention"), validators=[DataRequired(), NumberRange(0.7, 0.97,
+                                   message=_l("choose between 0.70 and 0.97"))])
+    new_per_day = IntegerField(_l("New cards per day"), validators=[NumberRange(0, 1000)])
+    reviews_per_day = IntegerField(_l("Maximum reviews per day"), validators=[NumberRange(0, 10000)])
+    timezone = SelectField(_l("Time zone"), choices=TIMEZONES)
+    rollover_hour = IntegerField(_l("Next day starts at (hour)"), validators=[NumberRange(0, 23)])
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
 
 
 class PostForm(FlaskForm):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import gettext as _
+
 MIN_LENGTH = 10
 COMMON_FILE = Path(__file__).with_name("common_passwords.txt")
 
@@ -19,11 +21,11 @@ def password_problems(password: str, email: str = "") -> list[str]:
     """What is wrong with a new password, as messages for the form (empty: it is acceptable)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"use at least {MIN_LENGTH} characters")
+        problems.append(_("use at least %(count)d characters", count=MIN_LENGTH))
     folded = password.strip().lower()
     address = email.strip().lower()
     if address and (folded == address or folded == address.split("@")[0]):
-        problems.append("do not use your email address as the password")
+        problems.append(_("do not use your email address as the password"))
     if folded in common_passwords():
-        problems.append("this is one of the most common passwords; choose one nobody would guess")
+        problems.append(_("this is one of the most common passwords; choose one nobody would guess"))
     return problems

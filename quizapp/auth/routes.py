@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -39,7 +40,7 @@ def signup():
         else:
             db.session.commit()
             login_user(user)
-            flash(f"Welcome, {user.display_name}! Pick a pack to start studying.", "info")
+            flash(_("Welcome, %(name)s! Pick a pack to start studying.", name=user.display_name), "info")
             return redirect(url_for("study.index"))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
 
@@ -81,7 +82,7 @@ def logout():
         abort(400)
     logout_user()
     session.pop("csrf_token", None)  # the next visitor of this browser gets a new CSRF token
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("study.index"))
 
 
@@ -93,7 +94,7 @@ def account():
     if settings.validate_on_submit():
         settings.populate_obj(user)
         db.session.commit()
-        flash("Settings saved.", "info")
+        flash(_("Settings saved."), "info")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", settings=settings, token_form=TokenForm(formdata=None),
                            post_form=PostForm(), tokens=service.list_tokens(db.session, user), new_token=None)
@@ -121,5 +122,5 @@ def revoke_token(token_id: int):
     if not service.revoke_token(db.session, current_user._get_current_object(), token_id):
         abort(404)
     db.session.commit()
-    flash("Token revoked.", "info")
+    flash(_("Token revoked."), "info")
     return redirect(url_for("auth.account"))

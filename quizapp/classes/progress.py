@@ -1,4 +1,6 @@
-"""A class's progress, aggregated in SQL: a fixed handful of queries whatever the class size (no N+1).
+"""A class's progress, aggregated in SQL: a fixed handful of queries whatever the class size (no N+1), none of
+which reads the answer history itself: answer counts come from the running totals kept by the database
+(`quizapp.answer_totals`), mastery is FSRS retrievability computed in SQL, and the learners can be paged.
 
 Per learner and topic (topics of the packs assigned to the class):
 - reviews: answers given on the topic's cards;
@@ -15,14 +17,16 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Text, case, cast, distinct, func, select, true
+from sqlalchemy import Float, Integer, case, cast, extract, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from quizapp.models import Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
+from quizapp.models import (Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic,
+                            User, UTCDateTime, utcnow)
 from quizapp.security import csv_safe_rows
 from quizapp.study import scheduler as sched
 
@@ -128,8 +132,10 @@ class QuestionRow:
 @dataclass
 class ClassProgress:
     topics: list[TopicColumn]
-    learners: list[LearnerRow]
+    learners: list[LearnerRow]  # the requested page of learners (all of them unless paged)
     questions: list[QuestionRow]  # every question answered, most missed first
+    learner_count: int = 0  # in the whole class
+    class_recall: dict[int, float] = field(default_factory=dict)  # topic id -> sum of retrievability, all learners
 
     @property
     def missed(self) -> list[QuestionRow]:
@@ -138,19 +144,47 @@ class ClassProgress:
 
     def topic_mastery(self, topic_id: int) -> float:
         """The class's mean mastery of a topic (every learner counts, those who never studied it as 0)."""
-        if not self.learners:
+        cards = next((t.cards for t in self.topics if t.id == topic_id), 0)
+        if not self.learner_count or not cards:
             return 0.0
-        return sum(row.cells[topic_id].mastery for row in self.learners) / len(self.learners)
+        return self.class_recall.get(topic_id, 0.0) / cards / self.learner_count
 
 
-def class_progress(session: Session, class_id: int, now: datetime | None = None,
+def retrievability_sql(session: Session, now: datetime) -> Any:
+    """FSRS retrievability of a card state now, as SQL: (1 + FACTOR * days / stability) ** DECAY with the
+    scheduler's own constants and its whole elapsed days (`fsrs.Scheduler.get_card_retrievability`); 0 for a
+    card never reviewed. SQLite's date functions count in milliseconds: a review less than 1 ms short of a whole
+    number of days ago counts that day there (PostgreSQL computes in microseconds, as Python does)."""
+    decay = -sched.make_scheduler(fuzz=False).parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    moment = literal(now, UTCDateTime)
+    if session.get_bind().dialect.name == "postgresql":
+        # extract() gives numeric: whole days as an integer, or power() would run on numeric (10x slower)
+        days = cast(func.floor(extract("epoch", moment - CardState.last_review) / 86400), Integer)
+    else:
+        millis = cast(func.round((func.julianday(moment) - func.julianday(CardState.last_review)) * 86_400_000),
+                      Integer)
+        days = millis // 86_400_000
+    elapsed = case((days > 0, days), else_=0)
+    curve = func.power(cast(1 + factor * elapsed / func.nullif(CardState.stability, 0), Float), decay)
+    # A stability that is not a positive finite number (rows from before imports were checked: 0, NaN, inf)
+    # counts as forgotten, never as a division by zero or a NaN score (NaN > 0 is true on PostgreSQL).
+    usable = CardState.stability.is_not(None) & (CardState.stability > 0) & (CardState.stability < 1e12)
+    return case((CardState.last_review.is_not(None) & usable, curve), else_=0.0)
+
+
+def class_progress(session: Session, class_id: int, now: datetime | None = None, offset: int = 0,
+                   limit: int | None = None, questions: bool = True,
                    count_imported: bool | None = None) -> ClassProgress:
-    """`count_imported` (default: the class's setting): whether answers imported from files, and the card states
-    they shaped, count; otherwise only answers given on this server do (an import cannot raise a grade)."""
+    """The class's progress; `offset`/`limit` page the learners (ordered by name): a page's cost follows the
+    page, not the class's history (the answer counts come from `answer_totals`). `questions=False` skips the
+    per-question view (the gradebook does not show it). `count_imported` (default: the class's setting):
+    whether progress imported from files counts -- the card states it shaped (mastery, due) and its answers
+    (added from review_logs; `answer_totals` holds answers given here only). The per-question view always shows
+    answers given here only."""
     now = now or utcnow()
     if count_imported is None:
         count_imported = bool(session.scalar(select(Classroom.count_imported).where(Classroom.id == class_id)))
-    given_here = true() if count_imported else ReviewLog.imported.is_(False)
     state_here = true() if count_imported else CardState.from_import.is_(False)
     packs = select(ClassPack.pack_id).where(ClassPack.class_id == class_id).scalar_subquery()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id).scalar_subquery()
@@ -169,74 +203,107 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
     topics = [TopicColumn(*row) for row in topic_rows]
     topic_ids = {t.id for t in topics}
 
-    # 2. the learners
+    # 2. the learners (one page of them)
     learners = [LearnerRow(uid, name, email, joined, {t.id: Cell(cards=t.cards) for t in topics})
                 for uid, name, email, joined in session.execute(
                     select(User.id, User.display_name, User.email, ClassMember.joined_at)
                     .join(ClassMember, ClassMember.user_id == User.id)
-                    .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)).all()]
+                    .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
+                    .offset(offset).limit(limit)).all()]
     by_user = {row.user_id: row for row in learners}
+    count = session.scalar(select(func.count()).select_from(ClassMember).where(ClassMember.class_id == class_id))
+    page = list(by_user) if limit is not None or offset else members
 
-    # 3. answers per learner and topic
+    # 3. answers per learner and topic, from the running totals
     for uid, topic_id, answers, right, last in session.execute(
-            select(ReviewLog.user_id, Question.topic_id, func.count(ReviewLog.id),
-                   func.sum(case((ReviewLog.correct.is_(True), 1), else_=0)), func.max(ReviewLog.reviewed_at))
-            .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
-            .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs), given_here)
-            .group_by(ReviewLog.user_id, Question.topic_id)).all():
+            select(AnswerTotal.user_id, Question.topic_id, func.sum(AnswerTotal.answers),
+                   func.sum(AnswerTotal.right_answers), func.max(AnswerTotal.last_reviewed_at))
+            .join(Card, Card.id == AnswerTotal.card_id).join(Question, Question.id == Card.question_id)
+            .where(AnswerTotal.user_id.in_(page), Question.pack_id.in_(packs))
+            .group_by(AnswerTotal.user_id, Question.topic_id)).all():
         if uid in by_user and topic_id in topic_ids:
             cell = by_user[uid].cells[topic_id]
-            cell.reviews, cell.right = int(answers), int(right or 0)
-            cell.last_active = sched.as_utc(last) if last and last.tzinfo else last
+            cell.reviews, cell.right = int(answers or 0), int(right or 0)
+            cell.last_active = _utc(last)
+    if count_imported:  # imported answers are not in answer_totals (review_logs' triggers skip them)
+        for uid, topic_id, answers, right, last in session.execute(
+                select(ReviewLog.user_id, Question.topic_id, func.count(ReviewLog.id),
+                       func.sum(case((ReviewLog.correct.is_(True), 1), else_=0)), func.max(ReviewLog.reviewed_at))
+                .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
+                .where(ReviewLog.user_id.in_(page), ReviewLog.imported.is_(True), Question.pack_id.in_(packs))
+                .group_by(ReviewLog.user_id, Question.topic_id)).all():
+            if uid in by_user and topic_id in topic_ids:
+                cell = by_user[uid].cells[topic_id]
+                cell.reviews, cell.right = cell.reviews + int(answers), cell.right + int(right or 0)
+                cell.last_active = max(filter(None, (cell.last_active, _utc(last))), default=None)
 
-    # 4. due counts per learner and topic, in SQL
-    for uid, topic_id, due in session.execute(
+    # 4. due cards, studied cards and mastery (FSRS retrievability summed in SQL) per learner and topic
+    recall = retrievability_sql(session, now)
+    for uid, topic_id, due, seen, total in session.execute(
             select(CardState.user_id, Question.topic_id,
-                   func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)))
+                   func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)),
+                   func.sum(case((CardState.last_review.is_not(None), 1), else_=0)), func.sum(recall))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here)
+            .where(CardState.user_id.in_(page), Question.pack_id.in_(packs), live_card, state_here)
             .group_by(CardState.user_id, Question.topic_id)).all():
         if uid in by_user and topic_id in topic_ids:
-            by_user[uid].cells[topic_id].due = int(due or 0)
+            cell = by_user[uid].cells[topic_id]
+            cell.due, cell.seen, cell.recall = int(due or 0), int(seen or 0), float(total or 0.0)
 
-    # 5. retrievability needs FSRS's power curve: one query for the studied cards' memory state
-    scheduler = sched.make_scheduler(fuzz=False)
-    for uid, topic_id, state in session.execute(
-            select(CardState.user_id, Question.topic_id, CardState)
+    # 5. the whole class's mastery per topic (the table's footer): the cells' sums when every learner is here,
+    # else one sum per topic over the whole class
+    if page is members:
+        class_recall = {t.id: sum(row.cells[t.id].recall for row in learners) for t in topics}
+    else:
+        class_recall = {topic_id: float(total or 0.0) for topic_id, total in session.execute(
+            select(Question.topic_id, func.sum(recall))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
             .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here,
-                   CardState.last_review.is_not(None))).all():
-        if uid in by_user and topic_id in topic_ids:
-            cell = by_user[uid].cells[topic_id]
-            cell.seen += 1
-            cell.recall += sched.retrievability(scheduler, sched.state_from_columns(state), state.card_id, now)
+                   CardState.last_review.is_not(None))
+            .group_by(Question.topic_id)).all() if topic_id in topic_ids}
 
-    return ClassProgress(topics, learners, _questions(session, packs, members, given_here))
+    return ClassProgress(topics, learners, _questions(session, packs, members) if questions else [],
+                         int(count or 0), class_recall)
 
 
-def _questions(session: Session, packs: Any, members: Any, given_here: Any) -> list[QuestionRow]:
-    # 6. per question: answers, wrong answers, learners, learners with a wrong answer
-    wrong = ReviewLog.correct.is_(False)
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # max() over SQLite's stored text
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else sched.as_utc(moment)
+
+
+def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
+    # 6. per question: answers, wrong answers, learners, learners with a wrong answer (running totals): summed
+    # per question and learner first, then per question (hash aggregates; COUNT(DISTINCT) would sort)
+    per_learner = (
+        select(Card.question_id.label("question_id"), func.sum(AnswerTotal.answers).label("answers"),
+               func.sum(AnswerTotal.answers - AnswerTotal.right_answers).label("wrong"))
+        .join(AnswerTotal, AnswerTotal.card_id == Card.id).join(Question, Question.id == Card.question_id)
+        .where(AnswerTotal.user_id.in_(members), Question.pack_id.in_(packs))
+        .group_by(Card.question_id, AnswerTotal.user_id).subquery())
+    per_question = (
+        select(per_learner.c.question_id, func.sum(per_learner.c.answers).label("answers"),
+               func.sum(per_learner.c.wrong).label("wrong"), func.count().label("learners"),
+               func.count().filter(per_learner.c.wrong > 0).label("learners_wrong"))
+        .group_by(per_learner.c.question_id).subquery())
     rows = session.execute(
         select(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug,
-               func.count(ReviewLog.id), func.sum(case((wrong, 1), else_=0)),
-               func.count(distinct(ReviewLog.user_id)), func.count(distinct(case((wrong, ReviewLog.user_id)))))
-        .join(Card, Card.question_id == Question.id).join(ReviewLog, ReviewLog.card_id == Card.id)
-        .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)
-        .where(ReviewLog.user_id.in_(members), Question.pack_id.in_(packs), given_here)
-        .group_by(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug)).all()
+               per_question.c.answers, per_question.c.wrong, per_question.c.learners, per_question.c.learners_wrong)
+        .join(per_question, per_question.c.question_id == Question.id)
+        .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)).all()
     questions = {qid: QuestionRow(qid, slug, title, qtype, topic, pack, int(n), int(w or 0), int(lrn), int(lw))
                  for qid, slug, title, qtype, topic, pack, n, w, lrn, lw in rows}
     if not questions:
         return []
-    # 7. the most common wrong answers, grouped in SQL by their JSON text
-    answer_text = cast(ReviewLog.answer, Text)
+    # 7. the most common wrong answers, by their stored JSON text (running totals per learner and text)
     counted: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for qid, card_key, text, count in session.execute(
-            select(Card.question_id, Card.card_key, answer_text, func.count(ReviewLog.id))
-            .join(ReviewLog, ReviewLog.card_id == Card.id)
-            .where(ReviewLog.user_id.in_(members), Card.question_id.in_(list(questions)), wrong, given_here)
-            .group_by(Card.question_id, Card.card_key, answer_text)).all():
+            select(Card.question_id, Card.card_key, WrongAnswerTotal.answer_text, func.sum(WrongAnswerTotal.answers))
+            .join(WrongAnswerTotal, WrongAnswerTotal.card_id == Card.id)
+            .where(WrongAnswerTotal.user_id.in_(members), Card.question_id.in_(list(questions)))
+            .group_by(Card.question_id, Card.card_key, WrongAnswerTotal.answer_text)).all():
         counted[qid].append((int(count), card_key, text))
     # 8. the questions' data, to show answers as the learner saw them (choice text, not index)
     data = dict(session.execute(select(Question.id, Question.data).where(Question.id.in_(list(counted)))).all()) \

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -17,6 +17,7 @@ from quizapp.extensions import db
 from quizapp.packs.routes import instructor_required
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
+LEARNERS_PER_PAGE = 100  # the class page's learner tables; the gradebook CSV has every learner
 
 
 def me():
@@ -92,14 +93,20 @@ def _managed(class_id: int):
 @instructor_required
 def show(class_id: int):
     classroom = _managed(class_id)
-    report = class_progress.class_progress(db.session, classroom.id)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    report = class_progress.class_progress(db.session, classroom.id, offset=(page - 1) * LEARNERS_PER_PAGE,
+                                           limit=LEARNERS_PER_PAGE)
+    pages = max(1, -(-report.learner_count // LEARNERS_PER_PAGE))
+    if page > pages:
+        return redirect(url_for("classes.show", class_id=class_id, page=pages))
     assigned = classroom.packs
     assign_form = AssignForm(formdata=None)
     assigned_ids = {p.id for p in assigned}
     assign_form.pack.choices = [SelectChoice(p.id, f"{p.title} ({p.slug}, {p.visibility})")
                                 for p in service.assignable_packs(db.session, me()) if p.id not in assigned_ids]
     return render_template("classes/show.html", classroom=classroom, report=report, assigned=assigned,
-                           assign_form=assign_form, post_form=PostForm())
+                           assign_form=assign_form, post_form=PostForm(), page=page, pages=pages,
+                           first=(page - 1) * LEARNERS_PER_PAGE + 1)
 
 
 @bp.post("/<int:class_id>/code")
@@ -192,7 +199,7 @@ def remove_member(class_id: int, user_id: int):
 @instructor_required
 def gradebook(class_id: int):
     classroom = _managed(class_id)
-    report = class_progress.class_progress(db.session, classroom.id)
+    report = class_progress.class_progress(db.session, classroom.id, questions=False)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(class_progress.gradebook_rows(report, classroom.name))
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")

@@ -15,12 +15,13 @@ from quizapp.content.markdown import render_tokens
 from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
-from quizapp.content import sim_type  # noqa: F401  (registers the `sim` type)
+from quizapp.content import lab_type, sim_type  # noqa: F401  (register the `lab` and `sim` types)
 from quizapp.content.translation import PackTranslations, compile_translation_file
 
 ResourceReader = Callable[[str, str], "bytes | None"]
 
-FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description", "translation_of"}
+FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description", "translation_of",
+                     "learning_order"}
 COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -51,6 +52,7 @@ class TopicSpec:
     intro_html: str
     tags: list[str]
     source_path: str
+    learning_order: int | None = None  # front matter `learning_order:`; topics are sorted by it (see below)
 
 
 @dataclass
@@ -179,7 +181,7 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
                                   f"{seen_topics[(pack_slug, topic_slug)]}; rename one of the files")
         seen_topics[(pack_slug, topic_slug)] = path
         pack.topics.append(TopicSpec(topic_slug, meta["title"], render_tokens(raw_file.intro_tokens),
-                                     meta["tags"], path))
+                                     meta["tags"], path, meta["learning_order"]))
         if not raw_file.questions:
             problems.add(path, raw_file.body_offset + 1, "the file has no questions: start each one with "
                                                          "`## Title {#question-id}`")
@@ -201,8 +203,16 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
             continue
         compile_translation_file(raw_file, {**meta, "topic": Path(raw_file.path).stem}, pack, problems,
                                  read_resource)
+    for pack in packs.values():
+        pack.topics.sort(key=learning_order_key)
     ordered = sorted(problems.items, key=lambda p: (p.path, p.line))
     return CompileResult(None if ordered else Bank(packs), ordered, count)
+
+
+def learning_order_key(topic: TopicSpec) -> tuple[bool, int, str]:
+    """A pack's topics in learning order: by `learning_order:` (ties by file name), then the topics without one,
+    by file name. New cards are introduced in this order (interleaved, see quizapp/study/learning_order.py)."""
+    return (topic.learning_order is None, topic.learning_order or 0, Path(topic.source_path).name)
 
 
 def _title_from_slug(slug: str) -> str:
@@ -254,9 +264,14 @@ def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | 
         problems.add(path, lines.get("translation_of", 2), "`translation_of:` names the language of the source "
                                                            "files this file translates, e.g. `translation_of: en`")
         ok = False
+    learning_order = fm.get("learning_order")
+    if learning_order is not None and (isinstance(learning_order, bool) or not isinstance(learning_order, int)):
+        problems.add(path, lines.get("learning_order", 2), f"`learning_order:` must be a whole number (topics of a "
+                                                           f"pack are learned from the lowest), not {learning_order!r}")
+        ok = False
     if not ok:
         return None
-    return {"pack": pack, "title": title.strip(), "language": language, "tags": tags, "sources": sources,
+    return {"learning_order": learning_order, "pack": pack, "title": title.strip(), "language": language, "tags": tags, "sources": sources,
             "pack_title": pack_title.strip() if pack_title else None, "translation_of": translation_of}
 
 

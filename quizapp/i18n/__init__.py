@@ -7,7 +7,7 @@ are BCP 47 tags as authors write them (`zh-CN`); Babel's locale for each is in L
 from __future__ import annotations
 
 from flask import Blueprint, Flask, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, lazy_gettext as _l
 from flask_login import current_user
 
 bp = Blueprint("i18n", __name__)
@@ -19,6 +19,34 @@ LANGUAGES: dict[str, tuple[str, str]] = {"en": ("en", "English"), "zh-CN": ("zh_
 # Accept-Language tags that mean one of ours (browsers send zh, zh-CN, zh-Hans, zh-SG ...).
 ACCEPT_ALIASES = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-hans-cn": "zh-CN", "zh-sg": "zh-CN",
                   "en": "en", "en-us": "en", "en-gb": "en"}
+
+
+# The question types as learners read them (the compiler's own labels stay English: it is Flask-free).
+QTYPE_LABELS = {
+    "single": _l("Single choice"), "multiple": _l("Multiple select"), "truefalse": _l("True or false"),
+    "short": _l("Short answer"), "ordering": _l("Ordering"), "matching": _l("Matching"),
+    "flashcard": _l("Flashcard"), "cloze": _l("Cloze"), "sim": _l("Sim-checked"), "lab": _l("Lab"),
+}
+
+
+# FSRS ratings (keys 1-4) and the simulator's outcomes (the values forms send stay English).
+RATING_LABELS = {1: _l("Again"), 2: _l("Hard"), 3: _l("Good"), 4: _l("Easy")}
+OUTCOME_LABELS = {
+    "delivered": _l("delivered"), "refused": _l("refused"), "timeout": _l("timeout"),
+    "unreachable": _l("unreachable"), "nxdomain": _l("nxdomain (the name does not resolve)"),
+}
+
+
+def qtype_label(qtype: str) -> str:
+    return str(QTYPE_LABELS.get(qtype, qtype))
+
+
+def rating_label(rating: int) -> str:
+    return str(RATING_LABELS.get(rating, rating))
+
+
+def outcome_label(outcome: str) -> str:
+    return str(OUTCOME_LABELS.get(outcome, outcome))
 
 
 def normalize_language(tag: str | None) -> str | None:
@@ -68,7 +96,8 @@ def init_i18n(app: Flask) -> None:
 
     @app.context_processor
     def language_context() -> dict[str, object]:
-        return {"current_language": current_language, "languages": LANGUAGES}
+        return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label,
+                "rating_label": rating_label, "outcome_label": outcome_label}
 
 
 from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

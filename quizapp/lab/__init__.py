@@ -1,4 +1,5 @@
-"""The packet lab: trace any packet through any scenario, edit it, solve "make it work" exercises."""
-from quizapp.lab.routes import bp
+"""The packet lab: trace any packet through any scenario, edit it, solve "make it work" exercises.
 
-__all__ = ["bp"]
+The blueprint is `quizapp.lab.routes.bp`; this package imports nothing heavy, so the content compiler can use
+`quizapp.lab.grading` without loading Flask.
+"""

@@ -41,6 +41,15 @@ def marked_hops(trace: dict[str, Any], other: dict[str, Any]) -> tuple[list[dict
     return mine, differing
 
 
-def numbered(text: str, problem_lines: set[int]) -> list[tuple[int, str, bool]]:
-    """(line number, text, has a problem) for every line: the edited text as the error listing shows it."""
-    return [(number, line, number in problem_lines) for number, line in enumerate(text.splitlines(), start=1)]
+def numbered(text: str, problem_lines: set[int], context: int = 3) -> list[tuple[int, str, bool]]:
+    """(line number, text, has a problem) for the lines around each problem line: the edited text as the error
+    listing shows it (a gap between windows is a line number of 0)."""
+    lines = text.splitlines()
+    keep = sorted({n for line in problem_lines for n in range(line - context, line + context + 1)
+                   if 1 <= n <= len(lines)})
+    listing: list[tuple[int, str, bool]] = []
+    for number in keep:
+        if listing and number != listing[-1][0] + 1:
+            listing.append((0, "", False))
+        listing.append((number, lines[number - 1], number in problem_lines))
+    return listing

@@ -109,15 +109,11 @@ def save_copy(scenario_key: str, text: str) -> None:
     db.session.commit()
 
 
-def max_text_bytes() -> int:
-    return int(current_app.config.get("LAB_MAX_BYTES", 64 * 1024))
-
-
 def run_edited(text: str, form: dict[str, Any]) -> tuple[dict[str, Any] | None, list[tuple[int | None, str]]]:
     """Trace the learner's text in the sandbox: (answer, problems)."""
     size = len(text.encode("utf-8"))
-    if size > max_text_bytes():
-        return None, [(None, f"the scenario is {size:,} bytes; the lab accepts at most {max_text_bytes():,}")]
+    if size > service.max_text_bytes():
+        return None, [(None, f"the scenario is {size:,} bytes; the lab accepts at most {service.max_text_bytes():,}")]
     try:
         return service.trace_untrusted(text, form["from"], destination(form), form["seed"], with_inventory=True), []
     except LabInputError as error:
@@ -146,7 +142,7 @@ def edit(scenario_id: str):
             db.session.commit()
             return redirect(url_for("lab.edit", scenario_id=scenario.id))
         text = request.form.get("scenario", "").replace("\r\n", "\n")
-        if len(text.encode("utf-8")) <= max_text_bytes():
+        if len(text.encode("utf-8")) <= service.max_text_bytes():
             save_copy(scenario.id, text)
     else:
         text = copy.text if copy is not None else scenario.text

@@ -149,6 +149,10 @@ def trace_shared(text: str, src: str, dst: str, seed: int = 0) -> dict[str, Any]
     return answer
 
 
+def max_text_bytes() -> int:
+    return int(current_app.config.get("LAB_MAX_BYTES", 64 * 1024))
+
+
 def lab_limits() -> Limits:
     config = current_app.config
     return Limits(cpu_seconds=int(config.get("LAB_CPU_SECONDS", 2)),

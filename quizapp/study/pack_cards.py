@@ -21,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.models import Card, Pack, Question, Topic
+from quizapp.study.learning_order import interleave
 
 MAX_PACKS = 512  # entries per process; one is a few KB even for a pack of thousands of cards
 
 
 @dataclass(frozen=True)
 class PackCards:
-    cards: tuple[tuple[int, int], ...]  # (card id, question id) in authored order
+    cards: tuple[tuple[int, int], ...]  # (card id, question id) in learning order (quizapp.study.learning_order)
     low: int  # the smallest and largest card id (0, -1 when there are none): the card-state query's range
     high: int
 
@@ -78,12 +79,13 @@ def _load(session: Session, pack: Pack) -> tuple[tuple[Any, ...] | None, PackCar
     """The pack's active cards and the key (stamp) they belong to, read in one statement (one snapshot);
     no key when there are no cards (no row carries the stamp)."""
     rows = session.execute(
-        select(Card.id, Card.question_id, Pack.content_stamp, Pack.created_at)
+        select(Card.id, Card.question_id, Pack.content_stamp, Pack.created_at, Question.topic_id, Question.qtype)
         .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
         .join(Pack, Pack.id == Question.pack_id)
         .where(Question.pack_id == pack.id, Question.retired_at.is_(None), Card.retired_at.is_(None))
         .order_by(Topic.position, Question.position, Card.position, Card.id)).all()
-    cards = tuple((card_id, question_id) for card_id, question_id, _stamp, _created in rows)
+    # Only new cards follow this order (the others are ordered by due date): interleaved topics, simulator early.
+    cards = tuple(interleave(((row[0], row[1]), row[4], row[5] == "sim") for row in rows))
     ids = [card_id for card_id, _ in cards]
     entry = PackCards(cards, min(ids, default=0), max(ids, default=-1))
     return (_key(pack.id, rows[0][3], rows[0][2]) if rows else None), entry

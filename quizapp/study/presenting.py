@@ -115,4 +115,6 @@ def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Ma
                 raise InvalidResponse("outcome", f"choose one of {', '.join(OUTCOMES)}")
             return {"outcome": outcome}
         return {"text": str(form.get("text", ""))}
+    if qtype == "lab":
+        return {"scenario": str(form.get("scenario", ""))}
     raise InvalidResponse("type", f"this page cannot answer {qtype!r} questions yet")

@@ -92,12 +92,13 @@ def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
 
 
 def build_queue(session: Session, user: User, pack: Pack | None, now: datetime | None = None,
-                visible: bool | None = None) -> Queue:
+                visible: bool | None = None, only: frozenset[int] | None = None) -> Queue:
     """Pick the next card. Order: learning cards due now, reviews due today (oldest first, within the daily
     review limit), new cards (within the daily new limit, authored order), then learning cards due within
     the learn-ahead window. A card whose sibling (another card of its question) was answered today waits.
     `visible`: whether the learner may see `pack`, when the caller has just checked it (as `find_pack` does);
-    None: checked here. A pack the learner may not see has no cards to study (its answers today still count)."""
+    None: checked here. A pack the learner may not see has no cards to study (its answers today still count).
+    `only`: a focus session (quizapp.study.focus): just these cards, without the daily limits."""
     now = sched.as_utc(now or utcnow())
     start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
     today = _today_logs(session, user, start)
@@ -110,8 +111,8 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
         new_today += log.was_new
         reviews_today += log.was_review
         done += pack is None or log.pack_id == pack.id
-    new_left = max(0, user.new_per_day - new_today)
-    reviews_left = max(0, user.reviews_per_day - reviews_today)
+    new_left = max(0, user.new_per_day - new_today) if only is None else len(only)
+    reviews_left = max(0, user.reviews_per_day - reviews_today) if only is None else len(only)
 
     if pack is None:
         cards = _active_cards(session, user)
@@ -134,6 +135,8 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
     waiting: list[datetime] = []
     review_state, ahead_until = fsrs.State.Review.value, now + sched.LEARN_AHEAD
     for card_id, question_id in cards:
+        if only is not None and card_id not in only:
+            continue
         state = states.get(card_id)
         if state is not None and state.suspended:
             continue

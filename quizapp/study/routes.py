@@ -16,6 +16,7 @@ from quizapp.extensions import db, limiter
 from quizapp.i18n import current_language
 from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
+from quizapp.study import focus as focusing
 from quizapp.study import reviews, service
 from quizapp.study.localized import localize
 from quizapp.study.presenting import card_view, response_from_form
@@ -71,24 +72,36 @@ def index():
 
 def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: Any = None,
                    reveal: bool = False, shown: int | None = None, counts: Any = None, question: Any = None,
-                   state_version: int | None = None, previous: Any = None):
+                   state_version: int | None = None, previous: Any = None, focus: Any = None):
     q = question if question is not None else localize(db.session, card.question, current_language())
     view = card_view(q.qtype, q.data, card.card_key, seed)
     if current_user.is_authenticated:
         if counts is None:
-            counts = reviews.build_queue(db.session, learner(), pack, visible=True).counts
+            counts = reviews.build_queue(db.session, learner(), pack, visible=True,
+                                         only=focus_only(pack, focus)).counts
         if state_version is None:
             state_version = reviews.state_version(db.session, learner(), card.id)
     # A fresh key per shown card: a double click or a resent form is recorded once (see docs/study.md).
     return render_template("study/question.html", pack=pack, card=card, question=q, view=view, seed=seed,
                            reveal=reveal, error=error, counts=counts, shown=shown or now_ms(),
                            idempotency_key=secrets.token_urlsafe(18), state_version=state_version,
-                           previous=previous), status
+                           previous=previous, focus=focus,
+                           focus_label=label_of(pack, focus)), status
+
+
+def focus_only(pack: Pack, focus: focusing.Focus | None) -> frozenset[int] | None:
+    return focusing.focus_cards(db.session, pack, focus) if focus else None
+
+
+def label_of(pack: Pack, focus: focusing.Focus | None) -> str | None:
+    return focusing.focus_label(db.session, pack, focus) if focus else None
 
 
 @bp.get("/packs/<slug>/study")
 def question(slug: str):
     pack = service.find_pack(db.session, slug, current_user) or abort(404)  # the visibility check
+    focus = focusing.parse_focus(request.args.get("focus"))
+    only = focus_only(pack, focus)
     card_id = request.args.get("card", type=int)
     seed = request.args.get("seed", type=int)
     if seed is None:
@@ -97,17 +110,19 @@ def question(slug: str):
     if card_id is not None:
         card = service.find_card(db.session, pack, card_id) or abort(404)
     elif current_user.is_authenticated:
-        queue = reviews.build_queue(db.session, learner(), pack, visible=True)
+        queue = reviews.build_queue(db.session, learner(), pack, visible=True, only=only)
         counts = queue.counts  # reused by the page: the queue is built once per request
         if queue.card_id is None:
-            return render_template("study/done.html", pack=pack, counts=queue.counts, next_due=queue.next_due)
+            return render_template("study/done.html", pack=pack, counts=queue.counts, next_due=queue.next_due,
+                                   focus=focus, focus_label=label_of(pack, focus))
         card, state_version = reviews.card_to_study(db.session, learner(), queue.card_id)
     else:
-        card = service.random_card(db.session, pack, random.Random(seed))
+        card = service.random_card(db.session, pack, random.Random(seed), only)
         if card is None:
             return render_template("study/empty.html", pack=pack)
     return _question_page(pack, card, seed, reveal=request.args.get("reveal") == "1",
-                          shown=request.args.get("shown", type=int), counts=counts, state_version=state_version)
+                          shown=request.args.get("shown", type=int), counts=counts, state_version=state_version,
+                          focus=focus)
 
 
 @bp.post("/packs/<slug>/study")
@@ -118,6 +133,7 @@ def answer(slug: str):
                                           current_user) or abort(404)
     pack = card.question.pack
     seed = request.form.get("seed", type=int) or 0
+    focus = focusing.parse_focus(request.form.get("focus"))
     # Graded against the version shown: the form carries its content hash (a new version may be out since).
     q = localize(db.session, question_as_seen(db.session, card.question, request.form.get("version")),
                  current_language())
@@ -128,12 +144,12 @@ def answer(slug: str):
         result = check_answer(q.qtype, q.data, card.card_key, response, variant=seed)
     except InvalidResponse as error:
         return _question_page(pack, card, seed, 400, error, reveal=True, shown=request.form.get("shown", type=int),
-                              question=q, previous=request.form)
+                              question=q, previous=request.form, focus=focus)
     if not current_user.is_authenticated:
         view = card_view(q.qtype, q.data, card.card_key, seed)
         return render_template("study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed,
                                result=result, response=response, correct=result.correct, log=None,
-                               trace=trace_of(result))
+                               trace=trace_of(result), focus=focus)
     key = (request.form.get("idempotency_key") or "")[:64] or None
     user = learner()
     try:
@@ -147,12 +163,12 @@ def answer(slug: str):
         db.session.rollback()
         replay = reviews.answer_with_key(db.session, user, key)  # the same submission, racing this one
         if replay is not None and replay.card_id == card.id:
-            return redirect(url_for("study.feedback", log_id=replay.id))
+            return redirect(url_for("study.feedback", log_id=replay.id, focus=focus and focus.param))
         flash(str(error), "error")
-        return redirect(url_for("study.question", slug=pack.slug))
+        return redirect(url_for("study.question", slug=pack.slug, focus=focus and focus.param))
     log_id = recorded.log.id  # read before the commit expires it (no query to reload it)
     db.session.commit()
-    return redirect(url_for("study.feedback", log_id=log_id))
+    return redirect(url_for("study.feedback", log_id=log_id, focus=focus and focus.param))
 
 
 @bp.get("/reviews/<int:log_id>")
@@ -172,13 +188,15 @@ def feedback(log_id: int):
     except InvalidResponse:  # the question changed shape since the answer was given
         result = None
     is_newest = newest_id == log.id
+    focus = focusing.parse_focus(request.args.get("focus"))
     scheduler = reviews.learner_scheduler(user, fuzz=False)
     return render_template(
         "study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed, result=result,
         response=log.answer or {}, correct=log.correct, log=log, is_newest=is_newest,
         trace=trace_of(result), ratings=RATING_NAMES,
         intervals=reviews.interval_preview(user, log, scheduler) if is_newest else {},
-        counts=reviews.build_queue(db.session, user, pack, visible=visible).counts,
+        counts=reviews.build_queue(db.session, user, pack, visible=visible, only=focus_only(pack, focus)).counts,
+        focus=focus, focus_label=label_of(pack, focus),
         leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"))
 
 

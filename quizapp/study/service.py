@@ -40,8 +40,9 @@ def active_cards(pack: Pack):
             .where(Question.pack_id == pack.id, Question.retired_at.is_(None), Card.retired_at.is_(None)))
 
 
-def random_card(session: Session, pack: Pack, rng: random.Random) -> Card | None:
-    ids = session.scalars(active_cards(pack).with_only_columns(Card.id).order_by(Card.id)).all()
+def random_card(session: Session, pack: Pack, rng: random.Random, only: frozenset[int] | None = None) -> Card | None:
+    ids = sorted(only) if only is not None else \
+        session.scalars(active_cards(pack).with_only_columns(Card.id).order_by(Card.id)).all()
     if not ids:
         return None
     return session.get(Card, rng.choice(ids))

@@ -76,7 +76,7 @@ def focused(page) -> str:
 
 def answer_with_keyboard(page, right: bool) -> str:
     """Answer the question on screen with the keyboard only (never Tab); returns its type."""
-    qtype = page.locator(".card-prompt .qtype").inner_text().strip().lower()
+    qtype = page.locator(".card-prompt .qtype").get_attribute("data-qtype")
     title = page.locator(".card-prompt h1").inner_text()
     keyboard = page.keyboard
     if qtype == "flashcard":
@@ -162,7 +162,7 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser,
     for number in range(10):
         page.wait_for_selector("form.answer")
         assert page.locator("script:not([src])").count() == 0  # ready for a strict CSP
-        qtype = page.locator(".card-prompt .qtype").inner_text().strip().lower()
+        qtype = page.locator(".card-prompt .qtype").get_attribute("data-qtype")
         if not shot_study and qtype == "single":
             page.screenshot(path=str(SCREENSHOTS / "study.png"), full_page=True)
             shot_study = True

@@ -68,7 +68,7 @@ def test_broken_edit_shows_the_line(client, db, make_user, login):
         "scenario": broken, "from": "external", "to": "192.168.1.11:30080", "action": "trace"}).get_data(as_text=True)
     line = broken.splitlines().index("  ports: [{port: 80, targetPort: 8080, nodePort: 80}]") + 1
     assert f'<a href="#line-{line}">line {line}</a>' in page
-    assert f'<li id="line-{line}" class="bad">' in page
+    assert f'<tr id="line-{line}" class="bad">' in page
 
 
 def test_aliases_and_oversized_text_are_refused(client, db, make_user, login, app):

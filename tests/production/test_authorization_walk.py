@@ -60,11 +60,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.undo", "POST"): same(LOGIN, 302),  # undoes the caller's own newest answer (strangers: none)
     # the packet lab: shared scenarios for everyone; edits are each learner's own copy (never the owner's)
     ("lab.index", "GET"): same(200, 200),
+    ("api.trace", "POST"): same(401, 200, json={"scenario_id": "ex-k8s-basic", "from": "pod/client", "to": "web:80"}),
     ("lab.show", "GET"): same(200, 200),
     ("lab.edit", "GET"): same(LOGIN, 200),
     ("lab.edit", "POST"): same(LOGIN, 200, data={"scenario": "# mine\n", "from": "external", "to": "1.2.3.4:80"}),
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
+    ("study.outline", "GET"): same(200, 200),  # a pack's topics and focus sessions
+    ("study.concept", "GET"): same(302, 302),  # to the focus session of the pack with that concept's cards
     ("stats.index", "GET"): same(LOGIN, 200),
     # accounts
     ("auth.signup", "GET"): same(200, 302),
@@ -186,6 +189,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "number": lambda world: 1,
     "fmt": lambda world: "gift",
     "card_key": lambda world: "main",
+    "tag": lambda world: "pod-ip",
     "scenario_id": lambda world: "ex-k8s-basic",
 }
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from quizapp.checking import check_answer
 from quizapp.models import Card, Pack, Question, ReviewLog, Topic, utcnow
 from quizapp.study import pack_cards, reviews
+from quizapp.study.learning_order import interleave
 from tests.conftest import FIXTURE_PACK, response_for, write_fixture_pack
 
 NOW = datetime(2025, 5, 5, 10, 0, tzinfo=timezone.utc)
@@ -46,15 +47,18 @@ def without_question(slug: str) -> dict[str, str]:
     return sources
 
 
-def test_the_cached_list_is_the_pack_s_active_cards_in_authored_order(db, learner):
+def test_the_cached_list_is_the_pack_s_active_cards_in_learning_order(db, learner):
     pack = pack_of(db)
     cached = pack_cards.pack_cards(db.session, pack)
     again = pack_cards.pack_cards(db.session, pack)
     assert again is cached  # served from the cache
-    authored = db.session.scalars(select(Card.id).join(Question).join(Topic, Topic.id == Question.topic_id)
+    authored = db.session.execute(select(Card.id, Card.question_id, Question.topic_id, Question.qtype).join(Question)
+                                  .join(Topic, Topic.id == Question.topic_id)
                                   .where(Question.retired_at.is_(None), Card.retired_at.is_(None))
                                   .order_by(Topic.position, Question.position, Card.position, Card.id)).all()
-    assert [card_id for card_id, _ in cached.cards] == authored
+    expected = interleave(((card_id, question_id), topic, qtype == "sim")
+                          for card_id, question_id, topic, qtype in authored)
+    assert list(cached.cards) == expected and sorted(expected) == sorted((c, q) for c, q, _, _ in authored)
     assert (cached.low, cached.high) == (min(live_cards(db)), max(live_cards(db)))
 
 
