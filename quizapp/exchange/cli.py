@@ -29,15 +29,22 @@ def live_questions(session: Session, pack: Pack) -> list[Question]:
 @click.option("--format", "fmt", type=click.Choice(list(EXPORTERS)), required=True,
               help="apkg (Anki), gift or moodle-xml (Moodle), qti (Canvas QTI 1.2 zip).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File to write (default: PACK.<ext>).")
+@click.option("--language", help="Export the questions translated to this language (e.g. zh-CN) where they are; "
+                                 "default: the pack's own language.")
 @click.argument("pack_id")
-def export_command(fmt: str, output: str | None, pack_id: str) -> None:
+def export_command(fmt: str, output: str | None, pack_id: str, language: str | None = None) -> None:
     """Export the live questions of pack PACK_ID, in their order."""
     pack = db.session.scalar(select(Pack).where(Pack.slug == pack_id))
     if pack is None:
         known = db.session.scalars(select(Pack.slug).order_by(Pack.slug)).all()
         hint = f"known packs: {', '.join(known)}" if known else "the database has no packs; run `quizapp content build`"
         raise click.ClickException(f"no pack {pack_id!r}; {hint}")
-    result = export_pack(pack, live_questions(db.session, pack), fmt)
+    from quizapp.study.localized import localized_questions, pack_languages
+
+    if language and language != pack.language and language not in pack_languages(db.session, pack.id):
+        raise click.ClickException(f"pack {pack_id!r} has no {language} translation; translated to: "
+                                   f"{', '.join(pack_languages(db.session, pack.id)) or 'none'}")
+    result = export_pack(pack, localized_questions(db.session, live_questions(db.session, pack), language), fmt)
     target = Path(output or result.filename)
     result.write(str(target))
     for note in result.notes:

@@ -25,6 +25,7 @@ from quizapp.access import is_instructor
 from quizapp.auth.forms import PostForm
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.extensions import db
+from quizapp.i18n import LANGUAGES
 from quizapp.models import PackDraft, PackVersion
 from quizapp.packs import publishing, service
 from quizapp.packs.forms import OwnerForm, UploadForm, VisibilityForm
@@ -299,7 +300,10 @@ def export(slug: str, fmt: str):
     row = _own_pack(slug)
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    exported = service.export(db.session, row, fmt)
+    language = request.args.get("language") or None
+    if language is not None and language not in LANGUAGES:
+        abort(400, description=f"language must be one of {', '.join(LANGUAGES)}")
+    exported = service.export(db.session, row, fmt, language)
     response = Response(exported.content, mimetype=exported.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     if exported.notes:

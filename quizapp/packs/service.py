@@ -121,8 +121,10 @@ def live_questions(session: Session, pack: Pack) -> list[Question]:
                                 .order_by(Question.position, Question.id).options(selectinload(Question.topic))))
 
 
-def export(session: Session, pack: Pack, fmt: str):
-    """The pack's live questions in an exchange format (`quizapp.exchange`): an `ExportedFile`."""
+def export(session: Session, pack: Pack, fmt: str, language: str | None = None):
+    """The pack's live questions in an exchange format (`quizapp.exchange`): an `ExportedFile`, in `language`
+    where the questions are translated (the pack's own language otherwise)."""
     from quizapp.exchange import export_pack
+    from quizapp.study.localized import localized_questions
 
-    return export_pack(pack, live_questions(session, pack), fmt)
+    return export_pack(pack, localized_questions(session, live_questions(session, pack), language), fmt)

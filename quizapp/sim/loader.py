@@ -1,7 +1,7 @@
 """Loading a scenario: YAML (or parsed documents) in, a :class:`~quizapp.sim.core.model.Scenario` out, or a
 :class:`~quizapp.sim.core.errors.ScenarioError` listing every problem with its document, line and field.
 
-Documents are sorted by kind (``List`` items are read, ``Namespace`` is accepted and has no effect), then the
+Documents are sorted by kind (``List`` items are read) and their fields checked (:mod:`quizapp.sim.kubernetes.fields`), then the
 Kubernetes half (:mod:`quizapp.sim.kubernetes.loader`) and the Docker half (:mod:`quizapp.sim.docker.loader`)
 are built.
 """
@@ -12,6 +12,7 @@ from typing import Any
 
 from .core.context import BuildState, Ctx, plain_copy
 from .core.errors import Problem, ScenarioError
+from .kubernetes.fields import check_document, extra_checks
 from .core.model import Scenario
 from .core.source import Document, join, parse_yaml
 from .docker.loader import KINDS as DOCKER_KINDS
@@ -20,7 +21,7 @@ from .kubernetes.loader import KINDS as KUBERNETES_KINDS
 from .kubernetes.loader import build_kubernetes
 from .kubernetes.model import Cluster
 
-_API = {**KUBERNETES_KINDS, **DOCKER_KINDS, "Namespace": {"v1"}, "List": {"v1"}}
+_API = {**KUBERNETES_KINDS, **DOCKER_KINDS, "List": {"v1"}}
 _QUIZAPP_KINDS = {"DockerHost", "Cluster"}
 
 
@@ -96,9 +97,19 @@ class _Builder:
                 sub = Ctx(ctx.doc.child(f"items[{i}]", item))
                 self._classify(sub, item, "")
             return
-        if kind == "Namespace":
-            return
+        self._check_fields(ctx, kind, data)
         self.by_kind.setdefault(kind, []).append((ctx, data))
+
+    def _check_fields(self, ctx: Ctx, kind: str, data: dict) -> None:
+        """Unknown fields and fields that change traffic without being modelled are refused; fields that
+        Kubernetes itself ignores are warned about (:mod:`quizapp.sim.kubernetes.fields`)."""
+        for path, level, message in check_document(kind, data) + extra_checks(kind, data):
+            if level == "error":
+                ctx.err(path, message)
+            else:
+                doc = ctx.doc
+                where = Problem(doc.index, doc.line_of(path), doc.full_path(path), message)
+                self.state.scn.warnings.append(where.format(self.source))
 
 
 def _build(docs: list[Document], source: str) -> Scenario:

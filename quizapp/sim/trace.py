@@ -19,6 +19,7 @@ from .docker.dns import DockerDns
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
 from .kubernetes.names import sep_chain, svc_chain
+from .kubernetes.policy_trace import PolicySteps
 from .kubernetes.proxy import KubeProxySteps
 from .kubernetes.trace import KubernetesSteps
 
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-class _Tracer(KubernetesDns, KubeProxySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
+class _Tracer(KubernetesDns, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 
@@ -83,11 +84,11 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
 def _parse_dst(dst: str) -> tuple[str, int, str]:
     body, slash, proto = dst.partition("/")
     proto = (proto or "tcp").lower()
-    if proto not in ("tcp", "udp"):
-        raise TraceError(f"--to {dst}: protocol must be tcp or udp")
+    if proto not in ("tcp", "udp", "sctp"):
+        raise TraceError(f"--to {dst}: protocol must be tcp, udp or sctp")
     host, colon, port = body.rpartition(":")
     if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise TraceError(f"--to {dst!r}: use HOST:PORT[/tcp|/udp] with a port from 1 to 65535")
+        raise TraceError(f"--to {dst!r}: use HOST:PORT[/tcp|/udp|/sctp] with a port from 1 to 65535")
     return host, int(port), proto
 
 

@@ -55,3 +55,37 @@ def topic_titles(session: Session, topic_ids: list[int], language: str) -> dict[
     rows = session.execute(select(TopicTranslation.topic_id, TopicTranslation.title)
                            .where(TopicTranslation.topic_id.in_(topic_ids), TopicTranslation.language == language))
     return dict(rows.all())
+
+
+def localized_questions(session: Session, questions: list[Any], language: str | None) -> list[Any]:
+    """`questions` (of one pack) in `language` where translated, for exports: one query for all translations."""
+    if not questions or not language or language == questions[0].pack.language:
+        return questions
+    ids = [question.id for question in questions]
+    rows = session.execute(select(QuestionTranslation.question_id, QuestionTranslation.title,
+                                  QuestionTranslation.overlay)
+                           .where(QuestionTranslation.question_id.in_(ids),
+                                  QuestionTranslation.language == language)).all()
+    found = {question_id: (title, overlay) for question_id, title, overlay in rows}
+    topics = topic_titles(session, sorted({question.topic.id for question in questions}), language)
+    result = []
+    for question in questions:
+        if question.id not in found:
+            result.append(question)
+            continue
+        title, overlay = found[question.id]
+        topic = question.topic
+        if topic.id in topics:
+            topic = _Overlaid(topic, title=topics[topic.id])
+        result.append(LocalizedQuestion(question, language=language, title=title, topic=topic,
+                                        data=apply_translation(question.qtype, question.data, overlay)))
+    return result
+
+
+def pack_languages(session: Session, pack_id: int) -> list[str]:
+    """The languages the pack's questions are translated to."""
+    from quizapp.models import Question
+
+    return list(session.scalars(select(QuestionTranslation.language).distinct()
+                                .join(Question, Question.id == QuestionTranslation.question_id)
+                                .where(Question.pack_id == pack_id).order_by(QuestionTranslation.language)))

@@ -44,8 +44,8 @@ def load(name: str, **cluster_spec):
     return load_scenario_documents(docs, source=f"{name} {cluster_spec}")
 
 
-def build_lab(request, scn, tag: str) -> Lab:
-    lab = Lab(topology(scn), tag)
+def build_lab(request, scn, tag: str, external_ips: tuple[str, ...] | None = None) -> Lab:
+    lab = Lab(topology(scn) if external_ips is None else topology(scn, external_ips), tag)
     request.addfinalizer(lab.close)  # registered before building: a half-built lab is removed too
     lab.build()
     return lab

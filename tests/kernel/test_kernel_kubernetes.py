@@ -91,6 +91,14 @@ VXLAN_CASES = [
     ("itp-local-from-node", "node/n1", "10.96.0.58:80"),
     ("itp-local-no-local-endpoint", "node/n3", "10.96.0.58:80"),
     ("hostport-from-pod-on-other-node", "pod/client-2", f"{N1}:8443"),
+    # spec.externalIPs (n3's address): from outside through n3, from a Pod and a node intercepted on their own node
+    ("externalip-from-outside", "external", f"{N3}:8088"),
+    ("externalip-from-pod", "pod/client", f"{N3}:8088"),
+    ("externalip-from-other-node", "node/n2", f"{N3}:8088"),
+    ("externalip-other-port-not-intercepted", "external", f"{N3}:8089"),
+    # healthCheckNodePort: kube-proxy answers on every node (200 with a local endpoint, 503 without)
+    ("health-check-node-port-with-local-endpoint", "external", f"{N1}:32100"),
+    ("health-check-node-port-without", "external", f"{N3}:32100"),
 ]
 
 
@@ -137,3 +145,24 @@ def test_session_affinity_client_ip(vxlan):
     first = compare(lab, scn, src, dst)  # the first connection: load-balanced, checked like any other
     pinned = {k.identity for k in first}
     assert len(pinned) == 1, f"the kernel did not pin {src} to one endpoint: {pinned}"
+
+
+@pytest.fixture(scope="module")
+def routed_services(request, kernel_ok):
+    scn = load("k8s.yaml", serviceRouteVia="n3")
+    return scn, build_lab(request, scn, "qzr")
+
+
+ROUTED_CASES = [
+    # the LAN routes the service CIDR to n3 (a static route, or ClusterIPs advertised by BGP)
+    ("outside-client-reaches-cluster-ip", "external", "10.96.0.50:80", None),
+    ("outside-client-no-endpoints-reject", "external", "10.96.0.52:80", "refused"),
+    ("outside-client-itp-local-drop", "external", "10.96.0.58:80", "timeout"),
+]
+
+
+@pytest.mark.parametrize("src,dst,want", [c[1:] for c in ROUTED_CASES], ids=[c[0] for c in ROUTED_CASES])
+def test_service_cidr_routed_from_outside(routed_services, src, dst, want):
+    scn, lab = routed_services
+    outcomes = compare(lab, scn, src, dst)
+    assert outcomes[0].reason == want

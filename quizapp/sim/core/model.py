@@ -47,6 +47,17 @@ class Scenario:
     dns: dict[str, Service] = field(default_factory=dict)  # fqdn -> service
     sorted_nodes: list[Node] = field(default_factory=list)
     containers: dict[str, list[DockerContainer]] = field(default_factory=dict)  # name -> containers
+    namespace_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    policies: Any = None  # kubernetes.netpol.PolicySet when the network plugin enforces NetworkPolicy
+    proxy: Any = None  # kubernetes.proxyconfig.ProxyConfig: kube-proxy's configuration
+    health_ports: dict[int, Any] = field(default_factory=dict)  # healthCheckNodePort -> Service
+
+    @property
+    def cluster_dns_ip(self) -> str:
+        """kube-dns's Cluster IP: the 10th address of the service CIDR (kubeadm's clusterDNS)."""
+        net = self.cluster.service_cidr
+        n = int(net.network_address) + 10
+        return f"{(n >> 24) & 255}.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
 
     def node_for_pod_ip(self, ip: str) -> Node | None:
         """The node whose podCIDR contains ``ip`` (O(number of distinct prefix lengths))."""

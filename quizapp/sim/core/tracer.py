@@ -70,15 +70,8 @@ class TracerBase:
         if low == "localhost":
             return "127.0.0.1"
         where = f"{origin.ref} resolver"
-        if origin.kind == "pod":
-            pod = origin.pod
-            cluster_dns = pod.dns_policy == "ClusterFirst" and not pod.host_network or pod.dns_policy == "ClusterFirstWithHostNet"
-            if cluster_dns:
-                ip = self._cluster_dns(pod, low, name, where)
-                if ip is not None:
-                    return ip
-            elif pod.host_network and pod.dns_policy == "ClusterFirst":
-                self.hop(where, "hostNetwork Pod with dnsPolicy ClusterFirst falls back to the node's resolv.conf (no cluster DNS; set dnsPolicy: ClusterFirstWithHostNet)")
+        if origin.kind == "pod":  # resolv.conf as the kubelet writes it, every query in order, or NXDOMAIN
+            return self._pod_resolve(origin.pod, low, name, where)
         if origin.kind == "container":
             ip = self._docker_dns(origin.container, low, name, where)
             if ip is not None:
@@ -129,6 +122,13 @@ class TracerBase:
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
             return
+        via = self.scn.cluster.service_route_via if self.scn.nodes else None
+        if via is not None and self.scn.in_service_cidr(pkt.dst):
+            node = self.scn.nodes[via]
+            self.hop(sender or f"external {pkt.src}", f"route {self.scn.cluster.service_cidr} via {node.ip} ({node.ref}: a static route, or ClusterIPs advertised by BGP)")
+            self.hop(f"{node.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+            self._node_process(node, pkt, "eth0")
+            return
         if external:
             what = "no route to this address from outside"
             if self.scn.nodes and self.scn.in_service_cidr(pkt.dst):
@@ -143,6 +143,7 @@ class TracerBase:
         raise Done("timeout")
 
     def _refuse(self, where: str, what: str, pkt: Packet) -> None:
-        answer = "the kernel answers with a TCP RST" if pkt.proto == "tcp" else "the kernel answers with ICMP port unreachable"
+        answer = {"tcp": "the kernel answers with a TCP RST", "sctp": "the kernel answers the INIT with an SCTP ABORT"}.get(
+            pkt.proto, "the kernel answers with ICMP port unreachable")
         self.hop(where, f"{what}; {answer}")
         raise Done("refused")

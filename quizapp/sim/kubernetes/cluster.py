@@ -11,6 +11,12 @@
       clusterDomain: cluster.local
       nodePortRange: 30000-32767
       ipMasq: true                    # flannel --ip-masq: pod traffic leaving the cluster CIDR is masqueraded
+      networkPolicy: ignored          # enforced: the network plugin implements NetworkPolicy (Calico, Cilium,
+                                      # kube-router, flannel's netpol option); ignored: flannel alone
+      serviceRouteVia: n1             # the LAN routes the service CIDR to node n1 (a static route, or the
+                                      # ClusterIPs advertised by BGP): outside clients reach Cluster IPs
+      loadBalancer: metallb           # externalTrafficPolicy Local with no healthy node: metallb (nobody
+                                      # announces the address) or cloud (GCE, AWS NLB: sent to every node)
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
         meta = ctx.mapping(obj.get("metadata"), "metadata")
         c.name = ctx.string(meta, "name", "metadata", default="cluster") or "cluster"
         spec = ctx.mapping(obj.get("spec"), "spec")
-        known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq"}
+        known = {"clusterCIDR", "serviceCIDR", "hairpinMode", "backend", "clusterDomain", "nodePortRange", "ipMasq",
+                 "networkPolicy", "loadBalancer", "serviceRouteVia"}
         for k in spec:
             if k not in known:
                 ctx.err(join("spec", k), f"unknown field; Cluster takes {', '.join(sorted(known))}")
@@ -55,6 +62,19 @@ def build_cluster(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
             ctx.err("spec.backend", f"Unsupported value: {backend!r}: supported values: \"vxlan\", \"host-gw\"")
         else:
             c.backend = backend
+        policy = ctx.string(spec, "networkPolicy", "spec", default="ignored")
+        if policy not in ("enforced", "ignored"):
+            ctx.err("spec.networkPolicy", f'Unsupported value: {policy!r}: supported values: "enforced" (Calico, Cilium, '
+                                          'kube-router, flannel with netpol), "ignored" (flannel alone)')
+        else:
+            c.network_policy = policy
+        lb = ctx.string(spec, "loadBalancer", "spec", default="metallb")
+        if lb not in ("metallb", "cloud"):
+            ctx.err("spec.loadBalancer", f'Unsupported value: {lb!r}: supported values: "metallb" (only nodes with a ready '
+                                         'local endpoint announce a Local Service), "cloud" (all nodes when none is healthy)')
+        else:
+            c.load_balancer = lb
+        c.service_route_via = ctx.string(spec, "serviceRouteVia", "spec")  # checked against the Nodes later
         c.domain = (ctx.string(spec, "clusterDomain", "spec", default="cluster.local") or "cluster.local").rstrip(".")
         rng = spec.get("nodePortRange")
         if rng is not None:

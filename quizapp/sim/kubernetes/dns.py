@@ -1,4 +1,21 @@
-"""Trace steps: cluster DNS as a Pod's resolver sees it (search path, headless Services, ExternalName)."""
+"""Trace steps: name resolution from a Pod, as the kubelet sets it up and CoreDNS answers.
+
+The Pod's resolv.conf (:mod:`quizapp.sim.kubernetes.resolver`: dnsPolicy, dnsConfig, ndots:5 and the search
+list) decides which names are asked, in which order, and of which server. Each query is a hop. The cluster DNS
+server (kube-dns's Cluster IP, the 10th address of the service CIDR as kubeadm sets it) is CoreDNS with the
+``kubernetes`` plugin for the cluster domain (authoritative: a name in the zone that matches nothing is
+NXDOMAIN; ``pods insecure``) and ``forward . /etc/resolv.conf`` for the rest (here: the LAN's resolver, which
+knows the scenario's node and host names). Records (kubernetes.io/docs/concepts/services-networking/dns-pod-service/):
+
+* ``<svc>.<ns>.svc.<domain>``: the Cluster IP; headless: the ready endpoints' addresses; ExternalName: a CNAME;
+* ``<hostname>.<svc>.<ns>.svc.<domain>`` for each endpoint of a headless Service: the Pod's ``hostname`` when its
+  ``subdomain`` is the Service's name, else its address with dashes (``10-244-1-5``);
+* ``<a-b-c-d>.<ns>.pod.<domain>``: the address a-b-c-d (``pods insecure`` answers without looking for a Pod).
+
+When NetworkPolicies are enforced and select the Pod for egress, the query itself needs an egress rule that
+allows UDP 53 to CoreDNS's Pods (namespace kube-system, label k8s-app=kube-dns, after kube-proxy's DNAT): without
+it the query is dropped and the name does not resolve.
+"""
 
 from __future__ import annotations
 
@@ -7,62 +24,154 @@ from ..core.packet import Done
 from ..core.result import EndpointRef
 from .model import Pod, Service
 from .names import pod_name
+from .resolver import NODE_RESOLVER, pod_resolv_conf, query_names
+
+
+class CoreDNSPod:
+    """CoreDNS's Pods as NetworkPolicy peers see them (they are not in the scenario; their address is some Pod IP)."""
+
+    namespace = "kube-system"
+    labels = {"k8s-app": "kube-dns"}
+    host_network = False
+    named_ports = {("dns", "UDP"): 53, ("dns-tcp", "TCP"): 53, ("metrics", "TCP"): 9153}
+    name = "coredns"
+    ip = None
+
+
+COREDNS = CoreDNSPod()
 
 
 class KubernetesDns:
-    """Mixin of the tracer (:mod:`quizapp.sim.trace`): CoreDNS answers for Services."""
+    """Mixin of the tracer (:mod:`quizapp.sim.trace`): a Pod's resolver and CoreDNS."""
 
-    def _cluster_dns(self, pod: Pod, low: str, name: str, where: str) -> str | None:
+    def _pod_resolve(self, pod: Pod, low: str, name: str, where: str) -> str | None:
+        scn = self.scn
+        d = scn.cluster.domain
+        dns_ip = scn.cluster_dns_ip
+        conf = pod_resolv_conf(pod.dns_policy, pod.host_network, pod.namespace, d, dns_ip, pod.dns_config)
+        self.hop(where, f"/etc/resolv.conf ({conf.why}): {conf.text()}")
+        server = conf.nameservers[0]
+        cluster = server == dns_ip
+        if cluster and scn.policies is not None and not pod.host_network:
+            self._dns_egress(pod, where)
+        asked = server if server != NODE_RESOLVER else "the node's resolver"
+        for q in query_names(name, conf):
+            ip = self._dns_answer(q, name, cluster, pod, where, asked)
+            if ip is not None:
+                return ip
+        self.hop(where, f"{name}: every query got NXDOMAIN")
+        raise Done("nxdomain")
+
+    def _dns_egress(self, pod: Pod, where: str) -> None:
+        v = self.scn.policies.egress(pod, None, COREDNS, 53, "udp", ip_range=self.scn.cluster.cluster_cidr)
+        if not v.isolated:
+            return
+        if v.allowed:
+            self.hop(f"{pod.node.ref} policy (filter FORWARD)", f"DNS query to CoreDNS (kube-system, k8s-app=kube-dns) udp/53: {v.text('egress', pod.ref)}")
+            return
+        self.hop(f"{pod.node.ref} policy (filter FORWARD)",
+                 f"DNS query to CoreDNS (kube-system Pods labelled k8s-app=kube-dns, udp/53 after kube-proxy's DNAT): {v.text('egress', pod.ref)}; the resolver times out")
+        raise Done("timeout")
+
+    def _dns_answer(self, q: str, name: str, cluster: bool, pod: Pod, where: str, asked: str) -> str | None:
         d = self.scn.cluster.domain
-        ns = pod.namespace
-        searches = [f"{ns}.svc.{d}", f"svc.{d}", d]
-        tries = [f"{low}.{s}" for s in searches] + [low] if low.count(".") < 5 else [low] + [f"{low}.{s}" for s in searches]
-        for fq in tries:
-            svc = self.scn.dns.get(fq)
-            if svc is None:
-                continue
-            return self._service_record(svc, fq, name, where, pod)
+        if cluster and (q == d or q.endswith("." + d)):
+            svc = self.scn.dns.get(q)
+            if svc is not None:
+                return self._service_record(svc, q, name, where, pod, asked=asked)
+            hit = self._endpoint_records().get(q)
+            if hit is not None:
+                ip, ref = hit
+                self.hop(where, f"query {q} to {asked}: A {ip} ({ref}, a headless Service's per-Pod record)")
+                self._headless_refs = [EndpointRef(ref.split("/", 1)[0], ref.split("/", 1)[1], ip, 0)]
+                return ip
+            ip = _pod_record(q, d)
+            if ip is not None:
+                self.hop(where, f"query {q} to {asked}: A {ip} (CoreDNS 'pods insecure': the address spelled in the name)")
+                return ip
+            self.hop(where, f"query {q} to {asked}: NXDOMAIN (CoreDNS is authoritative for {d})")
+            return None
+        ip = self._lan_name(q)
+        via = f"{asked}, forwarded upstream" if cluster else asked
+        if ip is not None:
+            self.hop(where, f"query {q} to {via}: A {ip} (a machine on the LAN, known to the upstream resolver)")
+            return ip
+        self.hop(where, f"query {q} to {via}: NXDOMAIN")
         return None
 
-    def _service_record(self, svc: Service, fq: str, name: str, where: str, pod: Pod | None, depth: int = 0) -> str:
+    def _endpoint_records(self) -> dict[str, tuple[str, str]]:
+        """``hostname-or-dashed-ip.svc.ns.svc.domain`` -> (address, ref) for every headless Service (cached)."""
+        cache = getattr(self.scn, "_endpoint_records", None)
+        if cache is not None:
+            return cache
+        d = self.scn.cluster.domain
+        cache = {}
+        for svc in self.scn.services.values():
+            if not svc.headless:
+                continue
+            for pod in _headless_pods(self.scn, svc):
+                label = pod.hostname if pod.hostname and pod.subdomain == svc.name else pod.ip.replace(".", "-")
+                cache[f"{label}.{svc.name}.{svc.namespace}.svc.{d}"] = (pod.ip, f"pod/{pod_name(pod)}")
+        self.scn._endpoint_records = cache
+        return cache
+
+    def _service_record(self, svc: Service, fq: str, name: str, where: str, pod: Pod | None, depth: int = 0,
+                        asked: str = "cluster DNS") -> str:
         if svc.type == "ExternalName":
             target = (svc.external_name or "").rstrip(".").lower()
-            self.hop(where, f"{name} -> CNAME {target} (ExternalName Service {svc.namespace}/{svc.name}: DNS only, kube-proxy installs no rules)")
+            self.hop(where, f"query {fq} to {asked}: CNAME {target} (ExternalName Service {svc.namespace}/{svc.name}: DNS only, kube-proxy installs no rules)")
             if is_ip(target):
                 return target
             nxt = self.scn.dns.get(target)
             if nxt is not None and depth < 8:
-                return self._service_record(nxt, target, target, where, pod, depth + 1)
+                return self._service_record(nxt, target, target, where, pod, depth + 1, asked)
             ip = self._lan_name(target)
             if ip is not None:
-                self.hop(where, f"{target} -> {ip}")
+                self.hop(where, f"{target} -> {ip} (CoreDNS follows the CNAME upstream)")
                 return ip
             self.hop(where, f"{target}: no address for it inside the scenario (NXDOMAIN)")
             raise Done("nxdomain")
         if svc.headless:
-            ips: list[str] = []
             refs: dict[str, EndpointRef] = {}
             for sp in svc.ports:
                 for ep in sp.endpoints:
-                    if ep.ip not in refs:
-                        ips.append(ep.ip)
+                    if ep.ready and ep.ip not in refs:
                         r = self._ep_ref(ep)
                         refs[ep.ip] = EndpointRef(r.kind, r.name, ep.ip, 0)
-            if not svc.ports and svc.selector:
-                for p in self.scn.pods.values():  # headless without ports: every ready selected Pod
-                    if p.namespace == svc.namespace and p.ip and p.ready and all(p.labels.get(k) == v for k, v in svc.selector.items()):
-                        if p.ip not in refs:
-                            ips.append(p.ip)
-                            refs[p.ip] = EndpointRef("pod", pod_name(p), p.ip, 0)
+            for p in _headless_pods(self.scn, svc):
+                refs.setdefault(p.ip, EndpointRef("pod", pod_name(p), p.ip, 0))
+            ips = sorted(refs, key=ip_int)
             if not ips:
-                self.hop(where, f"{name} -> {fq}: headless Service with no ready endpoints: no A records (NXDOMAIN)")
+                self.hop(where, f"query {fq} to {asked}: headless Service with no ready endpoints: no A records (NXDOMAIN)")
                 raise Done("nxdomain")
-            ips.sort(key=ip_int)
             i = self.rng.randrange(len(ips)) if len(ips) > 1 else 0
             self._headless_refs = [refs[ip] for ip in ips]
-            self.hop(where, f"{name} -> {fq}: headless Service, A records {', '.join(ips)} (the Pod IPs; no virtual IP); the client uses {ips[i]}")
+            self.hop(where, f"query {fq} to {asked}: headless Service, A records {', '.join(ips)} (the Pod IPs; no virtual IP); the client uses {ips[i]}")
             return ips[i]
-        shown = name if name.lower().rstrip(".") == fq else f"{name} -> {fq}"
-        search = f", search path {pod.namespace}.svc.{self.scn.cluster.domain}" if pod is not None and shown != name else ""
-        self.hop(where, f"{shown} -> {svc.cluster_ip} (cluster DNS{search})")
+        self.hop(where, f"query {fq} to {asked}: A {svc.cluster_ip} (Service {svc.namespace}/{svc.name}'s Cluster IP)")
         return svc.cluster_ip  # type: ignore[return-value]
+
+
+def _headless_pods(scn, svc: Service) -> list[Pod]:
+    """The Pods behind a headless Service's A records: its endpoints, or (no ports) every ready selected Pod."""
+    seen: dict[str, Pod] = {}
+    for sp in svc.ports:
+        for ep in sp.endpoints:
+            if ep.ready and ep.pod is not None and ep.ip not in seen:
+                seen[ep.ip] = ep.pod
+    if not svc.ports and svc.selector:
+        for p in scn.pods.values():
+            if (p.namespace == svc.namespace and p.ip and p.ready and not p.host_network
+                    and all(p.labels.get(k) == v for k, v in svc.selector.items())):
+                seen.setdefault(p.ip, p)
+    return list(seen.values())
+
+
+def _pod_record(q: str, domain: str) -> str | None:
+    """``a-b-c-d.<ns>.pod.<domain>`` -> a.b.c.d."""
+    parts = q[: -len(domain) - 1].split(".") if q.endswith("." + domain) else []
+    if len(parts) == 3 and parts[2] == "pod":
+        ip = parts[0].replace("-", ".")
+        if is_ip(ip):
+            return ip
+    return None

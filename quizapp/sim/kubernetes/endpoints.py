@@ -77,21 +77,25 @@ class EndpointBuilder:
                 ctx.err(f"{ep}.addresses[0]", f"Invalid value: {ip!r}: must be a valid IPv4 address")
                 continue
             cond = ctx.mapping(e.get("conditions"), join(ep, "conditions"))
-            ready = cond.get("ready", True) is not False
-            eps.append((ip, ready, e.get("nodeName")))
+            # kube-proxy: ready unset means true; serving unset means "as ready"; terminating unset means false
+            ready = cond.get("ready") is not False
+            serving = cond["serving"] if isinstance(cond.get("serving"), bool) else ready
+            terminating = cond.get("terminating") is True
+            eps.append((ip, ready, serving, terminating, e.get("nodeName")))
         for sp in svc.ports:
             for pname, port, proto in ports:
                 if pname == sp.name and proto == sp.protocol and port:
                     have = {e.key for e in sp.endpoints}
-                    for ip, ready, node_name in eps:
-                        if not ready and not svc.publish_not_ready:
-                            continue
+                    for ip, ready, serving, terminating, node_name in eps:
+                        ready = ready or svc.publish_not_ready
+                        if not ready and not (serving and terminating):
+                            continue  # neither ready nor a serving-terminating fallback: kube-proxy ignores it
                         pod = self.scn.pod_by_ip.get(ip)
                         if node_name is None:
                             node = pod.node if pod else self.scn.node_for_pod_ip(ip) or self.scn.node_by_ip.get(ip)
                             node_name = node.name if node else None
                         if f"{ip}:{port}" not in have:
-                            sp.endpoints.append(Endpoint(ip, port, ready, node_name, pod))
+                            sp.endpoints.append(Endpoint(ip, port, ready, node_name, pod, serving, terminating))
 
     def sort(self) -> None:
         """kube-proxy orders endpoints by their "ip:port" string."""

@@ -90,9 +90,7 @@ CONTAINER: dict = {
 
 POD_SPEC: dict = {
     "containers": Items(CONTAINER), "hostNetwork": MODEL, "dnsPolicy": MODEL, "nodeName": MODEL,
-    "dnsConfig": Refuse("dnsConfig (nameservers, searches, options) is not modelled yet"),
-    "hostname": Refuse("spec.hostname (and the hostname.subdomain DNS record) is not modelled yet"),
-    "subdomain": Refuse("spec.subdomain (and the hostname.subdomain DNS record) is not modelled yet"),
+    "dnsConfig": MODEL, "hostname": MODEL, "subdomain": MODEL,
     "hostAliases": Refuse("hostAliases (extra /etc/hosts entries) are not modelled"),
     "nodeSelector": Refuse(SCHEDULING), "affinity": Refuse(SCHEDULING), "tolerations": Refuse(SCHEDULING),
     "topologySpreadConstraints": Refuse(SCHEDULING), "schedulingGates": Refuse(SCHEDULING),
@@ -124,16 +122,14 @@ SERVICE_SPEC: dict = {
     "clusterIPs": Refuse(IPV6, _any_ipv6), "externalName": MODEL, "externalTrafficPolicy": MODEL,
     "internalTrafficPolicy": MODEL, "sessionAffinity": MODEL, "sessionAffinityConfig": MODEL,
     "publishNotReadyAddresses": MODEL,
-    "externalIPs": Refuse("spec.externalIPs are not modelled yet (kube-proxy would accept traffic to them on "
-                          "every node)"),
-    "loadBalancerSourceRanges": Refuse("loadBalancerSourceRanges (kube-proxy's KUBE-PROXY-FIREWALL) are not "
-                                       "modelled yet"),
+    "externalIPs": MODEL,
+    "loadBalancerSourceRanges": MODEL,
     "ipFamilies": Refuse(IPV6, _not_ipv4_only),
     "ipFamilyPolicy": Refuse(IPV6, lambda v: v == "RequireDualStack"),
     "allocateLoadBalancerNodePorts": Refuse("a LoadBalancer Service without nodePorts is not modelled",
                                             lambda v: v is False),
     "trafficDistribution": Refuse("trafficDistribution (topology-aware routing) is not modelled"),
-    "healthCheckNodePort": INERT,
+    "healthCheckNodePort": MODEL,
     "loadBalancerClass": INERT,
     "loadBalancerIP": Warn("spec.loadBalancerIP is deprecated and only a request to the load-balancer "
                            "controller; the simulator uses status.loadBalancer.ingress"),
@@ -185,6 +181,7 @@ NAMESPACE: dict = {"metadata": METADATA, "spec": ANY, "status": ANY}
 SCHEMAS: dict[str, dict] = {
     "Pod": POD, "Service": SERVICE, "Node": NODE, "Deployment": DEPLOYMENT, "EndpointSlice": ENDPOINT_SLICE,
     "Namespace": NAMESPACE,
+    "NetworkPolicy": {"metadata": METADATA, "spec": MODEL, "status": ANY},  # spec: checked by netpol_parse
 }
 
 TOP = ("apiVersion", "kind")
@@ -223,13 +220,6 @@ def extra_checks(kind: str, data: dict) -> list[tuple[str, str, str]]:
                                 f"not modelled: a node address besides its first InternalIP ({t}); NodePorts would "
                                 "answer on it too - give the node one InternalIP"))
                 seen_internal = seen_internal or t == "InternalIP"
-    if kind == "EndpointSlice":
-        for i, e in enumerate(data.get("endpoints") or []):
-            cond = e.get("conditions") if isinstance(e, dict) else None
-            if isinstance(cond, dict) and cond.get("ready") is False and cond.get("serving") is True:
-                out.append((f"endpoints[{i}].conditions", "error",
-                            "not modelled: a serving but not ready (terminating) endpoint; kube-proxy falls back "
-                            "to such endpoints when no ready one exists"))
     return out
 
 

@@ -1,6 +1,7 @@
 """Building the Kubernetes half of a scenario from its documents, kind by kind, in dependency order.
 
-Kinds: ``Node``, ``Pod``, ``Service``, ``Deployment``, ``EndpointSlice`` (real manifests) and ``Cluster``
+Kinds: ``Node``, ``Pod``, ``Service``, ``Deployment``, ``EndpointSlice``, ``Namespace``, ``NetworkPolicy``,
+``KubeProxyConfiguration`` (real manifests) and ``Cluster``
 (``apiVersion: quizapp.io/v1``, see :mod:`quizapp.sim.kubernetes.cluster`). Deterministic stand-ins for what a
 real cluster decides at random (documented in docs/simulator.md): Node podCIDRs, Pod IPs, ClusterIPs,
 nodePorts, Deployment Pod names and scheduling.
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 from ..core.context import BuildState, Ctx
 from .cluster import build_cluster
+from .policies import build_policies, build_proxy_config
+from .proxyconfig import API_VERSION
 from .endpoints import EndpointBuilder
 from .nodes import NodeBuilder
 from .pods import PodBuilder
@@ -17,17 +20,23 @@ from .services import ServiceBuilder
 
 KINDS = {
     "Node": {"v1"}, "Pod": {"v1"}, "Service": {"v1"}, "Deployment": {"apps/v1"},
-    "EndpointSlice": {"discovery.k8s.io/v1"}, "Cluster": {"quizapp.io/v1"},
+    "EndpointSlice": {"discovery.k8s.io/v1"}, "Cluster": {"quizapp.io/v1"}, "Namespace": {"v1"},
+    "NetworkPolicy": {"networking.k8s.io/v1"}, "KubeProxyConfiguration": {API_VERSION},
 }
 
 
 def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> None:
     """Cluster settings, then Nodes, Pods and Deployments, Services, endpoints."""
     build_cluster(state.scn, by_kind.get("Cluster", []))
+    build_proxy_config(state.scn, by_kind.get("KubeProxyConfiguration", []))
     nodes = NodeBuilder(state)
     for ctx, obj in by_kind.get("Node", []):
         nodes.add(ctx, obj)
     nodes.index()
+    via = state.scn.cluster.service_route_via
+    if via is not None and via not in state.scn.nodes:
+        for ctx, _obj in by_kind.get("Cluster", [])[:1]:
+            ctx.err("spec.serviceRouteVia", f"no Node named {via!r} in the scenario")
     pods = PodBuilder(state)
     for ctx, obj in by_kind.get("Pod", []):
         pods.add_pod(ctx, obj)
@@ -43,3 +52,4 @@ def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]
     for ctx, obj in by_kind.get("EndpointSlice", []):
         endpoints.add_slice(ctx, obj)
     endpoints.sort()
+    build_policies(state.scn, by_kind.get("Namespace", []), by_kind.get("NetworkPolicy", []))

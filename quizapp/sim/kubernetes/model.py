@@ -6,6 +6,7 @@ Plain data; the indexes over them are in :class:`quizapp.sim.core.model.Scenario
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.netutil import IPv4Network
 
@@ -22,6 +23,9 @@ class Cluster:
     domain: str = "cluster.local"
     node_port_range: tuple[int, int] = (30000, 32767)
     ip_masq: bool = True  # flannel --ip-masq
+    network_policy: str = "ignored"  # enforced | ignored: does the network plugin implement NetworkPolicy?
+    load_balancer: str = "metallb"  # metallb | cloud: what happens when no node passes the health check
+    service_route_via: str | None = None  # the LAN routes the service CIDR to this node (static route / BGP)
 
 
 @dataclass(eq=False)
@@ -76,6 +80,9 @@ class Pod:
     owner: str | None = None  # Deployment name when expanded from one
     listens: set[tuple[int, str]] = field(default_factory=set)  # (port, proto lower)
     named_ports: dict[tuple[str, str], int] = field(default_factory=dict)  # (name, PROTO) -> port
+    dns_config: Any = None  # resolver.DNSConfig from spec.dnsConfig
+    hostname: str | None = None  # spec.hostname / spec.subdomain: the Pod's record under a headless Service
+    subdomain: str | None = None
 
     @property
     def ref(self) -> str:
@@ -99,6 +106,8 @@ class Endpoint:
     ready: bool
     node_name: str | None
     pod: Pod | None = None
+    serving: bool = True  # EndpointSlice conditions (kube-proxy falls back to serving-terminating endpoints)
+    terminating: bool = False
 
     @property
     def key(self) -> str:
@@ -122,6 +131,9 @@ class Service:
     lb_ips: list[str]
     publish_not_ready: bool
     doc: int
+    lb_source_ranges: list = field(default_factory=list)  # spec.loadBalancerSourceRanges (IPv4Network)
+    external_ips: list = field(default_factory=list)  # spec.externalIPs
+    health_check_node_port: int | None = None  # served by kube-proxy on every node (LoadBalancer, policy Local)
 
     @property
     def ref(self) -> str:
@@ -131,3 +143,11 @@ class Service:
         """``ns/name:portname`` as kube-proxy names a service port."""
         base = f"{self.namespace}/{self.name}"
         return f"{base}:{sp.name}" if sp.name else base
+
+
+def usable_endpoints(eps: list[Endpoint]) -> list[Endpoint]:
+    """The endpoints kube-proxy sends new connections to (pkg/proxy/topology.go): the ready ones; when none is
+    ready, the serving-terminating ones (graceful draining, GA in 1.28). Apply it to the whole list for the
+    Cluster policy and to one node's endpoints for the Local policies."""
+    ready = [e for e in eps if e.ready]
+    return ready if ready else [e for e in eps if e.serving and e.terminating]

@@ -74,6 +74,10 @@ class IPBlock:
         a = ipaddress.IPv4Address(ip)
         return a in self.cidr and not any(a in e for e in self.excepts)
 
+    def holds(self, net: ipaddress.IPv4Network) -> bool:
+        """Every address of ``net`` is in the block."""
+        return net.subnet_of(self.cidr) and not any(e.overlaps(net) for e in self.excepts)
+
     def text(self) -> str:
         exc = f" except {', '.join(map(str, self.excepts))}" if self.excepts else ""
         return f"ipBlock {self.cidr}{exc}"
@@ -167,10 +171,19 @@ class PolicySet:
     """The policies of a scenario, indexed by namespace; ``ns_labels`` maps a namespace to its labels."""
 
     def __init__(self, policies: Iterable[NetworkPolicy], ns_labels: dict[str, dict[str, str]]):
-        self.by_ns: dict[str, list[NetworkPolicy]] = {}
-        for p in policies:
-            self.by_ns.setdefault(p.namespace, []).append(p)
+        self.policies = list(policies)
         self.ns_labels = ns_labels
+        # a policy whose podSelector has matchLabels is found through one of its labels; the others
+        # (empty selector, expressions only) are checked for every Pod of the namespace
+        self._by_label: dict[tuple[str, str, str], list[NetworkPolicy]] = {}
+        self._unindexed: dict[str, list[NetworkPolicy]] = {}
+        self._order = {id(p): i for i, p in enumerate(self.policies)}
+        for p in self.policies:
+            if p.pod_selector.match_labels:
+                k, v = p.pod_selector.match_labels[0]
+                self._by_label.setdefault((p.namespace, k, v), []).append(p)
+            else:
+                self._unindexed.setdefault(p.namespace, []).append(p)
 
     def labels_of(self, namespace: str) -> dict[str, str]:
         labels = self.ns_labels.get(namespace)
@@ -181,25 +194,34 @@ class PolicySet:
     def selecting(self, pod: Any, kind: str) -> list[NetworkPolicy]:
         if pod is None or pod.host_network:
             return []
-        return [p for p in self.by_ns.get(pod.namespace, ()) if kind in p.types and p.selects(pod)]
+        found = list(self._unindexed.get(pod.namespace, ()))
+        for k, v in pod.labels.items():
+            found.extend(self._by_label.get((pod.namespace, k, v), ()))
+        if len(found) > 1:
+            found.sort(key=lambda p: self._order[id(p)])  # document order, as listed in hops
+        return [p for p in found if kind in p.types and p.selects(pod)]
 
     def ingress(self, dst_pod: Any, src_ip: str | None, src_pod: Any, port: int, proto: str) -> Verdict:
         """May ``src`` (an address, and the Pod owning it if any) open ``port``/``proto`` on ``dst_pod``?"""
         return self._verdict(self.selecting(dst_pod, "Ingress"), "ingress", src_ip, src_pod, dst_pod, port, proto)
 
-    def egress(self, src_pod: Any, dst_ip: str | None, dst_pod: Any, port: int, proto: str) -> Verdict:
-        """May ``src_pod`` open ``port``/``proto`` on ``dst`` (an address, and the Pod owning it if any)?"""
-        return self._verdict(self.selecting(src_pod, "Egress"), "egress", dst_ip, dst_pod, dst_pod, port, proto)
+    def egress(self, src_pod: Any, dst_ip: str | None, dst_pod: Any, port: int, proto: str,
+               ip_range: Any = None) -> Verdict:
+        """May ``src_pod`` open ``port``/``proto`` on ``dst`` (an address, and the Pod owning it if any)?
+        ``ip_range``: when the address is not known, only the network it lies in (an ``ipBlock`` then matches
+        when it holds all of that network)."""
+        return self._verdict(self.selecting(src_pod, "Egress"), "egress", dst_ip, dst_pod, dst_pod, port, proto,
+                             ip_range)
 
     def _verdict(self, selecting: list[NetworkPolicy], direction: str, peer_ip: str | None, peer_pod: Any,
-                 dst_pod: Any, port: int, proto: str) -> Verdict:
+                 dst_pod: Any, port: int, proto: str, ip_range: Any = None) -> Verdict:
         if not selecting:
             return Verdict(True, False)
         proto = proto.upper()
         for pol in selecting:
             for rule in (pol.ingress if direction == "ingress" else pol.egress):
                 if (self._ports_match(rule, dst_pod, port, proto)
-                        and self._peers_match(pol, rule, peer_ip, peer_pod)):
+                        and self._peers_match(pol, rule, peer_ip, peer_pod, ip_range)):
                     return Verdict(True, True, pol, rule, selecting)
         return Verdict(False, True, selecting=selecting)
 
@@ -223,12 +245,14 @@ class PolicySet:
                 return True
         return False
 
-    def _peers_match(self, pol: NetworkPolicy, rule: Rule, ip: str | None, pod: Any) -> bool:
+    def _peers_match(self, pol: NetworkPolicy, rule: Rule, ip: str | None, pod: Any, ip_range: Any = None) -> bool:
         if not rule.peers:
             return True
         for peer in rule.peers:
             if peer.ip_block is not None:
                 if ip is not None and peer.ip_block.contains(ip):
+                    return True
+                if ip is None and ip_range is not None and peer.ip_block.holds(ip_range):
                     return True
                 continue
             if self.peer_selects(pol, peer, pod):

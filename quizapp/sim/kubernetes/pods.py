@@ -11,6 +11,7 @@ from ..core.netutil import int_ip, ip_int, is_ip
 from ..core.ports import LISTEN_KEY, PortSpecError, parse_port_list
 from ..core.source import join
 from .model import Container, ContainerPort, Node, Pod
+from .resolver import parse_dns_config
 from .validation import DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok, safe_encode
 
 
@@ -101,6 +102,14 @@ class PodBuilder:
             if dns_policy not in ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"):
                 ctx.err(join(sp, "dnsPolicy"), f'Unsupported value: {dns_policy!r}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"')
                 dns_policy = "ClusterFirst"
+            dns_config = parse_dns_config(spec.get("dnsConfig"), join(sp, "dnsConfig"), ctx.err)
+            if dns_policy == "None" and (dns_config is None or not dns_config.nameservers):
+                ctx.err(join(sp, "dnsConfig"), "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None")
+            hostname = ctx.string(spec, "hostname", sp)
+            subdomain = ctx.string(spec, "subdomain", sp)
+            for key, value in (("hostname", hostname), ("subdomain", subdomain)):
+                if value is not None and (not DNS1123_LABEL.match(value) or len(value) > 63):
+                    ctx.err(join(sp, key), f"Invalid value: {value!r}: must be a lowercase RFC 1123 label")
             containers, ok = self._containers(ctx, spec, sp, host_network)
             if not ok:
                 continue
@@ -123,6 +132,7 @@ class PodBuilder:
                 ready = False
             pod = Pod(ns, name, node, None, host_network, labels, annotations, containers, ready,
                       dns_policy or "ClusterFirst", ctx.doc.index, owner)
+            pod.dns_config, pod.hostname, pod.subdomain = dns_config, hostname, subdomain
             pod._ctx = ctx  # type: ignore[attr-defined]
             pod._sp = sp  # type: ignore[attr-defined]
             pod._status_path = "status"  # type: ignore[attr-defined]

@@ -3,9 +3,11 @@ cloud load balancer in front of a LoadBalancer Service."""
 
 from __future__ import annotations
 
+from ..core.netutil import ip_int
 from ..core.packet import Done, Packet
 from ..core.result import EndpointRef
-from .model import Endpoint, Node, Service, ServicePort
+from .model import Endpoint, Node, Service, ServicePort, usable_endpoints
+from .proxyconfig import is_local
 from .names import pod_name, sep_chain, svc_chain
 
 
@@ -38,14 +40,18 @@ class KubeProxySteps:
             raise Done("timeout")
         svc, sp = hit
         if svc.external_traffic_policy == "Local":
-            names = sorted({e.node_name for e in sp.endpoints if e.node_name in self.scn.nodes})
+            names = sorted({e.node_name for e in sp.endpoints if e.ready and e.node_name in self.scn.nodes})
             nodes = [self.scn.nodes[n] for n in names]
             why = "externalTrafficPolicy Local: only nodes whose healthCheckNodePort reports a local endpoint"
         else:
             nodes = self.scn.sorted_nodes
             why = "externalTrafficPolicy Cluster: any node"
+        if not nodes and self.scn.cluster.load_balancer == "cloud" and self.scn.sorted_nodes:
+            # GCE, AWS NLB, Azure: when every backend fails its health check, send to all of them
+            nodes = self.scn.sorted_nodes
+            why = "no node passes the health check, so the cloud load balancer sends to every node"
         if not nodes:
-            self.hop(where, "no healthy node behind the load balancer")
+            self.hop(where, "no node announces the address: no node has a ready local endpoint (MetalLB-style load balancer)")
             raise Done("timeout")
         node = nodes[self.rng.randrange(len(nodes))] if len(nodes) > 1 else nodes[0]
         self.hop(where, f"forwards to {node.ref} ({why}); destination stays {pkt.dst_text}")
@@ -55,25 +61,56 @@ class KubeProxySteps:
     def _kube_cluster_ip(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, where: str) -> None:
         chain = svc_chain(svc, sp)
         self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {chain} ({svc.port_label(sp)} cluster IP)")
-        eps = sp.endpoints
+        eps = self._usable(node, sp, sp.endpoints, where)
         if not eps:
             self.hop(f"{node.ref} iptables filter", f"KUBE-SERVICES: {svc.port_label(sp)} has no endpoints -d {pkt.dst}/32 --dport {pkt.dport} -j REJECT")
             raise Done("refused")
         if svc.internal_traffic_policy == "Local":
-            eps = [e for e in eps if e.node_name == node.name]
+            eps = self._usable(node, sp, [e for e in sp.endpoints if e.node_name == node.name], where)
             if not eps:
                 self.hop(f"{node.ref} iptables filter", f"KUBE-SERVICES: {svc.port_label(sp)} has no local endpoints (internalTrafficPolicy Local) -j DROP")
                 raise Done("timeout")
             chain = svc_chain(svc, sp, "KUBE-SVL-")
             self.hop(where, f"internalTrafficPolicy Local: {chain} holds only {node.ref}'s endpoints")
-        if self.scn.nodes and not self.scn.in_cluster_cidr(pkt.src):
-            pkt.mark = True
-            self.hop(where, f"{chain}: ! -s {self.scn.cluster.cluster_cidr} -d {pkt.dst}/32 -j KUBE-MARK-MASQ (source outside the Pod network)")
+        self._cluster_ip_masquerade(node, pkt, chain, where)
         self._pick_and_dnat(node, pkt, svc, sp, eps, chain, where)
+
+    def _source_ranges_firewall(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, where: str) -> None:
+        """loadBalancerSourceRanges: KUBE-FW-X DNATs only allowed sources; the rest reach filter
+        KUBE-PROXY-FIREWALL un-DNAT-ed and are dropped. It applies to every client of the load-balancer IP,
+        Pods and nodes of the cluster included."""
+        fw = svc_chain(svc, sp, "KUBE-FW-")
+        ranges = ", ".join(map(str, svc.lb_source_ranges))
+        src = ip_int(pkt.src)
+        if any((src & int(n.netmask)) == int(n.network_address) for n in svc.lb_source_ranges):
+            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -j {fw}; {fw}: -s {pkt.src} is in loadBalancerSourceRanges ({ranges})")
+            return
+        self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -j {fw}; {fw}: {pkt.src} is in none of loadBalancerSourceRanges ({ranges}): not DNAT-ed")
+        self.hop(f"{node.ref} iptables filter", f"KUBE-PROXY-FIREWALL: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j DROP ({svc.port_label(sp)} traffic not accepted by {fw})")
+        raise Done("timeout")
+
+    def _usable(self, node: Node, sp: ServicePort, eps: list[Endpoint], where: str) -> list[Endpoint]:
+        usable = usable_endpoints(eps)
+        if usable and not usable[0].ready:
+            self.hop(where, f"no ready endpoint: kube-proxy falls back to the serving-terminating ones ({', '.join(e.key for e in usable)})")
+        return usable
+
+    def _cluster_ip_masquerade(self, node: Node, pkt: Packet, chain: str, where: str) -> None:
+        """kube-proxy marks traffic to a Cluster IP for masquerade: all of it with masqueradeAll, else what its
+        local-traffic detector says does not come from a Pod (nothing when it has no detector)."""
+        cfg = self.scn.proxy
+        if cfg.masquerade_all:
+            pkt.mark = True
+            self.hop(where, f"{chain}: -d {pkt.dst}/32 -j KUBE-MARK-MASQ (masqueradeAll: every connection to a Cluster IP)")
+            return
+        if is_local(cfg, pkt.src, node.pod_cidr) is False:
+            pkt.mark = True
+            local = node.pod_cidr if cfg.detect_local_mode == "NodeCIDR" else cfg.cluster_cidr
+            self.hop(where, f"{chain}: ! -s {local} -d {pkt.dst}/32 -j KUBE-MARK-MASQ (source outside the Pod network, detectLocalMode {cfg.detect_local_mode})")
 
     def _kube_ext(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, origin: str, where: str) -> None:
         ext = svc_chain(svc, sp, "KUBE-EXT-")
-        eps = sp.endpoints
+        eps = self._usable(node, sp, sp.endpoints, where)
         if not eps:
             self.hop(f"{node.ref} iptables filter", f"KUBE-EXTERNAL-SERVICES: {svc.port_label(sp)} has no endpoints --dport {pkt.dport} -j REJECT")
             raise Done("refused")
@@ -83,8 +120,10 @@ class KubeProxySteps:
             self.hop(where, f"{ext}: -j KUBE-MARK-MASQ (externalTrafficPolicy Cluster: masquerade), then -j {svc_ch}")
             self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
             return
-        if self.scn.in_cluster_cidr(pkt.src):
-            self.hop(where, f"{ext}: -s {self.scn.cluster.cluster_cidr} -j {svc_ch} (short-circuit pod traffic: all endpoints, no masquerade)")
+        cfg = self.scn.proxy
+        if is_local(cfg, pkt.src, node.pod_cidr):
+            local_net = node.pod_cidr if cfg.detect_local_mode == "NodeCIDR" else cfg.cluster_cidr
+            self.hop(where, f"{ext}: -s {local_net} -j {svc_ch} (short-circuit pod traffic: all endpoints, no masquerade)")
             self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
             return
         if origin == "local":
@@ -92,7 +131,7 @@ class KubeProxySteps:
             self.hop(where, f"{ext}: -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ, -j {svc_ch} (traffic from the node itself: all endpoints)")
             self._pick_and_dnat(node, pkt, svc, sp, eps, svc_ch, where)
             return
-        local = [e for e in eps if e.node_name == node.name]
+        local = self._usable(node, sp, [e for e in sp.endpoints if e.node_name == node.name], where)
         if not local:
             self.hop(f"{node.ref} iptables filter", f"KUBE-EXTERNAL-SERVICES: {svc.port_label(sp)} has no local endpoints (externalTrafficPolicy Local) --dport {pkt.dport} -j DROP")
             raise Done("timeout")

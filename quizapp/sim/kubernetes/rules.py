@@ -15,15 +15,18 @@ import hashlib
 
 from ..core.model import Scenario
 from ..core.tables import Tables, quote
-from .model import Node, Pod
+from .model import Node, Pod, usable_endpoints
 from .names import sep_chain, svc_chain
+from .netpol_rules import netpol_rules
 
 KUBE_MARK = "0x4000"
 PORTMAP_MARK = "0x2000"
 
 
 def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
-    cc = str(scn.cluster.cluster_cidr)
+    cfg = scn.proxy
+    # kube-proxy's local-traffic detector: the cluster CIDR, the node's podCIDR, or none (no clusterCIDR set)
+    cc = str(node.pod_cidr) if cfg.detect_local_mode == "NodeCIDR" else (str(cfg.cluster_cidr) if cfg.cluster_cidr else None)
     nat, flt = "nat", "filter"
     for ch in ("KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-POSTROUTING", "KUBE-MARK-MASQ"):
         t.chain(nat, ch)
@@ -41,15 +44,17 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
     t.rule(flt, "FORWARD", f"-m conntrack --ctstate NEW -m comment --comment {quote('kubernetes service portals')} -j KUBE-SERVICES")
     t.rule(flt, "FORWARD", f"-m conntrack --ctstate NEW -m comment --comment {quote('kubernetes externally-visible service portals')} -j KUBE-EXTERNAL-SERVICES")
     t.rule(flt, "OUTPUT", f"-m conntrack --ctstate NEW -m comment --comment {quote('kubernetes service portals')} -j KUBE-SERVICES")
-    # --iptables-localhost-nodeports (default true): route_localnet=1 (see topology) and this mitigation
-    t.chain(flt, "KUBE-FIREWALL")
-    t.rule(flt, "INPUT", "-j KUBE-FIREWALL")
-    t.rule(flt, "OUTPUT", "-j KUBE-FIREWALL")
-    t.rule(flt, "KUBE-FIREWALL", f"! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment {quote('block incoming localnet connections')} -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP")
+    # iptables.localhostNodePorts (default true): route_localnet=1 (see topology) and this mitigation
+    if cfg.localhost_nodeports:
+        t.chain(flt, "KUBE-FIREWALL")
+        t.rule(flt, "INPUT", "-j KUBE-FIREWALL")
+        t.rule(flt, "OUTPUT", "-j KUBE-FIREWALL")
+        t.rule(flt, "KUBE-FIREWALL", f"! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment {quote('block incoming localnet connections')} -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP")
     t.rule(flt, "KUBE-FORWARD", f"-m comment --comment {quote('kubernetes forwarding rules')} -m mark --mark {KUBE_MARK}/{KUBE_MARK} -j ACCEPT")
     t.rule(flt, "KUBE-FORWARD", f"-m comment --comment {quote('kubernetes forwarding conntrack rule')} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
 
     nodeport_rules: list[str] = []
+    fw_hooked = False  # filter KUBE-PROXY-FIREWALL, hooked once when a Service has loadBalancerSourceRanges
     for svc in scn.services.values():
         if svc.type == "ExternalName" or svc.headless or not svc.cluster_ip:
             continue
@@ -59,8 +64,8 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                 continue
             label = svc.port_label(sp)
             cip = svc.cluster_ip
-            eps = list(sp.endpoints)
-            local_eps = [e for e in eps if e.node_name == node.name]
+            eps = usable_endpoints(sp.endpoints)  # ready, else serving-terminating
+            local_eps = usable_endpoints([e for e in sp.endpoints if e.node_name == node.name])
             svc_ch = svc_chain(svc, sp)
             svl_ch = svc_chain(svc, sp, "KUBE-SVL-")
             ext_ch = svc_chain(svc, sp, "KUBE-EXT-")
@@ -69,25 +74,29 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                 t.rule(flt, "KUBE-SERVICES", f"-d {cip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
                 if sp.node_port:
                     t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-m addrtype --dst-type LOCAL {match} --dport {sp.node_port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
-                for lb in svc.lb_ips:
+                for lb in svc.lb_ips + svc.external_ips:
                     t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no endpoints')} -j REJECT")
                 continue
             internal_local = svc.internal_traffic_policy == "Local"
             external_local = svc.external_traffic_policy == "Local"
-            has_external = bool(sp.node_port or svc.lb_ips)
+            has_external = bool(sp.node_port or svc.lb_ips or svc.external_ips)
             # the cluster policy chain: every endpoint
             # off-cluster traffic to the cluster IP is masqueraded, in the internal traffic policy's chain
-            masq = f"! -s {cc} -d {cip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' cluster IP')} -j KUBE-MARK-MASQ"
+            masq = None
+            if cfg.masquerade_all:
+                masq = f"-d {cip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' cluster IP')} -j KUBE-MARK-MASQ"
+            elif cc:
+                masq = f"! -s {cc} -d {cip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' cluster IP')} -j KUBE-MARK-MASQ"
             t.chain(nat, svc_ch)
-            if not internal_local:
+            if not internal_local and masq:
                 t.rule(nat, svc_ch, masq)
             _balance(t, svc, sp, eps, svc_ch, label)
             if (internal_local or (external_local and has_external)) and local_eps:
                 t.chain(nat, svl_ch)
-                if internal_local:
+                if internal_local and masq:
                     t.rule(nat, svl_ch, masq)
                 _balance(t, svc, sp, local_eps, svl_ch, label)
-            for ep in eps:
+            for ep in eps + [e for e in local_eps if e not in eps]:
                 sep = sep_chain(svc, sp, ep)
                 t.chain(nat, sep)
                 t.rule(nat, sep, f"-s {ep.ip}/32 -m comment --comment {quote(label)} -j KUBE-MARK-MASQ")
@@ -103,7 +112,8 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
             # external destinations: nodePort and load-balancer IPs
             t.chain(nat, ext_ch)
             if external_local:
-                t.rule(nat, ext_ch, f"-s {cc} -m comment --comment {quote('pod traffic for ' + label + ' external destinations')} -j {svc_ch}")
+                if cc:
+                    t.rule(nat, ext_ch, f"-s {cc} -m comment --comment {quote('pod traffic for ' + label + ' external destinations')} -j {svc_ch}")
                 t.rule(nat, ext_ch, f"-m comment --comment {quote('masquerade LOCAL traffic for ' + label + ' external destinations')} -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ")
                 t.rule(nat, ext_ch, f"-m comment --comment {quote('route LOCAL traffic for ' + label + ' external destinations')} -m addrtype --src-type LOCAL -j {svc_ch}")
                 if local_eps:
@@ -111,18 +121,41 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
                 else:
                     if sp.node_port:
                         t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-m addrtype --dst-type LOCAL {match} --dport {sp.node_port} -m comment --comment {quote(label + ' has no local endpoints')} -j DROP")
-                    for lb in svc.lb_ips:
+                    for lb in svc.lb_ips + svc.external_ips:
                         t.rule(flt, "KUBE-EXTERNAL-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' has no local endpoints')} -j DROP")
             else:
                 t.rule(nat, ext_ch, f"-m comment --comment {quote('masquerade traffic for ' + label + ' external destinations')} -j KUBE-MARK-MASQ")
                 t.rule(nat, ext_ch, f"-j {svc_ch}")
+            lb_target = ext_ch
+            if svc.lb_source_ranges and svc.lb_ips:
+                # loadBalancerSourceRanges: only allowed sources are DNAT-ed; the rest meet KUBE-PROXY-FIREWALL's DROP
+                lb_target = svc_chain(svc, sp, "KUBE-FW-")
+                t.chain(nat, lb_target)
+                for net in svc.lb_source_ranges:
+                    t.rule(nat, lb_target, f"-s {net} -m comment --comment {quote(label + ' loadbalancer IP')} -j {ext_ch}")
+                if not fw_hooked:
+                    fw_hooked = True
+                    t.chain(flt, "KUBE-PROXY-FIREWALL")
+                    for hook in ("INPUT", "FORWARD", "OUTPUT"):
+                        t.rule(flt, hook, f"-m conntrack --ctstate NEW -m comment --comment {quote('kube-proxy firewall rules')} -j KUBE-PROXY-FIREWALL")
+                for lb in svc.lb_ips:
+                    t.rule(flt, "KUBE-PROXY-FIREWALL", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' traffic not accepted by ' + lb_target)} -j DROP")
             for lb in svc.lb_ips:
-                t.rule(nat, "KUBE-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' loadbalancer IP')} -j {ext_ch}")
+                t.rule(nat, "KUBE-SERVICES", f"-d {lb}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' loadbalancer IP')} -j {lb_target}")
+            for eip in svc.external_ips:
+                t.rule(nat, "KUBE-SERVICES", f"-d {eip}/32 {match} --dport {sp.port} -m comment --comment {quote(label + ' external IP')} -j {ext_ch}")
             if sp.node_port:
                 nodeport_rules.append(f"{match} --dport {sp.node_port} -m comment --comment {quote(label)} -j {ext_ch}")
     for spec in nodeport_rules:
         t.rule(nat, "KUBE-NODEPORTS", spec)
-    t.rule(nat, "KUBE-SERVICES", f"-m comment --comment {quote('kubernetes service nodeports; NOTE: this must be the last rule in this chain')} -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS")
+    last = quote('kubernetes service nodeports; NOTE: this must be the last rule in this chain')
+    if cfg.node_port_addresses and "all" not in cfg.node_port_addresses:
+        for addr in (node.ip, node.bridge_ip, node.vtep_ip, "127.0.0.1"):
+            if cfg.nodeport_on(addr, node.ip):
+                t.rule(nat, "KUBE-SERVICES", f"-d {addr}/32 -m comment --comment {last} -j KUBE-NODEPORTS")
+    else:
+        lo = "" if cfg.localhost_nodeports else " ! -d 127.0.0.0/8"
+        t.rule(nat, "KUBE-SERVICES", f"-m comment --comment {last} -m addrtype --dst-type LOCAL{lo} -j KUBE-NODEPORTS")
 
 
 def _balance(t: Tables, svc, sp, eps, chain: str, label: str) -> None:
@@ -185,8 +218,11 @@ def _flannel(scn: Scenario, node: Node, t: Tables) -> None:
 
 
 def node_rules(scn: Scenario, node: Node) -> str:
-    """The iptables-restore text for one Kubernetes node: kube-proxy, CNI portmap, flannel."""
+    """The iptables-restore text for one Kubernetes node: the NetworkPolicy controller (when policies are
+    enforced), kube-proxy, CNI portmap, flannel."""
     t = Tables()
+    if scn.policies is not None:  # the policy controller's FORWARD jump comes first, before kube-proxy's ACCEPTs
+        netpol_rules(t, scn.policies, node.pods, scn.pods.values())
     _kube_proxy(scn, node, t)
     _portmap(node, t)
     _flannel(scn, node, t)

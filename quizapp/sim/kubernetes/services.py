@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.context import BuildState, Ctx
 from ..core.errors import Problem
-from ..core.netutil import int_ip, ip_int, is_ip
+from ..core.netutil import int_ip, ip_int, is_ip, network
 from ..core.source import join
 from .model import Service, ServicePort
 from .validation import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok
@@ -68,8 +68,8 @@ class ServiceBuilder:
             if etp not in ("Cluster", "Local"):
                 ctx.err("spec.externalTrafficPolicy", f'Unsupported value: {etp!r}: supported values: "Cluster", "Local"')
                 ok = False
-            elif stype not in ("NodePort", "LoadBalancer"):
-                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer)")
+            elif stype not in ("NodePort", "LoadBalancer") and not spec.get("externalIPs"):
+                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)")
                 ok = False
         itp = ctx.string(spec, "internalTrafficPolicy", "spec", default="Cluster")
         if itp not in ("Cluster", "Local"):
@@ -178,6 +178,30 @@ class ServiceBuilder:
                         ok = False
                     else:
                         lb_ips.append(ip)
+        external_ips = []
+        for i, ip in enumerate(ctx.seq(spec.get("externalIPs"), "spec.externalIPs")):
+            path = f"spec.externalIPs[{i}]"
+            if stype == "ExternalName" or headless:
+                ctx.err(path, "not modelled: externalIPs on an ExternalName or headless Service (kube-proxy ignores them)")
+                ok = False
+            elif not isinstance(ip, str) or not is_ip(ip):
+                ctx.err(path, f"Invalid value: {ip!r}: an IPv4 address (IPv6 is not modelled)")
+                ok = False
+            elif self.scn.in_service_cidr(ip) or self.scn.in_cluster_cidr(ip):
+                ctx.err(path, f"Invalid value: {ip!r}: an external IP outside the service and Pod CIDRs")
+                ok = False
+            else:
+                external_ips.append(ip)
+        hc_port = ctx.integer(spec, "healthCheckNodePort", "spec", 1, 65535)
+        if hc_port is not None and not (stype == "LoadBalancer" and etp == "Local"):
+            ctx.err("spec.healthCheckNodePort", "Invalid value: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")
+            ok = False
+        elif hc_port is not None and hc_port in self._nodeports:
+            ctx.err("spec.healthCheckNodePort", f"Invalid value: {hc_port}: provided port is already allocated (to {self._nodeports[hc_port][1]})")
+            ok = False
+        source_ranges = self._source_ranges(ctx, spec, stype)
+        if source_ranges is None:
+            ok = False
         if not ok:
             return
         svc = Service(ns, name, stype, None if headless else cip, headless, ports, selector,
@@ -187,7 +211,33 @@ class ServiceBuilder:
             self._vips[svc.cluster_ip] = f"service {ns}/{name}"
         for np_, _proto in own_np:
             self._nodeports[np_] = ((ns, name), f"service {ns}/{name}")
+        svc.lb_source_ranges = source_ranges or []
+        svc.external_ips = external_ips
+        svc.health_check_node_port = hc_port
+        if hc_port is not None:  # from the nodePort range's allocator, like a nodePort
+            self._nodeports[hc_port] = ((ns, name), f"service {ns}/{name} (healthCheckNodePort)")
+            self.scn.health_ports[hc_port] = svc
         self.scn.services[(ns, name)] = svc
+
+    @staticmethod
+    def _source_ranges(ctx: Ctx, spec: dict, stype: str) -> list | None:
+        """``spec.loadBalancerSourceRanges``: the client CIDRs kube-proxy lets reach the load-balancer IPs."""
+        items = ctx.seq(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges")
+        if items and stype != "LoadBalancer":
+            ctx.err("spec.loadBalancerSourceRanges", "Forbidden: may only be used when `type` is 'LoadBalancer'")
+            return None
+        out = []
+        for i, text in enumerate(items):
+            path = f"spec.loadBalancerSourceRanges[{i}]"
+            if not isinstance(text, str) or ":" in text:
+                ctx.err(path, f"Invalid value: {text!r}: an IPv4 CIDR (IPv6 is not modelled)")
+                return None
+            try:
+                out.append(network(text.strip(), strict=False))
+            except ValueError as exc:
+                ctx.err(path, f"Invalid value: {text!r}: {exc}")
+                return None
+        return out
 
     def allocate(self) -> None:
         scn = self.scn
@@ -227,6 +277,9 @@ class ServiceBuilder:
                     scn.vip_index[(svc.cluster_ip, sp.port, sp.protocol.lower())] = (svc, sp)
             for ip in svc.lb_ips:
                 scn.lb_ips.add(ip)
+                for sp in svc.ports:
+                    scn.ext_index[(ip, sp.port, sp.protocol.lower())] = (svc, sp)
+            for ip in svc.external_ips:  # kube-proxy intercepts them on every node; reaching a node is the admin's job
                 for sp in svc.ports:
                     scn.ext_index[(ip, sp.port, sp.protocol.lower())] = (svc, sp)
             for sp in svc.ports:

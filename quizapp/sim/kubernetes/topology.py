@@ -26,6 +26,12 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
     """Append the namespaces of every node and Pod to ``spaces``; ``aliases`` maps trace sources to them."""
     router = lan.router
     cl = scn.cluster
+    if cl.service_route_via is not None:  # the service CIDR routed to one node: the router and outside clients
+        lan.ns.routes.append(Route(str(cl.service_cidr), via=scn.nodes[cl.service_route_via].ip))
+        for ext in spaces:
+            if ext.role == "external":
+                gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
+                ext.routes.append(Route(str(cl.service_cidr), via=gw))
     for node in scn.nodes.values():
         # route_localnet: kube-proxy (NodePorts on localhost) and portmap (hostPorts on localhost) set it
         ns = Namespace(node.ref, "node", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1",
@@ -46,6 +52,8 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
             else:
                 ns.routes.append(Route(str(other.pod_cidr), via=other.ip, dev="eth0"))
         ns.iptables = node_rules(scn, node)
+        for port in sorted(scn.health_ports):  # kube-proxy's health check servers listen on every node
+            ns.listeners.append(Listener(port, "tcp", "node", node.name))
         for (port, proto), pod in sorted(node.host_listeners.items()):
             if proto in ("tcp", "udp"):
                 ns.listeners.append(Listener(port, proto, "pod", pod_name(pod)))

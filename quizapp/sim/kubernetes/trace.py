@@ -54,14 +54,22 @@ class KubernetesSteps:
             self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
         elif key in scn.ext_index:
             svc, sp = scn.ext_index[key]
-            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} loadbalancer IP)")
+            kind = "external IP" if pkt.dst in svc.external_ips else "loadbalancer IP"
+            if svc.lb_source_ranges and kind == "loadbalancer IP":
+                self._source_ranges_firewall(node, pkt, svc, sp, where)
+            self.hop(where, f"KUBE-SERVICES: -d {pkt.dst}/32 -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} {kind})")
             self._kube_ext(node, pkt, svc, sp, origin, where)
             local = False
         elif local:
             np_hit = scn.nodeport_index.get((pkt.dport, pkt.proto))
+            if np_hit is not None and not scn.proxy.nodeport_on(pkt.dst, node.ip):
+                why = ("localhostNodePorts is false" if is_loopback(pkt.dst) and not scn.proxy.localhost_nodeports
+                       else f"nodePortAddresses {scn.proxy.node_port_addresses} do not cover {pkt.dst}")
+                self.hop(where, f"KUBE-SERVICES: {pkt.dst} does not jump to KUBE-NODEPORTS ({why})")
+                np_hit = None
             if np_hit is not None and (not is_loopback(pkt.dst) or origin == "local"):
                 svc, sp = np_hit
-                self.hop(where, f"KUBE-SERVICES: -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
+                self.hop(where, f"KUBE-SERVICES: {_nodeports_jump(scn.proxy, pkt.dst)} -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
                 self._kube_ext(node, pkt, svc, sp, origin, where)
                 local = False
             else:
@@ -84,6 +92,13 @@ class KubernetesSteps:
         self._node_route(node, pkt, origin, from_pod)
 
     def _node_input(self, node: Node, pkt: Packet) -> None:
+        svc = self.scn.health_ports.get(pkt.dport) if pkt.proto == "tcp" else None
+        if svc is not None:
+            local = sum(1 for sp in svc.ports[:1] for e in sp.endpoints if e.ready and e.node_name == node.name)
+            status = "200 OK" if local else "503 Service Unavailable"
+            self.hop(f"{node.ref} INPUT", f"kube-proxy's health check server for {svc.namespace}/{svc.name} (healthCheckNodePort {pkt.dport}) "
+                                          f"answers HTTP {status}: {{\"localEndpoints\": {local}}}")
+            raise Done(None, EndpointRef("node", node.name, pkt.dst, pkt.dport), pkt.src)
         pod = node.host_listeners.get((pkt.dport, pkt.proto))
         if pod is not None:
             self.hop(f"{node.ref} INPUT", f"local delivery to {pkt.dst_text}: {pod.ref} (hostNetwork) listens on the node's addresses")
@@ -106,12 +121,15 @@ class KubernetesSteps:
     def _node_route(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None) -> None:
         scn = self.scn
         dst = pkt.dst
+        self._policy_egress(node, pkt, from_pod)
         if in_subnet(dst, node.pod_cidr):
-            self._masquerade(node, pkt, "cni0", node.bridge_ip)
             target = scn.pod_by_ip.get(dst)
             if target is None or target.node is not node:
+                self._masquerade(node, pkt, "cni0", node.bridge_ip)
                 self.hop(f"{node.ref} cni0", f"no Pod has {dst}: ARP gets no answer (No route to host)")
                 raise Done("unreachable")
+            self._policy_ingress(node, pkt, target, origin)  # filter FORWARD: before POSTROUTING's masquerade
+            self._masquerade(node, pkt, "cni0", node.bridge_ip)
             if from_pod is target:
                 if not scn.cluster.hairpin_mode:
                     self.hop(f"{node.ref} cni0", f"the frame would go back out {target.ref}'s own bridge port; hairpinMode is off, so the bridge drops it")
@@ -156,3 +174,10 @@ class KubernetesSteps:
                      f"a container of the Pod listens on {pkt.dport}/{pkt.proto}: accepted, peer address {pkt.src}")
             raise Done(None, EndpointRef("pod", pod_name(pod), pkt.dst, pkt.dport), pkt.src)
         self._refuse(f"{pod.ref} eth0", f"no container of {pod.ref} listens on {pkt.dport}/{pkt.proto}", pkt)
+
+
+def _nodeports_jump(cfg, dst: str) -> str:
+    """The KUBE-SERVICES rule that sends ``dst`` to KUBE-NODEPORTS, as kube-proxy writes it for its config."""
+    if cfg.node_port_addresses and "all" not in cfg.node_port_addresses:
+        return f"-d {dst}/32"
+    return "-m addrtype --dst-type LOCAL" + ("" if cfg.localhost_nodeports else " ! -d 127.0.0.0/8")

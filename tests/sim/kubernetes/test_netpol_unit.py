@@ -137,3 +137,12 @@ def test_match_expressions():
 def test_invalid_policies_are_refused_with_the_field(spec, path, words):
     errs = problems(spec)
     assert errs and errs[0][0] == path and words in errs[0][1], errs
+
+
+def test_unknown_address_in_a_known_range():
+    import ipaddress
+    allow_all = PolicySet([policy({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]})], NS)
+    pods = ipaddress.IPv4Network("10.244.0.0/16")
+    assert allow_all.egress(WEB, None, None, 53, "udp", ip_range=pods).allowed
+    narrow = PolicySet([policy({"podSelector": {}, "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.244.9.0/24"]}}]}]})], NS)
+    assert not narrow.egress(WEB, None, None, 53, "udp", ip_range=pods).allowed
