@@ -1,4 +1,5 @@
-"""Exchange formats: export a pack to Anki, Moodle (GIFT, XML) and Canvas (QTI 1.2); import GIFT and text2qti.
+"""Exchange formats: export a pack to Anki, Moodle (GIFT, XML) and Canvas (QTI 1.2); import GIFT, text2qti,
+Moodle XML and Anki packages.
 
 A pure library (no Flask, no database): exporters take a pack (`PackSpec` or `Pack`) and its questions and
 return an `ExportedFile`; importers take text and return Markdown files in quizapp's format with a report of
@@ -9,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from quizapp.exchange.anki import export_apkg
+from quizapp.exchange.anki_import import import_apkg
 from quizapp.exchange.base import ExportedFile, ExportNote, PackLike, QuestionLike
 from quizapp.exchange.gift import export_gift, import_gift
 from quizapp.exchange.markdown_out import ImportNote, ImportResult
 from quizapp.exchange.moodle_xml import export_moodle_xml
+from quizapp.exchange.moodle_xml_import import import_moodle_xml
 from quizapp.exchange.qti import export_qti
 from quizapp.exchange.text2qti import import_text2qti
 
@@ -25,7 +28,10 @@ EXPORTERS: dict[str, Callable[..., ExportedFile]] = {
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {
     "gift": import_gift,
     "text2qti": import_text2qti,
+    "moodle-xml": import_moodle_xml,
+    "apkg": import_apkg,
 }
+BINARY_IMPORTS: frozenset[str] = frozenset({"moodle-xml", "apkg"})  # read as bytes (the file declares its encoding)
 
 
 def export_pack(pack: PackLike, questions: Iterable[QuestionLike] | None, fmt: str) -> ExportedFile:
@@ -37,8 +43,9 @@ def export_pack(pack: PackLike, questions: Iterable[QuestionLike] | None, fmt: s
     return exporter(pack, questions)
 
 
-def import_quiz(text: str, fmt: str, pack_id: str, pack_title: str | None = None) -> ImportResult:
-    """Import GIFT or text2qti text as quizapp Markdown files, with a report of what was not carried over."""
+def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | None = None) -> ImportResult:
+    """Import a quiz file (text, or bytes for `BINARY_IMPORTS`) as quizapp Markdown files, with a report of what
+    was not carried over."""
     try:
         importer = IMPORTERS[fmt]
     except KeyError:
@@ -46,6 +53,6 @@ def import_quiz(text: str, fmt: str, pack_id: str, pack_title: str | None = None
     return importer(text, pack_id, pack_title)
 
 
-__all__ = ["EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
-           "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_gift", "import_quiz",
+__all__ = ["BINARY_IMPORTS", "EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
+           "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_apkg", "import_gift", "import_moodle_xml", "import_quiz",
            "import_text2qti"]

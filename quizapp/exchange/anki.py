@@ -237,8 +237,9 @@ def alternatives_html(data: dict[str, Any]) -> str:
     for group in data.get("groups", []):
         for blank in data.get("cards", {}).get(group, {}).get("blanks", []):
             answers = blank.get("answers", [])
-            if len(answers) > 1:
-                extra.append(f"{esc(answers[0])}: also accepted {', '.join(esc(a) for a in answers[1:])}")
+            if len(answers) > 1:  # marked up so that quizapp's importer reads the alternatives back
+                alternatives = ", ".join(f'<span class="alt">{esc(a)}</span>' for a in answers[1:])
+                extra.append(f'<b class="first">{esc(answers[0])}</b>: also accepted {alternatives}')
     return f'<p class="alternatives">{"; ".join(extra)}.</p>' if extra else ""
 
 
@@ -257,9 +258,10 @@ def question_sides(item: Item, notes: list[ExportNote]) -> tuple[str | None, str
         return f"{prompt}<p><em>True or false?</em></p>", "True" if data.get("answer") else "False", explanation
     if qtype == "short":
         answers = data.get("answers", [])
-        key = esc(answers[0]) if answers else ""
+        key = f'<span class="key">{esc(answers[0])}</span>' if answers else ""
         if len(answers) > 1:
-            key += f"<br><small>Also accepted: {', '.join(esc(a) for a in answers[1:])}</small>"
+            alternatives = ", ".join(f'<span class="alt">{esc(a)}</span>' for a in answers[1:])
+            key += f"<br><small>Also accepted: {alternatives}</small>"
         return prompt, key, explanation
     if qtype == "ordering":
         items = data.get("items", [])
@@ -283,7 +285,7 @@ def question_sides(item: Item, notes: list[ExportNote]) -> tuple[str | None, str
         if len(data.get("variants", [])) > 1:
             notes.append(ExportNote(item.slug, f"sim question: only variant 1 of {len(data['variants'])} "
                                                f"({_params(variant.params)}) is exported"))
-        answer = esc(" or ".join(variant.accepted))
+        answer = " or ".join(f'<span class="key">{esc(a)}</span>' for a in variant.accepted)
         feedback = sim_feedback_html(item, variant).replace(source_html(data.get("source")), "")
         return sim_prompt_html(variant), answer, feedback
     if qtype == "cloze":  # no marks in the text: show every card's blanks on the back

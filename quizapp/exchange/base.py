@@ -160,9 +160,17 @@ def source_html(source: str | None) -> str:
 
 
 def feedback_html(item: Item, explanation: str | None = None) -> str:
-    """The explanation followed by the source: what every format shows after an answer."""
+    """The explanation followed by the source: what every format shows after an answer. Authors usually end
+    the explanation with their own `Source:` line; then the source is not written a second time."""
     explanation = item.data.get("explanation_html", "") if explanation is None else explanation
-    return (explanation + source_html(item.data.get("source"))).strip()
+    return (explanation + source_once(explanation, item.data.get("source"))).strip()
+
+
+def source_once(explanation: str, source: str | None) -> str:
+    """The source paragraph, unless the explanation already names that source."""
+    if not source or source in html.unescape(explanation):
+        return ""
+    return source_html(source)
 
 
 def shuffled(values: Sequence[Any], seed: str) -> list[Any]:
@@ -226,7 +234,8 @@ def sim_feedback_html(item: Item, variant: SimVariant) -> str:
     trace = (f'<p>The simulator\'s trace:</p><pre class="quizapp-trace">{esc(variant.trace_text)}</pre>'
              if variant.trace_text else "")
     answer = f"<p>Answer (computed by quizapp's simulator): <strong>{esc(variant.key)}</strong></p>"
-    return (answer + variant.explanation_html + trace + source_html(item.data.get("source"))).strip()
+    return (answer + variant.explanation_html + trace
+            + source_once(variant.explanation_html, item.data.get("source"))).strip()
 
 
 # --- cloze questions --------------------------------------------------------------------------------------

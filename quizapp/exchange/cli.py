@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from quizapp.content.compiler import compile_sources
 from quizapp.content.parser import SLUG
-from quizapp.exchange import EXPORTERS, IMPORTERS, export_pack, import_quiz
+from quizapp.exchange import BINARY_IMPORTS, EXPORTERS, IMPORTERS, export_pack, import_quiz
 from quizapp.extensions import db
 from quizapp.models import Pack, Question
 
-pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT and text2qti quizzes.")
+pack_cli = AppGroup("pack", help="Export packs to Anki, Moodle and Canvas; import GIFT, text2qti, Moodle XML "
+                                    "and Anki packages.")
 
 
 def live_questions(session: Session, pack: Pack) -> list[Question]:
@@ -54,7 +55,8 @@ def export_command(fmt: str, output: str | None, pack_id: str, language: str | N
 
 
 @pack_cli.command("import")
-@click.option("--format", "fmt", type=click.Choice(list(IMPORTERS)), required=True, help="gift or text2qti.")
+@click.option("--format", "fmt", type=click.Choice(list(IMPORTERS)), required=True,
+              help="gift, text2qti, moodle-xml (Moodle XML) or apkg (an Anki .apkg/.colpkg).")
 @click.option("--pack-id", required=True, help="Id of the pack to write (lowercase letters, digits, dashes).")
 @click.option("--pack-title", help="Title of the pack (default: from the file, when it has one).")
 @click.option("--output", "-o", type=click.Path(file_okay=False), help="Folder for the Markdown (default: PACK-ID).")
@@ -62,20 +64,23 @@ def export_command(fmt: str, output: str | None, pack_id: str, language: str | N
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str | None, force: bool,
                    file: str) -> None:
-    """Convert a GIFT or text2qti FILE to quizapp Markdown; report what could not be carried over."""
+    """Convert a quiz FILE (GIFT, text2qti, Moodle XML, Anki) to quizapp Markdown; report what could not be
+    carried over."""
     if not SLUG.match(pack_id):
         raise click.BadParameter("use lowercase letters, digits and single dashes, e.g. `ports-quiz`",
                                  param_hint="--pack-id")
     raw = Path(file).read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
-    result = import_quiz(text, fmt, pack_id, pack_title)
+    data: str | bytes = raw
+    if fmt not in BINARY_IMPORTS:
+        try:
+            data = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    result = import_quiz(data, fmt, pack_id, pack_title)
     if not result.files:
         for note in result.notes:
-            click.echo(f"{file}:{note.line}: {note.message}", err=True)
+            click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
         raise click.ClickException(f"no question of {file} could be imported; nothing was written")
     folder = Path(output or pack_id)
     clashes = [name for name in result.files if (folder / name).exists()]
@@ -85,7 +90,7 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
     compiled = compile_sources([(str(folder / name), body.encode()) for name, body in result.files.items()])
     written = result.write(folder)
     for note in result.notes:
-        click.echo(f"{file}:{note.line}: {note.message}", err=True)
+        click.echo(f"{file}:{note.line}: {note.message}" if note.line else f"{file}: {note.message}", err=True)
     for problem in compiled.problems:  # should not happen: the importer writes valid Markdown
         click.echo(f"{problem}", err=True)
     click.echo(f"Wrote {result.questions} question(s) to {', '.join(str(p) for p in written)}; "

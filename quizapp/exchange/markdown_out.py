@@ -333,3 +333,40 @@ def render_question(draft: Draft, slug: str, notes: list[ImportNote]) -> str:
 
 def cell(text: str) -> str:
     return one_line(text).replace("|", "\\|") or " "
+
+
+# --- text in Moodle's formats ---------------------------------------------------------------------
+
+
+@dataclass
+class FormattedText:
+    """Text in one of Moodle's formats: html, moodle (auto-format), plain or markdown."""
+
+    fmt: str
+    text: str
+
+    def markdown(self) -> str:
+        if self.fmt == "html":
+            return html_to_markdown(self.text)
+        if self.fmt == "markdown":
+            return self.text.strip()
+        return plain_to_markdown(self.text)  # moodle (auto-format), plain
+
+    def inline(self) -> str:
+        if self.fmt == "markdown":
+            return " ".join(self.text.split())
+        return inline_markdown(self.text, self.fmt == "html")
+
+
+def feedback_parts(general: FormattedText | None) -> tuple[str, str | None]:
+    """(explanation, back): quizapp's own export marks the flashcard back and the source in the feedback."""
+    if general is None:
+        return "", None
+    text, back = general.text, None
+    if general.fmt == "html":
+        match = re.search(r'<div class="quizapp-back">(.*?)</div>', text, re.DOTALL)
+        if match:
+            back = html_to_markdown(match[1])
+            text = text[:match.start()] + text[match.end():]
+        text = re.sub(r'<p class="quizapp-source">.*?</p>', "", text, flags=re.DOTALL)
+    return FormattedText(general.fmt, text).markdown(), back

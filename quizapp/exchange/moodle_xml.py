@@ -73,8 +73,21 @@ def _answer(fraction: str, fragment: str, fmt: str = "html", feedback: str = "")
             "    </answer>")
 
 
-def _combined_feedback() -> list[str]:
-    return [html_text(tag, "") for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")]
+def _combined_feedback(shownumcorrect: bool = False) -> list[str]:
+    """Moodle's `write_combined_feedback`: three feedback texts, then `<shownumcorrect>` when it is on."""
+    lines = [html_text(tag, "") for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")]
+    return lines + (["    <shownumcorrect>1</shownumcorrect>"] if shownumcorrect else [])
+
+
+# qtype_ordering's importer creates two text-less hints (hintformat NULL, refused by PostgreSQL) unless the file
+# has `<shownumcorrect>`; Moodle's own export writes it, and we also write the two hints with their format.
+ORDERING_HINTS = ("Some items are not in the right place yet: look again at which step starts the sequence.",
+                  "Compare each neighbouring pair: which of the two has to happen first?")
+
+
+def _hints(texts: Iterable[str]) -> list[str]:
+    return [f'    <hint format="html">\n      <text>{cdata(f"<p>{esc(text)}</p>")}</text>\n'
+            "      <shownumcorrect/>\n    </hint>" for text in texts]
 
 
 def export_moodle_xml(pack: PackLike, questions: Iterable[QuestionLike] | None = None,
@@ -109,7 +122,7 @@ def question_xml(item: Item, notes: list[ExportNote], ordering: str = "ordering"
         lines += [f"    <single>{'true' if qtype == 'single' else 'false'}</single>",
                   f"    <shuffleanswers>{'true' if data.get('shuffle', True) else 'false'}</shuffleanswers>",
                   "    <answernumbering>abc</answernumbering>", "    <showstandardinstruction>0</showstandardinstruction>",
-                  *_combined_feedback()]
+                  *_combined_feedback(shownumcorrect=qtype == "multiple")]
         if qtype == "single":
             lines += [_answer("100" if c.get("correct") else "0", c["html"]) for c in choices]
         else:
@@ -146,10 +159,8 @@ def question_xml(item: Item, notes: list[ExportNote], ordering: str = "ordering"
             notes.append(ExportNote(slug, "ordering exported as matching item -> position"))
         else:
             pairs = [(p["left_html"], p["right"]) for p in data.get("pairs", [])]
-            if len({right for _, right in pairs}) < 3:
-                notes.append(ExportNote(slug, "matching with fewer than 3 different answers: Moodle may refuse it"))
         lines = _header("matching", title, slug, prompt, feedback)
-        lines += ["    <shuffleanswers>true</shuffleanswers>", *_combined_feedback()]
+        lines += ["    <shuffleanswers>true</shuffleanswers>", *_combined_feedback(shownumcorrect=True)]
         lines += [f'    <subquestion format="html">\n      <text>{cdata(left)}</text>\n'
                   f"      <answer>\n        <text>{esc(right)}</text>\n      </answer>\n    </subquestion>"
                   for left, right in pairs]
@@ -159,8 +170,9 @@ def question_xml(item: Item, notes: list[ExportNote], ordering: str = "ordering"
         lines += ["    <layouttype>VERTICAL</layouttype>", "    <selecttype>ALL</selecttype>",
                   "    <selectcount>0</selectcount>", "    <gradingtype>ALL_OR_NOTHING</gradingtype>",
                   "    <showgrading>SHOW</showgrading>", "    <numberingstyle>none</numberingstyle>",
-                  *_combined_feedback()]
+                  *_combined_feedback(shownumcorrect=True)]
         lines += [_answer(f"{n}", i["html"]) for n, i in enumerate(data.get("items", []), 1)]
+        lines += _hints(ORDERING_HINTS)
         notes.append(ExportNote(slug, "ordering: needs the ordering question type (qtype_ordering) on the Moodle "
                                       "site; export with ordering='matching' otherwise"))
         return ["\n".join(lines + _tags(item) + ["  </question>"])]
@@ -188,10 +200,24 @@ def question_xml(item: Item, notes: list[ExportNote], ordering: str = "ordering"
 
 
 def multianswer_escape(text: str) -> str:
-    """An answer inside `{1:SHORTANSWER:...}`: `\\ } # ~ / "` are escaped with a backslash."""
-    for char in '\\}#~/"':
-        text = text.replace(char, "\\" + char)
-    return text
+    """An answer inside `{1:SHORTANSWER:...}` as `qtype_multianswer_extract_question` reads it back: it decodes
+    HTML entities, then unescapes only `\\}` and `\\#`; an answer ends at `~ # }` unless `\\`, `&` or `&amp;`
+    precede it. So `&` is written `&#38;` (no `&` before a delimiter), `< >` as entities, `~` as `&#126;`,
+    `}` and `#` with a backslash; `/ " \\` stay as they are (measured in Moodle 5.1: escaping them costs the
+    mark). A literal `*` is `\\*`, as in a short-answer question (`*` alone is Moodle's wildcard)."""
+    text = text.replace("}", "\\}").replace("#", "\\#").replace("*", "\\*")
+    return text.replace("&", "&#38;").replace("<", "&lt;").replace(">", "&gt;").replace("~", "&#126;")
+
+
+def multianswer_problem(answer: str) -> str | None:
+    """Why Moodle cannot store `answer` exactly in a cloze, or None."""
+    if not answer.strip():
+        return "an empty answer"
+    if answer != answer.strip():
+        return f"answer {answer!r} starts or ends with a space (Moodle trims it)"
+    if answer.endswith("\\") or "\\}" in answer or "\\#" in answer or "\\*" in answer:
+        return f"answer {answer!r}: a backslash before `}}`, `#`, `*` or at the end reads differently in Moodle"
+    return None
 
 
 def cloze_xml(item: Item, notes: list[ExportNote], feedback: str) -> list[str]:
@@ -205,6 +231,10 @@ def cloze_xml(item: Item, notes: list[ExportNote], feedback: str) -> list[str]:
             continue
         text = parts[0]
         for blank, part in zip(blanks, parts[1:]):
+            for answer in blank.answers:
+                problem = multianswer_problem(answer)
+                if problem:
+                    notes.append(ExportNote(item.slug, f"cloze {group}: {problem}"))
             hint = f"({esc(blank.hint)}) " if blank.hint else ""
             answers = "~".join("=" + multianswer_escape(a) for a in blank.answers)
             text += f"{hint}{{1:{kind}:{answers}}}{part}"

@@ -238,6 +238,10 @@ def _finish(question: _Question, notes: list[ImportNote]) -> Draft | None:
     if question.extra_feedback:
         draft.explanation = "\n\n".join(p for p in (draft.explanation, "\n".join(question.extra_feedback)) if p)
     kind = question.choice_kind
+    if kind in ("mctf", "multans") and len(draft.choices) < 2:
+        notes.append(ImportNote(draft.line, f"a choice question needs two choices, this one has "
+                                            f"{len(draft.choices)}; left out"))
+        return None
     if kind == "mctf":
         right = [text for text, ok in draft.choices if ok]
         texts = sorted(text.lower() for text, _ in draft.choices)

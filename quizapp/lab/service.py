@@ -113,40 +113,54 @@ def gallery(session: Session, user: Any) -> list[tuple[str, list[LabScenario]]]:
 
 
 def find_scenario(session: Session, scenario_id: str, user: Any) -> LabScenario | None:
-    """The scenario `scenario_id` if `user` may open it, else None."""
+    """The scenario `scenario_id` if `user` may open it, else None. Visibility is checked on every call; the
+    question's (large) data is read once per version and process."""
     match = SCENARIO_ID.match(scenario_id or "")
     if match is None:
         return None
     if match["example"]:
         path = examples_dir() / f"{match['example']}.yaml"
         return _example(path) if path.is_file() else None
-    question = session.scalar(_visible_sim_questions(session, user).where(Question.id == int(match["question"])))
+    question_id = int(match["question"])
+    version = session.scalar(_visible_sim_questions(session, user).with_only_columns(Question.content_hash)
+                             .where(Question.id == question_id))
+    return _question_scenario(question_id, version) if version is not None else None
+
+
+@lru_cache(maxsize=512)
+def _question_scenario(question_id: int, version: str) -> LabScenario | None:
+    from quizapp.extensions import db  # the request's session; the cache key carries the version
+
+    question = db.session.get(Question, question_id)
     return _from_question(question) if question is not None else None
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
+def _loaded_shared(text: str) -> Any:
+    """A shared scenario, loaded once per process (shared scenarios change only with a content build)."""
+    try:
+        return tracing.load_checked(text)
+    except tracing.LabInputError as error:
+        return error
+
+
+@lru_cache(maxsize=128)
 def describe_shared(text: str) -> dict[str, Any] | tracing.LabInputError:
-    """A shared scenario's inventory (cached: shared scenarios change only with a content build)."""
-    try:
-        return tracing.describe(text)
-    except tracing.LabInputError as error:
-        return error
-
-
-@lru_cache(maxsize=1024)
-def _trace_shared_cached(text: str, src: str, dst: str, seed: int) -> dict[str, Any] | tracing.LabInputError:
-    try:
-        return tracing.run_trace(text, src, dst, seed)
-    except tracing.LabInputError as error:
-        return error
+    """A shared scenario's inventory, or why it does not load."""
+    scenario = _loaded_shared(text)
+    if isinstance(scenario, tracing.LabInputError):
+        return scenario
+    inv = tracing.inventory(scenario)
+    inv["sources"], inv["destinations"] = tracing.endpoints_offered(inv)
+    return inv
 
 
 def trace_shared(text: str, src: str, dst: str, seed: int = 0) -> dict[str, Any]:
-    """Trace a shared (trusted) scenario in-process; LabInputError for a bad request."""
-    answer = _trace_shared_cached(text, src, dst, seed)
-    if isinstance(answer, tracing.LabInputError):
-        raise answer
-    return answer
+    """Trace a shared (trusted, already checked) scenario in-process; LabInputError for a bad request."""
+    scenario = _loaded_shared(text)
+    if isinstance(scenario, tracing.LabInputError):
+        raise scenario
+    return tracing.trace_loaded(scenario, src, dst, seed)
 
 
 def max_text_bytes() -> int:

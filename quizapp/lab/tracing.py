@@ -27,7 +27,8 @@ class LabInputError(ValueError):
         return (LabInputError, (self.problems,))
 
 
-def _load(text: str, source: str, limits: YAMLLimits | None = None) -> Any:
+def load_checked(text: str, source: str = "scenario.yaml", limits: YAMLLimits | None = None) -> Any:
+    """The loaded scenario, after the size/alias/depth check; LabInputError with every problem's line."""
     try:
         check_yaml(text, limits)
         return load_scenario(text, source=source)
@@ -130,7 +131,7 @@ def _unique(items: list[str]) -> list[str]:
 
 def describe(text: str, source: str = "scenario.yaml") -> dict[str, Any]:
     """The scenario's inventory and the sources/destinations to offer. LabInputError when refused."""
-    inv = inventory(_load(text, source))
+    inv = inventory(load_checked(text, source))
     inv["sources"], inv["destinations"] = endpoints_offered(inv)
     return inv
 
@@ -138,7 +139,11 @@ def describe(text: str, source: str = "scenario.yaml") -> dict[str, Any]:
 def run_trace(text: str, src: str, dst: str, seed: int = 0, source: str = "scenario.yaml",
               with_inventory: bool = False) -> dict[str, Any]:
     """Trace one connection: {"trace": TraceResult.to_dict(), "text": the CLI's text, "warnings"}."""
-    scenario = _load(text, source)
+    return trace_loaded(load_checked(text, source), src, dst, seed, with_inventory)
+
+
+def trace_loaded(scenario: Any, src: str, dst: str, seed: int = 0, with_inventory: bool = False) -> dict[str, Any]:
+    """`run_trace` on a scenario already loaded (shared scenarios stay loaded in the web process)."""
     try:
         result = trace(scenario, src, dst, seed=seed)
     except TraceError as error:

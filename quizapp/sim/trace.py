@@ -77,6 +77,8 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
             if len(found) > 1:
                 raise TraceError(f"--from {src}: {len(found)} hosts run a container {cname!r}; say container/HOST/{cname}")
             c = found[0]
+        if not c.running:
+            raise TraceError(f"--from {src}: container {c.name} is stopped (docker stop): it runs no process")
         return Origin("container", c.ref, container=c, host=c.host)
     raise TraceError(f"--from {src!r}: unknown source kind {kind!r}")
 

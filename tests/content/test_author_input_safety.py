@@ -29,7 +29,7 @@ def messages(result) -> str:
 def test_safeyaml_refuses_aliases_anchors_depth_and_size():
     assert safeyaml.load("a: 1\nb: [1, {c: d}]\n") == {"a": 1, "b": [1, {"c": "d"}]}
     for text, words in ((BOMB, "an anchor (&a) is not accepted"), ("a: *x\n", "an alias (*x)"),
-                        ("[" * 5000 + "]" * 5000, "nested more than"), ("a: " + "x" * (2 << 20), "at most"),
+                        ("[" * 100 + "]" * 100, "nested more than"), ("a: " + "x" * (2 << 20), "at most"),
                         ("a: 1\x00", "NUL")):
         with pytest.raises(yaml.YAMLError) as error:
             safeyaml.load(text)
@@ -59,7 +59,7 @@ def test_an_alias_bomb_in_a_scenario_file_is_refused_with_its_file_and_line():
 def test_anchors_in_front_matter_and_deep_yaml_are_problems_not_crashes():
     front = b"---\npack: &p deep-pack\ntitle: *p\nsources: [https://example.org]\n---\n\n"
     assert "an anchor (&p) is not accepted" in messages(compiled({"p/a.md": front}))
-    deep = b"---\npack: deep-pack\ntitle: T\nsources: " + b"[" * 3000 + b"]" * 3000 + b"\n---\n\n"
+    deep = b"---\npack: deep-pack\ntitle: T\nsources: " + b"[" * 100 + b"]" * 100 + b"\n---\n\n"
     assert "nested more than" in messages(compiled({"p/a.md": deep}))
 
 

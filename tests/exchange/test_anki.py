@@ -84,7 +84,7 @@ def test_sim_question_exports_variant_one_with_key_and_trace(collection, tmp_pat
     variant = sim.data["variants"][0]
     assert f"192.168.1.11:{variant['params']['nodePort']}" in note["Question"]
     assert "${" not in note["Question"]
-    assert note["Answer"] == variant["key"]
+    assert note["Answer"] == f'<span class="key">{variant["key"]}</span>'
     assert "KUBE-SEP" in note["Explanation"] and "trace external" in note["Explanation"]
 
 

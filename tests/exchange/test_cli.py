@@ -98,7 +98,8 @@ def test_anki_reimport_after_an_edit_updates_only_the_edited_notes(runner, db, p
         collection.close()
 
 
-@pytest.mark.parametrize("fmt,fixture", [("gift", "foreign.gift"), ("text2qti", "text2qti-quiz.txt")])
+@pytest.mark.parametrize("fmt,fixture", [("gift", "foreign.gift"), ("text2qti", "text2qti-quiz.txt"),
+                                         ("gift", "moodle-export.gift"), ("moodle-xml", "moodle-export.xml")])
 def test_import_writes_markdown_that_content_check_accepts(runner, tmp_path, fmt, fixture):
     out = tmp_path / "imported"
     result = runner.invoke(args=["pack", "import", "--format", fmt, str(FIXTURES / fixture),
@@ -124,3 +125,23 @@ def test_import_refuses_bad_pack_id_and_non_utf8(runner, tmp_path):
     result = runner.invoke(args=["pack", "import", "--format", "gift", str(latin), "--pack-id", "x",
                                  "--output", str(tmp_path / "x")])
     assert result.exit_code != 0 and "latin.gift:1: the file is not UTF-8" in result.output
+
+
+def test_import_an_anki_package(runner, tmp_path):
+    from quizapp.exchange.anki import export_apkg
+    from tests.exchange.helpers import fixture_pack
+
+    package = tmp_path / "deck.apkg"
+    package.write_bytes(export_apkg(fixture_pack()).content)
+    out = tmp_path / "from-anki"
+    result = runner.invoke(args=["pack", "import", "--format", "apkg", str(package), "--pack-id", "fixture-pack",
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote 8 question(s)" in result.output
+    check = runner.invoke(args=["content", "check", str(out)])
+    assert check.exit_code == 0, check.output
+    broken = tmp_path / "broken.apkg"
+    broken.write_bytes(b"not a zip")
+    refused = runner.invoke(args=["pack", "import", "--format", "apkg", str(broken), "--pack-id", "x",
+                                  "--output", str(tmp_path / "x")])
+    assert refused.exit_code != 0 and f"{broken}: not an Anki package" in refused.output

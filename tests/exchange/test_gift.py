@@ -34,8 +34,9 @@ def test_export_parses_back_to_the_same_questions(make_pack):
     for question in pack.questions:
         if question.qtype == "cloze":
             for group, card in question.data["cards"].items():
-                if len(card["blanks"]) == 1:
-                    imported = back[f"{question.slug}-{group}"]
+                if len(card["blanks"]) == 1:  # a one-deletion cloze keeps its id
+                    single = len(question.data["cards"]) == 1
+                    imported = back[question.slug if single else f"{question.slug}-{group}"]
                     assert imported.qtype == "cloze"
                     assert imported.data["cards"]["c1"]["blanks"][0]["answers"] == card["blanks"][0]["answers"]
             continue
@@ -61,7 +62,8 @@ def test_export_shape_categories_titles_and_one_line_fields():
     assert "{T\n" not in text and "{\nF\n####" in text  # truefalse `{F ...}`
     assert "~%50%a Cluster IP" in text and "~%-100%a public IP" in text
     assert "=containerPort -> Pod" in text
-    assert "=The packet arrives at the node -> 1" in text  # ordering as matching item -> position
+    assert "{>3 ALL VERTICAL ALL_OR_NOTHING SHOW none\nThe packet arrives at the node\n" in text  # Moodle's ordering
+    assert "// [id:nodeport-hop-order] [tag:pod-ip] [tag:nodeport] [tag:kube-proxy]\n" in text
     for block in split_blocks(text):  # no question was cut in two by a blank line inside HTML
         body = re.sub(r"\\.", "", block.text)
         assert body.count("{") == body.count("}") <= 1, block.text
@@ -100,14 +102,52 @@ def test_foreign_gift_imports_with_a_report_of_what_was_lost():
     assert questions["missing-word"].data["cards"]["c1"]["blanks"][0]["answers"] == ["80", "80/tcp"]
     assert "essay" not in questions and "notice" not in questions and "broken" not in questions
     lines: dict[int, str] = {}
-    for note in result.notes:  # GIFT line numbers: the line where the question starts
+    for note in result.notes:  # GIFT line numbers: the line of the answer concerned
         lines[note.line] = lines.get(note.line, "") + " | " + note.message
-    assert "per-answer feedback was moved into the explanation" in lines[4]
-    assert "partial credit (50 %)" in lines[6] and "per-choice feedback" in lines[6]
+    assert "feedback on answer '127.0.0.1/8' was moved into the explanation" in lines[4]
+    assert "partial credit (50 %)" in lines[8] and "feedback on choice" in lines[8]
     assert "placeholder" in lines[14]
     assert "true/false feedback" in lines[20]
     assert "tolerance ±2" in lines[24]
-    assert "distractor" in lines[26]
+    assert "distractor" in lines[30] and "'application'" in lines[30]
     assert "essay" in lines[35] and "left out" in lines[35]
     assert "description" in lines[37]
     assert "unbalanced" in lines[39]
+
+
+def test_moodles_gift_export_keeps_ids_tags_ordering_and_reports_numerical_losses_at_their_lines():
+    result = import_gift((FIXTURES / "moodle-export.gift").read_text(), "networking")
+    questions = {q.slug: q for q in compile_files(result.files).questions}
+    assert {slug: q.qtype for slug, q in questions.items()} == {
+        "hop-order": "ordering", "braces-order": "ordering", "pi-value": "short", "escaped-brace": "single"}
+    assert [i["text"] for i in questions["hop-order"].data["items"]] == [
+        "The packet arrives at the node", "KUBE-NODEPORTS matches", "DNAT to the Pod"]
+    assert "<code>KUBE-NODEPORTS</code>" in questions["hop-order"].data["items"][1]["html"]
+    assert questions["hop-order"].tags == ["nodeport", "kube-proxy"] and questions["pi-value"].tags == ["maths"]
+    assert "{set}" in questions["braces-order"].data["prompt_html"]  # an unescaped `{` before the ordering block
+    assert questions["pi-value"].data["answers"] == ["3.14"]
+    assert questions["escaped-brace"].data["choices"][0] == {"html": "{", "text": "{", "correct": True}
+    assert "JSON object { or [" in questions["escaped-brace"].data["prompt_html"]
+    lines: dict[int, str] = {}
+    for note in result.notes:
+        lines[note.line] = lines.get(note.line, "") + " | " + note.message
+    assert "Moodle shows 2 of the 3 items (RANDOM)" in lines[16]
+    assert "RELATIVE_NEXT_EXCLUDE_LAST gives partial credit" in lines[16]
+    assert "'3.1' with partial credit (50 %) was dropped" in lines[25]
+    assert "tolerance ±0.005 is lost" in lines[26]
+    assert not any(line in lines for line in (9, 10, 11, 12))  # the first ordering carries over whole
+
+
+def test_ids_and_tags_survive_a_trip_through_moodle():
+    """Moodle keeps only its own `[id:]`/`[tag:]` comment: our file without the quizapp comments still imports
+    with the same ids and tags."""
+    pack = fixture_pack()
+    text = export_gift(pack).content.decode()
+    moodle_view = "\n".join(line for line in text.splitlines() if not line.startswith("// quizapp"))
+    bank = compile_files(import_gift(moodle_view, pack.slug, pack.title).files)
+    back = {q.slug: q for q in bank.questions}
+    for question in pack.questions:
+        if question.qtype in ("cloze", "flashcard"):
+            continue
+        assert back[question.slug].tags == question.tags, question.slug
+    assert back["nodeport-hop-order"].qtype == "ordering"

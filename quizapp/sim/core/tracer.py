@@ -104,7 +104,8 @@ class TracerBase:
             for att in owner.attachments:
                 if in_subnet(dst, att.network.subnet):
                     return att.ip
-            return owner.attachments[0].ip if owner.attachments else "127.0.0.1"
+            route = owner.route_attachment()
+            return route.ip if route is not None else owner.attachments[0].ip if owner.attachments else "127.0.0.1"
         raise AssertionError(origin.kind)
 
     def _lan(self, pkt: Packet, origin_kind: Any, sender: str = "") -> None:

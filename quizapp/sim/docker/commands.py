@@ -11,23 +11,25 @@ from __future__ import annotations
 
 import shlex
 
-from ..core.netutil import ip_int, network
+from ..core.netutil import ip_int
 from .flags import CommandError
 from .model import DockerHost, DockerNetwork
+from .lifecycle import LifecycleCommands
 from .networks import NetworkCommands
 from .publishing import EPHEMERAL_START
 from .run import RunCommand
 
 
-class DockerBuilder(NetworkCommands, RunCommand):
+class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
     """Applies a DockerHost's commands in order, the way the daemon would."""
 
     def __init__(self, host: DockerHost):
         self.host = host
         self._next_port = {"tcp": EPHEMERAL_START, "udp": EPHEMERAL_START, "sctp": EPHEMERAL_START}
         self._taken: dict[tuple[str, int], list[str]] = {}  # (proto, port) -> bound host IPs
-        bridge = DockerNetwork("bridge", "bridge", network("172.17.0.0/16"), "172.17.0.1", "docker0", False)
-        bridge.used.update({ip_int("172.17.0.0"), ip_int("172.17.0.1"), ip_int("172.17.255.255")})
+        bip = host.settings.bip_subnet  # daemon.json "bip": docker0's address and subnet
+        bridge = DockerNetwork("bridge", "bridge", bip, host.settings.bip_gateway, "docker0", False)
+        bridge.used.update({int(bip.network_address), ip_int(host.settings.bip_gateway), int(bip.broadcast_address)})
         host.networks["bridge"] = bridge
         host.networks["host"] = DockerNetwork("host", "host", None, None, "", False)
         host.networks["none"] = DockerNetwork("none", "null", None, None, "", False)
@@ -54,5 +56,11 @@ class DockerBuilder(NetworkCommands, RunCommand):
             return self.network_create(rest[2:])
         if rest[:2] == ["network", "connect"]:
             return self.network_connect(rest[2:])
+        if rest[:2] == ["network", "disconnect"]:
+            return self.network_disconnect(rest[2:])
+        verb = rest[1] if rest[:1] == ["container"] and len(rest) > 1 else rest[0] if rest else ""
+        args = rest[2:] if rest[:1] == ["container"] else rest[1:]
+        if verb in ("stop", "start", "rm", "rename"):
+            return getattr(self, verb)(args)
         shown = " ".join(rest[:2]) or "(nothing)"
-        raise CommandError(f"docker {shown}: not modelled; use docker run, docker network create or docker network connect")
+        raise CommandError(f"docker {shown}: not modelled; use docker run, docker network create/connect/disconnect, docker stop/start/rm/rename")

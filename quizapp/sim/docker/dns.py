@@ -12,6 +12,10 @@ class DockerDns:
 
     def _docker_dns(self, c: DockerContainer, low: str, name: str, where: str) -> str | None:
         owner = c.ns_owner
+        ip = owner.extra_hosts.get(low)
+        if ip is not None:  # /etc/hosts comes before DNS
+            self.hop(where, f"{name} -> {ip} (/etc/hosts: --add-host)")
+            return ip
         if owner.mode == "none":
             self.hop(where, f"{name}: the container has only lo, no DNS server is reachable")
             raise Done("nxdomain")

@@ -55,7 +55,7 @@ NETCONNECT_SHORT: dict[str, str] = {}
 # Options that change networking in ways the simulator does not model: refused (the scenario would otherwise
 # get a confident wrong answer). Every other accepted option has no effect on where traffic goes.
 RUN_NOT_MODELLED = {
-    "add-host": "extra /etc/hosts entries", "dns": "custom DNS servers", "dns-option": "resolver options",
+    "dns": "custom DNS servers", "dns-option": "resolver options",
     "dns-search": "DNS search domains", "domainname": "the container's domain name",
     "hostname": "container host names in name resolution", "link": "legacy links",
     "link-local-ip": "link-local addresses", "ip6": "IPv6", "mac-address": "MAC addresses",
@@ -73,10 +73,10 @@ NETCONNECT_NOT_MODELLED = {
     "driver-opt": "endpoint driver options", "gw-priority": "gateway priorities",
 }
 # bridge driver options (-o KEY=VALUE): modelled, accepted with their default only, or neutral
-BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name"}
+BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name", "com.docker.network.bridge.enable_icc",
+                        "com.docker.network.bridge.host_binding_ipv4"}
 BRIDGE_OPTS_NEUTRAL = {"com.docker.network.driver.mtu"}
 BRIDGE_OPTS_DEFAULT_ONLY = {
-    "com.docker.network.bridge.enable_icc": "true",
     "com.docker.network.bridge.enable_ip_masquerade": "true",
     "com.docker.network.bridge.gateway_mode_ipv4": "nat",
 }

@@ -8,6 +8,7 @@ from ..core.netutil import DNS1123_SUBDOMAIN, is_ip
 from ..core.ports import PortSpecError
 from ..core.source import join
 from .commands import DockerBuilder
+from .daemon import SettingsError, parse_settings
 from .flags import CommandError
 from .model import DockerHost
 
@@ -28,8 +29,13 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
         ctx.err("metadata.name", f"a host or node named {name!r} already exists; give each machine its own name")
         return
     for k in spec:
-        if k not in ("ip", "commands"):
-            ctx.err(join("spec", k), "unknown field; a DockerHost takes ip and commands")
+        if k not in ("ip", "commands", "engineVersion", "daemon"):
+            ctx.err(join("spec", k), "unknown field; a DockerHost takes ip, commands, engineVersion and daemon")
+    try:
+        settings = parse_settings(spec.get("engineVersion"), spec.get("daemon"))
+    except SettingsError as exc:
+        ctx.err(exc.path, str(exc))
+        return
     ip = ctx.string(spec, "ip", "spec", required=True)
     if ip is None:
         return
@@ -39,7 +45,7 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
     if ip in state.lan_ips:
         ctx.err("spec.ip", f"address {ip} is already used by {state.lan_ips[ip]}")
         return
-    host = DockerHost(name, ip, ctx.doc.index)
+    host = DockerHost(name, ip, ctx.doc.index, settings)
     builder = DockerBuilder(host)
     for i, line in enumerate(ctx.seq(spec.get("commands"), "spec.commands")):
         path = f"spec.commands[{i}]"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.netutil import IPv4Network
+from .daemon import DaemonSettings
 
 
 @dataclass(eq=False)
@@ -18,6 +19,8 @@ class DockerNetwork:
     internal: bool = False
     ip_range: IPv4Network | None = None
     explicit_subnet: bool = False
+    icc: bool = True  # -o com.docker.network.bridge.enable_icc
+    host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
     dns: dict[str, "DockerContainer"] = field(default_factory=dict)  # name/alias -> container
@@ -37,6 +40,7 @@ class Attachment:
     network: DockerNetwork
     ip: str
     aliases: list[str]
+    requested_ip: str | None = None  # --ip: kept when the container starts again
 
 
 @dataclass(eq=False)
@@ -52,10 +56,29 @@ class DockerContainer:
     listens: set[tuple[int, str]]
     command_index: int
     image: str = ""
+    extra_hosts: dict[str, str] = field(default_factory=dict)  # --add-host: /etc/hosts entries
+    running: bool = True
+    stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
         return f"container/{self.name}"
+
+    @property
+    def gateway_attachment(self) -> Attachment | None:
+        """The gateway endpoint (moby's ``Endpoint.Less``: non-internal networks before internal ones, then by
+        network name): it carries the port mappings and the default route. None when every network is
+        --internal: published ports are then not set up at all (seen on Docker 20.10)."""
+        outside = [a for a in self.attachments if not a.network.internal]
+        return min(outside, key=lambda a: a.network.name) if outside else None
+
+    def route_attachment(self) -> Attachment | None:
+        """The attachment of the default route: the gateway endpoint; on Docker < 25 an --internal network's
+        gateway when there is no other."""
+        gw = self.gateway_attachment
+        if gw is None and self.attachments and self.host.settings.internal_default_route:
+            return min(self.attachments, key=lambda a: a.network.name)
+        return gw
 
     @property
     def ns_owner(self) -> "DockerContainer":
@@ -70,6 +93,7 @@ class DockerHost:
     name: str
     ip: str
     doc: int
+    settings: DaemonSettings = field(default_factory=DaemonSettings)  # engineVersion and daemon.json
     networks: dict[str, DockerNetwork] = field(default_factory=dict)
     containers: dict[str, DockerContainer] = field(default_factory=dict)
     # (proto, host_port) -> mappings (one per host address bound)

@@ -78,8 +78,15 @@ class NetworkCommands:
                 raise CommandError(f"invalid --ip-range: {exc}") from None
             if not ip_range.subnet_of(subnet):
                 raise CommandError(f"no matching subnet for range {ip_range} (it must lie inside {subnet})")
+        icc = opts.get("com.docker.network.bridge.enable_icc", "true").lower()
+        if icc not in ("true", "false"):
+            raise CommandError(f"invalid value {icc!r} for com.docker.network.bridge.enable_icc: true or false")
+        binding = opts.get("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0")
+        if not is_ip(binding):
+            raise CommandError(f"invalid value {binding!r} for com.docker.network.bridge.host_binding_ipv4: an IPv4 address")
         net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
+        net.icc, net.host_binding = icc == "true", binding
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
         self.host.networks[name] = net
 
@@ -113,11 +120,11 @@ class NetworkCommands:
         if net.driver != "bridge":
             raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
         if aliases and not net.user_defined:
-            raise CommandError("network-scoped alias is supported only for containers in user defined networks")
+            raise CommandError("network-scoped aliases are only supported for user-defined networks")
         if any(a.network is net for a in c.attachments):
             raise CommandError(f"endpoint with name {c.name} already exists in network {net.name}")
         addr = self._allocate(net, ip)
-        c.attachments.append(Attachment(net, addr, list(aliases)))
+        c.attachments.append(Attachment(net, addr, list(aliases), ip))
         net.by_ip[addr] = c
         if net.user_defined:
             for dns_name in [c.name, *aliases]:

@@ -34,6 +34,7 @@ class PublishSpec:
     host_ports: list[int] | None  # None: random
     container_ports: list[int]
     proto: str
+    address_given: bool = False  # False: the network's host_binding_ipv4 (0.0.0.0 by default) applies
 
 
 def parse_publish(spec: str) -> PublishSpec:
@@ -63,4 +64,4 @@ def parse_publish(spec: str) -> PublishSpec:
         raise CommandError(f"invalid ranges specified for container and host Ports: {cont} and {host}")
     if host_ports is not None and len(container_ports) > 1 and len(host_ports) == 1:
         raise CommandError(f"invalid ranges specified for container and host Ports: {cont} and {host}")
-    return PublishSpec(host_ip, host_ports, container_ports, proto)
+    return PublishSpec(host_ip, host_ports, container_ports, proto, len(parts) == 3 and bool(parts[0]))

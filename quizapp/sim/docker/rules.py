@@ -18,8 +18,8 @@ def published(host: DockerHost) -> list[tuple]:
     out = []
     for (proto, _hport), lst in sorted(host.mappings.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         for m, c in lst:
-            if proto in ("tcp", "udp") and c.attachments:
-                out.append((m, c, c.attachments[0]))
+            if proto in ("tcp", "udp") and c.gateway_attachment is not None:
+                out.append((m, c, c.gateway_attachment))
     return out
 
 
@@ -52,7 +52,7 @@ def docker_rules(host: DockerHost) -> str:
         t.rule(flt, "FORWARD", f"-o {b} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT")
         t.rule(flt, "FORWARD", f"-o {b} -j DOCKER")
         t.rule(flt, "FORWARD", f"-i {b} ! -o {b} -j ACCEPT")
-        t.rule(flt, "FORWARD", f"-i {b} -o {b} -j ACCEPT")
+        t.rule(flt, "FORWARD", f"-i {b} -o {b} -j {'ACCEPT' if net.icc else 'DROP'}")
     for m, c, att in maps:
         b = att.network.bridge
         t.rule(flt, "DOCKER", f"-d {att.ip}/32 ! -i {b} -o {b} -p {m.proto} -m {m.proto} --dport {m.container_port} -j ACCEPT")

@@ -3,6 +3,7 @@ published ports (random ones from the ephemeral range, ascending), and what list
 
 from __future__ import annotations
 
+from ..core.netutil import is_ip, is_loopback
 from ..core.ports import LISTEN_KEY
 from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
                     refuse_unmodelled)
@@ -59,6 +60,23 @@ class RunCommand:
                 addrs.add(net.gateway)
         return addrs
 
+    def _check_name(self, name: str) -> None:
+        # moby's validContainerNamePattern [a-zA-Z0-9][a-zA-Z0-9_.-]+: at least two characters
+        if len(name) < 2 or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
+            raise CommandError(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+
+    def _extra_hosts(self, entries: list[str]) -> dict[str, str]:
+        """``--add-host NAME:IP`` (``host-gateway``: the docker0 address, the daemon's default host-gateway-ip)."""
+        hosts: dict[str, str] = {}
+        for entry in entries:
+            name, sep, ip = entry.partition(":")
+            if ip == "host-gateway":
+                ip = self.host.settings.bip_gateway
+            if not sep or not name or not is_ip(ip):
+                raise CommandError(f"invalid argument \"{entry}\" for \"--add-host\" flag: bad format for add-host: \"{entry}\" (write NAME:IPv4 or NAME:host-gateway)")
+            hosts.setdefault(name.lower(), ip)
+        return hosts
+
     def run(self, args: list[str], index: int) -> None:
         f = parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES, interspersed=False, what="run")
         if not f.positionals:
@@ -67,8 +85,7 @@ class RunCommand:
         refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
         name = f.last("name")
         if name is not None:
-            if not name or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
-                raise CommandError(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            self._check_name(name)
             if name in self.host.containers:
                 raise CommandError(f'Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name')
         else:
@@ -87,6 +104,7 @@ class RunCommand:
         ip_req = f.last("ip")
         aliases = f.all("network-alias")
         shares = None
+        warnings: list[str] = []
         if mode_arg.startswith("container:"):
             mode = "container"
             target = mode_arg.split(":", 1)[1]
@@ -96,6 +114,8 @@ class RunCommand:
                 raise CommandError("conflicting options: port exposing and the container type network mode")
             if ip_req or aliases:
                 raise CommandError("conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)")
+            if f.all("add-host"):
+                raise CommandError("conflicting options: custom host-to-IP mapping and the network mode")
             if len(nets) > 1:
                 raise CommandError("conflicting options: container type network can't be used with other networks")
             shares = self.host.containers.get(target)
@@ -109,13 +129,20 @@ class RunCommand:
                 raise CommandError(f"--ip and --network-alias need a user-defined network, not --network {mode}")
         else:
             mode = "bridge"
+            if len(nets) > 1 and self.host.settings.engine < (25, 0):
+                # API 1.44 (Docker 25) added several networks on create; 20.10's message, seen in tests/docker_engine
+                raise CommandError(f"Container cannot be connected to network endpoints: {', '.join(nets)} (Docker {self.host.settings.version_text} takes one --network; add others with docker network connect)")
+            if not f.all("network") and (ip_req or aliases) and self.host.settings.engine == (20, 10):
+                # without --network, Docker 20.10 files --ip/--network-alias under no network and ignores them
+                warnings.append(f"{name}: --ip/--network-alias without --network are ignored by Docker 20.10")
+                ip_req, aliases = None, []
             for n in nets:
                 if n not in self.host.networks:
                     raise CommandError(f"network {n} not found (create it first with docker network create {n})")
                 if self.host.networks[n].driver != "bridge":
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
-        warnings = []
+        c.extra_hosts = self._extra_hosts(f.all("add-host"))
         if mode == "host" and (publish_specs or publish_all):
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
         if mode == "none" and (publish_specs or publish_all):
@@ -124,9 +151,14 @@ class RunCommand:
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:
                 self._attach(c, self.host.networks[extra], None, [])
+            if c.gateway_attachment is None and (publish_specs or publish_all):
+                warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
             addrs = self._host_addresses()
+            binding = c.gateway_attachment.network.host_binding if c.gateway_attachment else "0.0.0.0"
             for spec in publish_specs:
-                if spec.host_ip not in addrs and spec.host_ip != "127.0.0.1":
+                if not spec.address_given:
+                    spec.host_ip = binding  # the network's host_binding_ipv4 (0.0.0.0 unless set)
+                if spec.host_ip not in addrs and not is_loopback(spec.host_ip):  # lo holds all of 127.0.0.0/8
                     raise CommandError(f"Error starting userland proxy: listen {spec.proto}4 {spec.host_ip}: bind: cannot assign requested address ({spec.host_ip} is not an address of host {self.host.name})")
                 if spec.host_ports is None:
                     for cp in spec.container_ports:
@@ -154,9 +186,9 @@ class RunCommand:
                 for port, proto in sorted(expose):
                     if (port, proto) in published:
                         continue
-                    hp = self._random_port(proto, "0.0.0.0")
-                    self._bind(proto, "0.0.0.0", hp)
-                    c.publish.append(PortMapping("0.0.0.0", hp, port, proto, random=True))
+                    hp = self._random_port(proto, binding)
+                    self._bind(proto, binding, hp)
+                    c.publish.append(PortMapping(binding, hp, port, proto, random=True))
         # what listens
         if LISTEN_KEY in labels:
             c.listens = port_list(labels[LISTEN_KEY], f"port in label {LISTEN_KEY}")

@@ -42,8 +42,9 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
                     vc += 1
                     cns.interfaces.append(Interface(f"eth{k}", "veth", [f"{att.ip}/{att.network.subnet.prefixlen}"], peer=(ns.name, veth)))
                     ns.interfaces.append(Interface(veth, "veth", peer=(cns.name, f"eth{k}"), master=att.network.bridge))
-                if owner.attachments and not owner.attachments[0].network.internal:
-                    cns.routes.append(Route("default", via=owner.attachments[0].network.gateway))
+                route = owner.route_attachment()
+                if route is not None:
+                    cns.routes.append(Route("default", via=route.network.gateway))
                 seen: set[tuple[int, str]] = set()
                 for member in host.ns_members.get(id(owner), [owner]):
                     for port, proto in sorted(member.listens):

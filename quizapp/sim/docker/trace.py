@@ -41,8 +41,8 @@ class DockerSteps:
                 self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
             else:
                 for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
-                    if m.host_ip in ("0.0.0.0", pkt.dst):
-                        att = c.attachments[0]
+                    att = c.gateway_attachment
+                    if att is not None and m.host_ip in ("0.0.0.0", pkt.dst):
                         before = pkt.dst_text
                         pkt.dst, pkt.dport = att.ip, m.container_port
                         self.hop(where, f"DOCKER: ! -i {att.network.bridge} -p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
@@ -72,6 +72,9 @@ class DockerSteps:
             self._deliver_container(target, pkt)
             return
         if origin == "bridge" and from_net is not None and from_net.internal:
+            if host.settings.internal_default_route:
+                self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
+                raise Done("timeout")
             self.hop(f"{host.ref}", f"network {from_net.name} is --internal: no route out")
             raise Done("unreachable")
         if origin == "bridge" and from_net is not None:
@@ -83,8 +86,8 @@ class DockerSteps:
 
     def _dhost_input(self, host: DockerHost, pkt: Packet) -> None:
         for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
-            if m.host_ip == "0.0.0.0" or m.host_ip == pkt.dst:
-                att = c.attachments[0]
+            att = c.gateway_attachment
+            if att is not None and (m.host_ip == "0.0.0.0" or m.host_ip == pkt.dst):
                 before = f"{pkt.src}->{pkt.dst_text}"
                 pkt.src, pkt.dst, pkt.dport = att.network.gateway, att.ip, m.container_port  # type: ignore[assignment]
                 self.hop(f"{host.ref} docker-proxy", f"docker-proxy (userland proxy) listening on {m.host_ip}:{m.host_port}/{m.proto} accepts and opens its own connection to {c.ref}",
@@ -103,7 +106,7 @@ class DockerSteps:
         if c is not None:
             self.hop(f"{host.ref} INPUT", f"local delivery: {c.ref} (--network host) listens on the host's addresses")
             raise Done(None, EndpointRef("container", c.name, pkt.dst, pkt.dport), pkt.src)
-        bound = [m for m, _c in host.mappings.get((pkt.proto, pkt.dport), [])]
+        bound = [m for m, c in host.mappings.get((pkt.proto, pkt.dport), []) if c.gateway_attachment is not None]
         extra = ""
         if bound:
             extra = f" (the port is published on {', '.join(m.host_ip for m in bound)} only)"
@@ -151,14 +154,22 @@ class DockerSteps:
                 if target is None:
                     self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
                     raise Done("unreachable")
+                if not net.icc and target.ns_owner is not owner:
+                    self.hop(f"{host.ref} iptables filter FORWARD", f"-i {net.bridge} -o {net.bridge} -j DROP (network {net.name} has com.docker.network.bridge.enable_icc=false)")
+                    raise Done("timeout")
                 self.hop(f"{host.ref} {net.bridge}", f"bridges to {target.ref} (same network)")
                 self._deliver_container(target, pkt)
                 return
-        att = owner.attachments[0]
-        if att.network.internal:
-            self.hop(f"{c.ref}", f"network {att.network.name} is --internal: no default route")
+        att = owner.route_attachment()
+        if att is None and not owner.attachments:
+            self.hop(f"{c.ref}", "the container is connected to no network any more (docker network disconnect): only lo; connect() fails with Network is unreachable")
             raise Done("unreachable")
-        self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} via the default route {att.network.gateway} ({att.network.bridge}){via}")
+        if att is None:
+            names = ", ".join(a.network.name for a in owner.attachments)
+            self.hop(f"{c.ref}", f"network {names} is --internal: no default route (Docker 25 and later); connect() fails with Network is unreachable")
+            raise Done("unreachable")
+        why = f" (Docker {host.settings.version_text} still gives containers on --internal networks one)" if att.network.internal else ""
+        self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} via the default route {att.network.gateway} ({att.network.bridge}){why}{via}")
         self._dhost_process(host, pkt, "bridge", att.network, c)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quizapp.sim import load_scenario, load_scenario_documents, trace
+from quizapp.sim import ScenarioError, load_scenario, load_scenario_documents, trace
 from quizapp.sim.docker.flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, CommandError, parse_flags
 from quizapp.sim.docker.publishing import parse_publish
 
@@ -88,13 +88,13 @@ def test_udp_publish_is_udp_only(dh):
 
 
 def test_expose_alone_publishes_nothing():
-    scn = host_with("docker run -d --name x --expose 80 nginx")
+    scn = host_with("docker run -d --name xx --expose 80 nginx")
     assert trace(scn, "external", "192.168.1.50:80").reason == "refused"
     assert trace(scn, "host/h1", "172.17.0.2:80").delivered  # but the container listens on it
 
 
 def test_published_port_without_listener():
-    scn = host_with("docker run -d --name x -p 8080:80 --label quizapp.io/listen=81 nginx")
+    scn = host_with("docker run -d --name xx -p 8080:80 --label quizapp.io/listen=81 nginx")
     assert trace(scn, "external", "192.168.1.50:8080").reason == "refused"
     r = trace(scn, "host/h1", "localhost:8080")
     assert r.reason == "refused" and "docker-proxy" in r.hops[-1]["what"]
@@ -140,8 +140,8 @@ def test_network_connect_joins_a_second_network():
 def test_none_network(dh):
     assert trace(dh, "container/isolated", "172.17.0.2:80").reason == "unreachable"
     assert trace(dh, "container/isolated", "web:80").reason == "nxdomain"
-    scn = host_with("docker run -d --name x --network none --label quizapp.io/listen=80 alpine")
-    assert trace(scn, "container/x", "localhost:80").delivered
+    scn = host_with("docker run -d --name xx --network none --label quizapp.io/listen=80 alpine")
+    assert trace(scn, "container/xx", "localhost:80").delivered
 
 
 def test_container_mode_shares_namespace(dh):
@@ -166,19 +166,19 @@ kind: DockerHost
 metadata: {name: a}
 spec:
   ip: 192.168.1.50
-  commands: ["docker run -d --name c alpine"]
+  commands: ["docker run -d --name cc alpine"]
 ---
 apiVersion: quizapp.io/v1
 kind: DockerHost
 metadata: {name: b}
 spec:
   ip: 192.168.1.51
-  commands: ["docker run -d --name s -p 80:80 nginx"]
+  commands: ["docker run -d --name ss -p 80:80 nginx"]
 """)
-    r = trace(scn, "container/c", "192.168.1.51:80")
+    r = trace(scn, "container/cc", "192.168.1.51:80")
     assert r.delivered and r.source_ip_seen == "192.168.1.50"
     assert changes(r, "SNAT") == [{"type": "SNAT", "before": "172.17.0.2", "after": "192.168.1.50"}]
-    assert trace(scn, "container/c", "b:80").delivered  # host names resolve through the host's resolver
+    assert trace(scn, "container/cc", "b:80").delivered  # host names resolve through the host's resolver
 
 
 def test_container_ip_from_outside_unreachable(dh):
@@ -246,7 +246,20 @@ def test_unnamed_containers_get_stable_names():
     assert len(set(a.hosts["h1"].containers)) == 2
 
 
+def test_container_names_need_two_characters():
+    # moby's validContainerNamePattern is [a-zA-Z0-9][a-zA-Z0-9_.-]+ (checked against Docker 20.10 in
+    # tests/docker_engine: "Invalid container name (x)")
+    with pytest.raises(ScenarioError, match=r"Invalid container name \(x\)"):
+        host_with("docker run -d --name x nginx")
+
+
+def test_publish_to_any_loopback_address():
+    scn = host_with("docker run -d --name web -p 127.0.0.2:8080:80 nginx")
+    assert trace(scn, "host/h1", "127.0.0.2:8080").delivered
+    assert trace(scn, "host/h1", "127.0.0.1:8080").reason == "refused"
+
+
 def test_publish_with_network_none_is_ignored_with_a_warning():
-    scn = host_with("docker run -d --name x --network none -p 80:80 nginx")
+    scn = host_with("docker run -d --name xx --network none -p 80:80 nginx")
     assert any("--network none" in w for w in scn.warnings)
     assert trace(scn, "external", "192.168.1.50:80").reason == "refused"

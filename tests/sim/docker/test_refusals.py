@@ -40,7 +40,7 @@ def test_network_create_options_are_refused(option):
 
 @pytest.mark.parametrize("option", sorted(NETCONNECT_NOT_MODELLED))
 def test_network_connect_options_are_refused(option):
-    (p,) = _problems("docker network create n", "docker run -d --name a nginx", f"docker network connect --{option} 1 n a")
+    (p,) = _problems("docker network create n", "docker run -d --name aa nginx", f"docker network connect --{option} 1 n aa")
     assert p.path == "spec.commands[2]" and f"option --{option} is not modelled" in p.message
 
 
@@ -53,11 +53,11 @@ def test_ipv4_off_is_refused_but_the_default_is_accepted():
 
 @pytest.mark.parametrize("opt,accepted", [
     ("com.docker.network.bridge.enable_icc=true", True),
-    ("com.docker.network.bridge.enable_icc=false", False),
+    ("com.docker.network.bridge.enable_icc=false", True),
     ("com.docker.network.bridge.enable_ip_masquerade=false", False),
     ("com.docker.network.bridge.gateway_mode_ipv4=nat", True),
     ("com.docker.network.bridge.gateway_mode_ipv4=routed", False),
-    ("com.docker.network.bridge.host_binding_ipv4=127.0.0.1", False),
+    ("com.docker.network.bridge.host_binding_ipv4=127.0.0.1", True),
     ("com.docker.network.bridge.trusted_host_interfaces=eth1", False),
     ("com.docker.network.bridge.name=br-test", True),
 ])

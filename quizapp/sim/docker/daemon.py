@@ -1,0 +1,99 @@
+"""A DockerHost's engine version (``spec.engineVersion``) and daemon settings (``spec.daemon``, spelled as
+``daemon.json`` spells them, so a real file can be pasted).
+
+What depends on the version (sources in docs/simulator.md, the differences checked by tests):
+
+* Docker < 25 gives a container whose only network is ``--internal`` a default route via the network's
+  gateway: traffic to the host's own addresses is delivered locally, anything else is dropped by
+  ``DOCKER-ISOLATION-STAGE-1`` (a timeout). From 25 on there is no default route: ``connect()`` fails at once
+  with "Network is unreachable" (moby/moby#46603, Docker 25.0 release notes).
+
+Engines 28 and 29 changed the firewall (``DOCKER-FORWARD``, ``DOCKER-BRIDGE``, ``DOCKER-CT``,
+``DOCKER-INTERNAL``, raw-table drops of direct access to container addresses); the simulator does not model
+them yet and refuses those versions rather than answer with an older engine's rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.netutil import IPv4Network, is_ip, network
+
+DEFAULT_ENGINE = (27, 5)
+# daemon.json keys the simulator models, or accepts at their default value only
+BOOLEAN_DEFAULTS = {"userland-proxy": True, "icc": True, "iptables": True, "ip-forward": True, "ip-masq": True}
+MODELLED_KEYS = {"bip"}
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
+
+
+class SettingsError(ValueError):
+    """``spec.engineVersion`` or a ``spec.daemon`` key the simulator cannot honour; ``path`` says which."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass
+class DaemonSettings:
+    engine: tuple[int, int] = DEFAULT_ENGINE
+    bip_gateway: str = "172.17.0.1"
+    bip_subnet: IPv4Network = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.bip_subnet is None:
+            self.bip_subnet = network("172.17.0.0/16")
+
+    @property
+    def internal_default_route(self) -> bool:
+        """Whether containers on an --internal network still get a default route (Docker < 25)."""
+        return self.engine < (25, 0)
+
+    @property
+    def version_text(self) -> str:
+        return f"{self.engine[0]}.{self.engine[1]}"
+
+
+def parse_engine_version(value: Any) -> tuple[int, int]:
+    if value is None:
+        return DEFAULT_ENGINE
+    m = _VERSION.match(str(value))
+    if not isinstance(value, str) or not m:
+        raise SettingsError("spec.engineVersion", f'Invalid value: {value!r}: write the engine version as a quoted string, e.g. "20.10" or "27.5"')
+    major, minor = int(m[1]), int(m[2])
+    if (major, minor) == (20, 10) or 23 <= major <= 27:
+        return major, minor
+    if major >= 28:
+        raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled yet: its firewall (DOCKER-FORWARD, DOCKER-BRIDGE, DOCKER-CT, DOCKER-INTERNAL, raw-table drops) differs from the 20.10-27 rules the simulator follows; use 27.5 or older")
+    raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled: the simulator models 20.10 and 23.0 to 27.x")
+
+
+def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
+    settings = DaemonSettings(parse_engine_version(version))
+    if daemon is None:
+        return settings
+    if not isinstance(daemon, dict):
+        raise SettingsError("spec.daemon", f"must be a mapping of daemon.json keys, not {type(daemon).__name__}")
+    for key, value in daemon.items():
+        path = f'spec.daemon["{key}"]'
+        if key in BOOLEAN_DEFAULTS:
+            if not isinstance(value, bool):
+                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+            if value != BOOLEAN_DEFAULTS[key]:
+                raise SettingsError(path, f"{key}: {str(value).lower()} is not modelled by the simulator (only its default, {str(BOOLEAN_DEFAULTS[key]).lower()}, is); remove it")
+        elif key == "bip":
+            addr, slash, plen = str(value).partition("/")
+            if not slash or not is_ip(addr):
+                raise SettingsError(path, f"Invalid value: {value!r}: bip is the docker0 address with its prefix, e.g. 172.26.0.1/16")
+            try:
+                settings.bip_subnet = network(str(value), strict=False)
+            except ValueError as exc:
+                raise SettingsError(path, f"Invalid value: {value!r}: {exc}") from None
+            if addr in (str(settings.bip_subnet.network_address), str(settings.bip_subnet.broadcast_address)):
+                raise SettingsError(path, f"Invalid value: {value!r}: the address must be a host address of the subnet")
+            settings.bip_gateway = addr
+        else:
+            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: bip; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
+    return settings

@@ -1,0 +1,153 @@
+"""Running one scenario on the real engine and on the simulator, and comparing the outcomes.
+
+The engine allocates some things differently across one daemon's life (its port allocator and address-pool
+allocator move on after each use): random host ports and the subnets of networks without ``--subnet`` are
+translated - the simulator's address or port is mapped to the real one of the same container, network or
+mapping before connecting, and the address the listener saw is mapped back before comparing. Everything that
+the scenario fixes (``--subnet``, ``--ip``, ``--gateway``, fixed host ports) must agree literally.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from quizapp.sim import ScenarioError, load_scenario, trace
+from quizapp.sim.docker.flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, parse_flags
+
+from .engine import CLIENT_IP, HOST_IP, IMAGE, Engine, Outcome
+
+HOST = "h1"
+
+
+@dataclass
+class Scenario:
+    name: str
+    commands: list[str]
+    checks: list[tuple[str, str]] = field(default_factory=list)  # (from, to) as `quizapp sim trace` takes them
+    refused: int | None = None  # index of the command both the engine and the simulator refuse
+    words: str = ""  # Docker's wording, which both messages must contain
+    engine: str = "20.10"
+
+
+def document(s: Scenario) -> str:
+    lines = "\n".join(f"  - {c!r}" for c in s.commands)
+    return (f"apiVersion: quizapp.io/v1\nkind: DockerHost\nmetadata: {{name: {HOST}}}\nspec:\n  ip: {HOST_IP}\n"
+            f"  engineVersion: \"{s.engine}\"\n  commands:\n{lines}\n")
+
+
+def _real_argv(line: str, scn) -> list[str]:
+    """The scenario's docker command with only the image (and what follows it) replaced by ``serve``."""
+    argv = shlex.split(line)
+    assert argv[0] == "docker", line
+    args = argv[1:]
+    if args[:2] == ["container", "run"]:
+        head, rest = args[:2], args[2:]
+    elif args[:1] == ["run"]:
+        head, rest = args[:1], args[1:]
+    else:
+        return args
+    f = parse_flags(rest, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES)
+    flags = rest[:len(rest) - len(f.positionals)]
+    name = f.last("name")
+    assert name, f"engine scenarios name every container: {line}"
+    assert f.bools.get("detach"), f"engine scenarios run containers detached (-d): {line}"
+    ports: list[str] = []
+    if scn is not None and name in scn.hosts[HOST].containers:
+        ports = [str(p) for p, proto in sorted(scn.hosts[HOST].containers[name].listens) if proto == "tcp"]
+    return [*head, *flags, IMAGE, "serve", name, *ports]
+
+
+def run_refusal(engine: Engine, s: Scenario) -> None:
+    with_error = None
+    try:
+        load_scenario(document(s), s.name)
+    except ScenarioError as exc:
+        with_error = exc
+    assert with_error is not None, f"{s.name}: the simulator accepted what Docker refuses"
+    (problem,) = with_error.problems
+    assert problem.path == f"spec.commands[{s.refused}]", problem
+    ok = load_scenario(document(Scenario(s.name, s.commands[:s.refused])), s.name) if s.refused else None
+    for i, line in enumerate(s.commands):
+        p = engine.docker(*_real_argv(line, ok), check=False)
+        if i < s.refused:
+            assert p.returncode == 0, f"{s.name}: {line}: {p.stderr}"
+            continue
+        assert p.returncode != 0, f"{s.name}: Docker {engine.version} accepted {line!r}, the simulator says: {problem.message}"
+        assert s.words in p.stderr, f"{s.name}: Docker said {p.stderr.strip()!r}, expected {s.words!r}"
+        assert s.words in problem.message, f"{s.name}: the simulator said {problem.message!r}, Docker {p.stderr.strip()!r}"
+        break
+
+
+def run_traces(engine: Engine, s: Scenario) -> list[str]:
+    """Apply the scenario for real, trace every check both ways; returns the disagreements."""
+    scn = load_scenario(document(s), s.name)
+    host = scn.hosts[HOST]
+    for line in s.commands:
+        engine.docker(*_real_argv(line, scn))
+    real = engine.inspect_containers()
+    nets = engine.inspect_networks()
+    for c in host.containers.values():
+        ports = sorted(p for p, proto in c.listens if proto == "tcp")
+        if ports and c.ns_owner.mode != "none" and c.running:
+            engine.wait_listening(c.name, ports)
+    to_real: dict[str, str] = {HOST_IP: HOST_IP, CLIENT_IP: CLIENT_IP}
+    for net in host.networks.values():
+        if net.gateway:
+            to_real[net.gateway] = nets[net.name]["IPAM"]["Config"][0].get("Gateway") or engine.bridge_address(nets[net.name])
+    for c in host.containers.values():
+        for att in c.attachments:
+            to_real[att.ip] = real[c.name]["NetworkSettings"]["Networks"][att.network.name]["IPAddress"]
+    problems = []
+    for net in host.networks.values():  # what the scenario fixes must agree literally
+        if net.explicit_subnet:
+            cfg = nets[net.name]["IPAM"]["Config"][0]
+            if cfg["Subnet"] != str(net.subnet) or to_real[net.gateway] != net.gateway:
+                problems.append(f"network {net.name}: real {cfg}, simulated {net.subnet} gw {net.gateway}")
+            for ip, rip in to_real.items():
+                if ip in net.by_ip and ip != rip:
+                    problems.append(f"{net.by_ip[ip].name} on {net.name}: real {rip}, simulated {ip}")
+    port_map: dict[tuple[str, int], int] = {}
+    for (proto, hport), lst in host.mappings.items():
+        for m, c in lst:
+            bindings = real[c.name]["NetworkSettings"]["Ports"].get(f"{m.container_port}/{proto}") or []
+            v4 = [b for b in bindings if ":" not in b["HostIp"]]
+            if c.gateway_attachment is None:  # only --internal networks: the simulator sets up no mapping
+                if v4:
+                    problems.append(f"{c.name}: {m.container_port}/{proto} is published by the engine on an --internal network")
+                continue
+            if not v4:
+                problems.append(f"{c.name}: {m.container_port}/{proto} is not published by the engine")
+                continue
+            if not m.random and int(v4[0]["HostPort"]) != hport:
+                problems.append(f"{c.name}: -p {hport}:{m.container_port}: the engine published {v4[0]['HostPort']}")
+            port_map[(proto, hport)] = int(v4[0]["HostPort"])
+    to_sim = {v: k for k, v in to_real.items()}
+    for src, dst in s.checks:
+        sim = trace(scn, src, dst)
+        addr, _, port = dst.rpartition(":")
+        port = int(port)
+        raddr = to_real.get(addr, addr)
+        if addr == HOST_IP or addr.startswith("127.") or addr in {n.gateway for n in host.networks.values()}:
+            port = port_map.get(("tcp", port), port)
+        source = "external" if src.startswith("external") else "host" if src.startswith("host/") else src
+        got = engine.connect(source, raddr, port)
+        problem = _compare(sim, got, to_sim)
+        if problem:
+            problems.append(f"{src} -> {dst} (real {raddr}:{port}): {problem}")
+    return problems
+
+
+def _compare(sim, got: Outcome, to_sim: dict[str, str]) -> str | None:
+    if sim.delivered:
+        if got.reason is not None:
+            return f"simulator: delivered to {sim.endpoint.name}:{sim.endpoint.port}; engine: {got.reason} {got.detail}"
+        seen = to_sim.get(got.peer, got.peer)
+        if (sim.endpoint.name, sim.endpoint.port, sim.source_ip_seen) != (got.name, got.port, seen):
+            return (f"simulator: {sim.endpoint.name}:{sim.endpoint.port} sees {sim.source_ip_seen}; "
+                    f"engine: {got.name}:{got.port} sees {got.peer} (= {seen} in the simulator's addresses)")
+        return None
+    real = "refused" if got.reason == "closed" else got.reason
+    if real != sim.reason:
+        return f"simulator: {sim.reason}; engine: {got.reason or 'delivered to ' + str(got.name)} {got.detail}"
+    return None

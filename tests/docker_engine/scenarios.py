@@ -1,0 +1,176 @@
+"""The scenarios the real engine judges: each a DockerHost's commands and the connections to compare.
+
+Sources: ``external:192.168.1.77`` (a LAN client), ``host/h1`` (a process on the Docker host) and
+``container/NAME``. Refusal scenarios name the command both must refuse and Docker's wording.
+"""
+
+from __future__ import annotations
+
+from .compare import Scenario
+
+EXT = "external:192.168.1.77"
+HOST = "host/h1"
+H = "192.168.1.50"
+CLIENT = "192.168.1.77"
+
+
+def S(name: str, commands: list[str], *checks: tuple[str, str]) -> Scenario:
+    return Scenario(name, commands, list(checks))
+
+
+def R(name: str, commands: list[str], words: str) -> Scenario:
+    return Scenario(name, commands, refused=len(commands) - 1, words=words)
+
+
+WEB = "docker run -d --name web -p 8080:80 img"
+
+SCENARIOS = [
+    # -- publishing on the default bridge
+    S("publish-outside", [WEB], (EXT, f"{H}:8080")),
+    S("publish-host-localhost-proxy", [WEB], (HOST, "127.0.0.1:8080")),
+    S("publish-host-own-address", [WEB], (HOST, f"{H}:8080")),
+    S("publish-from-container-via-host-address", [WEB, "docker run -d --name cli img"], ("container/cli", f"{H}:8080")),
+    S("publish-from-container-via-gateway", [WEB, "docker run -d --name cli img"], ("container/cli", "172.17.0.1:8080")),
+    S("bridge-direct-container-to-container", [WEB, "docker run -d --name cli img"], ("container/cli", "172.17.0.2:80")),
+    S("bridge-direct-from-host", [WEB], (HOST, "172.17.0.2:80")),
+    S("bridge-direct-from-outside", [WEB], (EXT, "172.17.0.2:80")),
+    S("bridge-unused-address-from-host", [WEB], (HOST, "172.17.0.99:80")),
+    S("publish-loopback-only", ["docker run -d --name web -p 127.0.0.1:8080:80 img"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    S("publish-loopback-other-address", ["docker run -d --name web -p 127.0.0.2:8080:80 img"],
+      (HOST, "127.0.0.2:8080"), (HOST, "127.0.0.1:8080")),
+    S("publish-host-address-only", [f"docker run -d --name web -p {H}:8080:80 img"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    S("publish-random-port", ["docker run -d --name web -p 80 img"], (EXT, f"{H}:32768")),
+    S("publish-all-exposed", ["docker run -d --name web --expose 80 --expose 81 -P img"],
+      (EXT, f"{H}:32768"), (EXT, f"{H}:32769")),
+    S("expose-does-not-publish", ["docker run -d --name web --expose 80 img", "docker run -d --name cli img"],
+      (EXT, f"{H}:80"), ("container/cli", "172.17.0.2:80")),
+    S("publish-nothing-listens-outside", ['docker run -d --name web -p 8080:80 -l quizapp.io/listen= img'],
+      (EXT, f"{H}:8080")),
+    S("publish-nothing-listens-proxy", ['docker run -d --name web -p 8080:80 -l quizapp.io/listen= img'],
+      (HOST, "127.0.0.1:8080")),
+    S("publish-range", ["docker run -d --name web -p 8000-8001:80-81 img"], (EXT, f"{H}:8000"), (EXT, f"{H}:8001")),
+    S("publish-two-containers", [WEB, "docker run -d --name api -p 9090:3000 img"],
+      (EXT, f"{H}:9090"), (EXT, f"{H}:8080")),
+    S("unpublished-host-port-refused", [WEB], (EXT, f"{H}:8081"), (HOST, "127.0.0.1:8081")),
+    # -- user-defined bridges
+    S("user-network-dns", ["docker network create app", "docker run -d --name db --network app --expose 5432 img",
+                           "docker run -d --name cli --network app img"], ("container/cli", "db:5432")),
+    S("user-network-alias", ["docker network create app", "docker run -d --name db1 --network app --network-alias db --expose 5432 img",
+                             "docker run -d --name cli --network app img"], ("container/cli", "db:5432")),
+    S("user-network-isolation", ["docker network create a", "docker network create b",
+                                 "docker run -d --name xx --network a --expose 80 img", "docker run -d --name yy --network b img"],
+      ("container/yy", "172.18.0.2:80")),
+    S("user-network-published-from-other-network", ["docker network create a", "docker network create b",
+                                                    "docker run -d --name web --network a -p 8080:80 img",
+                                                    "docker run -d --name cli --network b img"],
+      ("container/cli", f"{H}:8080"), ("container/cli", "172.19.0.1:8080")),
+    S("user-network-host-to-container", ["docker network create a", "docker run -d --name xx --network a --expose 80 img"],
+      (HOST, "172.18.0.2:80")),
+    S("static-subnet-and-ip", ["docker network create --subnet 10.10.0.0/24 s",
+                               "docker run -d --name xx --network s --ip 10.10.0.50 --expose 80 img",
+                               "docker run -d --name cli --network s img"],
+      ("container/cli", "10.10.0.50:80"), ("container/cli", "xx:80")),
+    S("static-gateway-and-range", ["docker network create --subnet 10.20.0.0/16 --gateway 10.20.0.254 --ip-range 10.20.5.0/24 s",
+                                   "docker run -d --name xx --network s --expose 80 img", "docker run -d --name cli --network s img"],
+      ("container/cli", "10.20.5.0:80"), ("container/cli", "xx:80")),
+    S("connected-to-two-networks", ["docker network create a", "docker network create b",
+                                    "docker run -d --name both --network a --expose 80 img", "docker network connect b both",
+                                    "docker run -d --name cb --network b img", "docker run -d --name ca --network a img"],
+      ("container/cb", "both:80"), ("container/ca", "both:80")),
+    S("internal-network-inside", ["docker network create --internal i", "docker run -d --name xx --network i --expose 80 img",
+                                  "docker run -d --name cli --network i img"], ("container/cli", "xx:80")),
+    S("internal-network-outbound-20.10", ["docker network create --internal i", "docker run -d --name cli --network i img"],
+      ("container/cli", f"{CLIENT}:80")),
+    S("internal-network-to-host-address-20.10", ["docker network create --internal i", "docker run -d --name cli --network i img",
+                                                  "docker run -d --name hh --network host --expose 8080 img"],
+      ("container/cli", f"{H}:8080"), ("container/cli", f"{H}:22"), ("container/cli", "172.18.0.1:8080")),
+    S("internal-network-published-port", ["docker network create --internal i", "docker run -d --name web --network i -p 8080:80 img"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    S("gateway-endpoint-moves-on-connect", ["docker network create zeta", "docker network create alpha",
+                                            "docker run -d --name web --network zeta -p 8080:80 img",
+                                            "docker network connect alpha web"],
+      (HOST, "127.0.0.1:8080"), (EXT, f"{H}:8080")),
+    S("gateway-endpoint-default-route", ["docker network create zeta", "docker network create alpha",
+                                         "docker run -d --name hh --network host --expose 8080 img",
+                                         "docker run -d --name cli --network zeta img", "docker network connect alpha cli"],
+      ("container/cli", f"{H}:8080")),
+    S("internal-then-connected-publishes", ["docker network create --internal i", "docker network create a",
+                                            "docker run -d --name web --network i -p 8080:80 img",
+                                            "docker network connect a web"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    S("enable-icc-false", ["docker network create -o com.docker.network.bridge.enable_icc=false n",
+                           "docker run -d --name web --network n -p 8080:80 img", "docker run -d --name cli --network n img"],
+      ("container/cli", "web:80"), ("container/cli", f"{H}:8080")),
+    S("host-binding-ipv4", ["docker network create -o com.docker.network.bridge.host_binding_ipv4=127.0.0.1 n",
+                            "docker run -d --name web --network n -p 8080:80 img"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    S("add-host", ["docker run -d --name web --expose 80 img", "docker run -d --name cli --add-host db:172.17.0.2 img"],
+      ("container/cli", "db:80")),
+    S("add-host-host-gateway", ["docker run -d --name hh --network host --expose 8080 img",
+                                "docker run -d --name cli --add-host host.docker.internal:host-gateway img"],
+      ("container/cli", "host.docker.internal:8080")),
+    # -- host, none, container modes
+    S("host-mode-outside", ["docker run -d --name hh --network host --expose 8080 img"], (EXT, f"{H}:8080")),
+    S("host-mode-from-container", ["docker run -d --name hh --network host --expose 8080 img", "docker run -d --name cli img"],
+      ("container/cli", f"{H}:8080")),
+    S("none-mode", ["docker run -d --name nn --network none img", WEB], ("container/nn", "172.17.0.2:80")),
+    S("container-mode-publish-owner", ["docker run -d --name app -p 8080:80 -l quizapp.io/listen= img",
+                                       "docker run -d --name side --network container:app --label quizapp.io/listen=80 img"],
+      (EXT, f"{H}:8080")),
+    S("container-mode-localhost", ["docker run -d --name app --expose 80 img", "docker run -d --name side --network container:app img"],
+      ("container/side", "127.0.0.1:80")),
+    S("container-mode-of-host-mode", ["docker run -d --name hh --network host --expose 8080 img",
+                                      "docker run -d --name side --network container:hh img"],
+      ("container/side", "127.0.0.1:8080"), (EXT, f"{H}:8080")),
+    # -- the container life cycle
+    S("stop-releases-address-and-port", ["docker network create --subnet 10.30.0.0/24 n",
+                                         "docker run -d --name web --network n -p 8080:80 img",
+                                         "docker run -d --name cli --network n img", "docker stop web"],
+      ("container/cli", "10.30.0.2:80"), (EXT, f"{H}:8080")),
+    S("stop-start-same-address", ["docker network create --subnet 10.31.0.0/24 n",
+                                  "docker run -d --name web --network n -p 8080:80 img",
+                                  "docker run -d --name cli --network n img", "docker stop web", "docker start web"],
+      ("container/cli", "10.31.0.2:80"), (EXT, f"{H}:8080")),
+    S("stopped-address-taken-by-another", ["docker network create --subnet 10.32.0.0/24 n",
+                                           "docker run -d --name web --network n --expose 80 img", "docker stop web",
+                                           "docker run -d --name other --network n --expose 80 img", "docker start web",
+                                           "docker run -d --name cli --network n img"],
+      ("container/cli", "10.32.0.2:80"), ("container/cli", "10.32.0.3:80")),
+    S("rm-force-frees-the-port", [WEB, "docker rm -f web", "docker run -d --name web2 -p 8080:3000 img"],
+      (EXT, f"{H}:8080")),
+    S("disconnect-moves-the-gateway", ["docker network create --subnet 10.33.0.0/24 alpha",
+                                       "docker network create --subnet 10.34.0.0/24 beta",
+                                       "docker run -d --name web --network beta -p 8080:80 img",
+                                       "docker network connect alpha web", "docker network disconnect alpha web"],
+      (HOST, "127.0.0.1:8080"), (EXT, f"{H}:8080")),
+    # -- what Docker refuses, in Docker's words
+    R("refuse-publish-in-container-mode", ["docker run -d --name app img", "docker run -d --name side --network container:app -p 80:80 img"],
+      "conflicting options: port publishing and the container type network mode"),
+    R("refuse-expose-in-container-mode", ["docker run -d --name app img", "docker run -d --name side --network container:app --expose 80 img"],
+      "conflicting options: port exposing and the container type network mode"),
+    S("ip-without-network-ignored-20.10", ["docker run -d --name xx --ip 172.17.0.50 --network-alias y --expose 80 img",
+                                           "docker run -d --name cli img"], ("container/cli", "172.17.0.2:80")),
+    R("refuse-ip-on-default-bridge", ["docker run -d --name xx --network bridge --ip 172.17.0.50 img"],
+      "user specified IP address is supported on user defined networks only"),
+    R("refuse-ip-without-subnet", ["docker network create n", "docker run -d --name xx --network n --ip 172.18.0.50 img"],
+      "user specified IP address is supported only when connecting to networks with user configured subnets"),
+    R("refuse-name-in-use", [WEB, "docker run -d --name web img"], 'The container name "/web" is already in use'),
+    R("refuse-port-allocated", [WEB, "docker run -d --name two -p 8080:80 img"], "port is already allocated"),
+    R("refuse-overlapping-subnet", ["docker network create --subnet 10.1.0.0/16 a", "docker network create --subnet 10.1.2.0/24 b"],
+      "Pool overlaps with other one on this address space"),
+    R("refuse-alias-on-default-bridge", ["docker run -d --name xx --network bridge --network-alias y img"],
+      "network-scoped aliases are only supported for user-defined networks"),
+    R("refuse-unknown-network", ["docker run -d --name xx --network nope img"], "network nope not found"),
+    R("refuse-add-host-in-container-mode", ["docker run -d --name app img",
+                                            "docker run -d --name side --network container:app --add-host a:10.1.2.3 img"],
+      "conflicting options: custom host-to-IP mapping and the network mode"),
+    R("refuse-rm-running", [WEB, "docker rm web"], "You cannot remove a running container"),
+    R("refuse-disconnect-not-connected", ["docker network create --subnet 10.35.0.0/24 n", WEB, "docker network disconnect n web"],
+      "is not connected to network n"),
+    R("refuse-one-character-name", ["docker run -d --name x img"], "Invalid container name (x)"),
+    R("refuse-two-networks-on-run-before-25", ["docker network create a", "docker network create b",
+                                               "docker run -d --name xx --network a --network b img"],
+      "Container cannot be connected to network endpoints"),  # Docker lists them in map order
+]
