@@ -88,7 +88,8 @@ def check_request() -> None:
             if bad_text(name) or bad_text(value):
                 refuse(400, f"field {name[:40]!r} contains a NUL or other control character")
             digits = value.strip().lstrip("+-")
-            if name in INTEGER_FIELDS and digits.isdigit() and (len(digits) > 20 or abs(int(value)) > INTEGER_FIELDS[name]):
+            too_big = digits.isdigit() and (len(digits) > 20 or abs(int(value)) > INTEGER_FIELDS.get(name, 0))
+            if name in INTEGER_FIELDS and too_big:
                 refuse(400, f"field {name!r} is out of range")
     if request.is_json and request.content_length:
         try:

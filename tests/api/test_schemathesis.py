@@ -1,6 +1,7 @@
 """Schemathesis against /api/v1/openapi.json (issue #13, item 7): generated requests (valid and invalid) to
 every operation, as a learner with a token; no 5xx, and every response matches the documented status codes,
-content types, headers and schemas (all of schemathesis's checks but one, see below). Bounded: a few dozen examples per operation, no deadline (CI machines vary)."""
+content types, headers and schemas (all of schemathesis's checks but one,
+see below). Bounded: a few dozen examples per operation, no deadline (CI machines vary)."""
 from __future__ import annotations
 
 import json
