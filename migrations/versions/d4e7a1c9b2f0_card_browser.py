@@ -1,7 +1,7 @@
 """Card browser: card_marks (flag, suspend, bury by hand), search_stamps and the full-text index
 
 Revision ID: d4e7a1c9b2f0
-Revises: d7a1c0e5b9f2
+Revises: d4e7a1b9c2f0
 Create Date: 2026-11-29 21:20:00.000000
 
 The index holds one document per question (title, prompt, answers, explanation; tags), its rowid / key the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e7a1c9b2f0'
-down_revision = 'd7a1c0e5b9f2'
+down_revision = 'd4e7a1b9c2f0'
 branch_labels = None
 depends_on = None
 
