@@ -68,9 +68,9 @@ def login():
         if user is None:
             form.password.errors.append("wrong email or password")
         else:
+            session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
             sessions.start(db.session, user)
             db.session.commit()
-            session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
             login_user(user, remember=form.remember.data)
             response = redirect(_safe_next(request.args.get("next")))
             throttle.remember_device(response, user.email)

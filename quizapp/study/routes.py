@@ -246,7 +246,7 @@ def _own_card(card_id: int) -> str:
 @login_required
 def reset(card_id: int):
     """Make a card new again, after the confirmation page (quizapp/browse: it shows what will be lost)."""
-    target = _own_card(card_id)
+    target = _own_card(card_id)  # 404 for a card of a pack the learner may not see
     if request.form.get("confirm") != "yes":
         return redirect(url_for("browse.confirm_reset", card_id=card_id))
     if reviews.reset_card(db.session, learner(), card_id):
