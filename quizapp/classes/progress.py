@@ -72,6 +72,7 @@ class LearnerRow:
     email: str
     joined_at: datetime
     cells: dict[int, Cell] = field(default_factory=dict)  # topic id -> cell
+    language: str | None = None  # the language the learner studies in (None: their browser's)
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(cell, attr) for cell in self.cells.values())
@@ -193,9 +194,9 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
     topic_ids = {t.id for t in topics}
 
     # 2. the learners (one page of them)
-    learners = [LearnerRow(uid, name, email, joined, {t.id: Cell(cards=t.cards) for t in topics})
-                for uid, name, email, joined in session.execute(
-                    select(User.id, User.display_name, User.email, ClassMember.joined_at)
+    learners = [LearnerRow(uid, name, email, joined, {t.id: Cell(cards=t.cards) for t in topics}, language)
+                for uid, name, email, joined, language in session.execute(
+                    select(User.id, User.display_name, User.email, ClassMember.joined_at, User.language)
                     .join(ClassMember, ClassMember.user_id == User.id)
                     .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
                     .offset(offset).limit(limit)).all()]
@@ -340,14 +341,16 @@ def gradebook_rows(progress: ClassProgress, section: str) -> list[list[str]]:
     column per topic (mastery, out of 100), Current Score and Final Score; row 2 is "Points Possible"."""
     header = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     header += [f"{t.pack_title}: {t.title} ({t.key})" for t in progress.topics]
-    header += ["Current Score", "Final Score"]
-    points = ["Points Possible", "", "", "", ""] + ["100.00"] * len(progress.topics) + ["(read only)", "(read only)"]
+    header += ["Current Score", "Final Score", "Language"]
+    # Canvas imports no "(read only)" column: the language is for the instructor's eyes.
+    points = (["Points Possible", "", "", "", ""] + ["100.00"] * len(progress.topics)
+              + ["(read only)", "(read only)", "(read only)"])
     rows = [header, points]
     for learner in progress.learners:
         scores = [f"{learner.cells[t.id].mastery * 100:.2f}" for t in progress.topics]
         overall = f"{learner.mastery * 100:.2f}"
         rows.append([_csv_safe(learner.name), str(learner.user_id), "", _csv_safe(learner.email), _csv_safe(section)]
-                    + scores + [overall, overall])
+                    + scores + [overall, overall, learner.language or "browser"])
     return rows
 
 

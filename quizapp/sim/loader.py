@@ -12,7 +12,7 @@ from typing import Any
 
 from .core.context import BuildState, Ctx, plain_copy
 from .core.errors import Problem, ScenarioError
-from .kubernetes.fields import check_document, extra_checks
+from .kubernetes.fields import check_document
 from .core.model import Scenario
 from .core.source import Document, join, parse_yaml
 from .docker.loader import KINDS as DOCKER_KINDS
@@ -103,7 +103,7 @@ class _Builder:
     def _check_fields(self, ctx: Ctx, kind: str, data: dict) -> None:
         """Unknown fields and fields that change traffic without being modelled are refused; fields that
         Kubernetes itself ignores are warned about (:mod:`quizapp.sim.kubernetes.fields`)."""
-        for path, level, message in check_document(kind, data) + extra_checks(kind, data):
+        for path, level, message in check_document(kind, data):
             if level == "error":
                 ctx.err(path, message)
             else:

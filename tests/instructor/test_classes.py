@@ -135,9 +135,18 @@ def test_class_page_and_gradebook_csv(client, db, classroom, instructor, learner
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert rows[0][:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     assert rows[0][5:] == ["Instructor pack: Services (ports-quiz/services)", "Instructor pack: Sim (ports-quiz/sim)",
-                           "Current Score", "Final Score"]
-    assert rows[1] == ["Points Possible", "", "", "", "", "100.00", "100.00", "(read only)", "(read only)"]
+                           "Current Score", "Final Score", "Language"]
+    assert rows[1] == ["Points Possible", "", "", "", "", "100.00", "100.00", "(read only)", "(read only)",
+                       "(read only)"]
     assert rows[2][:5] == ["Lea", str(learner.id), "", "lea@example.org", "Networking 101"]
+    assert rows[2][-1] == "browser"  # no language chosen: the browser's decides
+    learner.language = "zh-CN"
+    db.session.commit()
+    page = client.get(f"/classes/{classroom.id}").get_data(as_text=True)
+    assert '<span class="badge" lang="zh-CN"' in page
+    rows = list(csv.reader(io.StringIO(client.get(f"/classes/{classroom.id}/gradebook.csv").get_data()
+                                       .decode("utf-8-sig"))))
+    assert rows[2][-1] == "zh-CN"
     assert len(rows) == 3 and all(len(row) == len(rows[0]) for row in rows)
 
 

@@ -30,6 +30,8 @@ CASES = [
     ("localhost-nodeports-off", "node/n1", "127.0.0.1:30060", "refused", None),
     ("nodeport-addresses-exclude-cni0", "pod/client", "10.244.1.1:30060", "refused", None),
     ("nodeport-addresses-include-node-ip", "node/n2", f"{N1}:30060", None, "10.244.1.1"),
+    ("nodeport-addresses-exclude-second-address", "external", "198.51.100.12:30060", "refused", None),
+    ("nodeport-addresses-include-internal-ip", "external", f"{N2}:30060", None, "10.244.2.0"),
 ]
 
 

@@ -99,6 +99,9 @@ VXLAN_CASES = [
     # healthCheckNodePort: kube-proxy answers on every node (200 with a local endpoint, 503 without)
     ("health-check-node-port-with-local-endpoint", "external", f"{N1}:32100"),
     ("health-check-node-port-without", "external", f"{N3}:32100"),
+    # a node with a second address (ExternalIP): NodePorts answer on every local address
+    ("nodeport-on-the-external-ip-of-a-node", "external", "198.51.100.13:30080"),
+    ("node-second-address-not-a-nodeport", "external", "198.51.100.13:31999"),
 ]
 
 

@@ -201,28 +201,6 @@ def check_document(kind: str, data: dict, schema: dict | None = None) -> list[tu
     return out
 
 
-def extra_checks(kind: str, data: dict) -> list[tuple[str, str, str]]:
-    """Checks that need more than one field at a time."""
-    out: list[tuple[str, str, str]] = []
-    if not isinstance(data, dict):
-        return out
-    if kind == "Node":
-        status = data.get("status")
-        addrs = status.get("addresses") if isinstance(status, dict) else None
-        if isinstance(addrs, list):
-            seen_internal = False
-            for i, a in enumerate(addrs):
-                if not isinstance(a, dict):
-                    continue
-                t = a.get("type")
-                if t == "InternalIP" and seen_internal or t == "ExternalIP":
-                    out.append((f"status.addresses[{i}]", "error",
-                                f"not modelled: a node address besides its first InternalIP ({t}); NodePorts would "
-                                "answer on it too - give the node one InternalIP"))
-                seen_internal = seen_internal or t == "InternalIP"
-    return out
-
-
 def _join(path: str, key: Any) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"

@@ -38,6 +38,7 @@ class Node:
     doc: int
     bridge_ip: str = ""  # cni0: first address of podCIDR
     vtep_ip: str = ""  # flannel.1: network address of podCIDR
+    extra_ips: list[str] = field(default_factory=list)  # further InternalIPs and ExternalIPs, on eth0
     pods: list["Pod"] = field(default_factory=list)
     # (port, proto) -> pod, for hostNetwork pods (they listen on every node address)
     host_listeners: dict[tuple[int, str], "Pod"] = field(default_factory=dict)

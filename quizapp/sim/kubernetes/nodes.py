@@ -72,11 +72,39 @@ class NodeBuilder:
         taints = ctx.seq(spec.get("taints"), "spec.taints")
         schedulable = not spec.get("unschedulable") and not any(
             isinstance(t, dict) and t.get("effect") in ("NoSchedule", "NoExecute") for t in taints)
+        extra = self._extra_addresses(ctx, addrs, ip)
+        if extra is None:
+            return
         node = Node(name, ip, pod_cidr, ctx.labels(meta.get("labels"), "metadata.labels"), schedulable, ctx.doc.index)  # type: ignore[arg-type]
+        node.extra_ips = extra
+        for x in extra:
+            self.lan_ips[x] = node.ref
         self.scn.nodes[name] = node
         if pod_cidr is not None:
             self._cidrs.setdefault(pod_cidr.prefixlen, {})[int(pod_cidr.network_address) >> (32 - pod_cidr.prefixlen)] = node
         self.lan_ips[ip] = node.ref
+
+    def _extra_addresses(self, ctx: Ctx, addrs: list, primary: str) -> list[str] | None:
+        """The node's other addresses (further InternalIPs, ExternalIPs): local addresses of the node, on which
+        NodePorts answer too unless kube-proxy's nodePortAddresses excludes them."""
+        extra: list[str] = []
+        first = next(i for i, a in enumerate(addrs) if isinstance(a, dict) and a.get("type") == "InternalIP")
+        for i, a in enumerate(addrs):
+            if i == first or not isinstance(a, dict) or a.get("type") not in ("InternalIP", "ExternalIP"):
+                continue
+            x = a.get("address")
+            path = f"status.addresses[{i}].address"
+            if not is_ip(x):
+                ctx.err(path, f"Invalid value: {x!r}: must be a valid IPv4 address")
+                return None
+            if x == primary or x in extra or x in self.lan_ips:
+                ctx.err(path, f"address {x} is already used by {self.lan_ips.get(x, 'this node')}")
+                return None
+            if self.scn.in_cluster_cidr(x) or self.scn.in_service_cidr(x):
+                ctx.err(path, f"node address {x} lies inside the cluster CIDR or the service CIDR")
+                return None
+            extra.append(x)
+        return extra
 
     def _cidr_overlap(self, net) -> Node | None:
         """The node whose podCIDR overlaps ``net`` (indexed by prefix length: no scan over all nodes)."""
@@ -116,6 +144,8 @@ class NodeBuilder:
             node.bridge_ip = nth(node.pod_cidr, 1)
             node.vtep_ip = nth(node.pod_cidr, 0)
             self.scn.node_by_ip[node.ip] = node
+            for x in node.extra_ips:
+                self.scn.node_by_ip[x] = node
             p = node.pod_cidr.prefixlen
             self.scn.subnet_prefixes.add(p)
             self.scn.node_by_subnet[(p, int(node.pod_cidr.network_address) >> (32 - p))] = node

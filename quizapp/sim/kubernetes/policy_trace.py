@@ -21,7 +21,7 @@ class PolicySteps:
         ps = self.scn.policies
         if ps is None or from_pod is None or from_pod.host_network:
             return
-        if pkt.dst in (node.ip, node.bridge_ip, node.vtep_ip):
+        if pkt.dst in (node.ip, node.bridge_ip, node.vtep_ip) or pkt.dst in node.extra_ips:
             return  # to its own node: INPUT, not FORWARD
         dst_pod = self.scn.pod_by_ip.get(pkt.dst)
         v = ps.egress(from_pod, pkt.dst, dst_pod, pkt.dport, pkt.proto)

@@ -150,7 +150,7 @@ def _kube_proxy(scn: Scenario, node: Node, t: Tables) -> None:
         t.rule(nat, "KUBE-NODEPORTS", spec)
     last = quote('kubernetes service nodeports; NOTE: this must be the last rule in this chain')
     if cfg.node_port_addresses and "all" not in cfg.node_port_addresses:
-        for addr in (node.ip, node.bridge_ip, node.vtep_ip, "127.0.0.1"):
+        for addr in (node.ip, *node.extra_ips, node.bridge_ip, node.vtep_ip, "127.0.0.1"):
             if cfg.nodeport_on(addr, node.ip):
                 t.rule(nat, "KUBE-SERVICES", f"-d {addr}/32 -m comment --comment {last} -j KUBE-NODEPORTS")
     else:

@@ -4,6 +4,7 @@ host-gw routes, kube-proxy's rules) and per Pod (veth on cni0, its listeners).""
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from ..core.model import Scenario
 from ..core.topology import FdbEntry, Interface, Lan, Listener, Namespace, Neighbour, Route
@@ -37,6 +38,16 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
         ns = Namespace(node.ref, "node", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1",
                                                   "net.ipv4.conf.all.route_localnet": "1"})
         lan.plug(ns, node.ip)
+        eth0 = next(i for i in ns.interfaces if i.name == "eth0")
+        for x in node.extra_ips:  # further addresses on eth0; the LAN and the outside clients route them to the node
+            in_lan = ipaddress.IPv4Address(x) in lan.net
+            eth0.addresses.append(f"{x}/{lan.prefixlen}" if in_lan else f"{x}/32")
+            if not in_lan:
+                lan.ns.routes.append(Route(f"{x}/32", via=node.ip))
+                for ext in spaces:
+                    if ext.role == "external":
+                        gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
+                        ext.routes.append(Route(f"{x}/32", via=gw))
         ns.routes.append(Route("default", via=router))
         ns.interfaces.append(Interface("cni0", "bridge", [f"{node.bridge_ip}/{node.pod_cidr.prefixlen}"]))
         if cl.backend == "vxlan":

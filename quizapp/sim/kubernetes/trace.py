@@ -14,7 +14,7 @@ class KubernetesSteps:
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what nodes and Pods do with a packet."""
 
     def _node_source(self, node: Node, dst: str) -> str:
-        if dst in (node.ip, node.bridge_ip, node.vtep_ip):
+        if dst in (node.ip, node.bridge_ip, node.vtep_ip) or dst in node.extra_ips:
             return dst
         if in_subnet(dst, node.pod_cidr):
             return node.bridge_ip
@@ -24,7 +24,8 @@ class KubernetesSteps:
         return node.ip
 
     def _node_is_local(self, node: Node, ip: str) -> bool:
-        return ip == node.ip or ip == node.bridge_ip or ip == node.vtep_ip or is_loopback(ip)
+        return (ip == node.ip or ip == node.bridge_ip or ip == node.vtep_ip or is_loopback(ip)
+                or ip in node.extra_ips)
 
     def _node_local_send(self, node: Node, pkt: Packet, ref: str) -> None:
         self._node_process(node, pkt, "local")

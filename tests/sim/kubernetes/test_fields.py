@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from quizapp.sim.kubernetes.fields import check_document, extra_checks
+from quizapp.sim.kubernetes.fields import check_document
 
 
 def errors(kind, doc):
-    return [(p, m) for p, level, m in check_document(kind, doc) + extra_checks(kind, doc) if level == "error"]
+    return [(p, m) for p, level, m in check_document(kind, doc) if level == "error"]
 
 
 def test_a_realistic_pod_passes():
@@ -45,10 +45,3 @@ def test_deployment_template_is_checked_as_a_pod():
 def test_warning_where_kubernetes_ignores_the_field():
     out = check_document("Service", {"spec": {"loadBalancerIP": "192.168.1.240"}})
     assert out == [("spec.loadBalancerIP", "warning", out[0][2])] and "deprecated" in out[0][2]
-
-
-def test_extra_node_addresses():
-    node = {"status": {"addresses": [{"type": "InternalIP", "address": "192.168.1.11"},
-                                     {"type": "Hostname", "address": "n1"},
-                                     {"type": "ExternalIP", "address": "198.51.100.7"}]}}
-    assert [p for p, _ in errors("Node", node)] == ["status.addresses[2]"]
