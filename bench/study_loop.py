@@ -192,6 +192,8 @@ class Run:
         self.statuses: dict[int, int] = {}
         self.record = False
         self.answers = 0  # answers accepted (302) while recording
+        self.ready = 0  # learners logged in (password hashing is deliberately slow: never measured)
+        self.until = float("inf")  # set when the measured window starts
 
     async def timed(self, client: aiohttp.ClientSession, method: str, path: str, **kwargs) -> Reply | None:
         begin = time.perf_counter()
@@ -224,7 +226,8 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
         page = await run.timed(client, "GET", "/login")
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
         await run.timed(client, "POST", "/login", data={"csrf_token": token, "email": email, "password": password})
-        while time.monotonic() < until:
+        run.ready += 1
+        while time.monotonic() < run.until:
             question = await run.timed(client, "GET", f"/packs/{pack}/study")
             if think:
                 await asyncio.sleep(think)
@@ -244,8 +247,9 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
 async def same_sql_loop(user_id: int, run: Run, until: float, think: float, number: int = 0) -> None:
     """The same three requests per answer against the same-SQL psycopg endpoint."""
     await asyncio.sleep(stagger(think, number))
+    run.ready += 1
     async with aiohttp.ClientSession() as client:
-        while time.monotonic() < until:
+        while time.monotonic() < run.until:
             page = await run.timed(client, "GET", f"/study/{user_id}")
             if think:
                 await asyncio.sleep(think)
@@ -264,20 +268,25 @@ async def same_sql_loop(user_id: int, run: Run, until: float, think: float, numb
 
 async def bare_loop(run: Run, until: float, think: float, number: int = 0) -> None:
     await asyncio.sleep(stagger(think, number))
+    run.ready += 1
     async with aiohttp.ClientSession() as client:
-        while time.monotonic() < until:
+        while time.monotonic() < run.until:
             await run.timed(client, "GET", "/")
             if think:
                 await asyncio.sleep(think)
 
 
 async def measure(base: str, loops, duration: float, warmup: float) -> tuple[Run, float]:
+    """Every learner logs in first; the warm-up starts once all have, then `duration` seconds are measured."""
     run = Run(base)
-    until = time.monotonic() + warmup + duration
-    tasks = [asyncio.create_task(loop(run, until)) for loop in loops]
+    tasks = [asyncio.create_task(loop(run, None)) for loop in loops]
+    while run.ready < len(loops):
+        await asyncio.sleep(0.05)
     await asyncio.sleep(warmup)
+    run.latencies.clear()
     run.record = True
     started = time.monotonic()
+    run.until = started + duration
     await asyncio.gather(*tasks)
     return run, time.monotonic() - started
 

@@ -23,11 +23,42 @@ from soak import prepare_database  # noqa: E402
 from study_loop import study_form  # noqa: E402
 
 
+LAYERS = (  # (layer, path fragments of its modules), first match wins
+    ("SQLAlchemy (ORM + Core)", ("/sqlalchemy/",)),
+    ("psycopg (driver)", ("/psycopg/", "/psycopg_binary/", "psycopg_c")),
+    ("Jinja2 / MarkupSafe (templates)", ("/jinja2/", "/markupsafe/", "<template>")),
+    ("Flask, Werkzeug, extensions", ("/flask/", "/werkzeug/", "/flask_", "/itsdangerous/", "/wtforms/",
+                                     "/limits/", "/blinker/", "/click/")),
+    ("quizapp", ("/quizapp/",)),
+    ("fsrs", ("/fsrs/",)),
+)
+
+
+def layer_of(filename: str) -> str:
+    for layer, fragments in LAYERS:
+        if any(fragment in filename for fragment in fragments):
+            return layer
+    return "standard library, builtins, other"
+
+
+def print_layers(stats: pstats.Stats, requests: int) -> None:
+    """Each function's own CPU time (not its callees'), summed by the layer its module belongs to."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():
+        totals[layer_of(filename)] = totals.get(layer_of(filename), 0.0) + own
+    whole = sum(totals.values())
+    print(f"\nCPU by layer (own time of each function, per request, {requests} requests):")
+    for layer, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {layer:<36} {seconds / requests * 1000:6.2f} ms  {seconds / whole:6.1%}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=200, help="measured loops (3 requests each)")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--layers", action="store_true",
+                        help="profile, and sum each function's own CPU time by layer (framework, ORM, driver, ...)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last round")
     parser.add_argument("--explain", action="store_true",
@@ -88,7 +119,7 @@ def main() -> None:
         for _ in range(args.warmup):
             loop()
         stats.clear()
-        profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time only
+        profiler = cProfile.Profile(time.process_time) if args.profile or args.layers else None  # CPU time only
         if profiler:
             profiler.enable()
         for _ in range(args.rounds):
@@ -116,7 +147,9 @@ def main() -> None:
                     print("\n" + " ".join(statement.split())[:300])
                     plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                     print("\n".join("    " + row[0] for row in plan))
-        if profiler:
+        if profiler and args.layers:
+            print_layers(pstats.Stats(profiler), sum(len(v["cpu"]) for v in stats.values()))
+        if profiler and args.profile:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
         with app.app_context():
             db.engine.dispose()

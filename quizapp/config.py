@@ -40,4 +40,8 @@ def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, st
         "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix); 0: none.
         "PROXY_COUNT": int(environ.get("QUIZAPP_PROXIES") or 0),
+        # The site's public address (https://quiz.example.org), for documents that name it (openapi.json).
+        "PUBLIC_URL": environ.get("QUIZAPP_PUBLIC_URL") or "",
+        # Answers per learner (API token, session or address): far above anyone reading the questions.
+        "ANSWER_LIMIT_PER_USER": environ.get("QUIZAPP_ANSWER_LIMIT") or "300 per minute",
     }

@@ -2,9 +2,12 @@
 message. The exception behind a 500 goes to the log, never to the client."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import force_locale, lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from quizapp.extensions import db, login_manager
 
 # Pages speak the learner's language; the JSON API answers in English (its clients are programs).
 MESSAGES = {
@@ -29,9 +32,12 @@ def http_error(exc: HTTPException):
     name = exc.name
     # Only the rate limiter's description is shown (it names the limit); every other text is ours.
     detail = f"The limit is {exc.description}." if code == 429 and exc.description else None
+    problem = request.environ.get("quizapp.input_problem")  # quizapp.inputs: what in the request was refused
+    if problem:
+        detail = f"Refused: {problem}."
     if request.path.startswith("/api/"):
         with force_locale("en"):
-            message = str(_message(code))
+            message = problem or str(_message(code))
         body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": message}})
     else:
         body = render_template("errors/error.html", code=code, name=name, message=str(_message(code)),
@@ -43,5 +49,22 @@ def http_error(exc: HTTPException):
     return response
 
 
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable(exc: Exception):
+    """The database cannot be reached (down, restarting, out of connections): 503 with Retry-After, on pages and
+    the API alike, instead of a 500 -- clients and load balancers retry a 503."""
+    current_app.logger.warning("database unavailable: %s", str(exc).splitlines()[0] if str(exc) else exc)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the session is discarded at teardown
+        pass
+    g._login_user = login_manager.anonymous_user()  # the page's menu must not ask the database who this is
+    return http_error(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)

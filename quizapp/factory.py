@@ -25,8 +25,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         REMEMBER_COOKIE_SAMESITE="Lax",
         # Failed logins allowed before a 429 (see quizapp/auth/routes.py); a school's learners may share one
         # address behind NAT, hence the generous per-address figure.
+        # LOGIN_LIMIT_PER_ACCOUNT counts per (account, address); LOGIN_SLOWDOWN_PER_ACCOUNT per account from
+        # browsers that never logged in to it (quizapp/auth/throttle.py): no lock-out of the owner.
         LOGIN_LIMIT_PER_ACCOUNT="10 per 15 minutes",
+        LOGIN_SLOWDOWN_PER_ACCOUNT="20 per 15 minutes",
         LOGIN_LIMIT_PER_ADDRESS="50 per 5 minutes",
+        SIGNUP_LIMIT_PER_ADDRESS="30 per hour",  # sign-ups (each says whether an email is free) per address
+        IMPORT_LIMIT_PER_USER="20 per hour",  # progress imports checked (each replays up to 20,000 answers)
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=True,  # Redis down: log and let the request through, never a 500
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
@@ -39,6 +44,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             "set SECRET_KEY or start through `quizapp` / wsgi.py, which create it."
         )
 
+    from quizapp.inputs import init_inputs
+
+    init_inputs(app)  # before the blueprints: bounded <int:...> converters, input checks on every request
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

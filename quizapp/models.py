@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -269,6 +270,9 @@ class CardState(db.Model):
     # Optimistic locking: every UPDATE checks and bumps `version`, so two tabs (or servers) answering the same
     # card cannot both apply their answer to the same state; the study form also carries the version it showed.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # True once answers imported from a file (not given here) shaped this state: class reports and gradebooks
+    # leave such states out unless the class's instructor counts imported progress (`Classroom.count_imported`).
+    from_import: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     __mapper_args__ = {"version_id_col": version}
 
 
@@ -302,6 +306,21 @@ class ReviewLog(db.Model):
     variant_seed: Mapped[int | None] = mapped_column(Integer, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     idempotency_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # An answer restored from a progress export rather than given on this server (`quizapp.export.service`).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class PendingImport(db.Model):
+    """A progress export uploaded and checked but not applied yet: the learner sees what would change (the
+    preview is recomputed from these bytes) and confirms. One per learner: a new upload replaces it."""
+
+    __tablename__ = "pending_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # --- instructors: pack ownership, versions, drafts, classes ---------------------------------------------------
@@ -415,6 +434,9 @@ class Classroom(db.Model):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Whether progress learners imported from files (unverified: answered elsewhere) counts in the class's
+    # progress page and gradebook. Off by default: an import cannot raise a grade.
+    count_imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     owner: Mapped[User] = relationship()
     packs: Mapped[list[Pack]] = relationship(secondary="class_packs", order_by="Pack.title", viewonly=True)

@@ -1,14 +1,19 @@
-"""YAML from the web: size-capped, no anchors or aliases, bounded nesting.
+"""YAML from authors and the web, read safely: PyYAML's safe loader, plus no anchors or aliases and caps on
+size, nesting and node count. Pure (stdlib and PyYAML only): the content compiler, the simulator and the lab
+import it.
 
-PyYAML's safe loader builds only plain data, but it still expands aliases (a few hundred bytes can stand for
-billions of nodes: "billion laughs") and nests as deep as the text says. `check_yaml` walks the parser's
-events (no objects are built) and refuses what a hand-written scenario never needs; `load_all` then parses.
+Why: a few hundred bytes of nested aliases ("billion laughs") compose into a small graph that anything walking
+the data (printing `expect:`, checking a scenario) expands exponentially -- a 1 KB upload grew a worker to
+1.3 GB; and composing is recursive, so deep nesting exhausts the stack. Hand-written quizapp files never need
+aliases, so they are refused with the line to fix.
 
-    from quizapp.safeyaml import UnsafeYAML, check_yaml, load_all
+    from quizapp.safeyaml import UnsafeYAML, check_yaml, load, load_all, compose
     try:
-        documents = load_all(text)          # or check_yaml(text) before handing the text to a parser
-    except UnsafeYAML as error:
-        error.line, str(error)              # 1-based line and a message that says what to do
+        documents = load_all(text)          # or check_yaml(text) before handing the text to another parser
+    except UnsafeYAML as error:             # a limit: error.line (1-based), error.message
+        ...
+    except yaml.YAMLError as error:         # a syntax error (UnsafeYAML is one too: problem, problem_mark)
+        ...
 """
 from __future__ import annotations
 
@@ -17,10 +22,10 @@ from typing import Any
 
 import yaml
 
-# LibYAML's event parser when PyYAML was built with it: the pure-Python one takes ~40 ms for a 100-line scenario.
+# LibYAML's parser when PyYAML was built with it: the pure-Python one takes ~40 ms for a 100-line scenario.
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-MAX_BYTES = 256 * 1024
-MAX_DEPTH = 40
+MAX_BYTES = 256 * 1024  # one YAML block, front matter or scenario file
+MAX_DEPTH = 40  # nesting of mappings and lists (a Kubernetes manifest needs about 10)
 MAX_NODES = 100_000
 
 
@@ -31,30 +36,31 @@ class YAMLLimits:
     max_nodes: int = MAX_NODES
 
 
-class UnsafeYAML(ValueError):
-    """Refused before parsing. ``line`` is 1-based (None for the text as a whole)."""
+class UnsafeYAML(yaml.MarkedYAMLError, ValueError):
+    """Refused by a limit (not a syntax error). ``line`` is 1-based (None for the text as a whole); being a
+    `yaml.MarkedYAMLError`, existing `except yaml.YAMLError` handlers read `problem` and `problem_mark`."""
 
     def __init__(self, message: str, line: int | None = None):
+        mark = yaml.Mark("<yaml>", 0, line - 1, 0, None, None) if line else None
+        super().__init__(None, None, message, mark)
         self.line = line
         self.message = message
-        super().__init__(f"line {line}: {message}" if line else message)
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the sandbox's pipe intact
+        return (UnsafeYAML, (self.message, self.line))
 
 
-def _line(event: yaml.Event) -> int | None:
+def _line(event: Any) -> int | None:
     mark = getattr(event, "start_mark", None)
     return mark.line + 1 if mark is not None else None
 
 
-def check_yaml(text: str, limits: YAMLLimits | None = None) -> None:
-    """Raise UnsafeYAML when the text is too big, uses anchors/aliases or nests too deep.
-
-    Syntax errors are left to the parser that follows (it reports them with its own line numbers).
-    """
-    limits = limits or YAMLLimits()
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if size > limits.max_bytes:
-        raise UnsafeYAML(f"the text is {size:,} bytes; at most {limits.max_bytes:,} are accepted. "
-                         "Remove what the exercise does not need.")
+def _check_events(text: str, limits: YAMLLimits) -> None:
+    """Walk the parser's events (no objects built): refuse aliases, anchors, deep nesting, too many values.
+    A syntax error ends the walk silently: the real parse that follows reports it where it is."""
     depth = nodes = 0
     try:
         for event in yaml.parse(text, Loader=_EVENT_LOADER):
@@ -74,11 +80,62 @@ def check_yaml(text: str, limits: YAMLLimits | None = None) -> None:
                 nodes += 1
                 if nodes > limits.max_nodes:
                     raise UnsafeYAML(f"more than {limits.max_nodes:,} values", _line(event))
+    except UnsafeYAML:
+        raise
     except yaml.YAMLError:
-        return  # a syntax error: the real parse reports it where it is
+        return
 
 
-def load_all(text: str, limits: YAMLLimits | None = None) -> list[Any]:
-    """Every document of a multi-document YAML text, after `check_yaml`. yaml.YAMLError for bad syntax."""
-    check_yaml(text, limits)
-    return list(yaml.safe_load_all(text))
+def _checked(text: str | bytes, limits: YAMLLimits | None) -> str:
+    limits = limits or YAMLLimits()
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise UnsafeYAML(f"the text is {size:,} bytes; at most {limits.max_bytes:,} are accepted. "
+                         "Remove what is not needed, or split it.")
+    if "\x00" in text:
+        raise UnsafeYAML("the text contains a NUL character", text.count("\n", 0, text.index("\x00")) + 1)
+    _check_events(text, limits)
+    return text
+
+
+def compose_all(text: str | bytes, limits: YAMLLimits | None = None) -> list[yaml.Node]:
+    """Every document's node tree (line numbers in `start_mark`); raises yaml.YAMLError (UnsafeYAML)."""
+    return list(yaml.compose_all(_checked(text, limits), Loader=_EVENT_LOADER))
+
+
+def compose(text: str | bytes, limits: YAMLLimits | None = None) -> yaml.Node | None:
+    """The single document's node tree (None for an empty text); raises yaml.YAMLError."""
+    nodes = compose_all(text, limits)
+    if len(nodes) > 1:
+        raise UnsafeYAML("expected one YAML document, found several (a `---` line inside?)",
+                         nodes[1].start_mark.line + 1)
+    return nodes[0] if nodes else None
+
+
+def construct(node: yaml.Node | None) -> Any:
+    """The Python values (as SafeLoader types them) of a node composed here."""
+    if node is None:
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def load(text: str | bytes, limits: YAMLLimits | None = None) -> Any:
+    """`yaml.safe_load` within the limits; raises yaml.YAMLError (UnsafeYAML for a limit)."""
+    return construct(compose(text, limits))
+
+
+def load_all(text: str | bytes, limits: YAMLLimits | None = None) -> list[Any]:
+    """Every document of a multi-document YAML text. UnsafeYAML for a limit, yaml.YAMLError for bad syntax."""
+    return [construct(node) for node in compose_all(text, limits)]
+
+
+def check_yaml(text: str | bytes, limits: YAMLLimits | None = None) -> None:
+    """Raise UnsafeYAML when the text is too big, uses anchors/aliases or nests too deep. Syntax errors are left
+    to the parser that follows (it reports them with its own line numbers)."""
+    _checked(text, limits)

@@ -13,7 +13,7 @@
 """
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -56,7 +56,36 @@ def security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
+    if _personal(response):
+        headers["Cache-Control"] = "no-store"  # a shared cache or the back button must not keep it
     return response
+
+
+def _personal(response: Response) -> bool:
+    """Responses no cache may keep: the API, anything for a logged-in user, anything setting a cookie; static
+    files (versioned, public) and explicit choices of a view are left alone."""
+    if request.path.startswith("/static/"):
+        return False
+    if "no-store" in response.headers.get("Cache-Control", ""):
+        return False
+    return (request.path.startswith("/api/") or "_user_id" in session or "Set-Cookie" in response.headers
+            or response.status_code in (401, 403))
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_safe(value: object) -> object:
+    """A spreadsheet runs a cell starting with = + - @ (or a tab or line break before one) as a formula: such
+    text is prefixed with ' so it shows as text. Numbers are left as numbers."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def csv_safe_rows(rows):
+    """Every cell of every row (headers too) through `csv_safe`."""
+    return [[csv_safe(cell) for cell in row] for row in rows]
 
 
 def init_security(app: Flask) -> None:

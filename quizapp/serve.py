@@ -19,12 +19,22 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1)
 
 
-def gunicorn_options(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> dict[str, Any]:
+WORKER_CLASSES = ("asgi", "gthread", "sync")
+ASGI_MIN_THREADS = 4  # threads running the app in each asgi worker (requests arrive there complete)
+
+
+def gunicorn_options(bind: str, workers: int, threads: int, timeout: int, access_log: bool,
+                     worker_class: str = "asgi") -> dict[str, Any]:
+    """`asgi` (the default): requests are read on an event loop and run, once complete, in a thread pool
+    (quizapp.buffered), so slow clients cannot hold the workers; `gthread`/`sync`: gunicorn's threaded or
+    one-request-at-a-time workers (any slow client holds one until it finishes)."""
+    if worker_class == "sync" and threads > 1:
+        worker_class = "gthread"
     options: dict[str, Any] = {
         "bind": [part.strip() for part in bind.split(",") if part.strip()],
         "workers": workers,
-        "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        "threads": max(threads, ASGI_MIN_THREADS) if worker_class == "asgi" else threads,
+        "worker_class": worker_class,
         "timeout": timeout,
         "graceful_timeout": 20,
         "keepalive": 5,
@@ -52,10 +62,17 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
 
         def load(self):  # called in each worker after the fork; wsgi.py builds its app the same way
             if load_app is not None:
-                return load_app()
-            from quizapp.cli import create_prepared_app
+                app = load_app()
+            else:
+                from quizapp.cli import create_prepared_app
 
-            return create_prepared_app()
+                app = create_prepared_app()
+            if options["worker_class"] != "asgi":
+                return app
+            from quizapp.buffered import BufferedWSGI
+
+            limit = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH") or 32 * 1024 * 1024
+            return BufferedWSGI(app, options["threads"], limit)
 
     QuizappServer().run()
 
@@ -69,8 +86,26 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
               show_default=True, help="Threads per worker (more than 1: gthread workers). Env: QUIZAPP_THREADS.")
 @click.option("--timeout", envvar="QUIZAPP_TIMEOUT", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds before a silent worker is killed and replaced. Env: QUIZAPP_TIMEOUT.")
+@click.option("--worker-class", envvar="QUIZAPP_WORKER_CLASS", type=click.Choice(WORKER_CLASSES), default="asgi",
+              show_default=True, help="asgi: slow clients cannot hold workers (requests run once complete); "
+                                      "gthread/sync: gunicorn's classic workers. Env: QUIZAPP_WORKER_CLASS.")
 @click.option("--access-log/--no-access-log", envvar="QUIZAPP_ACCESS_LOG", default=False,
               help="Log every request to stdout. Env: QUIZAPP_ACCESS_LOG=1.")
-def serve_command(bind: str, workers: int | None, threads: int, timeout: int, access_log: bool) -> None:
+def serve_command(bind: str, workers: int | None, threads: int, timeout: int, worker_class: str,
+                  access_log: bool) -> None:
     """Serve quizapp with gunicorn (the production server). Run `quizapp db upgrade` first."""
-    run_gunicorn(gunicorn_options(bind, workers or default_workers(), threads, timeout, access_log))
+    workers = workers or default_workers()
+    warning = limits_warning(workers, os.environ)
+    if warning:
+        click.secho(warning, fg="yellow", bold=True, err=True)
+    run_gunicorn(gunicorn_options(bind, workers, threads, timeout, access_log, worker_class))
+
+
+def limits_warning(workers: int, environ: Any) -> str | None:
+    """Said loudly at start: without a shared store every worker counts login failures, answers and imports on
+    its own, so each limit is multiplied by the number of workers."""
+    if workers <= 1 or environ.get("REDIS_URL"):
+        return None
+    return (f"WARNING: rate limits are per process: {workers} workers each count login failures, answers and "
+            f"imports on their own, so every limit is {workers} times what is configured. Set REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) to share the counters, or run with --workers 1.")

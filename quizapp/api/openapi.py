@@ -88,10 +88,12 @@ SCHEMAS: dict[str, Any] = {
     "TraceResult": _object({"trace": _ref("Trace"), "text": {"type": "string", "description": "as the CLI prints it"},
                             "warnings": {"type": "array", "items": STR}}),
     "AnswerRequest": _object({
-        "card_id": INT, "seed": {"type": "integer", "description": "the seed the card was shown with"},
+        "card_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        "seed": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1,
+                 "description": "the seed the card was shown with"},
         "response": {"type": "object", "description": "the checker's response shape, e.g. {\"choice\": 2}; "
                                                       "see docs/study.md"},
-        "response_ms": {"type": "integer", "minimum": 0},
+        "response_ms": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
         "version": {"type": "string", "description": "the card's `version` as shown (a newer version of the pack may "
                                                      "be published meanwhile: the answer is graded as shown)"}},
         required=["card_id", "response"]),
@@ -131,8 +133,12 @@ def _json(schema: str, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
 
 
-ERRORS = {
+ERRORS = {  # what any operation may answer (quizapp.inputs refuses bad input before the operation runs)
+    "400": _json("Error", "malformed request: a control character, a number out of range, JSON too deep"),
     "401": _json("Error", "missing or invalid token"),
+    "413": _json("Error", "request body too large"),
+    "429": _json("Error", "rate limit reached (see Retry-After)"),
+    "503": _json("Error", "the database is unavailable (see Retry-After)"),
 }
 
 
@@ -141,7 +147,8 @@ def _op(summary: str, op_id: str, responses: dict[str, Any], **extra: Any) -> di
 
 
 def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
-    review_id = {"name": "review_id", "in": "path", "required": True, "schema": INT}
+    review_id = {"name": "review_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -157,12 +164,13 @@ def openapi_document(server_url: str = "/api/v1") -> dict[str, Any]:
             "/packs/{slug}/next": {"get": _op(
                 "The next card to study (null when nothing is due)", "nextCard",
                 {"200": _json("Next", "the next card and today's counts"), "404": _json("Error", "no such pack")},
-                parameters=[{"name": "slug", "in": "path", "required": True, "schema": STR}])},
+                parameters=[{"name": "slug", "in": "path", "required": True,
+                             "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}}])},
             "/answers": {"post": _op(
                 "Answer a card; records it with the suggested rating and schedules the card", "submitAnswer",
                 {"201": _json("AnswerResult", "the recorded answer"),
                  "400": _json("Error", "malformed request or response"), "404": _json("Error", "no such card"),
-                 "409": _json("Error", "already recorded")},
+                 "409": _json("Error", "already recorded, or the Idempotency-Key was used for another card")},
                 description="Send an `Idempotency-Key` (any unique string of up to 64 characters) to make retries "
                             "safe: a request with a key already used answers with the first request's result "
                             "(header `Idempotent-Replayed: true`) and records nothing.",

@@ -21,6 +21,7 @@ from quizapp.sandbox import SandboxLimitExceeded
 from quizapp.stats import service as stats
 from quizapp.study import reviews, service
 from quizapp.study.presenting import card_view
+from quizapp.inputs import INT32_MAX, caller_key
 from quizapp.study.scheduler import iso
 from quizapp.study.seen import card_shown, question_as_seen
 
@@ -98,7 +99,10 @@ def card_out(card: Card, seed: int) -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/") + "/api/v1"))
+    # The configured public address, else relative: never the request's Host header (a cache could then serve
+    # a document naming an attacker's host to everyone).
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return jsonify(openapi_document(base + "/api/v1"))
 
 
 @bp.get("/me")
@@ -177,18 +181,19 @@ def trace():
 
 
 @bp.post("/answers")
+@limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_USER"], key_func=caller_key, scope="answers")
 @token_required
 def answer():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error(400, "bad_request", "send a JSON object: {card_id, response, seed?, response_ms?}")
     card_id, seed, ms = body.get("card_id"), body.get("seed", 0), body.get("response_ms")
-    if not isinstance(card_id, int) or isinstance(card_id, bool):
-        return error(400, "bad_request", "card_id must be an integer", "$.card_id")
-    if not isinstance(seed, int) or isinstance(seed, bool):
-        return error(400, "bad_request", "seed must be an integer", "$.seed")
-    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or ms < 0):
-        return error(400, "bad_request", "response_ms must be a non-negative integer", "$.response_ms")
+    if not isinstance(card_id, int) or isinstance(card_id, bool) or not 0 < card_id <= INT32_MAX:
+        return error(400, "bad_request", "card_id must be a positive 32-bit integer", "$.card_id")
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed <= INT32_MAX:
+        return error(400, "bad_request", "seed must be an integer from 0 to 2147483647", "$.seed")
+    if ms is not None and (not isinstance(ms, int) or isinstance(ms, bool) or not 0 <= ms <= INT32_MAX):
+        return error(400, "bad_request", "response_ms must be a non-negative 32-bit integer", "$.response_ms")
     version = body.get("version")
     if version is not None and not isinstance(version, str):
         return error(400, "bad_request", "version must be the card's `version` string", "$.version")
@@ -204,7 +209,7 @@ def answer():
     user = g.api_user
     replay = reviews.answer_with_key(db.session, user, key)
     if replay is not None:  # a retry: answer with the first request's result, record nothing
-        return answer_result(card, replay, replayed=True)
+        return _replayed(card, replay)
     q = seen
     try:
         result = check_answer(q.qtype, q.data, card.card_key, body.get("response"), variant=seed)
@@ -217,10 +222,18 @@ def answer():
         db.session.rollback()
         replay = reviews.answer_with_key(db.session, user, key)  # the same key, racing this request
         if replay is not None:
-            return answer_result(card, replay, replayed=True)
+            return _replayed(card, replay)
         return error(409, "conflict", str(exc))
     db.session.commit()
     return answer_result(card, recorded.log, result=result)
+
+
+def _replayed(card: Card, replay: ReviewLog):
+    """A retry's answer; a key already used for another card is a client bug: 409, never that card's result."""
+    if replay.card_id != card.id:
+        return error(409, "idempotency_key_reused", "this Idempotency-Key was used for an answer to another "
+                     "card; send a new key for each card answered")
+    return answer_result(card, replay, replayed=True)
 
 
 def answer_result(card: Card, log: ReviewLog, result: Any = None, replayed: bool = False):

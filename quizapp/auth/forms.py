@@ -9,6 +9,7 @@ from wtforms import BooleanField, FloatField, HiddenField, IntegerField, Passwor
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, Regexp, ValidationError
 
 from quizapp.auth.passwords import MIN_LENGTH, password_problems
+from quizapp.auth.service import email_problem
 
 TIMEZONES = sorted(available_timezones() | {"UTC"})
 
@@ -27,6 +28,11 @@ class SignupForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the password"), validators=[DataRequired(), EqualTo("password",
                             message=_l("the passwords differ"))])
     timezone = HiddenField(validators=[Optional(), _known_zone])  # filled in by the browser's JS when it can
+
+    def validate_email(self, field: StringField) -> None:
+        problem = email_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
     def validate_password(self, field: PasswordField) -> None:
         problems = password_problems(field.data or "", self.email.data or "")

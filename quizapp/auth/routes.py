@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp.auth import service
+from quizapp.auth import service, throttle
 from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
 from quizapp.extensions import db, limiter
 
@@ -25,6 +25,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
+               methods=["POST"], scope="signup-address")
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("study.index"))
@@ -48,15 +50,14 @@ def _login_failed(response: Response) -> bool:
     return response.status_code != 302
 
 
-def _account_key() -> str:
-    return "login-account:" + service.normalize_email(request.form.get("email", ""))[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
                methods=["POST"], deduct_when=_login_failed, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_account_key,
-               methods=["POST"], deduct_when=_login_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=throttle.account_address_key,
+               methods=["POST"], deduct_when=_login_failed, scope="login-account-address")
+@limiter.limit(lambda: current_app.config["LOGIN_SLOWDOWN_PER_ACCOUNT"], key_func=throttle.account_key,
+               methods=["POST"], deduct_when=_login_failed, exempt_when=throttle.known_device,
+               scope="login-account")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("study.index"))
@@ -66,8 +67,11 @@ def login():
         if user is None:
             form.password.errors.append("wrong email or password")
         else:
+            session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, user.email)
+            return response
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 
@@ -77,6 +81,7 @@ def logout():
     if not form.validate_on_submit():
         abort(400)
     logout_user()
+    session.pop("csrf_token", None)  # the next visitor of this browser gets a new CSRF token
     flash(_("You are logged out."), "info")
     return redirect(url_for("study.index"))
 

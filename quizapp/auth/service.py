@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import secrets
 from datetime import datetime
 
@@ -21,8 +22,27 @@ class AccountError(ValueError):
     pass
 
 
+# The same words whether or not an account exists is impossible here (a new account is logged in at once), so
+# the message is the one any refusal would give, and sign-ups are rate-limited per address (auth/routes.py).
+TAKEN = "no account can be created with this email; if it is yours, log in (or reset your password)"
+
+
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """NFKC (a fullwidth or ligature look-alike becomes the plain letters), trimmed, lower case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+# Characters that look like nothing or reorder text: format (zero-width, bidi overrides and isolates), control,
+# private-use, unassigned, line and paragraph separators. An address containing one reads as another address.
+INVISIBLE = frozenset({"Cf", "Cc", "Co", "Cn", "Zl", "Zp"})
+
+
+def email_problem(email: str) -> str | None:
+    """Why an address cannot name an account (None: it can)."""
+    normalized = normalize_email(email)
+    if any(unicodedata.category(char) in INVISIBLE or char.isspace() for char in normalized):
+        return "the email address contains an invisible, spacing or text-direction character; type it again"
+    return None
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -31,15 +51,18 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def create_user(session: Session, email: str, display_name: str, password: str, role: str = "learner",
                 timezone: str = "UTC") -> User:
+    problem = email_problem(email)
+    if problem:
+        raise AccountError(problem)
     if find_user_by_email(session, email) is not None:
-        raise AccountError("an account with this email already exists; log in instead")
+        raise AccountError(TAKEN)
     user = User(email=normalize_email(email), display_name=display_name.strip() or email.split("@")[0],
                 password_hash=generate_password_hash(password), role=role, timezone=timezone)
     session.add(user)
     try:
         session.flush()
     except IntegrityError as error:
-        raise AccountError("an account with this email already exists; log in instead") from error
+        raise AccountError(TAKEN) from error
     return user
 
 

@@ -21,12 +21,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import Float, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import Float, Integer, case, cast, extract, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
-from quizapp.models import (Card, CardState, ClassMember, ClassPack, Pack, Question, Topic, User, UTCDateTime,
-                            utcnow)
+from quizapp.models import (Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic,
+                            User, UTCDateTime, utcnow)
+from quizapp.security import csv_safe_rows
 from quizapp.study import scheduler as sched
 
 TOP_WRONG = 3
@@ -167,15 +168,25 @@ def retrievability_sql(session: Session, now: datetime) -> Any:
         days = millis // 86_400_000
     elapsed = case((days > 0, days), else_=0)
     curve = func.power(cast(1 + factor * elapsed / func.nullif(CardState.stability, 0), Float), decay)
-    return case((CardState.last_review.is_not(None) & CardState.stability.is_not(None), curve), else_=0.0)
+    # A stability that is not a positive finite number (rows from before imports were checked: 0, NaN, inf)
+    # counts as forgotten, never as a division by zero or a NaN score (NaN > 0 is true on PostgreSQL).
+    usable = CardState.stability.is_not(None) & (CardState.stability > 0) & (CardState.stability < 1e12)
+    return case((CardState.last_review.is_not(None) & usable, curve), else_=0.0)
 
 
 def class_progress(session: Session, class_id: int, now: datetime | None = None, offset: int = 0,
-                   limit: int | None = None, questions: bool = True) -> ClassProgress:
+                   limit: int | None = None, questions: bool = True,
+                   count_imported: bool | None = None) -> ClassProgress:
     """The class's progress; `offset`/`limit` page the learners (ordered by name): a page's cost follows the
     page, not the class's history (the answer counts come from `answer_totals`). `questions=False` skips the
-    per-question view (the gradebook does not show it)."""
+    per-question view (the gradebook does not show it). `count_imported` (default: the class's setting):
+    whether progress imported from files counts -- the card states it shaped (mastery, due) and its answers
+    (added from review_logs; `answer_totals` holds answers given here only). The per-question view always shows
+    answers given here only."""
     now = now or utcnow()
+    if count_imported is None:
+        count_imported = bool(session.scalar(select(Classroom.count_imported).where(Classroom.id == class_id)))
+    state_here = true() if count_imported else CardState.from_import.is_(False)
     packs = select(ClassPack.pack_id).where(ClassPack.class_id == class_id).scalar_subquery()
     members = select(ClassMember.user_id).where(ClassMember.class_id == class_id).scalar_subquery()
     live_card = (Card.retired_at.is_(None)) & (Question.retired_at.is_(None))
@@ -215,6 +226,17 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
             cell = by_user[uid].cells[topic_id]
             cell.reviews, cell.right = int(answers or 0), int(right or 0)
             cell.last_active = _utc(last)
+    if count_imported:  # imported answers are not in answer_totals (review_logs' triggers skip them)
+        for uid, topic_id, answers, right, last in session.execute(
+                select(ReviewLog.user_id, Question.topic_id, func.count(ReviewLog.id),
+                       func.sum(case((ReviewLog.correct.is_(True), 1), else_=0)), func.max(ReviewLog.reviewed_at))
+                .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
+                .where(ReviewLog.user_id.in_(page), ReviewLog.imported.is_(True), Question.pack_id.in_(packs))
+                .group_by(ReviewLog.user_id, Question.topic_id)).all():
+            if uid in by_user and topic_id in topic_ids:
+                cell = by_user[uid].cells[topic_id]
+                cell.reviews, cell.right = cell.reviews + int(answers), cell.right + int(right or 0)
+                cell.last_active = max(filter(None, (cell.last_active, _utc(last))), default=None)
 
     # 4. due cards, studied cards and mastery (FSRS retrievability summed in SQL) per learner and topic
     recall = retrievability_sql(session, now)
@@ -223,7 +245,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
                    func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)),
                    func.sum(case((CardState.last_review.is_not(None), 1), else_=0)), func.sum(recall))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-            .where(CardState.user_id.in_(page), Question.pack_id.in_(packs), live_card)
+            .where(CardState.user_id.in_(page), Question.pack_id.in_(packs), live_card, state_here)
             .group_by(CardState.user_id, Question.topic_id)).all():
         if uid in by_user and topic_id in topic_ids:
             cell = by_user[uid].cells[topic_id]
@@ -237,7 +259,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
         class_recall = {topic_id: float(total or 0.0) for topic_id, total in session.execute(
             select(Question.topic_id, func.sum(recall))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
-            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card,
+            .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here,
                    CardState.last_review.is_not(None))
             .group_by(Question.topic_id)).all() if topic_id in topic_ids}
 
@@ -349,11 +371,6 @@ def gradebook_rows(progress: ClassProgress, section: str) -> list[list[str]]:
     for learner in progress.learners:
         scores = [f"{learner.cells[t.id].mastery * 100:.2f}" for t in progress.topics]
         overall = f"{learner.mastery * 100:.2f}"
-        rows.append([_csv_safe(learner.name), str(learner.user_id), "", _csv_safe(learner.email), _csv_safe(section)]
-                    + scores + [overall, overall, learner.language or "browser"])
-    return rows
-
-
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: quote them as text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+        rows.append([learner.name, str(learner.user_id), "", learner.email, section] + scores
+                    + [overall, overall, learner.language or "browser"])
+    return csv_safe_rows(rows)  # every cell, headers included: a pack or topic title is someone else's text

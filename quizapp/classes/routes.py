@@ -126,6 +126,20 @@ def regenerate(class_id: int):
     return redirect(url_for("classes.show", class_id=class_id))
 
 
+@bp.post("/<int:class_id>/imported")
+@instructor_required
+def count_imported(class_id: int):
+    """Switch whether progress learners imported from files counts in this class's progress and gradebook."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    classroom = _managed(class_id)
+    classroom.count_imported = not classroom.count_imported
+    db.session.commit()
+    flash("Imported progress now counts in this class." if classroom.count_imported else
+          "Imported progress no longer counts in this class: only answers given here do.", "info")
+    return redirect(url_for("classes.show", class_id=class_id))
+
+
 @bp.post("/<int:class_id>/packs")
 @instructor_required
 def assign(class_id: int):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from quizapp.content.markdown import render_tokens
-from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file
+from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file, section_source
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
 from quizapp.content import lab_type, sim_type  # noqa: F401  (register the `lab` and `sim` types)
@@ -39,6 +39,9 @@ class QuestionSpec:
     source_line: int
     topic: str
     content_hash: str = ""
+    # What the author wrote (title, prompt, sections; not the settings, not what the simulator computed):
+    # a translation records the version it translates by this hash (`translated_from:`).
+    text_hash: str = ""
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -90,6 +93,12 @@ def content_hash(question: QuestionSpec) -> str:
     payload = {"type": question.qtype, "title": question.title, "data": question.data,
                "tags": question.tags, "difficulty": question.difficulty, "cards": question.card_keys}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def text_hash(raw_file: RawFile, raw: RawQuestion) -> str:
+    parts = [raw.title, raw.prompt_source] + [f"{name}\n{section_source(raw_file, section)}"
+                                               for name, section in sorted(raw.sections.items())]
+    return hashlib.sha256("\n\x00".join(parts).encode()).hexdigest()
 
 
 def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
@@ -354,4 +363,4 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any],
     })
     return QuestionSpec(slug=raw.slug, qtype=qtype.name, title=raw.title, data=data, tags=tags,
                         difficulty=difficulty, card_keys=qtype.card_keys(data), source_path=raw_file.path,
-                        source_line=raw.line, topic=topic)
+                        source_line=raw.line, topic=topic, text_hash=text_hash(raw_file, raw))

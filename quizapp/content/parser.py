@@ -11,10 +11,11 @@ from typing import Any
 import yaml
 from markdown_it.token import Token
 
+from quizapp import safeyaml
 from quizapp.content.markdown import parser, plain_text
 from quizapp.content.problems import ProblemList
+from quizapp.content.scanning import heading_id
 
-HEADING_ID = re.compile(r"^(?P<title>.*?)\s*\{#(?P<id>[^}\s]*)\}\s*$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SETTING_LINE = re.compile(r"^(?P<key>[A-Za-z_][A-Za-z0-9_-]*)\s*:\s*(?P<value>.*)$")
 
@@ -80,8 +81,8 @@ def split_front_matter(path: str, text: str, problems: ProblemList) -> tuple[dic
         return None
     yaml_text = "".join(lines[1:end])
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node = safeyaml.compose(yaml_text)  # no aliases, bounded depth and size
+        data = safeyaml.construct(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = 2 + mark.line if mark is not None else 1
@@ -167,17 +168,17 @@ def parse_file(path: str, data: bytes, problems: ProblemList) -> RawFile | None:
             line = line_of(token)
             if token.tag == "h2":
                 close_block()
-                match = HEADING_ID.match(inline.content)
-                if not match:
+                match = heading_id(inline.content)
+                if match is None:
                     problems.add(path, line, f"question heading {inline.content!r} has no id: end it with a stable "
                                              "id such as `{#pod-ip-allocator}`")
                     current = RawQuestion(slug=f"line-{line}", title=plain_text(inline.content), line=line)
                 else:
-                    slug = match["id"]
+                    slug = match[1]
                     if not SLUG.match(slug):
                         problems.add(path, line, f"question id '{slug}' is not valid: use lowercase letters, digits "
                                                  "and single dashes, e.g. `{#pod-ip-allocator}`")
-                    current = RawQuestion(slug=slug, title=plain_text(match["title"]), line=line)
+                    current = RawQuestion(slug=slug, title=plain_text(match[0]), line=line)
                     if not current.title:
                         problems.add(path, line, f"question '{slug}' has an empty title: write the question's "
                                                  "title before its id")

@@ -13,8 +13,9 @@ from markdown_it.token import Token
 from quizapp.content.markdown import render, render_inline, render_tokens, plain_text
 from quizapp.content.parser import RawFile, RawQuestion, Section, section_source
 from quizapp.content.problems import ProblemList
+from quizapp.content.scanning import CLOZE, ClozeMatch
 
-CLOZE = re.compile(r"\{\{c(?P<group>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+MAX_CLOZE_CARDS = 50
 CHOICE_MARK = re.compile(r"^\[(?P<mark>[ xX])\]\s+(?P<text>.*)$", re.DOTALL)
 
 
@@ -262,11 +263,15 @@ class Cloze(QuestionType):
                       "cloze text has no deletion: wrap each hidden part in `{{c1::...}}` (c2, c3 for more cards)")
             return {"cards": {}, "groups": []}
         groups = sorted({int(match["group"]) for match in deletions})
+        if len(groups) > MAX_CLOZE_CARDS:  # each group is a card, rendered on its own
+            ctx.error(ctx.question.prompt_line or ctx.question.line,
+                      f"{len(groups)} cloze groups (c1, c2, ...); at most {MAX_CLOZE_CARDS} cards per question")
+            return {"cards": {}, "groups": []}
         cards: dict[str, Any] = {}
         for group in groups:
             blanks = []
 
-            def hide(match: re.Match[str], group: int = group) -> str:
+            def hide(match: ClozeMatch, group: int = group) -> str:
                 answer = match["answer"].strip()
                 if int(match["group"]) != group:
                     return answer.split("|")[0].strip()

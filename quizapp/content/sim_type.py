@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import itertools
+import math
 import random
 import re
 from typing import Any, Callable
 
 import yaml
 
+from quizapp import safeyaml
 from quizapp.checking import normalize_answer
 from quizapp.content.qtypes import CompileContext, QuestionType, register
 from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
@@ -31,6 +33,9 @@ OUTCOMES = ("delivered", "refused", "timeout", "unreachable", "nxdomain")
 TRACE_KEYS = {"from", "to", "ask", "expect", "vary", "scenario"}
 PARAMETER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 MAX_VARIANTS = 24
+MAX_PARAMETERS = 8
+MAX_VALUES = 64  # per parameter
+MAX_VALUE_LENGTH = 200
 # Load-balanced picks are drawn from a seed; an answer must not depend on it (except the endpoint or name
 # asks, which accept every candidate). Tracing with this many seeds shows whether it does.
 DETERMINISM_SEEDS = 8
@@ -46,14 +51,39 @@ def substitute_html(fragment: str, params: dict[str, Any]) -> str:
     return PARAMETER.sub(lambda m: html.escape(str(params[m[1]])) if m[1] in params else m[0], fragment)
 
 
+def vary_problem(vary: Any) -> str | None:
+    """Why a `vary:` mapping is refused (None: fine): parameters map to non-empty lists of short scalars."""
+    if not isinstance(vary, dict) or not all(isinstance(v, list) and v for v in vary.values()):
+        return "`vary:` maps each parameter to a non-empty list of values, e.g. `nodePort: [30080, 31000]`"
+    if len(vary) > MAX_PARAMETERS:
+        return f"`vary:` has {len(vary)} parameters; at most {MAX_PARAMETERS}"
+    for name, values in vary.items():
+        if len(values) > MAX_VALUES:
+            return f"`vary: {name}` has {len(values)} values; at most {MAX_VALUES}"
+        if not all(isinstance(v, (str, int, float, bool)) and len(str(v)) <= MAX_VALUE_LENGTH for v in values):
+            return f"`vary: {name}` values must be numbers or text of at most {MAX_VALUE_LENGTH} characters"
+    return None
+
+
 def variant_combinations(vary: dict[str, list[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the parameters; past MAX_VARIANTS a fixed sample that keeps the first (base) one."""
+    """Every combination of the parameters; past MAX_VARIANTS a fixed sample that keeps the first (base) one.
+    The sample is drawn by position (mixed-radix, `itertools.product`'s order) without building the product:
+    sampling `range(1, total)` picks the same positions as sampling the list of combinations did."""
     names = sorted(vary)
-    combos = [dict(zip(names, values)) for values in itertools.product(*(vary[n] for n in names))]
-    if len(combos) > MAX_VARIANTS:
-        rest = random.Random(0).sample(combos[1:], MAX_VARIANTS - 1)
-        combos = [combos[0], *rest]
-    return combos or [{}]
+    sizes = [len(vary[n]) for n in names]
+    total = math.prod(sizes)
+    if total <= MAX_VARIANTS:
+        combos = [dict(zip(names, values)) for values in itertools.product(*(vary[n] for n in names))]
+        return combos or [{}]
+    positions = [0, *random.Random(0).sample(range(1, total), MAX_VARIANTS - 1)]
+    combos = []
+    for position in positions:
+        values = []
+        for name, size in zip(reversed(names), reversed(sizes)):  # the last parameter varies fastest
+            position, digit = divmod(position, size)
+            values.append(vary[name][digit])
+        combos.append(dict(zip(names, reversed(values))))
+    return combos
 
 
 def variant_index(data: dict[str, Any], seed: int | None) -> int:
@@ -105,7 +135,7 @@ class SimChecked(QuestionType):
             return {"variants": []}
         trace_text, trace_line = block
         try:
-            spec = yaml.safe_load(trace_text)
+            spec = safeyaml.load(trace_text)
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             ctx.error(trace_line + (mark.line if mark else 0),
@@ -131,9 +161,9 @@ class SimChecked(QuestionType):
             return {"variants": []}
         scenario_text, scenario_path, scenario_line = scenario_source
         vary = spec.get("vary") or {}
-        if not isinstance(vary, dict) or not all(isinstance(v, list) and v for v in vary.values()):
-            ctx.error(trace_line, "`vary:` maps each parameter to a non-empty list of values, e.g. "
-                                  "`nodePort: [30080, 31000]`")
+        problem = vary_problem(vary)
+        if problem is not None:
+            ctx.error(trace_line, problem)
             return {"variants": []}
         used = set(PARAMETER.findall(scenario_text + spec["from"] + spec["to"] + str(spec.get("expect", ""))
                                      + ctx.question.prompt_source))
@@ -181,8 +211,20 @@ class SimChecked(QuestionType):
                        trace_line: int) -> dict[str, Any] | None:
         label = ", ".join(f"{k}={v}" for k, v in params.items())
         where = f" (variant {label})" if label else ""
+        text = substitute(scenario_text, params)
         try:
-            scenario = load_scenario(substitute(scenario_text, params), source=scenario_path)
+            safeyaml.compose_all(text)  # no aliases (a values' substitution could add some), bounded size
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            message = f"scenario{where}: {getattr(error, 'problem', None) or error}"
+            if scenario_path == ctx.path:
+                ctx.error(scenario_line + (mark.line if mark else 0), message)
+            else:
+                ctx.problems.add(scenario_path, 1 + (mark.line if mark else 0),
+                                 f"question '{ctx.question.slug}': {message}")
+            return None
+        try:
+            scenario = load_scenario(text, source=scenario_path)
         except ScenarioError as error:
             for problem in error.problems:
                 line = scenario_line + (problem.line or 1) - 1

@@ -3,7 +3,9 @@
 A translation file has the front matter of a topic file plus `translation_of: <source language>` and its own
 `language:`; its file name is the topic id it translates (e.g. `content/zh-CN/pod-ip.md` translates topic `pod-ip`).
 Each question repeats the source's `{#id}` and type and records the source version it was written against
-(`translated_from:` the first 12 or more hex digits of the source's content hash). A translation carries display
+(`translated_from:` the first 12 or more hex digits of the hash of the source's text: its title, prompt and
+sections as the author wrote them, so neither a new difficulty nor a change in what the simulator computes makes a
+translation stale). A translation carries display
 text only -- the key is the source's: the compiler refuses a translation whose structure differs (another number of
 choices, another correct set, other cloze deletions, other ordering items or pairs), and for `sim` and `lab`
 questions only the prompt and the explanation are translated, so the simulator's key is the same in every language.
@@ -137,8 +139,8 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, source: Any, problems
     stamp, stamp_line = settings.get("translated_from", ("", raw.line))
     stamp = stamp.strip().lower()
     if not HASH_PREFIX.match(stamp):
-        ctx.error(stamp_line, f"needs `translated_from: {source.content_hash[:12]}` (the source version it "
-                              "translates: the first 12 hex digits of its content hash, as `quizapp content check` "
+        ctx.error(stamp_line, f"needs `translated_from: {source.text_hash[:12]}` (the source version it "
+                              "translates: the first 12 hex digits of its text's hash, as `quizapp content check` "
                               "prints them)")
         return None
     overlay: dict[str, Any] = {}
@@ -180,12 +182,12 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, source: Any, problems
     if len(problems) > before:
         return None
     structural = _same_structure(source.qtype, source.data, compiled)
-    if structural and not source.content_hash.startswith(stamp):
+    if structural and not source.text_hash.startswith(stamp):
         # Written against an older source whose key has changed since: expected drift, not an authoring error.
         dropped.append(TranslationWarning(raw_file.path, raw.line, (
             f"question '{raw.slug}': the {raw_file.front_matter.get('language')} translation is stale and "
             f"{structural} now ({source.source_path}:{source.source_line}): it is not used until it is updated "
-            f"(then set `translated_from: {source.content_hash[:12]}`)")))
+            f"(then set `translated_from: {source.text_hash[:12]}`)")))
         return None
     if structural:
         ctx.error(raw.line, f"{structural} than the source ({source.source_path}:{source.source_line}); a "
@@ -294,14 +296,14 @@ def translation_warnings(bank: Any, languages: list[str] | None = None) -> list[
                     warnings.append(TranslationWarning(
                         question.source_path, question.source_line,
                         f"question '{question.slug}' has no {language} translation: {language} learners see it "
-                        f"in {pack.language} (a translation starts `translated_from: {question.content_hash[:12]}`)"))
-                elif not question.content_hash.startswith(entry.translated_from):
+                        f"in {pack.language} (a translation starts `translated_from: {question.text_hash[:12]}`)"))
+                elif not question.text_hash.startswith(entry.translated_from):
                     warnings.append(TranslationWarning(
                         entry.source_path, entry.source_line,
                         f"question '{question.slug}': the {language} translation is stale: the source "
                         f"({question.source_path}:{question.source_line}) changed after `translated_from: "
                         f"{entry.translated_from}`; update the translation, then set `translated_from: "
-                        f"{question.content_hash[:12]}`"))
+                        f"{question.text_hash[:12]}`"))
     return sorted(warnings, key=lambda w: (w.path, w.line))
 
 
@@ -311,7 +313,7 @@ def coverage(bank: Any) -> dict[tuple[str, str], tuple[int, int, int]]:
     for pack in bank.packs.values():
         for language, done in sorted(pack.translations.questions.items()):
             stale = sum(1 for q in pack.questions
-                        if q.slug in done and not q.content_hash.startswith(done[q.slug].translated_from))
+                        if q.slug in done and not q.text_hash.startswith(done[q.slug].translated_from))
             result[(pack.slug, language)] = (len(pack.questions), sum(q.slug in done for q in pack.questions), stale)
     return result
 

@@ -143,10 +143,19 @@ def read_package(data: bytes) -> Collection:
             raise AnkiPackageError("the zip holds no Anki collection (collection.anki21b, .anki21 or .anki2)")
         if infos[name].file_size > MAX_COLLECTION_BYTES:
             raise AnkiPackageError("the package's collection is larger than 256 MB; split the deck")
-        database = archive.read(name)
-        if name.endswith("b"):
-            database = _zstd(database)
-        media = _media_names(archive, set(infos))
+        try:
+            database = archive.read(name)
+            if name.endswith("b"):
+                database = _zstd(database)
+            media = _media_names(archive, set(infos))
+        except AnkiPackageError:
+            raise
+        except ImportError:
+            raise AnkiPackageError("this server cannot read the newest package format (.anki21b needs the "
+                                   "zstandard module); export from Anki with \"Support older Anki versions\"") from None
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, RuntimeError, ValueError) as error:
+            # a damaged or hand-made zip (found by tests/test_fuzz_parsers.py): say so, never a 500
+            raise AnkiPackageError(f"the package is damaged ({type(error).__name__}); export it again") from None
     handle, path = tempfile.mkstemp(suffix=".anki2")
     try:
         with os.fdopen(handle, "wb") as out:

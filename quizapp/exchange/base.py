@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any, Protocol, runtime_checkable
 
+from quizapp.content.scanning import CLOZE
 from quizapp.content.sim_type import substitute_html
 
-CLOZE_MARK = re.compile(r"\{\{c(?P<group>\d+)::(?P<answer>.*?)(?:::(?P<hint>.*?))?\}\}", re.DOTALL)
+CLOZE_MARK = CLOZE  # a linear scanner, not a backtracking regex (quizapp.content.scanning)
 BLANK_SPAN = re.compile(r'<span class="cloze-blank">\[.*?\]</span>', re.DOTALL)
 
 

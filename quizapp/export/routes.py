@@ -3,18 +3,25 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import delete, select
 
-from quizapp.extensions import db
-from quizapp.export import service
+from quizapp.auth.forms import PostForm
+from quizapp.extensions import db, limiter
+from quizapp.export import importing, service
 from quizapp.export import xapi as xapi_statements
+from quizapp.models import PendingImport
+from quizapp.study import scheduler as sched
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_BYTES = 16 * 1024 * 1024  # 20,000 answers (importing.MAX_REVIEWS) fit in about 12 MiB
+PREVIEW_ROWS = 300  # cards listed on the preview page
 
 
 class ImportForm(FlaskForm):
@@ -57,28 +64,75 @@ def xapi():
     return _download(json.dumps(statements, ensure_ascii=False, indent=1), "quizapp-xapi.json", "application/json")
 
 
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}"
+
+
+def _parse(raw: bytes):
+    """JSON without NaN/Infinity; too deep a document is a problem, not a RecursionError (500)."""
+    def refuse(constant: str):
+        raise ValueError(f"{constant} is not JSON")
+
+    try:
+        return json.loads(raw, parse_constant=refuse)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise importing.ImportProblem([f"$: not JSON: {error}"]) from None
+    except RecursionError:
+        raise importing.ImportProblem(["$: nested too deeply to be a progress export"]) from None
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["IMPORT_LIMIT_PER_USER"], key_func=_user_key, methods=["POST"],
+               scope="import")
 def import_progress():
+    """Upload: check the file and keep it, then show what it would change (`import_preview`)."""
     form = ImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
         raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        user = current_user._get_current_object()
         try:
             if len(raw) > MAX_IMPORT_BYTES:
-                raise service.ImportProblem(["the file is larger than 50 MB"])
-            try:
-                document = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as error:
-                raise service.ImportProblem([f"not JSON: {error}"]) from None
-            report = service.import_progress(db.session, current_user._get_current_object(), document)
-        except service.ImportProblem as error:
+                raise importing.ImportProblem([f"$: the file is larger than {MAX_IMPORT_BYTES // 2**20} MiB; "
+                                               "export one pack at a time"])
+            importing.plan_import(db.session, user, _parse(raw))
+        except importing.ImportProblem as error:
             db.session.rollback()
             problems = error.problems
         else:
+            db.session.execute(delete(PendingImport).where(PendingImport.user_id == user.id))
+            pending = PendingImport(user_id=user.id, body=raw, sha256=hashlib.sha256(raw).hexdigest())
+            db.session.add(pending)
             db.session.commit()
-            flash(f"Imported {report.card_states} card states and {report.reviews_added} answers "
-                  f"({report.reviews_already_present} were already here).", "info")
-            return redirect(url_for("study.index"))
+            return redirect(url_for("export.import_preview", pending_id=pending.id))
     status = 400 if (problems or form.errors) else 200
     return render_template("export/import.html", form=form, problems=problems), status
+
+
+@bp.route("/import/<int:pending_id>", methods=["GET", "POST"])
+@login_required
+def import_preview(pending_id: int):
+    """GET: what the kept file would change now. POST (the confirm button): apply it."""
+    user = current_user._get_current_object()
+    pending = db.session.scalar(select(PendingImport).where(PendingImport.id == pending_id,
+                                                            PendingImport.user_id == user.id))
+    if pending is None:
+        abort(404)
+    form = PostForm()
+    try:
+        plan = importing.plan_import(db.session, user, _parse(pending.body))
+    except importing.ImportProblem as error:  # the packs changed since the upload
+        db.session.rollback()
+        return render_template("export/import.html", form=ImportForm(), problems=error.problems), 409
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        importing.apply_import(db.session, user, plan)
+        db.session.delete(pending)
+        db.session.commit()
+        flash(f"Imported {plan.answers_added} answers on {len(plan.changes) - len(plan.kept)} cards "
+              f"({plan.already_present} were already here; {len(plan.kept)} cards kept as they are here).", "info")
+        return redirect(url_for("study.index"))
+    return render_template("export/preview.html", plan=plan, form=form, pending=pending,
+                           state_names=sched.STATE_NAMES, shown=PREVIEW_ROWS)

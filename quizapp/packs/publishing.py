@@ -33,6 +33,7 @@ from quizapp.models import (
     utcnow,
 )
 from quizapp.packs.uploads import UploadedFiles, archive_bytes, files_from_archive
+from quizapp.sandbox import Limits, SandboxLimitExceeded, run_sandboxed
 
 
 class PublishError(Exception):
@@ -66,8 +67,28 @@ def summary_line(validation: Validation) -> str:
             "nothing was published.")
 
 
-def compile_upload(uploaded: UploadedFiles) -> CompileResult:
+# An upload is compiled (sim questions traced) in a child process with these bounds, so no upload can hold a
+# web worker past gunicorn's 30 s timeout or grow it: the real content packs compile in well under a second.
+COMPILE_LIMITS = Limits(cpu_seconds=15, memory_mb=512, wall_seconds=20)
+
+
+def _compile(uploaded: UploadedFiles) -> CompileResult:
     return compile_sources(uploaded.markdown, read_resource=uploaded.read_resource)
+
+
+def compile_upload(uploaded: UploadedFiles, limits: Limits | None = None) -> CompileResult:
+    """Compile in the sandbox; past its CPU, memory or time bound the upload gets one problem saying so."""
+    limits = limits or COMPILE_LIMITS
+    try:
+        return run_sandboxed(_compile, uploaded, limits=limits)
+    except SandboxLimitExceeded as error:
+        what = (f"more than {limits.memory_mb} MB of memory" if error.kind == "memory" else
+                f"more than {limits.cpu_seconds} s of computing")
+        where = uploaded.markdown[0][0] if uploaded.markdown else "upload"
+        return CompileResult(None, [Problem(where, 1, f"compiling this upload took {what}, the limit for one "
+                                                      "upload: make it smaller (fewer sim questions or variants, "
+                                                      "smaller scenarios) or split it into several packs")],
+                             len(uploaded.markdown))
 
 
 def validate(session: Session, user: User | None, result: CompileResult) -> Validation:

@@ -56,11 +56,10 @@ def set_visibility(session: Session, pack: Pack, visibility: str) -> None:
 
 def add_owner(session: Session, pack: Pack, email: str) -> User:
     user = find_user_by_email(session, email)
-    if user is None:
-        raise PackError(f"no account with the email {email.strip()!r}")
-    if user.role not in ("instructor", "admin"):
-        raise PackError(f"{user.email} is a learner; only instructors own packs "
-                        "(an admin runs `quizapp user promote EMAIL --role instructor`)")
+    if user is None or user.role not in ("instructor", "admin"):  # one message: no account and role lookups
+        raise PackError("no instructor account has this email; ask them for the email they log in with "
+                        "(an admin makes an account an instructor with `quizapp user promote EMAIL --role "
+                        "instructor`)")
     if session.get(PackOwner, (pack.id, user.id)) is None:
         session.add(PackOwner(pack_id=pack.id, user_id=user.id))
         session.flush()

@@ -19,6 +19,7 @@ from .docker.dns import DockerDns
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
 from .kubernetes.names import sep_chain, svc_chain
+from .kubernetes.nft_proxy import NftProxySteps
 from .kubernetes.policy_trace import PolicySteps
 from .kubernetes.proxy import KubeProxySteps
 from .kubernetes.trace import KubernetesSteps
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-class _Tracer(KubernetesDns, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
+class _Tracer(KubernetesDns, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 

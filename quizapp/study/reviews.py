@@ -195,6 +195,13 @@ def state_version(session: Session, user: User, card_id: int) -> int:
                                                           CardState.card_id == card_id)) or 0
 
 
+class KeyReused(StudyError):
+    """An idempotency key already recorded an answer to another card (a client bug, never a retry)."""
+
+    def __init__(self) -> None:
+        super().__init__("this submission's key was already used for another card; reload the page")
+
+
 def answer_with_key(session: Session, user: User, key: str | None) -> ReviewLog | None:
     """The answer already recorded for this submission (idempotency key), if any."""
     if not key:
@@ -214,6 +221,8 @@ def record_answer(session: Session, user: User, card: Card, response: Any, resul
     question = seen if seen is not None else card.question
     replay = answer_with_key(session, user, idempotency_key)
     if replay is not None:
+        if replay.card_id != card.id:
+            raise KeyReused()
         return Answer(replay, None, replayed=True)
     row = card_state(session, user, card.id)
     if shown_version is not None and (row.version if row is not None else 0) != shown_version:

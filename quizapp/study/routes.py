@@ -11,8 +11,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
-from quizapp.extensions import db
+from quizapp.access import can_see_pack
+from quizapp.extensions import db, limiter
 from quizapp.i18n import current_language
+from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
 from quizapp.study import focus as focusing
 from quizapp.study import reviews, service
@@ -124,6 +126,7 @@ def question(slug: str):
 
 
 @bp.post("/packs/<slug>/study")
+@limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_USER"], key_func=caller_key, scope="answers")
 def answer(slug: str):
     # The pack (if the visitor may study it) and the card (of that pack, retired or not), in one query.
     card = service.find_visible_pack_card(db.session, slug, request.form.get("card", type=int) or -1,
@@ -153,10 +156,13 @@ def answer(slug: str):
         recorded = reviews.record_answer(db.session, user, card, response, result, response_time(request.form),
                                          seed, reviews.learner_scheduler(user, fuzz()), idempotency_key=key,
                                          shown_version=request.form.get("state_version", type=int), seen=q)
+    except reviews.KeyReused:
+        db.session.rollback()
+        abort(409)
     except reviews.StudyError as error:
         db.session.rollback()
         replay = reviews.answer_with_key(db.session, user, key)  # the same submission, racing this one
-        if replay is not None:
+        if replay is not None and replay.card_id == card.id:
             return redirect(url_for("study.feedback", log_id=replay.id, focus=focus and focus.param))
         flash(str(error), "error")
         return redirect(url_for("study.question", slug=pack.slug, focus=focus and focus.param))
@@ -224,25 +230,37 @@ def undo():
     return redirect(url_for("study.question", slug=undone.pack_slug, card=undone.card_id, seed=undone.seed))
 
 
+def _own_card(card_id: int) -> str:
+    """Where to go after changing one's own state of a card: its pack when the learner may see it. A card of a
+    pack they may not see (and never studied) is a 404, so nothing reveals which private packs exist."""
+    card = db.session.get(Card, card_id) or abort(404)
+    pack = card.question.pack
+    if can_see_pack(db.session, current_user, pack):
+        return url_for("study.question", slug=pack.slug)
+    if reviews.card_state(db.session, learner(), card_id) is None:
+        abort(404)
+    return url_for("study.index")  # their own progress on a pack no longer shared with them
+
+
 @bp.post("/cards/<int:card_id>/reset")
 @login_required
 def reset(card_id: int):
-    card = db.session.get(Card, card_id) or abort(404)
+    target = _own_card(card_id)
     if reviews.reset_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card reset: it is new again. Its history is kept.", "info")
     else:
         flash("That card had no progress to reset.", "info")
-    return redirect(url_for("study.question", slug=card.question.pack.slug))
+    return redirect(target)
 
 
 @bp.post("/cards/<int:card_id>/unsuspend")
 @login_required
 def unsuspend(card_id: int):
-    card = db.session.get(Card, card_id) or abort(404)
+    target = _own_card(card_id)
     if reviews.unsuspend_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card unsuspended.", "info")
-    return redirect(url_for("study.question", slug=card.question.pack.slug))
+    return redirect(target)
 
 

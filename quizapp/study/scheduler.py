@@ -5,6 +5,7 @@ A card's scheduling state travels as a `StateDict` (what `ReviewLog.state_before
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, TypedDict
@@ -96,9 +97,13 @@ def preview(scheduler: fsrs.Scheduler, before: StateDict | None, at: datetime, c
 
 
 def retrievability(scheduler: fsrs.Scheduler, state: StateDict, card_id: int, at: datetime) -> float:
-    if state["stability"] is None or state["last_review"] is None:
+    """The probability of recall now, in [0, 1]. A stored stability that is not a positive finite number
+    (rows written before imports were checked) counts as forgotten, never as a division by zero."""
+    stability = state["stability"]
+    if stability is None or state["last_review"] is None or not math.isfinite(stability) or stability <= 0:
         return 0.0
-    return scheduler.get_card_retrievability(to_fsrs(state, card_id), current_datetime=as_utc(at))
+    value = scheduler.get_card_retrievability(to_fsrs(state, card_id), current_datetime=as_utc(at))
+    return min(1.0, max(0.0, value)) if math.isfinite(value) else 0.0
 
 
 def format_interval(delta: timedelta) -> str:

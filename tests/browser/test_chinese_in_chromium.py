@@ -89,7 +89,7 @@ Docker 的内置 DNS 服务器在哪个地址上应答？
 
 def translated_fixture_pack() -> dict[str, str]:
     result = compile_sources(sorted((name, text.encode()) for name, text in FIXTURE_PACK.items()))
-    hashes = {question.slug: question.content_hash[:12] for question in result.bank.questions}
+    hashes = {question.slug: question.text_hash[:12] for question in result.bank.questions}
     return {**FIXTURE_PACK, "zh-CN/ports.md": ZH_PORTS.format(**hashes)}
 
 

@@ -28,7 +28,7 @@ def test_shipped_labs_compile_and_span_the_topics():
     labs = [q for q in result.bank.questions if q.qtype == "lab"]
     assert len(labs) >= 15
     tags = {tag for q in labs for tag in q.tags}
-    assert {"service", "externaltrafficpolicy", "hostport", "publish", "user-defined-bridge"} <= tags
+    assert {"service", "externaltrafficpolicy", "hostport", "publish", "user-defined-bridge", "networkpolicy"} <= tags
 
 
 def test_a_wrong_solution_is_reported_at_the_solution():
@@ -101,3 +101,13 @@ def test_changes_outside_sees_added_and_removed_documents():
     start = [{"kind": "Pod", "metadata": {"name": "a"}}]
     answer = [{"kind": "Pod", "metadata": {"name": "b"}}]
     assert changes_outside(start, answer, [{"document": "Pod/b", "path": ""}]) == ["Pod/a: removed"]
+
+
+def test_networkpolicy_lab_needs_dns_too():
+    data = shipped_lab("lab-networkpolicy-egress-dns")
+    assert check_answer("lab", data, "main", {"scenario": data["solution_text"]}).correct
+    pods_only = data["solution_text"].replace("  - ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]\n", "")
+    assert pods_only != data["solution_text"]
+    result = check_answer("lab", data, "main", {"scenario": pods_only})
+    assert not result.correct and not result.expected["outside"]
+    assert result.expected["goals"][0]["met"] is False

@@ -58,3 +58,15 @@ def test_at_least_40_sim_checked_questions_using_every_ask(bank):
     assert {"node-ip", "pod-ip", "cluster-ip", "container-ip", "nodeport", "targetport", "containerport",
             "hostport", "docker-publish", "docker-bridge", "user-defined-bridge", "docker-host", "docker-none",
             "docker-container", "flannel", "dns"} <= sim_concepts
+
+
+def test_no_learner_visible_reference_to_the_source_articles(bank):
+    """Misconception questions quote the claim; learners never see the articles, so nothing may point at them."""
+    import re
+
+    pointer = re.compile(r"seed 0\d\d|source articles?|one of the articles", re.I)
+    for question in bank.questions:
+        data = question.data
+        visible = " ".join(str(data.get(key, "")) for key in ("prompt_html", "explanation_html", "back_html"))
+        assert not pointer.search(visible), question.slug
+

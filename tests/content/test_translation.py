@@ -22,7 +22,7 @@ SOURCE = source_bank()
 
 
 def stamp(slug: str) -> str:
-    return SOURCE[slug].content_hash[:12]
+    return SOURCE[slug].text_hash[:12]
 
 
 def compile_with(*translated: str, title: str = "全部题型"):
@@ -168,3 +168,10 @@ def test_a_stale_translation_whose_source_changed_its_key_is_dropped_with_a_warn
     assert "default-service-type" not in result.bank.packs["demo"].translations.questions["zh-CN"]
     warnings = [str(w) for w in translation_warnings(result.bank)]
     assert any("translation is stale and marks other choices [x]" in w and "it is not used" in w for w in warnings)
+
+
+def test_a_new_difficulty_or_a_new_simulator_result_does_not_make_a_translation_stale():
+    harder = pack_file("All types", *doc_examples()).replace(b"type: single\n", b"type: single\ndifficulty: 5\n", 1)
+    result = compile_sources([("demo/all-types.md", harder),
+                              ("demo/zh-CN/all-types.md", (ZH_FRONT.format(title="t") + single_zh()).encode())])
+    assert result.ok and not [w for w in translation_warnings(result.bank) if "stale" in str(w)]

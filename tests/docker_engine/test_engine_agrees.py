@@ -9,7 +9,9 @@ import pytest
 from .compare import run_refusal, run_traces
 from .scenarios import SCENARIOS
 
-pytestmark = pytest.mark.docker_engine
+# also `kernel`: like the kernel tests it needs root and network namespaces, and `-m "not kernel"` runs (the
+# PostgreSQL pass in CI, quick local runs) skip it
+pytestmark = [pytest.mark.docker_engine, pytest.mark.kernel]
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

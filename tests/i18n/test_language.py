@@ -14,8 +14,8 @@ from tests.content.helpers import doc_examples, pack_file
 ZH_FRONT = "---\npack: demo\ntitle: 全部题型\nlanguage: zh-CN\ntranslation_of: en\n---\n\n中文简介。\n\n"
 
 
-def zh_single(content_hash: str) -> str:
-    return (f"## 默认的 Service 类型 {{#default-service-type}}\n\ntype: single\ntranslated_from: {content_hash[:12]}\n\n"
+def zh_single(text_hash: str) -> str:
+    return (f"## 默认的 Service 类型 {{#default-service-type}}\n\ntype: single\ntranslated_from: {text_hash[:12]}\n\n"
             "省略 `spec.type` 时，Service 是哪种类型？\n\n### Choices\n\n- [ ] NodePort\n- [x] ClusterIP\n"
             "- [ ] LoadBalancer\n\n### Explanation\n\n`ClusterIP` 是默认类型。\n")
 
@@ -26,7 +26,7 @@ def bank(db):
     first = compile_sources([("demo/all.md", source)])
     question = next(q for q in first.bank.questions if q.slug == "default-service-type")
     result = compile_sources([("demo/all.md", source),
-                              ("demo/zh-CN/all.md", (ZH_FRONT + zh_single(question.content_hash)).encode())])
+                              ("demo/zh-CN/all.md", (ZH_FRONT + zh_single(question.text_hash)).encode())])
     assert result.ok, [str(p) for p in result.problems]
     write_bank(db.session, result.bank)
     db.session.commit()

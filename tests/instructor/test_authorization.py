@@ -114,7 +114,12 @@ def test_an_instructor_cannot_edit_another_instructors_pack_or_see_their_class(c
     # The owner adds them as a co-owner: now they may edit. A learner cannot be made an owner.
     log_in(instructor)
     refused = client.post("/instructor/packs/ports-quiz/owners", data={"email": learner.email}, follow_redirects=True)
-    assert "only instructors own packs" in refused.get_data(as_text=True)
+    nobody = client.post("/instructor/packs/ports-quiz/owners", data={"email": "nobody@example.org"},
+                         follow_redirects=True)
+    # the same words for a learner and for no account: the form tells nobody who has an account, or its role
+    message = "no instructor account has this email"
+    assert message in refused.get_data(as_text=True) and message in nobody.get_data(as_text=True)
+    assert learner.email not in refused.get_data(as_text=True).split(message)[1][:200]
     client.post("/instructor/packs/ports-quiz/owners", data={"email": other_instructor.email})
     log_in(other_instructor)
     assert client.get("/instructor/packs/ports-quiz").status_code == 200

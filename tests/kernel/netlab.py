@@ -177,6 +177,10 @@ class Lab:
                 run(["bridge", "-n", self.ns(space.name), "fdb", "append", f.mac, "dev", f.dev, "dst", f.dst])
             if space.iptables:
                 self._exec(space.name, "iptables-restore", "--noflush", input=space.iptables)
+            if space.nftables:
+                if shutil.which("nft") is None:
+                    raise LabError("nft is missing (apt-get install -y nftables): kube-proxy's nftables mode needs it")
+                self._exec(space.name, "nft", "-f", "-", input=space.nftables)
         for space in topo.namespaces:
             for lst in space.listeners:
                 self._listen(space.name, lst.port, lst.proto, f"{lst.kind}/{lst.name}")

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from quizapp.auth.service import create_token
 from quizapp.checking import check_answer
-from quizapp.models import ApiToken, CardState, LabEdit, ReviewLog, User
+from quizapp.models import ApiToken, CardState, LabEdit, PendingImport, ReviewLog, User
 from quizapp.study import reviews
 from tests.production.helpers import single_choice_card
 
@@ -88,6 +88,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("export.xapi", "GET"): same(LOGIN, 200),
     ("export.import_progress", "GET"): same(LOGIN, 200),
     ("export.import_progress", "POST"): same(LOGIN, 400),  # no file
+    ("export.import_preview", "GET"): owned(LOGIN, 200, 404),  # the learner's checked, not yet applied, upload
+    ("export.import_preview", "POST"): owned(LOGIN, 302, 404),
     # JSON API: token only, 401 without
     ("api.openapi", "GET"): same(200, 200),
     ("api.me", "GET"): same(401, 200),
@@ -121,6 +123,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("classes.leave", "POST"): same(LOGIN, 404),
     ("classes.show", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
     ("classes.regenerate", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("classes.count_imported", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("classes.assign", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("classes.unassign", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("classes.remove_member", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
@@ -141,6 +144,7 @@ def build_world(db, users: dict[str, User]) -> World:
     db.session.execute(delete(ReviewLog))
     db.session.execute(delete(CardState))
     db.session.execute(delete(ApiToken))
+    db.session.execute(delete(PendingImport))
     card = single_choice_card(db)
     owner = users["learner"]
     result = check_answer("single", card.question.data, card.card_key, {"choice": 1}, variant=1)
@@ -151,9 +155,12 @@ def build_world(db, users: dict[str, User]) -> World:
     for role, user in users.items():
         row, secret = create_token(db.session, user, role)
         tokens[role], token_ids[role] = secret, row.id
+    pending = PendingImport(user_id=owner.id, sha256="0" * 64,
+                            body=b'{"format": "quizapp-progress", "version": 1, "card_states": [], "reviews": []}')
+    db.session.add(pending)
     db.session.commit()
     return World(users, tokens, {"log_id": answer.log.id, "review_id": answer.log.id, "card_id": card.id,
-                                 "token_id": token_ids["learner"]})
+                                 "token_id": token_ids["learner"], "pending_id": pending.id})
 
 
 def owner_fingerprint(db, owner_id: int) -> tuple:
@@ -174,6 +181,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "review_id": lambda world: world.ids["review_id"],
     "card_id": lambda world: world.ids["card_id"],
     "token_id": lambda world: world.ids["token_id"],
+    "pending_id": lambda world: world.ids["pending_id"],
     "draft_id": lambda world: 999,
     "class_id": lambda world: 999,
     "pack_id": lambda world: 999,

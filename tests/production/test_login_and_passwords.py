@@ -1,4 +1,4 @@
-"""Login is rate-limited per account and per address (Flask-Limiter; Redis when REDIS_URL is set);
+"""Login is rate-limited per (account, address), per address, and softly per account for unknown browsers (Flask-Limiter; Redis when REDIS_URL is set);
 passwords of new accounts follow the rules in quizapp/auth/passwords.py."""
 from __future__ import annotations
 
@@ -19,15 +19,27 @@ def attempt(client, email: str, password: str, address: str = "198.51.100.1"):
                        environ_base={"REMOTE_ADDR": address})
 
 
-def test_failed_logins_per_account_are_limited_even_with_the_right_password_after(client, make_user):
+def test_failures_count_per_account_and_address(client, make_user):
     make_user()
-    make_user("bob@example.org")
-    for number in range(10):  # ten wrong passwords, from ten addresses
-        assert attempt(client, "ada@example.org", "wrong", f"198.51.100.{number + 10}").status_code == 400
-    blocked = attempt(client, "ADA@example.org", "correct horse", "198.51.100.99")
+    for _ in range(10):  # ten wrong passwords for one account from one address
+        assert attempt(client, "ada@example.org", "wrong", "198.51.100.7").status_code == 400
+    blocked = attempt(client, "ADA@example.org", "correct horse", "198.51.100.7")
     assert blocked.status_code == 429
     assert "Too many attempts" in blocked.get_data(as_text=True) and int(blocked.headers["Retry-After"]) > 0
-    assert attempt(client, "bob@example.org", "correct horse", "198.51.100.99").status_code == 302
+    assert attempt(client, "ada@example.org", "correct horse", "198.51.100.8").status_code == 302
+
+
+def test_an_attacker_cannot_lock_the_owner_out(app, make_user):
+    """The issue's finding: 20 wrong passwords naming an email made the owner's right password fail from any
+    address for 15 minutes. Now failures from elsewhere only slow down browsers that never logged in to it."""
+    make_user()
+    owner, attacker = app.test_client(), app.test_client()
+    assert attempt(owner, "ada@example.org", "correct horse", "192.0.2.1").status_code == 302  # their browser
+    owner.post("/logout")
+    for number in range(40):  # from forty addresses
+        assert attempt(attacker, "ada@example.org", "wrong", f"198.51.100.{number + 10}").status_code in (400, 429)
+    assert attempt(attacker, "ada@example.org", "correct horse", "198.51.100.99").status_code == 429  # slowed
+    assert attempt(owner, "ada@example.org", "correct horse", "203.0.113.50").status_code == 302  # not locked out
 
 
 def test_successful_logins_do_not_count(client, make_user):
@@ -100,3 +112,56 @@ def test_signup_shows_clear_password_errors(client, db, password, message):
 def test_signup_form_states_the_rules(client):
     assert "at least 10 characters; not your email, not a common password" in client.get("/signup").get_data(
         as_text=True)
+
+
+def test_serve_says_loudly_that_limits_are_per_process_without_redis():
+    from quizapp.serve import limits_warning
+
+    assert "rate limits are per process" in limits_warning(4, {})
+    assert limits_warning(4, {"REDIS_URL": "redis://127.0.0.1:6379/0"}) is None and limits_warning(1, {}) is None
+
+
+@pytest.mark.parametrize("email", ["ada\u200b@example.org", "ada@exa\u202emple.org", "ad\u2066a@example.org",
+                                   "ada\u00a0x@example.org"])
+def test_emails_with_invisible_or_direction_characters_are_refused(client, db, email):
+    response = client.post("/signup", data={**SIGNUP, "email": email, "password": "violet-otter-42-lanes",
+                                            "confirm": "violet-otter-42-lanes"})
+    assert response.status_code == 400 and "invisible" in response.get_data(as_text=True)
+    assert db.session.scalar(select(User)) is None
+
+
+def test_emails_are_nfkc_normalised(client, db):
+    fullwidth = "\uff41\uff44\uff41@example.org"  # ａｄａ
+    response = client.post("/signup", data={**SIGNUP, "email": fullwidth, "password": "violet-otter-42-lanes",
+                                            "confirm": "violet-otter-42-lanes"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User.email)) == "ada@example.org"
+
+
+def test_csrf_token_changes_at_log_in_and_log_out(app, make_user):
+    """The session's CSRF secret is dropped when someone logs in or out (the next form gets a new one): a
+    token seen before logging in (or by the previous user of a shared browser) is worthless after."""
+    make_user()
+    client = app.test_client()
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    def secret():
+        with client.session_transaction() as session:
+            return session.get("csrf_token")
+
+    def form_token(path):
+        page = client.get(path).get_data(as_text=True)
+        return page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+    token = form_token("/login")
+    before = secret()
+    assert before and client.post("/login", data={"email": "ada@example.org", "password": "correct horse",
+                                                  "csrf_token": token}).status_code == 302
+    assert secret() != before
+    with client.session_transaction() as session:
+        session["csrf_token"] = "logged-in-secret"
+    from itsdangerous import URLSafeTimedSerializer
+
+    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps("logged-in-secret")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert secret() != "logged-in-secret"

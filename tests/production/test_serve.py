@@ -22,13 +22,14 @@ def captured_options(monkeypatch, args: list[str], env: dict[str, str]) -> dict:
 
 
 def test_serve_takes_options_then_environment_then_defaults(monkeypatch):
-    for name in ("QUIZAPP_BIND", "QUIZAPP_WORKERS", "QUIZAPP_THREADS", "QUIZAPP_TIMEOUT"):
+    for name in ("QUIZAPP_BIND", "QUIZAPP_WORKERS", "QUIZAPP_THREADS", "QUIZAPP_TIMEOUT", "QUIZAPP_WORKER_CLASS"):
         monkeypatch.delenv(name, raising=False)
     defaults = captured_options(monkeypatch, [], {})
     assert defaults["bind"] == ["127.0.0.1:8000"] and defaults["workers"] == serve.default_workers()
-    assert defaults["worker_class"] == "sync" and defaults["preload_app"] is False
+    assert defaults["worker_class"] == "asgi" and defaults["preload_app"] is False
+    assert defaults["threads"] == serve.ASGI_MIN_THREADS
     env = captured_options(monkeypatch, [], {"QUIZAPP_WORKERS": "3", "QUIZAPP_THREADS": "4",
-                                             "QUIZAPP_BIND": "0.0.0.0:9000"})
+                                             "QUIZAPP_BIND": "0.0.0.0:9000", "QUIZAPP_WORKER_CLASS": "sync"})
     assert (env["workers"], env["threads"], env["worker_class"], env["bind"]) == (3, 4, "gthread", ["0.0.0.0:9000"])
     options = captured_options(monkeypatch, ["--workers", "5", "--bind", "127.0.0.1:1,127.0.0.1:2"],
                                {"QUIZAPP_WORKERS": "3"})

@@ -211,7 +211,7 @@ spec:
     ("docker run --frob x nginx", "unknown flag: --frob"),
     ("docker run -d", '"docker run" requires at least 1 argument'),
     ("docker run --network nope nginx", "network nope not found"),
-    ("docker run --link db:db nginx", "option --link is not modelled"),
+    ("docker run --link db:db nginx", "could not get container for db"),
     ("docker run --net-alias x nginx", "network-scoped aliases are only supported for user-defined networks"),
     ("docker run -p 10.9.9.9:80:80 nginx", "cannot assign requested address"),
     ("docker ps", "not modelled"),

@@ -87,6 +87,7 @@ class Namespace:
     fdb: list[FdbEntry] = field(default_factory=list)
     sysctls: dict[str, str] = field(default_factory=dict)
     iptables: str | None = None  # iptables-restore text
+    nftables: str | None = None  # nft -f ruleset (kube-proxy in nftables mode)
     listeners: list[Listener] = field(default_factory=list)
     proxies: list[Proxy] = field(default_factory=list)
 

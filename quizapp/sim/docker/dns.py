@@ -22,6 +22,8 @@ class DockerDns:
         user_nets = [a for a in owner.attachments if a.network.user_defined]
         for att in user_nets:
             target = att.network.dns.get(low)
+            if target is None and low.endswith("." + att.network.name.lower()):  # <container>.<network>
+                target = att.network.dns.get(low[: -len(att.network.name) - 1])
             if target is not None:
                 ip = next(a.ip for a in target.attachments if a.network is att.network)
                 self.hop(where, f"{name} -> {ip} (Docker embedded DNS 127.0.0.11, network {att.network.name})")

@@ -57,7 +57,7 @@ NETCONNECT_SHORT: dict[str, str] = {}
 RUN_NOT_MODELLED = {
     "dns": "custom DNS servers", "dns-option": "resolver options",
     "dns-search": "DNS search domains", "domainname": "the container's domain name",
-    "hostname": "container host names in name resolution", "link": "legacy links",
+    "hostname": "container host names in name resolution",
     "link-local-ip": "link-local addresses", "ip6": "IPv6", "mac-address": "MAC addresses",
     "sysctl": "namespaced kernel settings", "label-file": "labels read from a file",
 }

@@ -146,4 +146,6 @@ class LifecycleCommands:
         c = self._container(name, "network disconnect")
         if not any(a.network is net for a in c.attachments):
             raise CommandError(f"Error response from daemon: container {name} is not connected to network {net_name}")
+        gateway = c.gateway_attachment
         self._release(c, net)
+        self._follow_gateway(c, gateway)  # type: ignore[attr-defined]

@@ -130,6 +130,17 @@ class NetworkCommands:
             for dns_name in [c.name, *aliases]:
                 net.dns.setdefault(dns_name.lower(), c)
 
+    def _follow_gateway(self, c: DockerContainer, before) -> None:
+        """When the gateway endpoint moves, Docker programs the port mappings again on the new one: fixed host
+        ports stay, random ones are allocated anew (seen on 20.10: 32768 -> 32769 on connect, -> 32770 on
+        disconnect)."""
+        after = c.gateway_attachment
+        moved = (before is None) != (after is None) or (before is not None and after is not None
+                                                        and before.network is not after.network)
+        if c.publish and moved:
+            self._unpublish(c)  # type: ignore[attr-defined]
+            self._republish(c)  # type: ignore[attr-defined]
+
     def network_connect(self, args: list[str]) -> None:
         f = parse_flags(args, NETCONNECT_VALUE, NETCONNECT_BOOL, NETCONNECT_SHORT, interspersed=True, what="network connect")
         if len(f.positionals) != 2:
@@ -144,4 +155,6 @@ class NetworkCommands:
             raise CommandError(f"No such container: {cname}")
         if c.mode in ("host", "container", "none"):
             raise CommandError(f"container {cname} uses network mode {c.mode} and cannot be connected to another network")
+        gateway = c.gateway_attachment
         self._attach(c, net, f.last("ip"), f.all("alias"))
+        self._follow_gateway(c, gateway)

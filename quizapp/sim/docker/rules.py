@@ -36,7 +36,8 @@ def docker_rules(host: DockerHost) -> str:
         if not net.internal:
             t.rule(nat, "POSTROUTING", f"-s {net.subnet} ! -o {net.bridge} -j MASQUERADE")
     for net in newest_first:
-        t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
+        if not net.internal:  # an --internal bridge gets no RETURN: its traffic is DNAT-ed, then isolated
+            t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
     maps = published(host)
     for m, c, att in maps:
         dst = f"-d {m.host_ip}/32 " if m.host_ip != "0.0.0.0" else ""

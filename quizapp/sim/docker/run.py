@@ -82,6 +82,18 @@ class RunCommand:
         if not f.positionals:
             raise CommandError('"docker run" requires at least 1 argument (the image)')
         image = f.positionals[0]
+        network_arg = (f.all("network") or ["bridge"])[0]
+        if network_arg.startswith("container:"):
+            # moby runconfig validateNetContainerMode: these come before anything the simulator refuses itself
+            if f.all("link"):  # the 20.10 CLI's own check, seen in tests/docker_engine
+                raise CommandError("links are only supported for user-defined networks (not with --network container:)")
+            for flag, what in (("hostname", "hostname"), ("dns", "dns"), ("add-host", "custom host-to-IP mapping"),
+                               ("mac-address", "mac-address")):
+                if f.all(flag):
+                    raise CommandError(f"conflicting options: {what} and the network mode")
+        links = f.all("link")
+        if links and (network_arg != "bridge" or f.all("network")):
+            raise CommandError("docker run: option --link is modelled on the default bridge only (without --network); on a user-defined network use names or --network-alias")
         refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
         name = f.last("name")
         if name is not None:
@@ -143,6 +155,14 @@ class RunCommand:
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
         c.extra_hosts = self._extra_hosts(f.all("add-host"))
+        for link in links:  # legacy links: /etc/hosts entries for the target's name and alias
+            target_name, _, alias = link.partition(":")
+            target = self.host.containers.get(target_name)
+            if target is None or not target.running or not target.attachments:
+                raise CommandError(f"could not get container for {target_name}: No such container: {target_name}")
+            for entry in (alias, target_name):
+                if entry:
+                    c.extra_hosts.setdefault(entry.lower(), target.attachments[0].ip)
         if mode == "host" and (publish_specs or publish_all):
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
         if mode == "none" and (publish_specs or publish_all):

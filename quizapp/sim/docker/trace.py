@@ -37,7 +37,7 @@ class DockerSteps:
         if self._dhost_is_local(host, pkt.dst):
             if origin == "local" and is_loopback(pkt.dst):
                 pass  # OUTPUT ! -d 127.0.0.0/8: no DNAT for loopback
-            elif origin == "bridge":
+            elif origin == "bridge" and not from_net.internal:
                 self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
             else:
                 for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
@@ -47,6 +47,10 @@ class DockerSteps:
                         pkt.dst, pkt.dport = att.ip, m.container_port
                         self.hop(where, f"DOCKER: ! -i {att.network.bridge} -p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
                                  {"type": "DNAT", "before": before, "after": pkt.dst_text})
+                        if origin == "bridge" and from_net is not None and from_net.internal:
+                            # seen on Docker 20.10: an --internal bridge has no RETURN rule in nat DOCKER
+                            self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
+                            raise Done("timeout")
                         if origin != "local":
                             self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER: -d {att.ip}/32 ! -i {att.network.bridge} -o {att.network.bridge} -p {pkt.proto} --dport {m.container_port} -j ACCEPT")
                         self.hop(f"{host.ref} {att.network.bridge}", f"bridges to {c.ref}")

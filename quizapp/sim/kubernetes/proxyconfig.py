@@ -6,9 +6,10 @@ scenario. kube-proxy decodes it strictly: an unknown field stops it (``strict de
 and so it is refused here. Each proxy mode reads only its own section (``iptables``, ``nftables``, ``ipvs``):
 the others are accepted and reported as ignored.
 
-Modelled: ``mode`` (``iptables``, the default on Linux), ``clusterCIDR``, ``detectLocalMode``
+Modelled: ``mode`` (``iptables``, the default on Linux, and ``nftables``: :mod:`.nft_rules`), ``clusterCIDR``, ``detectLocalMode``
 (``ClusterCIDR`` or ``NodeCIDR``), ``nodePortAddresses`` (CIDRs and the keywords ``primary``, ``localhost``,
-``all``), ``iptables.masqueradeAll``, ``iptables.localhostNodePorts``. Fields that only tune kube-proxy
+``all``; nftables mode defaults to ``primary``), ``iptables.masqueradeAll``, ``iptables.localhostNodePorts``
+(nftables mode: never), ``nftables.masqueradeAll``. Fields that only tune kube-proxy
 itself (sync periods, logging, metrics, conntrack sizes, the client connection) are accepted and have no
 effect on a trace. Fields and values that would change traffic in a way the simulator does not model are
 refused with the reason.
@@ -40,7 +41,7 @@ _SECTIONS = {
     "ipvs": {"syncPeriod", "minSyncPeriod", "scheduler", "excludeCIDRs", "strictARP", "tcpTimeout",
              "tcpFinTimeout", "udpTimeout"},
 }
-MODES = ("iptables",)  # modes the tracer models
+MODES = ("iptables", "nftables")  # modes the tracer models
 KNOWN_MODES = ("iptables", "nftables", "ipvs", "kernelspace")
 
 
@@ -100,6 +101,10 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
         if section != cfg.mode and body:
             warn(section, f"ignored: kube-proxy in {cfg.mode} mode reads only its {cfg.mode} section")
     ipt = obj.get("iptables") if isinstance(obj.get("iptables"), dict) else {}
+    if cfg.mode == "nftables":  # localhost NodePorts never work; masqueradeAll from its own section
+        nft = obj.get("nftables") if isinstance(obj.get("nftables"), dict) else {}
+        cfg.masquerade_all = _bool(nft, "masqueradeAll", "nftables", err, False)
+        cfg.localhost_nodeports = False
     if cfg.mode == "iptables":
         cfg.masquerade_all = _bool(ipt, "masqueradeAll", "iptables", err, False)
         cfg.localhost_nodeports = _bool(ipt, "localhostNodePorts", "iptables", err, True)
@@ -142,6 +147,8 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
                 err(f"nodePortAddresses[{i}]", f"Invalid value: {entry!r}: must be a CIDR or one of primary, localhost, all")
                 continue
             cfg.node_port_addresses.append(text)
+    if cfg.mode == "nftables" and npa is None:
+        cfg.node_port_addresses = ["primary"]  # nftables mode's default: the node's primary address only
     if cfg.detect_local_mode == "ClusterCIDR" and not cfg.cluster_cidr_set:
         cfg.cluster_cidr = None  # kube-proxy then cannot tell Pod traffic from other traffic
     return cfg

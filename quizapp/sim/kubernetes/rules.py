@@ -223,7 +223,8 @@ def node_rules(scn: Scenario, node: Node) -> str:
     t = Tables()
     if scn.policies is not None:  # the policy controller's FORWARD jump comes first, before kube-proxy's ACCEPTs
         netpol_rules(t, scn.policies, node.pods, scn.pods.values())
-    _kube_proxy(scn, node, t)
+    if scn.proxy.mode == "iptables":  # in nftables mode kube-proxy writes its own table (nft_rules)
+        _kube_proxy(scn, node, t)
     _portmap(node, t)
     _flannel(scn, node, t)
     return t.render()

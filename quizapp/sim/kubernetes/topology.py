@@ -10,6 +10,7 @@ from ..core.model import Scenario
 from ..core.topology import FdbEntry, Interface, Lan, Listener, Namespace, Neighbour, Route
 from .model import Node
 from .names import pod_name
+from .nft_rules import nft_node_rules
 from .rules import node_rules
 
 VXLAN_PORT = 8472
@@ -63,6 +64,8 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
             else:
                 ns.routes.append(Route(str(other.pod_cidr), via=other.ip, dev="eth0"))
         ns.iptables = node_rules(scn, node)
+        if scn.proxy.mode == "nftables":
+            ns.nftables = nft_node_rules(scn, node)
         for port in sorted(scn.health_ports):  # kube-proxy's health check servers listen on every node
             ns.listeners.append(Listener(port, "tcp", "node", node.name))
         for (port, proto), pod in sorted(node.host_listeners.items()):

@@ -46,13 +46,20 @@ class KubernetesSteps:
     def _node_process(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None = None) -> None:
         scn = self.scn
         chain = "OUTPUT" if origin == "local" else "PREROUTING"
-        where = f"{node.ref} iptables nat {chain}"
+        nft = scn.proxy.mode == "nftables"
+        where = self._nft_where(node, origin) if nft else f"{node.ref} iptables nat {chain}"
         pkt.mark = False
         key = (pkt.dst, pkt.dport, pkt.proto)
         local = self._node_is_local(node, pkt.dst)
         hit = scn.vip_index.get(key)
         if hit is not None:
-            self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
+            if nft:
+                self._nft_cluster_ip(node, pkt, hit[0], hit[1], where, origin)
+            else:
+                self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
+        elif key in scn.ext_index and nft:
+            self._nft_ext(node, pkt, *scn.ext_index[key], origin, where, nodeport=False)
+            local = False
         elif key in scn.ext_index:
             svc, sp = scn.ext_index[key]
             kind = "external IP" if pkt.dst in svc.external_ips else "loadbalancer IP"
@@ -66,9 +73,17 @@ class KubernetesSteps:
             if np_hit is not None and not scn.proxy.nodeport_on(pkt.dst, node.ip):
                 why = ("localhostNodePorts is false" if is_loopback(pkt.dst) and not scn.proxy.localhost_nodeports
                        else f"nodePortAddresses {scn.proxy.node_port_addresses} do not cover {pkt.dst}")
-                self.hop(where, f"KUBE-SERVICES: {pkt.dst} does not jump to KUBE-NODEPORTS ({why})")
+                if nft:
+                    why = (f"nftables mode never serves NodePorts on {pkt.dst}" if is_loopback(pkt.dst)
+                           else f"nodePortAddresses {scn.proxy.node_port_addresses} do not cover {pkt.dst}")
+                    self.hop(where, f"services: {pkt.dst} is not in @nodeport-ips ({why})")
+                else:
+                    self.hop(where, f"KUBE-SERVICES: {pkt.dst} does not jump to KUBE-NODEPORTS ({why})")
                 np_hit = None
-            if np_hit is not None and (not is_loopback(pkt.dst) or origin == "local"):
+            if np_hit is not None and nft:
+                self._nft_ext(node, pkt, *np_hit, origin, where, nodeport=True)
+                local = False
+            elif np_hit is not None and (not is_loopback(pkt.dst) or origin == "local"):
                 svc, sp = np_hit
                 self.hop(where, f"KUBE-SERVICES: {_nodeports_jump(scn.proxy, pkt.dst)} -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
                 self._kube_ext(node, pkt, svc, sp, origin, where)
@@ -111,7 +126,9 @@ class KubernetesSteps:
         if pkt.mark:
             before = pkt.src
             pkt.src = addr
-            self.hop(where, f"KUBE-POSTROUTING: mark 0x4000 -> MASQUERADE to {iface}'s address", {"type": "SNAT", "before": before, "after": addr})
+            what = (f"masquerading: mark 0x4000 -> masquerade fully-random to {iface}'s address" if self.scn.proxy.mode == "nftables"
+                    else f"KUBE-POSTROUTING: mark 0x4000 -> MASQUERADE to {iface}'s address")
+            self.hop(where, what, {"type": "SNAT", "before": before, "after": addr})
         elif (self.scn.cluster.ip_masq and self.scn.in_cluster_cidr(pkt.src) and not self.scn.in_cluster_cidr(pkt.dst)
               and iface == "eth0"):
             before = pkt.src
@@ -163,6 +180,8 @@ class KubernetesSteps:
             self.hop(f"{node.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN")
             self._lan(pkt, None, f"{node.ref} eth0")
             return
+        if self.scn.in_service_cidr(dst) and scn.proxy.mode == "nftables":
+            self._nft_cluster_ips_check(node, pkt, origin)
         if self.scn.in_service_cidr(dst):
             self.hop(f"{node.ref}", f"no kube-proxy rule matches {pkt.dst_text}/{pkt.proto} (not a Service port); the packet follows the default route and nothing answers")
             raise Done("timeout")

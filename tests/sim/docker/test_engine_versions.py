@@ -134,3 +134,36 @@ def test_add_host_and_host_gateway():
         host("docker run -d --name app web", "docker run -d --name side --network container:app --add-host a:1.2.3.4 web")
     with pytest.raises(ScenarioError, match="bad format for add-host"):
         host("docker run -d --name app --add-host nocolon web")
+
+
+def test_container_dot_network_names_and_links():
+    scn = host("docker network create app", "docker run -d --name db --network app --expose 5432 pg",
+               "docker run -d --name cli --network app alpine", "docker run -d --name web --expose 80 nginx",
+               "docker run -d --name old --link web:site alpine")
+    assert trace(scn, "container/cli", "db.app:5432").endpoint.name == "db"
+    assert trace(scn, "container/cli", "db.other:5432").reason == "nxdomain"
+    assert trace(scn, "container/old", "site:80").endpoint.name == "web"  # --link on the default bridge
+    assert trace(scn, "container/old", "web:80").endpoint.name == "web"
+
+
+@pytest.mark.parametrize("option,words", [
+    ("-h side", "conflicting options: hostname and the network mode"),
+    ("--dns 10.0.0.53", "conflicting options: dns and the network mode"),
+    ("--add-host a:10.1.2.3", "conflicting options: custom host-to-IP mapping and the network mode"),
+    ("--link app:a", "links are only supported for user-defined networks"),
+])
+def test_container_mode_refusals_in_dockers_words(option, words):
+    with pytest.raises(ScenarioError, match=words):
+        host("docker run -d --name app web", f"docker run -d --name side --network container:app {option} web")
+
+
+@pytest.mark.parametrize("version", ["20.10", "27.5"])
+def test_internal_container_reaching_a_published_port_through_its_gateway(version):
+    # seen on Docker 20.10: the internal bridge has no `-i <bridge> -j RETURN` in nat DOCKER, so the packet is
+    # DNAT-ed to the published container and then dropped by DOCKER-ISOLATION-STAGE-1 (a timeout)
+    scn = host("docker network create --internal i", "docker run -d --name cli --network i alpine",
+               "docker run -d --name web -p 8080:80 nginx", version=version)
+    r = trace(scn, "container/cli", "172.18.0.1:8080")
+    assert r.reason == "timeout" and "DOCKER-ISOLATION-STAGE-1" in r.hops[-1]["what"]
+    net = scn.hosts["h1"].networks["i"]
+    assert f"-A DOCKER -i {net.bridge} -j RETURN" not in docker_rules(scn.hosts["h1"])

@@ -80,3 +80,20 @@ def test_a_container_left_without_networks_has_only_lo():
 def test_lifecycle_of_other_modes_is_refused():
     with pytest.raises(ScenarioError, match="not modelled for containers in host, none or container: mode"):
         host("docker run -d --name hh --network host nginx", "docker stop hh")
+
+
+def test_random_host_ports_are_allocated_anew_when_the_gateway_endpoint_moves():
+    # Docker 20.10 (tests/docker_engine harness, by hand): `docker port web` showed 80/tcp -> 32768, then 32769
+    # after `network connect alpha web`, then 32770 after `network disconnect alpha web`; 8080:81 stayed
+    cmds = ["docker network create zeta", "docker network create alpha",
+            "docker run -d --name web --network zeta -p 80 -p 8080:81 nginx"]
+
+    def ports(*more):
+        scn = host(*cmds, *more)
+        return sorted(m.host_port for m in scn.hosts["h1"].containers["web"].publish)
+
+    assert ports() == [8080, 32768]
+    assert ports("docker network connect alpha web") == [8080, 32769]
+    assert ports("docker network connect alpha web", "docker network disconnect alpha web") == [8080, 32770]
+    # a network that sorts after the gateway's does not move it: nothing is re-published
+    assert ports("docker network create zz", "docker network connect zz web") == [8080, 32768]

@@ -1,0 +1,116 @@
+"""Run the WSGI app behind gunicorn's asyncio (ASGI) worker, so slow clients cost a coroutine, not a thread.
+
+With gunicorn's sync and gthread workers a client that sends its request slowly (one header line every few
+seconds: "slowloris") holds a worker or thread until it finishes; a handful of them stopped every other request
+(bench/slowloris.py measures it). Gunicorn's `asgi` worker reads requests on an event loop; this adapter waits
+there until a request's headers and whole body have arrived (the body up to the app's MAX_CONTENT_LENGTH), and
+only then runs the Flask app in a thread of a small pool. The response is collected in the thread and sent from
+the event loop, so a client reading slowly does not hold a thread either.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+from urllib.parse import unquote_to_bytes
+
+Send = Callable[[dict[str, Any]], Any]
+
+
+class BufferedWSGI:
+    """An ASGI application running `wsgi_app` on complete requests, in `threads` threads."""
+
+    def __init__(self, wsgi_app: Callable, threads: int, max_body: int) -> None:
+        self.wsgi_app = wsgi_app
+        self.max_body = max_body
+        self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="wsgi")
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    self.executor.shutdown(wait=True)
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                await _plain(send, 413, b"The request body is too large.\n")
+                return
+            if not message.get("more_body", False):
+                break
+        environ = wsgi_environ(scope, bytes(body))
+        loop = asyncio.get_running_loop()
+        status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"".join(chunks)})
+
+    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
+        started: dict[str, Any] = {}
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
+            started["status"] = int(status.split(" ", 1)[0])
+            started["headers"] = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+                                  for name, value in headers]
+            return lambda data: chunks.append(data)
+
+        chunks: list[bytes] = []
+        result = self.wsgi_app(environ, start_response)
+        try:
+            for chunk in result:
+                if chunk:
+                    chunks.append(chunk)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return started["status"], started["headers"], chunks
+
+
+async def _plain(send: Send, status: int, text: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": text})
+
+
+def wsgi_environ(scope: dict[str, Any], body: bytes) -> dict[str, Any]:
+    """The PEP 3333 environ of an ASGI HTTP scope (as gunicorn's own WSGI workers would build it)."""
+    raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+    path = unquote_to_bytes(raw_path.split(b"?", 1)[0]).decode("latin-1")
+    root = scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):]
+    server = scope.get("server") or ("localhost", 80)
+    client = scope.get("client") or ("", 0)
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": scope["method"], "SCRIPT_NAME": root, "PATH_INFO": path,
+        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
+        "SERVER_NAME": str(server[0]), "SERVER_PORT": str(server[1] or 80),
+        "REMOTE_ADDR": client[0], "REMOTE_PORT": str(client[1]),
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": scope.get("scheme", "http"), "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
+    }
+    if body:
+        environ["CONTENT_LENGTH"] = str(len(body))
+    for name, value in scope.get("headers", []):
+        key = name.decode("latin-1").upper().replace("-", "_")
+        text = value.decode("latin-1")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = text
+        elif key == "CONTENT_LENGTH":
+            continue  # the body's real length, set above
+        else:
+            key = "HTTP_" + key
+            environ[key] = f"{environ[key]},{text}" if key in environ else text
+    return environ
