@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from quizapp.mail import mail_config
+
 SECRET_KEY_FILE = "secret_key"
 SQLITE_FILE = "quizapp.sqlite"
 
@@ -44,4 +46,5 @@ def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, st
         "PUBLIC_URL": environ.get("QUIZAPP_PUBLIC_URL") or "",
         # Answers per learner (API token, session or address): far above anyone reading the questions.
         "ANSWER_LIMIT_PER_USER": environ.get("QUIZAPP_ANSWER_LIMIT") or "300 per minute",
+        **mail_config(environ),  # password reset e-mail (quizapp/mail.py)
     }

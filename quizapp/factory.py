@@ -82,10 +82,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def _load_user(user_id: str):
-    from quizapp.models import User
+def _load_user(token: str):
+    from quizapp.auth import sessions
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return sessions.load(db.session, token)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -101,6 +101,9 @@ def register_blueprints(app: Flask) -> None:
     from quizapp.study.scheduler import zone
 
     app.register_blueprint(study_bp)
+    from quizapp.browse import bp as browse_bp
+
+    app.register_blueprint(browse_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(export_bp)

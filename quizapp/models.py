@@ -92,6 +92,13 @@ class User(UserMixin, db.Model):
     # The interface and content language the learner chose; None: the browser's Accept-Language decides.
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
+    # The sign-in session's token (quizapp/auth/sessions.py), set on login and by the user loader; not a column.
+    login_token = None
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookie: the session's token, never the bare user id."""
+        return self.login_token or ""
+
     @property
     def is_instructor(self) -> bool:
         return self.role in ("instructor", "admin")

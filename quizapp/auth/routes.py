@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp.auth import service, throttle
+from quizapp.auth import service, sessions, throttle
 from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
 from quizapp.extensions import db, limiter
 
@@ -38,6 +38,7 @@ def signup():
         except service.AccountError as error:
             form.email.errors.append(str(error))
         else:
+            sessions.start(db.session, user)
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Pick a pack to start studying.", name=user.display_name), "info")
@@ -68,6 +69,8 @@ def login():
             form.password.errors.append("wrong email or password")
         else:
             session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
+            sessions.start(db.session, user)
+            db.session.commit()
             login_user(user, remember=form.remember.data)
             response = redirect(_safe_next(request.args.get("next")))
             throttle.remember_device(response, user.email)
@@ -80,6 +83,9 @@ def logout():
     form = PostForm()
     if not form.validate_on_submit():
         abort(400)
+    if current_user.is_authenticated:  # the session ends on the server: a copy of the cookie stops working too
+        sessions.end(db.session, current_user.login_token)
+        db.session.commit()
     logout_user()
     session.pop("csrf_token", None)  # the next visitor of this browser gets a new CSRF token
     flash(_("You are logged out."), "info")

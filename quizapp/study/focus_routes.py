@@ -23,3 +23,11 @@ def outline(slug: str):
 def concept(tag: str):
     pack = focusing.pack_for_concept(db.session, current_user, tag) or abort(404)
     return redirect(url_for("study.question", slug=pack.slug, focus=focusing.Focus("concept", tag).param))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links: the same SVG icon."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp.access import can_see_pack, pack_visible_to
+from quizapp.browse.models import CardMark
 from quizapp.checking import CheckResult
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
 from quizapp.study import scheduler as sched
@@ -126,16 +127,31 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
         # The pack's cards are (nearly) one id range: a range scan with two parameters instead of an IN list of
         # every id; states of other packs' cards inside the range are ignored below.
         in_cards = CardState.card_id.between(listed.low, listed.high) if listed is not None else None
-    # Only the columns the queue needs, all in ix_card_states_user_due: an index-only scan.
-    states = {row.card_id: row for row in session.execute(
-        select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
-        .where(CardState.user_id == user.id, in_cards))} if cards else {}
+    # Only the columns the queue needs, all in ix_card_states_user_due: an index-only scan. The learner's manual
+    # marks (card browser: suspended or buried by hand, new cards too) come in the same statement, as rows with
+    # fsrs_state 0 and the burial time as `due`.
+    states: dict[int, Any] = {}
+    hidden: set[int] = set()
+    if cards:
+        in_marks = (CardMark.card_id.in_(card_ids) if pack is None
+                    else CardMark.card_id.between(listed.low, listed.high))
+        marks = (select(CardMark.card_id, literal(0).label("fsrs_state"), CardMark.buried_until.label("due"),
+                        CardMark.suspended)
+                 .where(CardMark.user_id == user.id, in_marks,
+                        or_(CardMark.suspended.is_(True), CardMark.buried_until.is_not(None))))
+        for row in session.execute(
+                select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
+                .where(CardState.user_id == user.id, in_cards).union_all(marks)):
+            if row.fsrs_state:
+                states[row.card_id] = row
+            elif row.suspended or (row.due is not None and sched.as_utc(row.due) > now):
+                hidden.add(row.card_id)
 
     learning, reviews, new, ahead = [], [], [], []
     waiting: list[datetime] = []
     review_state, ahead_until = fsrs.State.Review.value, now + sched.LEARN_AHEAD
     for card_id, question_id in cards:
-        if only is not None and card_id not in only:
+        if (only is not None and card_id not in only) or card_id in hidden:
             continue
         state = states.get(card_id)
         if state is not None and state.suspended:

@@ -245,12 +245,17 @@ def _own_card(card_id: int) -> str:
 @bp.post("/cards/<int:card_id>/reset")
 @login_required
 def reset(card_id: int):
-    target = _own_card(card_id)
+    """Make a card new again, after the confirmation page (quizapp/browse: it shows what will be lost)."""
+    target = _own_card(card_id)  # 404 for a card of a pack the learner may not see
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("browse.confirm_reset", card_id=card_id))
     if reviews.reset_card(db.session, learner(), card_id):
         db.session.commit()
         flash("Card reset: it is new again. Its history is kept.", "info")
     else:
         flash("That card had no progress to reset.", "info")
+    if request.form.get("back") == "browse":
+        return redirect(url_for("browse.card", card_id=card_id))
     return redirect(target)
 
 

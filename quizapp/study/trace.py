@@ -106,9 +106,32 @@ def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], tit
         + "".join(parts) + "</svg>")
 
 
+def _hops_of(trace: Mapping[str, Any] | list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    if not isinstance(trace, Mapping):
+        return list(trace)
+    final = outcome_hop(trace)
+    return list(trace.get("hops", [])) + ([final] if final is not None else [])
+
+
+def render_trace_text(trace: Mapping[str, Any] | list[Mapping[str, Any]]) -> Markup:
+    """Every hop in words, for screen readers (the drawing's own text alternative is only its title)."""
+    items = []
+    for hop in _hops_of(trace):
+        parts = [str(hop.get("where", ""))]
+        if hop.get("what"):
+            parts.append(str(hop["what"]))
+        change = change_text(hop.get("change"))
+        if change:
+            parts.append(f"changes the packet: {change}")
+        items.append(f"<li>{escape(': '.join(parts))}</li>")
+    return Markup('<ol class="visually-hidden trace-steps" aria-label="The trace in words, step by step">'
+                  + "".join(items) + "</ol>")
+
+
 def render_trace(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Markup:
-    """The wide drawing and the narrow one; CSS shows the one that fits (text stays readable on a phone)."""
+    """The wide drawing and the narrow one; CSS shows the one that fits (text stays readable on a phone); and
+    the hops as a list in words for screen readers."""
     if not isinstance(trace, Mapping):
         trace = list(trace)
     return (render_trace_svg(trace, width=WIDTH, css="trace-wide")
-            + render_trace_svg(trace, width=NARROW, css="trace-narrow"))
+            + render_trace_svg(trace, width=NARROW, css="trace-narrow") + render_trace_text(trace))

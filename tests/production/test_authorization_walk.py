@@ -16,6 +16,7 @@ from typing import Any, Callable
 import pytest
 from sqlalchemy import delete, select
 
+from quizapp.auth import sessions
 from quizapp.auth.service import create_token
 from quizapp.checking import check_answer
 from quizapp.models import ApiToken, CardState, LabEdit, PendingImport, ReviewLog, User
@@ -67,6 +68,24 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("study.reset", "POST"): same(LOGIN, 302),  # resets the caller's own state of that card
     ("study.unsuspend", "POST"): same(LOGIN, 302),
     ("study.outline", "GET"): same(200, 200),  # a pack's topics and focus sessions
+    ("study.favicon", "GET"): same(200, 200),
+    # card browser: the caller's own marks on a card of a pack they may see
+    ("browse.index", "GET"): same(LOGIN, 200),
+    ("browse.card", "GET"): same(LOGIN, 200),
+    ("browse.confirm_reset", "GET"): same(LOGIN, 200),
+    ("browse.flag", "POST"): same(LOGIN, 302),
+    ("browse.suspend", "POST"): same(LOGIN, 302),
+    ("browse.bury", "POST"): same(LOGIN, 302),
+    # account features: always the caller's own account
+    ("auth.change_password", "GET"): same(LOGIN, 200),
+    ("auth.change_password", "POST"): same(LOGIN, 400),  # no fields
+    ("auth.logout_everywhere", "POST"): same(LOGIN, 302),
+    ("auth.forgot_password", "GET"): same(200, 200),
+    ("auth.forgot_password", "POST"): same(400, 400),  # no address
+    ("auth.reset_password", "GET"): same(400, 400),  # a forged link
+    ("auth.reset_password", "POST"): same(400, 400),
+    ("auth.delete_account", "GET"): same(LOGIN, 200),
+    ("auth.delete_account", "POST"): same(LOGIN, 400),  # no password
     ("study.concept", "GET"): same(302, 302),  # to the focus session of the pack with that concept's cards
     ("stats.index", "GET"): same(LOGIN, 200),
     # accounts
@@ -190,6 +209,7 @@ ARGUMENTS: dict[str, Callable[[World], Any]] = {
     "fmt": lambda world: "gift",
     "card_key": lambda world: "main",
     "tag": lambda world: "pod-ip",
+    "token": lambda world: "forged.link.value",
     "scenario_id": lambda world: "ex-k8s-basic",
 }
 
@@ -239,8 +259,10 @@ def test_every_route_answers_each_role_as_expected(app, db, people):
                 if endpoint.startswith("api."):
                     headers["Authorization"] = f"Bearer {world.tokens[role]}"
                 else:
+                    token = sessions.start(db.session, people[role])  # a server-side sign-in session
+                    db.session.commit()
                     with client.session_transaction() as session:
-                        session["_user_id"] = str(people[role].id)
+                        session["_user_id"] = token
                         session["_fresh"] = True
             before = owner_fingerprint(db, people["learner"].id)
             response = client.open(path, method=method, headers=headers, data=fill(expect.data, world),

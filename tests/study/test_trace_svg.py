@@ -1,6 +1,8 @@
 """The trace diagram: the simulator's trace dict (or a list of hops) drawn as SVG, escaped, wide and narrow."""
 from __future__ import annotations
 
+import re
+
 from quizapp.study.trace import change_text, render_trace, render_trace_svg
 
 TRACE = {
@@ -37,3 +39,13 @@ def test_long_text_wraps_and_narrow_drawing_is_included():
     assert both.count("<svg") == 2
     assert change_text({"type": "encap", "outer": "10.0.0.1 -> 10.0.0.2"}) == "encap 10.0.0.1 -> 10.0.0.2"
     assert change_text(None) == ""
+
+
+def test_every_hop_is_also_described_in_words_for_screen_readers():
+    html = str(render_trace(TRACE))
+    steps = re.findall(r"<li>(.*?)</li>", html[html.index('class="visually-hidden trace-steps"'):])
+    hops = TRACE["hops"]
+    assert len(steps) == len(hops) + 1  # and the outcome
+    for step, hop in zip(steps, hops):
+        assert step.startswith(str(hop["where"]).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;"))
+    assert "changes the packet: DNAT" in html

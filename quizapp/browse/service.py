@@ -1,0 +1,225 @@
+"""The card browser's queries and actions: plain functions over a session (no request)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Float, Integer, and_, func, literal_column, or_, select, text
+from sqlalchemy.orm import Session
+
+from quizapp.access import pack_visible_to
+from quizapp.browse import search
+from quizapp.browse.models import CardMark
+from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.study import scheduler as sched
+
+PAGE = 50
+STATES = {"new": "new", "learning": "learning", "review": "review", "relearning": "relearning",
+          "suspended": "suspended", "buried": "buried"}
+DUE = {"overdue": "overdue", "today": "due today", "week": "due within 7 days"}
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    pack: str = ""
+    topic: str = ""
+    concept: str = ""
+    qtype: str = ""
+    state: str = ""
+    due: str = ""
+    min_lapses: int | None = None
+    flagged: bool = False
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> "Filters":
+        filters = cls(q=(args.get("q") or "")[:200], pack=args.get("pack") or "", topic=args.get("topic") or "",
+                      concept=args.get("concept") or "", qtype=args.get("type") or "",
+                      state=args.get("state") or "", due=args.get("due") or "", flagged=args.get("flagged") == "1")
+        raw = (args.get("lapses") or "").strip()
+        if raw:
+            if raw.isdigit():
+                filters.min_lapses = int(raw)
+            else:
+                filters.problems.append(f"lapses: {raw!r} is not a whole number; give the least number of lapses")
+        page = args.get("page") or "1"
+        filters.page = max(1, int(page)) if page.isdigit() else 1
+        if filters.state and filters.state not in STATES:
+            filters.problems.append(f"state: choose one of {', '.join(STATES)}")
+            filters.state = ""
+        if filters.due and filters.due not in DUE:
+            filters.problems.append(f"due: choose one of {', '.join(DUE)}")
+            filters.due = ""
+        return filters
+
+
+@dataclass(frozen=True)
+class Row:
+    card_id: int
+    card_key: str
+    title: str
+    qtype: str
+    topic: str
+    pack: str
+    state: str
+    due: datetime | None
+    lapses: int
+    reps: int
+    flagged: bool
+    suspended: bool
+    buried: bool
+
+
+def _has_tag(session: Session, tag: str):
+    if search.is_postgres(session):
+        return text("jsonb_exists(questions.tags::jsonb, :tag)").bindparams(tag=tag)
+    return text("EXISTS (SELECT 1 FROM json_each(questions.tags) WHERE json_each.value = :tag)").bindparams(tag=tag)
+
+
+def browse(session: Session, user: User, filters: Filters, now: datetime | None = None) -> tuple[list[Row], int]:
+    """One page of the learner's cards matching `filters`, ranked by the search when there is one; and the total.
+
+    Two steps, so that 100,000 cards stay fast: the matching card ids (joining only what the filters need; the
+    search hits materialized first, so the full-text query runs once), counted and paged; then the 50 rows of
+    the page with everything the list shows."""
+    now = now or utcnow()
+    search.refresh(session)
+    ids = (select(Card.id).join(Question, Question.id == Card.question_id).join(Pack, Pack.id == Question.pack_id)
+           .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user)))
+    hits = search.matches(session, filters.q) if filters.q.strip() else None
+    if hits is not None:
+        found = (hits.columns(literal_column("question_id", Integer), literal_column("rank", Float))
+                 .cte("hits").prefix_with("MATERIALIZED"))
+        ids = ids.join(found, found.c.question_id == Question.id).add_columns(found.c.rank)
+    if filters.pack:
+        ids = ids.where(Pack.slug == filters.pack)
+    if filters.topic:
+        ids = ids.join(Topic, Topic.id == Question.topic_id).where(Topic.slug == filters.topic)
+    if filters.concept:
+        ids = ids.where(_has_tag(session, filters.concept))
+    if filters.qtype:
+        ids = ids.where(Question.qtype == filters.qtype)
+    # The learner's states and marks filter through IN (subquery): each is computed once and probed per card,
+    # whatever order the planner picks for the joins above (an outer join here made SQLite scan them per hit).
+    states = select(CardState.card_id).where(CardState.user_id == user.id)
+    marks = select(CardMark.card_id).where(CardMark.user_id == user.id)
+    state_conditions = []
+    if filters.state in ("learning", "review", "relearning"):
+        state_conditions.append(CardState.fsrs_state == {"learning": 1, "review": 2, "relearning": 3}[filters.state])
+    if filters.due:
+        _start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
+        until = {"overdue": now, "today": end, "week": end + timedelta(days=6)}[filters.due]
+        state_conditions.append(CardState.due < until)
+    if filters.min_lapses is not None:
+        state_conditions.append(CardState.lapses >= filters.min_lapses)
+    if state_conditions:
+        ids = ids.where(Card.id.in_(states.where(*state_conditions)))
+    if filters.state == "new":
+        ids = ids.where(Card.id.not_in(states))
+    elif filters.state == "suspended":
+        ids = ids.where(or_(Card.id.in_(states.where(CardState.suspended.is_(True))),
+                            Card.id.in_(marks.where(CardMark.suspended.is_(True)))))
+    elif filters.state == "buried":
+        ids = ids.where(Card.id.in_(marks.where(CardMark.buried_until > now)))
+    if filters.flagged:
+        ids = ids.where(Card.id.in_(marks.where(CardMark.flagged.is_(True))))
+    total = session.scalar(select(func.count()).select_from(ids.subquery())) or 0
+    ordered = ids.order_by(found.c.rank, Card.id) if hits is not None else ids.order_by(Card.id)
+    page = [row[0] for row in session.execute(ordered.limit(PAGE).offset((filters.page - 1) * PAGE))]
+    if not page:
+        return [], total
+    details = {r.id: r for r in session.execute(
+        select(Card.id, Card.card_key, Question.title, Question.qtype, Topic.title.label("topic"),
+               Pack.title.label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
+               CardState.suspended, CardMark.flagged, CardMark.suspended.label("marked_suspended"),
+               CardMark.buried_until)
+        .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
+        .join(Pack, Pack.id == Question.pack_id)
+        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
+        .outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
+        .where(Card.id.in_(page)))}
+    rows = [details[card_id] for card_id in page]
+    return [Row(r.id, r.card_key, r.title, r.qtype, r.topic, r.pack, state_name(r.fsrs_state), r.due,
+                r.lapses or 0, r.reps or 0, bool(r.flagged), bool(r.suspended or r.marked_suspended),
+                bool(r.buried_until and r.buried_until > now)) for r in rows], total
+
+
+def state_name(fsrs_state: int | None) -> str:
+    return {None: "new", 1: "learning", 2: "review", 3: "relearning"}.get(fsrs_state, "new")
+
+
+def choices(session: Session, user: User) -> dict[str, list[tuple[str, str]]]:
+    """The values the filter menus offer: visible packs, their topics, the question types present."""
+    packs = session.execute(select(Pack.slug, Pack.title).where(pack_visible_to(user)).order_by(Pack.title)).all()
+    topics = session.execute(select(Topic.slug, Topic.title).join(Pack, Pack.id == Topic.pack_id)
+                             .where(pack_visible_to(user), Topic.retired_at.is_(None))
+                             .order_by(Pack.title, Topic.position)).all()
+    types = session.scalars(select(Question.qtype).distinct().order_by(Question.qtype)).all()
+    return {"packs": [tuple(p) for p in packs], "topics": list(dict.fromkeys(tuple(t) for t in topics)),
+            "types": [(t, t) for t in types]}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    log: ReviewLog
+    interval: str  # from this answer to the due date it set
+
+
+def card_detail(session: Session, user: User, card_id: int) -> tuple[Card, CardState | None, CardMark | None,
+                                                                       list[HistoryEntry]] | None:
+    card = session.scalar(select(Card).join(Question).join(Pack, Pack.id == Question.pack_id)
+                          .where(Card.id == card_id, pack_visible_to(user)))
+    if card is None:
+        return None
+    state = session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+    mark = session.get(CardMark, (user.id, card_id))
+    logs = session.scalars(select(ReviewLog).where(ReviewLog.user_id == user.id, ReviewLog.card_id == card_id)
+                           .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())).all()
+    history = []
+    for log in logs:
+        due = sched.parse_iso((log.state_after or {}).get("due"))
+        interval = sched.format_interval(due - sched.as_utc(log.reviewed_at)) if due else ""
+        history.append(HistoryEntry(log, interval))
+    return card, state, mark, history
+
+
+def _mark(session: Session, user: User, card_id: int) -> CardMark:
+    mark = session.get(CardMark, (user.id, card_id))
+    if mark is None:
+        mark = CardMark(user_id=user.id, card_id=card_id, flagged=False, suspended=False)
+        session.add(mark)
+    return mark
+
+
+def toggle_flag(session: Session, user: User, card_id: int) -> bool:
+    mark = _mark(session, user, card_id)
+    mark.flagged = not mark.flagged
+    session.flush()
+    return mark.flagged
+
+
+def set_suspended(session: Session, user: User, card_id: int, suspended: bool) -> None:
+    """Suspend by hand (new or not); unsuspending also lifts a leech suspension."""
+    _mark(session, user, card_id).suspended = suspended
+    if not suspended:
+        state = session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+        if state is not None and state.suspended:
+            state.suspended = False
+    session.flush()
+
+
+def bury(session: Session, user: User, card_id: int, now: datetime | None = None) -> datetime:
+    """Hide the card until the learner's next study day starts."""
+    now = sched.as_utc(now or utcnow())
+    _start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
+    _mark(session, user, card_id).buried_until = end
+    session.flush()
+    return end
+
+
+def unbury(session: Session, user: User, card_id: int) -> None:
+    _mark(session, user, card_id).buried_until = None
+    session.flush()
