@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_study_in_chromium import browser, live_server  # noqa: F401 - fixtures
+from tests.browser.test_study_in_chromium import SCREENSHOTS, browser, live_server  # noqa: F401 - fixtures
+
+SHOTS = {"FEEDBACK": "feedback-answers", "/browse?q=pod": "card-browser", "CARD": "card-history",
+         "/packs/fixture-pack/outline": "pack-outline", "/account": "account"}
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +59,9 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, browser, scheme):  
         else:
             page.goto(live_server + path)
         where = f"{path} ({scheme})"
+        if path in SHOTS:  # phone-width screenshots for the README (QUIZAPP_SCREENSHOTS=docs/screenshots)
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{SHOTS[path]}-{scheme}.png"), full_page=True)
         problems += [f"{where}: {v}" for v in serious_violations(page)]
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 390:
