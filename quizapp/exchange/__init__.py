@@ -43,6 +43,17 @@ def export_pack(pack: PackLike, questions: Iterable[QuestionLike] | None, fmt: s
     return exporter(pack, questions)
 
 
+def read_import_file(raw: bytes, fmt: str, name: str) -> str | bytes:
+    """The file as the importer of `fmt` takes it: bytes, or UTF-8 text; ValueError `NAME:LINE: ...` otherwise."""
+    if fmt in BINARY_IMPORTS:
+        return raw
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ValueError(f"{name}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+
+
 def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | None = None) -> ImportResult:
     """Import a quiz file (text, or bytes for `BINARY_IMPORTS`) as quizapp Markdown files, with a report of what
     was not carried over."""
@@ -55,4 +66,4 @@ def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | Non
 
 __all__ = ["BINARY_IMPORTS", "EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
            "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_apkg", "import_gift", "import_moodle_xml", "import_quiz",
-           "import_text2qti"]
+           "import_text2qti", "read_import_file"]

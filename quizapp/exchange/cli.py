@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from quizapp.content.compiler import compile_sources
 from quizapp.content.parser import SLUG
-from quizapp.exchange import BINARY_IMPORTS, EXPORTERS, IMPORTERS, export_pack, import_quiz
+from quizapp.exchange import EXPORTERS, IMPORTERS, export_pack, import_quiz, read_import_file
 from quizapp.extensions import db
 from quizapp.models import Pack, Question
 
@@ -69,14 +69,10 @@ def import_command(fmt: str, pack_id: str, pack_title: str | None, output: str |
     if not SLUG.match(pack_id):
         raise click.BadParameter("use lowercase letters, digits and single dashes, e.g. `ports-quiz`",
                                  param_hint="--pack-id")
-    raw = Path(file).read_bytes()
-    data: str | bytes = raw
-    if fmt not in BINARY_IMPORTS:
-        try:
-            data = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = raw.count(b"\n", 0, error.start) + 1
-            raise click.ClickException(f"{file}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+    try:
+        data = read_import_file(Path(file).read_bytes(), fmt, file)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
     result = import_quiz(data, fmt, pack_id, pack_title)
     if not result.files:
         for note in result.notes:

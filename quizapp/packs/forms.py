@@ -5,7 +5,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from quizapp.packs.foreign import FORMAT_CHOICES
 
 VISIBILITY_CHOICES = [
     SelectChoice("private", "Private (owners only)"),
@@ -15,8 +17,15 @@ VISIBILITY_CHOICES = [
 
 
 class UploadForm(FlaskForm):
-    files = MultipleFileField("Markdown files, or a .zip of the pack folder (with its scenario files)",
+    files = MultipleFileField("Markdown files, or a .zip of the pack folder (with its scenario files); or a GIFT, "
+                              "Moodle XML, text2qti or Anki file",
                               validators=[DataRequired(message="choose one or more .md files or a .zip")])
+    fmt = SelectField("Format", choices=[SelectChoice(value, label) for value, label in FORMAT_CHOICES],
+                      default="auto")
+    pack_id = StringField("Pack id for a GIFT, Moodle XML, text2qti or Anki file (default: from the file name)",
+                          validators=[Optional(), Length(max=60),
+                                      Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                             message="use lowercase letters, digits and single dashes")])
 
 
 class VisibilityForm(FlaskForm):

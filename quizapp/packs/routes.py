@@ -29,6 +29,7 @@ from quizapp.i18n import LANGUAGES
 from quizapp.models import PackDraft, PackVersion
 from quizapp.packs import publishing, service
 from quizapp.packs.forms import OwnerForm, UploadForm, VisibilityForm
+from quizapp.packs.foreign import convert_uploads
 from quizapp.packs.uploads import DEFAULT_LIMITS, UploadError, UploadLimits, read_upload
 from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.trace import render_trace
@@ -98,10 +99,13 @@ def upload():
     if not form.validate_on_submit():
         return _index_page(form, status=400)
     parts = [(storage.filename or "", storage.read()) for storage in request.files.getlist(form.files.name)]
+    limits = UploadLimits.from_config(current_app.config)
     try:
-        uploaded = read_upload(parts, UploadLimits.from_config(current_app.config))
+        parts, converted = convert_uploads(parts, form.fmt.data, form.pack_id.data or None, limits)
+        uploaded = read_upload(parts, limits)
     except UploadError as error:
         return _index_page(form, f"Upload refused, nothing was kept: {error}", 400)
+    uploaded.notes[:0] = converted
     draft, validation = publishing.create_draft(db.session, me(), uploaded)
     db.session.commit()
     return redirect(url_for("packs.draft", draft_id=draft.id))
