@@ -5,6 +5,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -52,7 +53,7 @@ def create():
         form.name.errors.append(str(error))
         return _index(create_form=form, status=400)
     db.session.commit()
-    flash(f"Class created. Learners join with the code {classroom.join_code}.", "info")
+    flash(_("Class created. Learners join with the code %(code)s.", code=classroom.join_code), "info")
     return redirect(url_for("classes.show", class_id=classroom.id))
 
 
@@ -69,7 +70,7 @@ def join():
         form.code.errors.append(str(error))
         return _index(join_form=form, status=400)
     db.session.commit()
-    flash(f"You joined {classroom.name}. Its packs are on your dashboard.", "info")
+    flash(_("You joined %(name)s. Its packs are on your dashboard.", name=classroom.name), "info")
     return redirect(url_for("classes.index"))
 
 
@@ -81,7 +82,7 @@ def leave(class_id: int):
     classroom = next((c for c in service.joined_classes(db.session, me()) if c.id == class_id), None) or abort(404)
     service.leave(db.session, me(), classroom)
     db.session.commit()
-    flash(f"You left {classroom.name}. Your study history is kept.", "info")
+    flash(_("You left %(name)s. Your study history is kept.", name=classroom.name), "info")
     return redirect(url_for("classes.index"))
 
 
@@ -122,7 +123,7 @@ def regenerate(class_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"New join code: {code}. The old code no longer works; learners already in the class stay.", "info")
+        flash(_("New join code: %(code)s. The old code no longer works; learners already in the class stay.", code=code), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 
 
@@ -135,8 +136,8 @@ def count_imported(class_id: int):
     classroom = _managed(class_id)
     classroom.count_imported = not classroom.count_imported
     db.session.commit()
-    flash("Imported progress now counts in this class." if classroom.count_imported else
-          "Imported progress no longer counts in this class: only answers given here do.", "info")
+    flash(_("Imported progress now counts in this class.") if classroom.count_imported else
+          _("Imported progress no longer counts in this class: only answers given here do."), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 
 
@@ -147,7 +148,7 @@ def assign(class_id: int):
     form = AssignForm()
     form.pack.choices = [SelectChoice(p.id, p.title) for p in service.assignable_packs(db.session, me())]
     if not form.validate_on_submit():
-        flash("Choose one of your packs or a public pack.", "error")
+        flash(_("Choose one of your packs or a public pack."), "error")
         return redirect(url_for("classes.show", class_id=class_id))
     try:
         pack, opened = service.assign_pack(db.session, me(), classroom, form.pack.data)
@@ -156,8 +157,8 @@ def assign(class_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{pack.title} is assigned to {classroom.name}."
-              + (" It was private: it is now visible to its classes." if opened else ""), "info")
+        flash(_("%(pack)s is assigned to %(name)s.", pack=pack.title, name=classroom.name)
+              + (" " + _("It was private: it is now visible to its classes.") if opened else ""), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 
 
@@ -174,7 +175,7 @@ def unassign(class_id: int, pack_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Pack removed from the class. Learners' history is kept.", "info")
+        flash(_("Pack removed from the class. Learners' history is kept."), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 
 
@@ -191,7 +192,7 @@ def remove_member(class_id: int, user_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Learner removed from the class.", "info")
+        flash(_("Learner removed from the class."), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 
 

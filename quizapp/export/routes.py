@@ -6,6 +6,8 @@ import json
 import hashlib
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -25,7 +27,7 @@ PREVIEW_ROWS = 300  # cards listed on the preview page
 
 
 class ImportForm(FlaskForm):
-    file = FileField("Progress export (JSON)", validators=[FileRequired("choose the JSON file you exported")])
+    file = FileField(_l("Progress export (JSON)"), validators=[FileRequired(_l("choose the JSON file you exported"))])
 
 
 def _download(body: str, filename: str, mimetype: str) -> Response:
@@ -131,8 +133,9 @@ def import_preview(pending_id: int):
         importing.apply_import(db.session, user, plan)
         db.session.delete(pending)
         db.session.commit()
-        flash(f"Imported {plan.answers_added} answers on {len(plan.changes) - len(plan.kept)} cards "
-              f"({plan.already_present} were already here; {len(plan.kept)} cards kept as they are here).", "info")
+        flash(_("Imported %(answers)s answers on %(cards)s cards (%(present)s were already here; "
+                "%(kept)s cards kept as they are here).", answers=plan.answers_added,
+                cards=len(plan.changes) - len(plan.kept), present=plan.already_present, kept=len(plan.kept)), "info")
         return redirect(url_for("study.index"))
     return render_template("export/preview.html", plan=plan, form=form, pending=pending,
                            state_names=sched.STATE_NAMES, shown=PREVIEW_ROWS)
