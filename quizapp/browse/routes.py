@@ -1,6 +1,7 @@
 """Card browser pages: the list (search + filters), one card (history and actions), the reset confirmation."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -45,7 +46,7 @@ def flag(card_id: int):
     _owned_card(card_id)
     flagged = service.toggle_flag(db.session, learner(), card_id)
     db.session.commit()
-    flash("Card flagged." if flagged else "Flag removed.", "info")
+    flash(_("Card flagged.") if flagged else _("Flag removed."), "info")
     return redirect(url_for("browse.card", card_id=card_id))
 
 
@@ -56,7 +57,7 @@ def suspend(card_id: int):
     suspended = request.form.get("suspended") == "1"
     service.set_suspended(db.session, learner(), card_id, suspended)
     db.session.commit()
-    flash("Card suspended: it is not shown until you unsuspend it." if suspended else "Card unsuspended.", "info")
+    flash(_("Card suspended: it is not shown until you unsuspend it.") if suspended else _("Card unsuspended."), "info")
     return redirect(url_for("browse.card", card_id=card_id))
 
 
@@ -66,10 +67,10 @@ def bury(card_id: int):
     _owned_card(card_id)
     if request.form.get("buried") == "0":
         service.unbury(db.session, learner(), card_id)
-        flash("Card unburied.", "info")
+        flash(_("Card unburied."), "info")
     else:
         service.bury(db.session, learner(), card_id)
-        flash("Card buried until your next study day.", "info")
+        flash(_("Card buried until your next study day."), "info")
     db.session.commit()
     return redirect(url_for("browse.card", card_id=card_id))
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -15,9 +17,9 @@ from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, Us
 from quizapp.study import scheduler as sched
 
 PAGE = 50
-STATES = {"new": "new", "learning": "learning", "review": "review", "relearning": "relearning",
-          "suspended": "suspended", "buried": "buried"}
-DUE = {"overdue": "overdue", "today": "due today", "week": "due within 7 days"}
+STATES = {"new": _l("new"), "learning": _l("learning"), "review": _l("review"), "relearning": _l("relearning"),
+          "suspended": _l("suspended"), "buried": _l("buried")}
+DUE = {"overdue": _l("overdue"), "today": _l("due today"), "week": _l("due within 7 days")}
 
 
 @dataclass
@@ -44,14 +46,15 @@ class Filters:
             if raw.isdigit():
                 filters.min_lapses = int(raw)
             else:
-                filters.problems.append(f"lapses: {raw!r} is not a whole number; give the least number of lapses")
+                filters.problems.append(_("lapses: %(raw)s is not a whole number; give the least number of lapses",
+                                             raw=repr(raw)))
         page = args.get("page") or "1"
         filters.page = max(1, int(page)) if page.isdigit() else 1
         if filters.state and filters.state not in STATES:
-            filters.problems.append(f"state: choose one of {', '.join(STATES)}")
+            filters.problems.append(_("state: choose one of %(values)s", values=", ".join(STATES)))
             filters.state = ""
         if filters.due and filters.due not in DUE:
-            filters.problems.append(f"due: choose one of {', '.join(DUE)}")
+            filters.problems.append(_("due: choose one of %(values)s", values=", ".join(DUE)))
             filters.due = ""
         return filters
 
