@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,22 +36,22 @@ def _free_code(session: Session) -> str:
         code = new_join_code()
         if session.scalar(select(Classroom.id).where(Classroom.join_code == code)) is None:
             return code
-    raise ClassError("could not find a free join code; try again")
+    raise ClassError(_l("could not find a free join code; try again"))
 
 
 def _flush(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as error:
-        raise ClassError("that join code was just taken; try again") from error
+        raise ClassError(_l("that join code was just taken; try again")) from error
 
 
 def create_class(session: Session, owner: User, name: str) -> Classroom:
     if owner.role not in ("instructor", "admin"):
-        raise ClassError("only instructors create classes")
+        raise ClassError(_l("only instructors create classes"))
     name = name.strip()
     if not name:
-        raise ClassError("give the class a name")
+        raise ClassError(_l("give the class a name"))
     classroom = Classroom(name=name[:120], owner_id=owner.id, join_code=_free_code(session), created_at=utcnow())
     session.add(classroom)
     _flush(session)
@@ -84,9 +85,9 @@ def is_member(session: Session, user: User, classroom: Classroom) -> bool:
 def join(session: Session, user: User, code: str) -> Classroom:
     classroom = session.scalar(select(Classroom).where(Classroom.join_code == normalize_code(code)))
     if classroom is None:
-        raise ClassError("no class has that code; check it with your instructor (codes are 8 letters and digits)")
+        raise ClassError(_l("no class has that code; check it with your instructor (codes are 8 letters and digits)"))
     if classroom.owner_id == user.id:
-        raise ClassError("you run this class; learners join it with the code")
+        raise ClassError(_l("you run this class; learners join it with the code"))
     if not is_member(session, user, classroom):
         session.add(ClassMember(class_id=classroom.id, user_id=user.id, joined_at=utcnow()))
         session.flush()
@@ -103,7 +104,7 @@ def leave(session: Session, user: User, classroom: Classroom) -> None:
 def remove_member(session: Session, classroom: Classroom, user_id: int) -> None:
     row = session.get(ClassMember, (classroom.id, user_id))
     if row is None:
-        raise ClassError("that learner is not in the class")
+        raise ClassError(_l("that learner is not in the class"))
     session.delete(row)
     session.flush()
 
@@ -120,7 +121,7 @@ def assign_pack(session: Session, user: User, classroom: Classroom, pack_id: int
     pack = session.scalar(select(Pack).where(Pack.id == pack_id,
                                              or_(pack_editable_by(user), Pack.visibility == "public")))
     if pack is None:
-        raise ClassError("you can assign your own packs and public packs only")
+        raise ClassError(_l("you can assign your own packs and public packs only"))
     if session.get(ClassPack, (classroom.id, pack.id)) is None:
         session.add(ClassPack(class_id=classroom.id, pack_id=pack.id, assigned_at=utcnow()))
     opened = False
@@ -134,7 +135,7 @@ def assign_pack(session: Session, user: User, classroom: Classroom, pack_id: int
 def unassign_pack(session: Session, classroom: Classroom, pack_id: int) -> None:
     row = session.get(ClassPack, (classroom.id, pack_id))
     if row is None:
-        raise ClassError("that pack is not assigned to the class")
+        raise ClassError(_l("that pack is not assigned to the class"))
     session.delete(row)
     session.flush()
 
