@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -132,7 +133,7 @@ def draft(draft_id: int):
 def preview(draft_id: int):
     row = _own_draft(draft_id)
     if row.bank is None:
-        flash("This upload has problems: fix them and upload again before previewing.", "error")
+        flash(_("This upload has problems: fix them and upload again before previewing."), "error")
         return redirect(url_for("packs.draft", draft_id=row.id))
     spec = publishing.spec_from_json(row.bank)
     topics = {topic.slug: topic for topic in spec.topics}
@@ -193,8 +194,9 @@ def publish(draft_id: int):
         for problem in error.problems:
             flash(problem, "error")
         return redirect(url_for("packs.draft", draft_id=draft_id))
-    flash(f"Published version {version.number} of {version.title}: {len(version.added)} added, "
-          f"{len(version.edited)} edited, {len(version.retired)} retired, {len(version.restored)} restored.", "info")
+    flash(_("Published version %(number)s of %(title)s: %(added)s added, %(edited)s edited, %(retired)s retired, "
+            "%(restored)s restored.", number=version.number, title=version.title, added=len(version.added),
+            edited=len(version.edited), retired=len(version.retired), restored=len(version.restored)), "info")
     return redirect(url_for("packs.pack", slug=row.pack_slug))
 
 
@@ -237,7 +239,7 @@ def rollback(slug: str, number: int):
         for problem in error.problems:
             flash(problem, "error")
     else:
-        flash(f"Version {number} is live again, as version {new.number}.", "info")
+        flash(_("Version %(old)s is live again, as version %(new)s.", old=number, new=new.number), "info")
     return redirect(url_for("packs.pack", slug=slug))
 
 
@@ -255,7 +257,7 @@ def visibility(slug: str):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"{row.title} is now {row.visibility}.", "info")
+        flash(_("%(title)s is now %(visibility)s.", title=row.title, visibility=row.visibility), "info")
     return redirect(url_for("packs.pack", slug=slug))
 
 
@@ -266,16 +268,16 @@ def add_owner(slug: str):
     form = OwnerForm()
     if not form.validate_on_submit():
         for error in form.email.errors:
-            flash(f"Owner not added: {error}", "error")
+            flash(_("Owner not added: %(error)s", error=error), "error")
         return redirect(url_for("packs.pack", slug=slug))
     try:
         user = service.add_owner(db.session, row, form.email.data)
     except service.PackError as error:
         db.session.rollback()
-        flash(f"Owner not added: {error}", "error")
+        flash(_("Owner not added: %(error)s", error=error), "error")
     else:
         db.session.commit()
-        flash(f"{user.display_name} now owns {row.title} too.", "info")
+        flash(_("%(name)s now owns %(title)s too.", name=user.display_name, title=row.title), "info")
     return redirect(url_for("packs.pack", slug=slug))
 
 
@@ -292,7 +294,7 @@ def remove_owner(slug: str, user_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Owner removed.", "info")
+        flash(_("Owner removed."), "info")
     if user_id == me().id:
         return redirect(url_for("packs.index"))
     return redirect(url_for("packs.pack", slug=slug))
