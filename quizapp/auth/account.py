@@ -1,6 +1,7 @@
 """Account features as plain functions: change and reset the password, delete the account."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -41,12 +42,12 @@ def user_for_reset(session: Session, secret_key: str, token: str) -> tuple[User 
     try:
         data = _serializer(secret_key).loads(token, max_age=RESET_MAX_AGE)
     except SignatureExpired:
-        return None, "This reset link has expired (links are valid for an hour). Ask for a new one."
+        return None, _("This reset link has expired (links are valid for an hour). Ask for a new one.")
     except BadSignature:
-        return None, "This reset link is not valid. Ask for a new one."
+        return None, _("This reset link is not valid. Ask for a new one.")
     user = session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or data.get("password") != _fingerprint(user):
-        return None, "This reset link was already used or the password changed since. Ask for a new one."
+        return None, _("This reset link was already used or the password changed since. Ask for a new one.")
     return user, ""
 
 

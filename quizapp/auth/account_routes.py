@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, logout_user
 
 from quizapp.auth import account, service, sessions
@@ -24,9 +26,9 @@ def change_password():
     if form.validate_on_submit():
         if account.change_password(db.session, _user(), form.current.data, form.password.data):
             db.session.commit()
-            flash("Password changed. Your other sign-ins were logged out.", "info")
+            flash(_("Password changed. Your other sign-ins were logged out."), "info")
             return redirect(url_for("auth.account"))
-        form.current.errors.append("that is not your current password")
+        form.current.errors.append(_("that is not your current password"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
 
@@ -38,7 +40,8 @@ def logout_everywhere():
     ended = sessions.end_all(db.session, _user())
     db.session.commit()
     logout_user()
-    flash(f"Logged out everywhere ({ended} sign-in{'s' if ended != 1 else ''} ended). Log in again here.", "info")
+    flash(ngettext("Logged out everywhere (%(num)d sign-in ended). Log in again here.",
+                   "Logged out everywhere (%(num)d sign-ins ended). Log in again here.", ended), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -50,11 +53,13 @@ def forgot_password():
         if user is not None:
             link = url_for("auth.reset_password", token=account.reset_token(current_app.secret_key, user),
                            _external=True)
-            send_mail(current_app.config, user.email, "Reset your quizapp password",
-                      f"Hello {user.display_name},\n\nto choose a new password, open this link within an hour:\n\n"
-                      f"{link}\n\nIf you did not ask for it, ignore this message: your password stays as it is.\n")
+            # In the language of the request that asked for it (the recipient's, as far as we know).
+            send_mail(current_app.config, user.email, _("Reset your quizapp password"),
+                      _("Hello %(name)s,\n\nto choose a new password, open this link within an hour:\n\n%(link)s\n\n"
+                        "If you did not ask for it, ignore this message: your password stays as it is.\n",
+                        name=user.display_name, link=link))
         # The same answer whether or not the address has an account: the form does not reveal who signed up.
-        flash("If an account uses that address, we sent it a link to choose a new password (valid for an hour).",
+        flash(_("If an account uses that address, we sent it a link to choose a new password (valid for an hour)."),
               "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), 400 if form.errors else 200
@@ -71,7 +76,7 @@ def reset_password(token: str):
         account.reset_password(db.session, user, form.password.data)
         db.session.commit()
         logout_user()
-        flash("Password changed and every sign-in ended. Log in with the new password.", "info")
+        flash(_("Password changed and every sign-in ended. Log in with the new password."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form, problem=None), 400 if form.errors else 200
 
@@ -84,7 +89,7 @@ def delete_account():
         if account.delete_account(db.session, _user(), form.password.data):
             db.session.commit()
             logout_user()
-            flash("Your account and all your answers are deleted.", "info")
+            flash(_("Your account and all your answers are deleted."), "info")
             return redirect(url_for("study.index"))
-        form.password.errors.append("that is not your password")
+        form.password.errors.append(_("that is not your password"))
     return render_template("auth/delete.html", form=form), 400 if form.errors else 200

@@ -66,7 +66,7 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
-            form.password.errors.append("wrong email or password")
+            form.password.errors.append(_("wrong email or password"))
         else:
             session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
             sessions.start(db.session, user)

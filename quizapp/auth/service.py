@@ -6,6 +6,8 @@ import unicodedata
 import secrets
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +26,7 @@ class AccountError(ValueError):
 
 # The same words whether or not an account exists is impossible here (a new account is logged in at once), so
 # the message is the one any refusal would give, and sign-ups are rate-limited per address (auth/routes.py).
-TAKEN = "no account can be created with this email; if it is yours, log in (or reset your password)"
+TAKEN = _l("no account can be created with this email; if it is yours, log in (or reset your password)")
 
 
 def normalize_email(email: str) -> str:
@@ -41,7 +43,7 @@ def email_problem(email: str) -> str | None:
     """Why an address cannot name an account (None: it can)."""
     normalized = normalize_email(email)
     if any(unicodedata.category(char) in INVISIBLE or char.isspace() for char in normalized):
-        return "the email address contains an invisible, spacing or text-direction character; type it again"
+        return _("the email address contains an invisible, spacing or text-direction character; type it again")
     return None
 
 

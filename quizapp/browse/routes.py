@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from quizapp.browse import service
 from quizapp.extensions import db
-from quizapp.study.scheduler import RATING_NAMES
 
 bp = Blueprint("browse", __name__)
 
@@ -32,8 +31,7 @@ def card(card_id: int):
     found = service.card_detail(db.session, learner(), card_id) or abort(404)
     card, state, mark, history = found
     from quizapp.models import utcnow
-    return render_template("browse/card.html", card=card, state=state, mark=mark, history=history,
-                           ratings=RATING_NAMES, now=utcnow())
+    return render_template("browse/card.html", card=card, state=state, mark=mark, history=history, now=utcnow())
 
 
 def _owned_card(card_id: int) -> None:
