@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -46,9 +47,9 @@ def editable_pack(session: Session, user: User, slug: str) -> Pack | None:
 
 def set_visibility(session: Session, pack: Pack, visibility: str) -> None:
     if visibility not in VISIBILITIES:
-        raise PackError(f"visibility is one of {', '.join(VISIBILITIES)}")
+        raise PackError(_l("visibility is one of %(choices)s", choices=", ".join(VISIBILITIES)))
     if not pack.owners:
-        raise PackError("the site's packs stay public; change them in content/ and rebuild")
+        raise PackError(_l("the site's packs stay public; change them in content/ and rebuild"))
     pack.visibility = visibility
     pack.updated_at = utcnow()
     session.flush()
@@ -57,9 +58,9 @@ def set_visibility(session: Session, pack: Pack, visibility: str) -> None:
 def add_owner(session: Session, pack: Pack, email: str) -> User:
     user = find_user_by_email(session, email)
     if user is None or user.role not in ("instructor", "admin"):  # one message: no account and role lookups
-        raise PackError("no instructor account has this email; ask them for the email they log in with "
-                        "(an admin makes an account an instructor with `quizapp user promote EMAIL --role "
-                        "instructor`)")
+        raise PackError(_l("no instructor account has this email; ask them for the email they log in with "
+                           "(an admin makes an account an instructor with `quizapp user promote EMAIL --role "
+                           "instructor`)"))
     if session.get(PackOwner, (pack.id, user.id)) is None:
         session.add(PackOwner(pack_id=pack.id, user_id=user.id))
         session.flush()
@@ -70,9 +71,9 @@ def remove_owner(session: Session, pack: Pack, user_id: int) -> None:
     owners = session.scalars(select(PackOwner).where(PackOwner.pack_id == pack.id)).all()
     row = next((o for o in owners if o.user_id == user_id), None)
     if row is None:
-        raise PackError("that account does not own this pack")
+        raise PackError(_l("that account does not own this pack"))
     if len(owners) == 1:
-        raise PackError("a pack keeps at least one owner; add another owner first")
+        raise PackError(_l("a pack keeps at least one owner; add another owner first"))
     session.delete(row)
     session.flush()
 
