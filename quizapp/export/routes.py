@@ -18,10 +18,11 @@ from quizapp.extensions import db, limiter
 from quizapp.export import importing, service
 from quizapp.export import xapi as xapi_statements
 from quizapp.models import PendingImport
-from quizapp.study import scheduler as sched
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
+# The scheduler's state names (quizapp.study.scheduler.STATE_NAMES), as the import preview shows them.
+STATE_LABELS = {1: _l("Learning"), 2: _l("Review"), 3: _l("Relearning")}
 MAX_IMPORT_BYTES = 16 * 1024 * 1024  # 20,000 answers (importing.MAX_REVIEWS) fit in about 12 MiB
 PREVIEW_ROWS = 300  # cards listed on the preview page
 
@@ -138,4 +139,4 @@ def import_preview(pending_id: int):
                 cards=len(plan.changes) - len(plan.kept), present=plan.already_present, kept=len(plan.kept)), "info")
         return redirect(url_for("study.index"))
     return render_template("export/preview.html", plan=plan, form=form, pending=pending,
-                           state_names=sched.STATE_NAMES, shown=PREVIEW_ROWS)
+                           state_names=STATE_LABELS, shown=PREVIEW_ROWS)

@@ -10,14 +10,16 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 
+from flask_babel import lazy_gettext as _l
+
 from quizapp.exchange import import_quiz, read_import_file
 from quizapp.exchange.base import slugify
 from quizapp.packs.uploads import UploadError, UploadLimits
 
-FORMAT_CHOICES = [("auto", "By file extension (.md/.zip, .gift, .xml, .apkg/.colpkg)"),
-                  ("markdown", "quizapp Markdown (.md files or a .zip)"), ("gift", "Moodle GIFT"),
-                  ("moodle-xml", "Moodle XML"), ("text2qti", "text2qti (Canvas) Markdown"),
-                  ("apkg", "Anki package (.apkg, .colpkg)")]
+FORMAT_CHOICES = [("auto", _l("By file extension (.md/.zip, .gift, .xml, .apkg/.colpkg)")),
+                  ("markdown", _l("quizapp Markdown (.md files or a .zip)")), ("gift", "Moodle GIFT"),
+                  ("moodle-xml", "Moodle XML"), ("text2qti", _l("text2qti (Canvas) Markdown")),
+                  ("apkg", _l("Anki package (.apkg, .colpkg)"))]
 EXTENSIONS = {".gift": "gift", ".gift.txt": "gift", ".xml": "moodle-xml", ".apkg": "apkg", ".colpkg": "apkg"}
 
 
