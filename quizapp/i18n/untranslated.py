@@ -15,12 +15,14 @@ TRANS_BLOCK = re.compile(r"{%-?\s*trans\b.*?{%-?\s*endtrans\s*-?%}", re.S)
 # `{% block page %}` names the page for the stylesheet and scripts (body[data-page]); it is never shown.
 PAGE_BLOCK = re.compile(r"{%-?\s*block page\s*-?%}.*?{%-?\s*endblock\s*-?%}", re.S)
 # Names that read the same in every language.
-VERBATIM_WORDS = re.compile(r"\b(?:quizapp|Enter|JSON|CSV|xAPI|YAML|SVG|API|URL|OpenAPI|Anki|GIFT|Moodle|QTI|Canvas)\b")
+VERBATIM_WORDS = re.compile(r"\b(?:quizapp|Enter|TCP|UDP|SCTP|JSON|CSV|xAPI|YAML|SVG|API|URL|OpenAPI|Anki|GIFT|Moodle|QTI|Canvas)\b")
 JINJA = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.S)
 SKIPPED = re.compile(r"<(script|style|code|kbd|samp|pre)\b.*?</\1\s*>|<!--.*?-->", re.S)
 VISIBLE_ATTRIBUTE = re.compile(r"""\b(?:title|alt|placeholder|aria-label|aria-description)\s*=\s*"([^"]*)\"""")
 TAG = re.compile(r"<[^>]*>", re.S)
 WORD = re.compile(r"[A-Za-z]{2,}")
+# Addresses and examples such as `web:80` or `192.168.1.11:30080` read the same in every language.
+ADDRESS = re.compile(r"[\w.-]+:\d+")
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,14 @@ def find_untranslated(path: Path, root: Path) -> list[Untranslated]:
     text = path.read_text(encoding="utf-8")
     text = _blank(TRANS_BLOCK, text)
     text = _blank(PAGE_BLOCK, text)
-    text = _blank(JINJA, text, keep="0")
+    text = _blank(JINJA, text, keep="§")
     text = _blank(SKIPPED, text)
     # A tag (which may span lines) shows only its visible attributes.
     text = TAG.sub(lambda m: " " + " ".join(VISIBLE_ATTRIBUTE.findall(m.group(0))) + " "
                    + "\n" * m.group(0).count("\n"), text)
     found: list[Untranslated] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        words = " ".join(VERBATIM_WORDS.sub(" ", line).split())
+        words = " ".join(ADDRESS.sub(" ", VERBATIM_WORDS.sub(" ", line)).split())
         if WORD.search(words):
             found.append(Untranslated(str(path.relative_to(root)), number, words[:100]))
     return found
