@@ -2,15 +2,14 @@
 header's switcher and finds the same cards due (one history across languages). Screenshot: study-zh.png."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from quizapp.content import compile_sources
-from tests.browser.test_study_in_chromium import SCREENSHOTS, browser  # noqa: F401  (the chromium fixture)
-from tests.conftest import FIXTURE_PACK, make_app, migrate_to_head, write_fixture_pack
+from tests.browser.test_study_in_chromium import SCREENSHOTS, browser, serve  # noqa: F401  (the chromium fixture)
+from tests.conftest import FIXTURE_PACK
 
 pytestmark = pytest.mark.browser
 
@@ -95,27 +94,8 @@ def translated_fixture_pack() -> dict[str, str]:
 
 @pytest.fixture
 def zh_server(tmp_path: Path) -> Iterator[str]:
-    from werkzeug.serving import make_server
-
-    from quizapp.extensions import db
-
-    url = f"sqlite:///{tmp_path / 'live.sqlite'}"
-    instance = tmp_path / "live-instance"
-    migrate_to_head(url, instance)
-    app = make_app(url, instance, TESTING=False, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        write_fixture_pack(db.session, translated_fixture_pack())
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        with app.app_context():
-            db.engine.dispose()
+    with serve(tmp_path, translated_fixture_pack()) as url:
+        yield url
 
 
 def due_line(page) -> str:

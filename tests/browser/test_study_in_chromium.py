@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -28,9 +29,10 @@ SCREENSHOTS = Path(os.environ.get("QUIZAPP_SCREENSHOTS") or tempfile.mkdtemp(pre
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
-    """The app served for real by werkzeug in a thread, on a fresh migrated SQLite file with the fixture pack."""
+@contextmanager
+def serve(tmp_path: Path, sources: dict[str, str] | None = None) -> Iterator[str]:
+    """The app served for real by werkzeug in a thread, on a fresh migrated SQLite file with a pack written from
+    `sources` (the fixture pack by default)."""
     from werkzeug.serving import make_server
 
     from quizapp.extensions import db
@@ -40,7 +42,7 @@ def live_server(tmp_path: Path) -> Iterator[str]:
     migrate_to_head(url, instance)
     app = make_app(url, instance, TESTING=False, WTF_CSRF_ENABLED=True)
     with app.app_context():
-        write_fixture_pack(db.session)
+        write_fixture_pack(db.session, sources)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -52,6 +54,12 @@ def live_server(tmp_path: Path) -> Iterator[str]:
         thread.join(5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[str]:
+    with serve(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
