@@ -19,7 +19,8 @@ from quizapp.content.scanning import CLOZE
 from quizapp.content.sim_type import substitute_html
 
 CLOZE_MARK = CLOZE  # a linear scanner, not a backtracking regex (quizapp.content.scanning)
-BLANK_SPAN = re.compile(r'<span class="cloze-blank">\[.*?\]</span>', re.DOTALL)
+BLANK_OPEN = '<span class="cloze-blank">['
+BLANK_CLOSE = "]</span>"
 
 
 @runtime_checkable
@@ -261,7 +262,25 @@ def cloze_card_blanks(data: dict[str, Any], group: str) -> list[ClozeBlank]:
 def cloze_card_parts(data: dict[str, Any], group: str) -> list[str]:
     """A card's prompt HTML split around its blanks: len(blanks) + 1 pieces."""
     card = data.get("cards", {}).get(group, {})
-    return BLANK_SPAN.split(card.get("prompt_html", ""))
+    return split_blanks(card.get("prompt_html", ""))
+
+
+def split_blanks(html: str) -> list[str]:
+    """``html`` split around its ``<span class="cloze-blank">[...]</span>`` blanks.
+
+    Same result as a lazy regex, but linear: a regex retried from every unclosed opening span is quadratic on
+    crafted HTML, and prompts come from uploads.
+    """
+    parts: list[str] = []
+    start = 0
+    while (opening := html.find(BLANK_OPEN, start)) >= 0:
+        closing = html.find(BLANK_CLOSE, opening + len(BLANK_OPEN))
+        if closing < 0:  # no blank closes after this one, so none after a later opening either
+            break
+        parts.append(html[start:opening])
+        start = closing + len(BLANK_CLOSE)
+    parts.append(html[start:])
+    return parts
 
 
 # --- ids for imported questions ----------------------------------------------------------------------------
