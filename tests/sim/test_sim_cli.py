@@ -73,3 +73,13 @@ def test_bad_source_is_a_usage_error():
     assert r.exit_code == 2 and "no Pod 'ghost'" in r.output
     r = run(FULL, "--from", "external", "--to", "nowhere")
     assert r.exit_code == 2 and "HOST:PORT" in r.output
+
+
+def test_an_alias_bomb_file_is_refused_with_its_name_and_line(tmp_path):
+    from .test_sim_validation import ALIAS_BOMB
+
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(ALIAS_BOMB)
+    r = run(str(bomb), "--from", "bomb", "--to", "10.0.0.1:80")
+    assert r.exit_code == 1
+    assert "bomb.yaml:6: an anchor (&l0) is not accepted here" in r.output

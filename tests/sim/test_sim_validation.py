@@ -459,3 +459,26 @@ def test_documents_round_trip_for_variants():
     assert len([p for p in v.pods.values() if p.owner == "web"]) == 4
     assert v.nodeport_index.keys() == {(31000, "tcp")}
     assert len(scn.pods) == 2
+
+
+# The alias bomb ("billion laughs"): nine levels of nine aliases, a few hundred bytes that a walk of the
+# documents expands to 9**9 values. Refused before anything is built, at the line of the first anchor.
+ALIAS_BOMB = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bomb\n  labels:\n" + "".join(
+    f"    l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * 9) if level else ', '.join(['lol'] * 9)}]\n"
+    for level in range(9))
+
+
+def test_alias_bomb_in_a_scenario_is_refused_with_file_and_line():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(ALIAS_BOMB, source="bomb.yaml")
+    assert len(info.value.problems) == 1
+    assert str(info.value) == ("bomb.yaml:6: an anchor (&l0) is not accepted here; "
+                               "write the value out where it is used")
+
+
+def test_alias_without_anchor_and_deep_nesting_are_refused_with_their_line():
+    problems = refuse("apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: *nowhere\n")
+    assert [(p.line, p.message) for p in problems] == [(4, "an alias (*nowhere) is not accepted here; write the "
+                                                           "value out in full")]
+    deep = refuse("apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  labels: " + "[" * 70 + "]" * 70 + "\n")
+    assert (deep[0].line, deep[0].message) == (5, "nested more than 64 levels deep")

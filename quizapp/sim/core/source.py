@@ -12,12 +12,19 @@ from typing import Any
 
 import yaml
 
+from quizapp.safeyaml import UnsafeYAML, YAMLLimits, check_yaml
+
 from .errors import Problem
 
 try:  # the C loader is much faster for big scenarios
     _Loader = yaml.CSafeLoader  # type: ignore[attr-defined]
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
+
+# A scenario file may be far bigger than one author block (a cluster's manifests), so the size and node caps are
+# wider than safeyaml's defaults; aliases and anchors are refused all the same (an alias bomb of a few hundred
+# bytes expands exponentially when the documents are walked) and nesting stays bounded (composing recurses).
+SCENARIO_LIMITS = YAMLLimits(max_bytes=16 * 1024 * 1024, max_depth=64, max_nodes=2_000_000)
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
@@ -94,9 +101,14 @@ def _record_lines(node: yaml.Node, path: str, lines: dict[str, int]) -> None:
 
 
 def parse_yaml(text: str, source: str = "<scenario>") -> tuple[list[Document], list[Problem]]:
-    """Split ``text`` into documents. Returns the documents and any YAML syntax problems."""
+    """Split ``text`` into documents. Returns the documents and any YAML syntax problems, or the one limit of
+    :data:`SCENARIO_LIMITS` it breaks (anchors and aliases, nesting, size; :mod:`quizapp.safeyaml`)."""
     docs: list[Document] = []
     problems: list[Problem] = []
+    try:
+        check_yaml(text, SCENARIO_LIMITS)
+    except UnsafeYAML as exc:
+        return docs, [Problem(None, exc.line, "", exc.message)]
     loader = _Loader(text)
     index = 0
     try:
