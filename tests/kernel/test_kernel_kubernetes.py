@@ -71,6 +71,9 @@ VXLAN_CASES = [
     ("service-with-hostnetwork-endpoint-from-pod", "pod/client", "10.96.0.56:9100"),
     ("service-with-hostnetwork-endpoint-from-its-node", "node/n2", "10.96.0.56:9100"),
     ("service-with-hostnetwork-endpoint-from-other-node", "node/n1", "10.96.0.56:9100"),
+    # the endpoint is on the client Pod's own node: DNAT to a local address, delivered without POSTROUTING,
+    # so the server sees the Pod's address (no masquerade)
+    ("service-with-hostnetwork-endpoint-from-pod-on-its-node", "pod/client-2", "10.96.0.56:9100"),
     # the pod network: same node, across nodes over VXLAN (no NAT), node to a remote Pod
     ("pod-to-pod-same-node", "pod/client", "10.244.1.5:8080"),
     ("pod-to-pod-vxlan", "pod/client", "10.244.2.5:9090"),

@@ -61,6 +61,7 @@ CASES = [
     ("externalip-from-outside", "external", f"{N3}:8088"),
     ("externalip-from-pod", "pod/client", f"{N3}:8088"),
     ("hostport-still-portmap", "external", f"{N1}:8443"),
+    ("service-with-hostnetwork-endpoint-from-pod-on-its-node", "pod/client-2", "10.96.0.56:9100"),
 ]
 
 

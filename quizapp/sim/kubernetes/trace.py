@@ -102,7 +102,10 @@ class KubernetesSteps:
                             self.hop(where, "DNAT to the Pod", {"type": "DNAT", "before": before, "after": pkt.dst_text})
                             local = False
                             break
-        if local and self._node_is_local(node, pkt.dst):
+        if self._node_is_local(node, pkt.dst):
+            if not local:  # DNAT-ed to one of this node's own addresses (a hostNetwork endpoint)
+                self.hop(f"{node.ref} routing", f"{pkt.dst} is this node's own address: delivered locally (INPUT), never through "
+                                               f"POSTROUTING, so no masquerade; the server sees {pkt.src}")
             self._node_input(node, pkt)
             return
         self._node_route(node, pkt, origin, from_pod)

@@ -488,3 +488,68 @@ def test_node_to_pod_source_addresses(full):
     assert trace(full, "node/n1", "10.244.1.10:8080").source_ip_seen == "10.244.1.1"
     assert trace(full, "node/n1", "10.244.2.10:9090").source_ip_seen == "10.244.1.0"
     assert trace(full, "node/n1", "10.244.1.99:80").reason == "unreachable"
+
+
+# -- a Service whose endpoint is a hostNetwork Pod on the client's own node ------------------------
+
+HOSTNET_SAME_NODE = """
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {addresses: [{type: InternalIP, address: 192.168.1.12}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: exporter, labels: {app: exporter}}
+spec:
+  nodeName: n2
+  hostNetwork: true
+  containers: [{name: e, image: e, ports: [{containerPort: 9100}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client-2}
+spec: {nodeName: n2, containers: [{name: sh, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client-1}
+spec: {nodeName: n1, containers: [{name: sh, image: busybox}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: exporter}
+spec:
+  selector: {app: exporter}
+  clusterIP: 10.96.0.56
+  type: NodePort
+  ports: [{port: 9100, nodePort: 30910}]
+"""
+
+
+@pytest.mark.parametrize("mode", ["iptables", "nftables"])
+def test_hostnetwork_endpoint_on_the_client_pods_node_sees_the_pod_ip(mode):
+    """DNAT to the node's own address: local delivery (INPUT), no POSTROUTING, so no masquerade (kernel-proven
+    in tests/kernel: service-with-hostnetwork-endpoint-from-pod-on-its-node)."""
+    from quizapp.sim import load_scenario
+
+    text = HOSTNET_SAME_NODE + f"---\napiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nmode: {mode}\nclusterCIDR: 10.244.0.0/16\n"
+    scn = load_scenario(text, source="hostnet")
+    client_ip = scn.pods[("default", "client-2")].ip
+    r = trace(scn, "pod/client-2", "10.96.0.56:9100")
+    assert r.delivered and r.endpoint.name == "exporter" and r.endpoint.ip == "192.168.1.12"
+    assert r.source_ip_seen == client_ip
+    assert changes(r, "SNAT") == []
+    assert any("delivered locally" in h["what"] for h in r.hops)
+    # from a Pod on the other node the packet leaves over the LAN: flannel masquerades it to n1's address
+    r = trace(scn, "pod/client-1", "10.96.0.56:9100")
+    assert r.delivered and r.source_ip_seen == "192.168.1.11"
+    # an outside client on the endpoint's own NodePort (policy Cluster): marked for masquerade, but delivered
+    # locally, so KUBE-POSTROUTING never sees it and the client address is kept
+    r = trace(scn, "external", "192.168.1.12:30910")
+    assert r.delivered and r.source_ip_seen == "203.0.113.10"
