@@ -20,6 +20,7 @@ it the query is dropped and the name does not resolve.
 from __future__ import annotations
 
 from ..core.netutil import ip_int, is_ip
+from ..core.errors import TraceError
 from ..core.packet import Done
 from ..core.result import EndpointRef
 from .model import Pod, Service
@@ -99,6 +100,30 @@ class KubernetesDns:
         self.hop(where, f"query {q} to {via}: NXDOMAIN")
         return None
 
+    def _external_target(self, svc: Service, target: str, fq: str, where: str) -> str | None:
+        """The CNAME target of an ExternalName Service that is no Service: CoreDNS resolves it itself (its
+        ``upstream`` lookup, through ``forward . /etc/resolv.conf`` for names outside the cluster domain) and
+        answers the CNAME with the target's A records."""
+        d = self.scn.cluster.domain
+        ip = self._lan_name(target)
+        if ip is not None:
+            self.hop(where, f"{target} -> {ip} (CoreDNS resolves the CNAME target upstream: a machine on the LAN)")
+            return ip
+        if target == d or target.endswith("." + d):
+            self.hop(where, f"{target}: CoreDNS is authoritative for {d} and has no such record: the answer is the CNAME "
+                            f"with NXDOMAIN, and the resolver goes on with the next name")
+            return None
+        if target == "invalid" or target.endswith(".invalid"):
+            self.hop(where, f"{target}: .invalid is reserved (RFC 6761) and never resolves: the answer is the CNAME with "
+                            f"NXDOMAIN, and the resolver goes on with the next name")
+            return None
+        raise TraceError(
+            f"{fq} is ExternalName Service {svc.namespace}/{svc.name}: CoreDNS answers CNAME {target} and looks "
+            f"{target} up upstream (forward . /etc/resolv.conf); that name, its address and the machine behind it "
+            f"are outside the scenario, so the connection is not traced further (a real cluster would resolve it "
+            f"and connect there; to trace it, add the machine as a DockerHost or Node and point externalName at "
+            f"its name)")
+
     def _endpoint_records(self) -> dict[str, tuple[str, str]]:
         """``hostname-or-dashed-ip.svc.ns.svc.domain`` -> (address, ref) for every headless Service (cached)."""
         cache = getattr(self.scn, "_endpoint_records", None)
@@ -116,7 +141,7 @@ class KubernetesDns:
         return cache
 
     def _service_record(self, svc: Service, fq: str, name: str, where: str, pod: Pod | None, depth: int = 0,
-                        asked: str = "cluster DNS") -> str:
+                        asked: str = "cluster DNS") -> str | None:
         if svc.type == "ExternalName":
             target = (svc.external_name or "").rstrip(".").lower()
             self.hop(where, f"query {fq} to {asked}: CNAME {target} (ExternalName Service {svc.namespace}/{svc.name}: DNS only, kube-proxy installs no rules)")
@@ -125,12 +150,7 @@ class KubernetesDns:
             nxt = self.scn.dns.get(target)
             if nxt is not None and depth < 8:
                 return self._service_record(nxt, target, target, where, pod, depth + 1, asked)
-            ip = self._lan_name(target)
-            if ip is not None:
-                self.hop(where, f"{target} -> {ip} (CoreDNS follows the CNAME upstream)")
-                return ip
-            self.hop(where, f"{target}: no address for it inside the scenario (NXDOMAIN)")
-            raise Done("nxdomain")
+            return self._external_target(svc, target, fq, where)
         if svc.headless:
             refs: dict[str, EndpointRef] = {}
             for sp in svc.ports:

@@ -301,11 +301,37 @@ def test_headless_service_returns_pod_ips(full):
     assert seen == {("shop/api-b", None), (None, "refused")}
 
 
-def test_external_name_is_a_cname_only(full):
-    r = trace(full, "pod/shop/shell", "payments:443")
-    assert r.reason == "nxdomain"
-    assert "CNAME payments.example.com" in resolver_text(r)
+def test_external_name_outside_the_scenario_is_resolved_not_nxdomain(full):
+    """CoreDNS answers the CNAME and resolves the target upstream (plugin/pkg/upstream): a real cluster gets an
+    address, so the simulator must not say NXDOMAIN; the address is outside the model, so the trace stops with
+    a message that says so."""
+    from quizapp.sim import TraceError
+
+    with pytest.raises(TraceError) as exc:
+        trace(full, "pod/shop/shell", "payments:443")
+    text = str(exc.value)
+    assert "payments.shop.svc.cluster.local is ExternalName Service shop/payments" in text
+    assert "CNAME payments.example.com" in text and "outside the scenario" in text and "not traced further" in text
+    assert "NXDOMAIN" not in text
     assert full.services[("shop", "payments")].cluster_ip is None
+
+
+@pytest.mark.parametrize("target,why", [
+    ("gone.shop.svc.cluster.local", "CoreDNS is authoritative for cluster.local"),
+    ("db.example.invalid", "RFC 6761"),
+])
+def test_external_name_to_a_name_that_cannot_resolve_is_nxdomain(full, target, why):
+    docs = copy.deepcopy(full.documents)
+    for d in docs:
+        if d.get("kind") == "Service" and d["metadata"]["name"] == "payments":
+            d["spec"]["externalName"] = target
+    scn = load_scenario_documents(docs, source="k8s-full.yaml (externalName changed)")
+    r = trace(scn, "pod/shop/shell", "payments:443")
+    assert r.reason == "nxdomain"
+    assert f"CNAME {target}" in resolver_text(r) and why in resolver_text(r)
+    # an NXDOMAIN answer (with its CNAME) sends the resolver on to the next search domain, as for any name
+    assert "query payments.svc.cluster.local" in resolver_text(r)
+    assert "every query got NXDOMAIN" in resolver_text(r)
 
 
 def test_external_name_to_a_known_host_then_docker_publish(full):
