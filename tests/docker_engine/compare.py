@@ -9,6 +9,7 @@ the scenario fixes (``--subnet``, ``--ip``, ``--gateway``, fixed host ports) mus
 
 from __future__ import annotations
 
+import json
 import shlex
 from dataclasses import dataclass, field
 
@@ -28,12 +29,14 @@ class Scenario:
     refused: int | None = None  # index of the command both the engine and the simulator refuse
     words: str = ""  # Docker's wording, which both messages must contain
     engine: str = "20.10"
+    daemon: dict = field(default_factory=dict)  # daemon.json, for both the real daemon and spec.daemon
 
 
 def document(s: Scenario) -> str:
     lines = "\n".join(f"  - {c!r}" for c in s.commands)
+    daemon = f"  daemon: {json.dumps(s.daemon)}\n" if s.daemon else ""
     return (f"apiVersion: quizapp.io/v1\nkind: DockerHost\nmetadata: {{name: {HOST}}}\nspec:\n  ip: {HOST_IP}\n"
-            f"  engineVersion: \"{s.engine}\"\n  commands:\n{lines}\n")
+            f"  engineVersion: \"{s.engine}\"\n{daemon}  commands:\n{lines}\n")
 
 
 def _real_argv(line: str, scn) -> list[str]:
@@ -67,7 +70,7 @@ def run_refusal(engine: Engine, s: Scenario) -> None:
     assert with_error is not None, f"{s.name}: the simulator accepted what Docker refuses"
     (problem,) = with_error.problems
     assert problem.path == f"spec.commands[{s.refused}]", problem
-    ok = load_scenario(document(Scenario(s.name, s.commands[:s.refused])), s.name) if s.refused else None
+    ok = load_scenario(document(Scenario(s.name, s.commands[:s.refused], daemon=s.daemon)), s.name) if s.refused else None
     for i, line in enumerate(s.commands):
         p = engine.docker(*_real_argv(line, ok), check=False)
         if i < s.refused:

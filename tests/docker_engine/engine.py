@@ -100,6 +100,7 @@ class Engine:
         self.env = {**os.environ, "DOCKER_HOST": f"unix://{self.root}/docker.sock"}
         self.env.pop("DOCKER_CONTEXT", None)
         self.version = ""
+        self.daemon: dict = {}  # the daemon.json dockerd runs with
 
     # -- life cycle -----------------------------------------------------------------------------------
     def start(self) -> "Engine":
@@ -112,25 +113,50 @@ class Engine:
         run(["ip", "-n", self.lan_ns, "addr", "add", f"{CLIENT_IP}/24", "dev", "eth0"])
         run(["ip", "-n", self.host_ns, "link", "set", "eth0", "up"])
         run(["ip", "-n", self.lan_ns, "link", "set", "eth0", "up"])
+        self._start_daemon()
+        self.version = self.docker("version", "-f", "{{.Server.Version}}").stdout.strip()
+        self._import_image()
+        return self
+
+    def _start_daemon(self) -> None:
+        """dockerd with ``self.daemon`` as its daemon.json (spelled as a DockerHost's ``spec.daemon``)."""
         r = self.root
+        (r / "daemon.json").write_text(json.dumps(self.daemon))
         # `ip netns exec` gives dockerd a private mount namespace: mount the cgroup2 hierarchy there
         daemon = (f"mount -t cgroup2 none /sys/fs/cgroup && exec {DOCKERD} --data-root {r}/data --exec-root {r}/exec "
                   f"-H unix://{r}/docker.sock --pidfile {r}/dockerd.pid --containerd-namespace qzde "
-                  f"--containerd-plugins-namespace qzde-plugins")
+                  f"--containerd-plugins-namespace qzde-plugins --config-file {r}/daemon.json")
         log = open(r / "dockerd.log", "w")
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.host_ns, "sh", "-c", daemon], stdout=log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
         deadline = time.monotonic() + START_TIMEOUT
         while "API listen on" not in (r / "dockerd.log").read_text(errors="replace"):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise EngineError("dockerd did not start:\n" + (r / "dockerd.log").read_text(errors="replace")[-3000:])
             time.sleep(0.2)
-        self.version = self.docker("version", "-f", "{{.Server.Version}}").stdout.strip()
+
+    def configure(self, daemon: dict) -> None:
+        """Restart dockerd with another daemon.json (only when it differs): the firewall is emptied first, so
+        the new daemon writes every rule from its own settings."""
+        if daemon == self.daemon:
+            return
+        self.reset()
+        self._stop_daemon()
+        for table in ("nat", "filter"):
+            run(["ip", "netns", "exec", self.host_ns, "iptables", "-t", table, "-F"])
+            run(["ip", "netns", "exec", self.host_ns, "iptables", "-t", table, "-X"])
+        run(["ip", "-n", self.host_ns, "link", "del", "docker0"], check=False)
+        self.daemon = dict(daemon)
+        self._start_daemon()
+
+    def _import_image(self) -> None:
+        r = self.root
         rootfs = r / "rootfs"
         (rootfs / "bin").mkdir(parents=True)
         (rootfs / "tmp").mkdir()
         shutil.copy(BUSYBOX, rootfs / "bin" / "busybox")
-        for applet in ("sh", "httpd", "nc", "sleep", "mkdir", "chmod", "printf", "cat", "ip", "echo"):
+        for applet in ("sh", "httpd", "nc", "sleep", "mkdir", "chmod", "printf", "cat", "ip", "echo", "nslookup", "hostname"):
             (rootfs / "bin" / applet).symlink_to("busybox")
         (rootfs / "bin" / "serve").write_text(SERVE)
         (rootfs / "bin" / "serve").chmod(0o755)
@@ -139,7 +165,6 @@ class Engine:
                            timeout=CMD_TIMEOUT, check=False)
         if p.returncode != 0:
             raise EngineError(f"docker import failed: {p.stderr.decode(errors='replace')}")
-        return self
 
     def close(self) -> None:
         try:
@@ -147,6 +172,16 @@ class Engine:
                 self.reset()
         except EngineError:
             pass
+        self._stop_daemon()
+        for ns in reversed(self.namespaces):
+            # whatever dockerd left inside (containerd, shims, proxies): processes this tier started
+            for left in run(["ip", "netns", "pids", ns], check=False).stdout.split():
+                _signal(int(left), signal.SIGKILL)
+            run(["ip", "netns", "del", ns], check=False)
+        self.namespaces.clear()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _stop_daemon(self) -> None:
         pidfile = self.root / "dockerd.pid"
         pid = int(pidfile.read_text()) if pidfile.exists() else (self.proc.pid if self.proc else None)
         if pid:
@@ -160,13 +195,8 @@ class Engine:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:  # pragma: no cover
                 _signal(self.proc.pid, signal.SIGKILL)
-        for ns in reversed(self.namespaces):
-            # whatever dockerd left inside (containerd, shims, proxies): processes this tier started
-            for left in run(["ip", "netns", "pids", ns], check=False).stdout.split():
-                _signal(int(left), signal.SIGKILL)
-            run(["ip", "netns", "del", ns], check=False)
-        self.namespaces.clear()
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.proc = None
+        pidfile.unlink(missing_ok=True)  # a stale pid must never be signalled later
 
     def reset(self) -> None:
         """Remove every container and user-defined network (between scenarios)."""

@@ -22,6 +22,12 @@ def R(name: str, commands: list[str], words: str) -> Scenario:
     return Scenario(name, commands, refused=len(commands) - 1, words=words)
 
 
+def D(daemon: dict, scenario: Scenario) -> Scenario:
+    """``scenario`` on a daemon started with ``daemon`` as its daemon.json."""
+    scenario.daemon = daemon
+    return scenario
+
+
 WEB = "docker run -d --name web -p 8080:80 img"
 
 SCENARIOS = [
@@ -193,4 +199,39 @@ SCENARIOS = [
     R("refuse-two-networks-on-run-before-25", ["docker network create a", "docker network create b",
                                                "docker run -d --name xx --network a --network b img"],
       "Container cannot be connected to network endpoints"),  # Docker lists them in map order
+    R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
+    # -- com.docker.network.bridge.enable_ip_masquerade=false (default daemon)
+    S("no-masquerade", ["docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",
+                        "docker run -d --name web --network nm -p 8080:80 img", "docker run -d --name cli --network nm img",
+                        "docker run -d --name hh --network host --expose 8181 img"],
+      ("container/cli", f"{CLIENT}:80"), ("container/cli", f"{H}:8181"), ("container/cli", f"{H}:8080")),
+    S("no-masquerade-no-skip-dnat", [WEB, "docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",
+                                     "docker run -d --name cn --network nm img"],
+      ("container/cn", f"{H}:8080"), ("container/cn", "172.18.0.1:8080")),
+    # -- daemon "userland-proxy": false (hairpin NAT, route_localnet) and "icc": false; grouped: one restart each
+    *[D({"userland-proxy": False}, s) for s in [
+        S("hairpin-from-host", [WEB], (HOST, "127.0.0.1:8080"), (HOST, f"{H}:8080"), (HOST, "172.17.0.1:8080")),
+        S("hairpin-from-containers", [WEB, "docker run -d --name cli img"], ("container/cli", f"{H}:8080"),
+          ("container/cli", "172.17.0.1:8080"), ("container/web", f"{H}:8080")),
+        S("hairpin-from-outside", [WEB], (EXT, f"{H}:8080")),
+        S("hairpin-other-network", [WEB, "docker network create b", "docker run -d --name cb --network b img"],
+          ("container/cb", f"{H}:8080")),
+        S("hairpin-loopback-only", ["docker run -d --name lo -p 127.0.0.1:9090:80 img", "docker run -d --name cli img"],
+          (HOST, "127.0.0.1:9090"), (EXT, f"{H}:9090"), ("container/cli", "172.17.0.1:9090")),
+        S("hairpin-nothing-listens", ["docker run -d --name web -p 7070:80 -l quizapp.io/listen= img"],
+          (EXT, f"{H}:7070"), (HOST, "127.0.0.1:7070")),
+        S("hairpin-icc-off-network", ["docker network create -o com.docker.network.bridge.enable_icc=false n",
+                                      "docker run -d --name web --network n -p 8080:80 img",
+                                      "docker run -d --name cli --network n img"],
+          ("container/cli", f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+    ]],
+    *[D({"icc": False}, s) for s in [
+        S("daemon-icc-default-bridge", [WEB, "docker run -d --name cli img"], ("container/cli", "172.17.0.2:80"),
+          ("container/cli", f"{H}:8080"), (HOST, "127.0.0.1:8080")),
+        S("daemon-icc-user-network-unaffected", ["docker network create u", "docker run -d --name u1 --network u --expose 80 img",
+                                                 "docker run -d --name u2 --network u img"], ("container/u2", "u1:80")),
+        S("daemon-icc-link-opens-exposed-ports", ["docker run -d --name web -p 8080:80 --expose 81 -l quizapp.io/listen=80,81,82 img",
+                                                  "docker run -d --name lnk --link web:db img"],
+          ("container/lnk", "db:80"), ("container/lnk", "db:81"), ("container/lnk", "db:82")),
+    ]],
 ]

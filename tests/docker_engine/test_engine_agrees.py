@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.docker_engine, pytest.mark.kernel]
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
 def test_simulator_agrees_with_the_engine(engine, scenario):
+    engine.configure(scenario.daemon)  # restarts dockerd only when the daemon.json differs (scenarios are grouped)
     engine.reset()
     if scenario.refused is not None:
         run_refusal(engine, scenario)

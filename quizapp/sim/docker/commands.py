@@ -30,6 +30,7 @@ class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
         bip = host.settings.bip_subnet  # daemon.json "bip": docker0's address and subnet
         bridge = DockerNetwork("bridge", "bridge", bip, host.settings.bip_gateway, "docker0", False)
         bridge.used.update({int(bip.network_address), ip_int(host.settings.bip_gateway), int(bip.broadcast_address)})
+        bridge.icc = host.settings.icc  # daemon.json "icc" is the default bridge's enable_icc
         host.networks["bridge"] = bridge
         host.networks["host"] = DockerNetwork("host", "host", None, None, "", False)
         host.networks["none"] = DockerNetwork("none", "null", None, None, "", False)

@@ -23,8 +23,13 @@ from ..core.netutil import IPv4Network, is_ip, network
 
 DEFAULT_ENGINE = (27, 5)
 # daemon.json keys the simulator models, or accepts at their default value only
-BOOLEAN_DEFAULTS = {"userland-proxy": True, "icc": True, "iptables": True, "ip-forward": True, "ip-masq": True}
-MODELLED_KEYS = {"bip"}
+BOOLEAN_DEFAULTS = {"iptables": True, "ip-forward": True, "ip-masq": True}
+# booleans modelled with both values: daemon.json key -> DaemonSettings attribute
+#   userland-proxy: false -> no docker-proxy; dockerd's "hairpin" NAT rules instead (route_localnet, loopback DNAT)
+#   icc: false -> the default bridge drops traffic between its containers (user-defined networks keep their own
+#   com.docker.network.bridge.enable_icc); --link opens the linked container's exposed ports
+MODELLED_BOOLEANS = {"userland-proxy": "userland_proxy", "icc": "icc"}
+MODELLED_KEYS = {"bip", *MODELLED_BOOLEANS}
 _VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
 
 
@@ -41,6 +46,8 @@ class DaemonSettings:
     engine: tuple[int, int] = DEFAULT_ENGINE
     bip_gateway: str = "172.17.0.1"
     bip_subnet: IPv4Network = None  # type: ignore[assignment]
+    userland_proxy: bool = True
+    icc: bool = True
 
     def __post_init__(self) -> None:
         if self.bip_subnet is None:
@@ -78,7 +85,11 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
         raise SettingsError("spec.daemon", f"must be a mapping of daemon.json keys, not {type(daemon).__name__}")
     for key, value in daemon.items():
         path = f'spec.daemon["{key}"]'
-        if key in BOOLEAN_DEFAULTS:
+        if key in MODELLED_BOOLEANS:
+            if not isinstance(value, bool):
+                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+            setattr(settings, MODELLED_BOOLEANS[key], value)
+        elif key in BOOLEAN_DEFAULTS:
             if not isinstance(value, bool):
                 raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
             if value != BOOLEAN_DEFAULTS[key]:
@@ -95,5 +106,5 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
                 raise SettingsError(path, f"Invalid value: {value!r}: the address must be a host address of the subnet")
             settings.bip_gateway = addr
         else:
-            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: bip; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
+            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: bip, icc, userland-proxy; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
     return settings

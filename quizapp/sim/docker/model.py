@@ -19,11 +19,19 @@ class DockerNetwork:
     internal: bool = False
     ip_range: IPv4Network | None = None
     explicit_subnet: bool = False
-    icc: bool = True  # -o com.docker.network.bridge.enable_icc
+    icc: bool = True  # -o com.docker.network.bridge.enable_icc (daemon "icc" for the default bridge)
+    masquerade: bool = True  # -o com.docker.network.bridge.enable_ip_masquerade
     host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
     dns: dict[str, "DockerContainer"] = field(default_factory=dict)  # name/alias -> container
+
+
+def nat_returns(net: DockerNetwork, hairpin: bool) -> bool:
+    """Whether nat DOCKER starts with ``-i <bridge> -j RETURN`` for ``net`` (libnetwork's "SKIP DNAT" rule, only
+    with masquerading on and the userland proxy on; none for --internal networks): its containers reaching a
+    published port then go through docker-proxy instead of DNAT."""
+    return not net.internal and net.masquerade and not hairpin
 
 
 @dataclass(eq=False)
@@ -58,11 +66,16 @@ class DockerContainer:
     image: str = ""
     extra_hosts: dict[str, str] = field(default_factory=dict)  # --add-host: /etc/hosts entries
     running: bool = True
+    links: list["DockerContainer"] = field(default_factory=list)  # --link targets (default bridge)
     stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
         return f"container/{self.name}"
+
+    def link_ports(self) -> set[tuple[int, str]]:
+        """The exposed ports a legacy link opens when icc is off: --expose and every -p container port."""
+        return set(self.expose) | {(m.container_port, m.proto) for m in self.publish}
 
     @property
     def gateway_attachment(self) -> Attachment | None:

@@ -19,6 +19,16 @@ def _short_id(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
 
+def _bool_opt(opts: dict[str, str], key: str) -> bool:
+    """A boolean bridge driver option (default true), spelled as Go's strconv.ParseBool reads it."""
+    value = opts.get(key, "true")
+    if value.lower() in ("true", "1", "t"):
+        return True
+    if value.lower() in ("false", "0", "f"):
+        return False
+    raise CommandError(f"invalid value {value!r} for {key}: true or false")
+
+
 class NetworkCommands:
     """Mixin of :class:`~quizapp.sim.docker.commands.DockerBuilder`: the network commands."""
 
@@ -78,15 +88,14 @@ class NetworkCommands:
                 raise CommandError(f"invalid --ip-range: {exc}") from None
             if not ip_range.subnet_of(subnet):
                 raise CommandError(f"no matching subnet for range {ip_range} (it must lie inside {subnet})")
-        icc = opts.get("com.docker.network.bridge.enable_icc", "true").lower()
-        if icc not in ("true", "false"):
-            raise CommandError(f"invalid value {icc!r} for com.docker.network.bridge.enable_icc: true or false")
+        icc = _bool_opt(opts, "com.docker.network.bridge.enable_icc")
+        masquerade = _bool_opt(opts, "com.docker.network.bridge.enable_ip_masquerade")
         binding = opts.get("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0")
         if not is_ip(binding):
             raise CommandError(f"invalid value {binding!r} for com.docker.network.bridge.host_binding_ipv4: an IPv4 address")
         net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
-        net.icc, net.host_binding = icc == "true", binding
+        net.icc, net.masquerade, net.host_binding = icc, masquerade, binding
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
         self.host.networks[name] = net
 

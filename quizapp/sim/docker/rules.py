@@ -6,7 +6,7 @@ Layout of Docker 27 without the ipset: ``DOCKER``, ``DOCKER-ISOLATION-STAGE-1/2`
 from __future__ import annotations
 
 from ..core.tables import Tables
-from .model import DockerHost, DockerNetwork
+from .model import DockerHost, DockerNetwork, nat_returns
 
 
 def bridge_networks(host: DockerHost) -> list[DockerNetwork]:
@@ -29,19 +29,24 @@ def docker_rules(host: DockerHost) -> str:
     nets = bridge_networks(host)
     newest_first = list(reversed(nets))  # dockerd inserts each new network's rules at the top
     nat, flt = "nat", "filter"
+    hairpin = not host.settings.userland_proxy  # libnetwork's hairpin mode: no docker-proxy
     t.chain(nat, "DOCKER")
     t.rule(nat, "PREROUTING", "-m addrtype --dst-type LOCAL -j DOCKER")
-    t.rule(nat, "OUTPUT", "! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER")
+    t.rule(nat, "OUTPUT", ("" if hairpin else "! -d 127.0.0.0/8 ") + "-m addrtype --dst-type LOCAL -j DOCKER")
     for net in newest_first:
-        if not net.internal:
+        if hairpin:  # "MASQ LOCAL HOST": the host's own connections, 127.0.0.1 included (route_localnet)
+            t.rule(nat, "POSTROUTING", f"-o {net.bridge} -m addrtype --src-type LOCAL -j MASQUERADE")
+        if not net.internal and net.masquerade:
             t.rule(nat, "POSTROUTING", f"-s {net.subnet} ! -o {net.bridge} -j MASQUERADE")
     for net in newest_first:
-        if not net.internal:  # an --internal bridge gets no RETURN: its traffic is DNAT-ed, then isolated
+        if nat_returns(net, hairpin):  # an --internal bridge gets no RETURN: its traffic is DNAT-ed, then isolated
             t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
     maps = published(host)
     for m, c, att in maps:
         dst = f"-d {m.host_ip}/32 " if m.host_ip != "0.0.0.0" else ""
-        t.rule(nat, "DOCKER", f"{dst}! -i {att.network.bridge} -p {m.proto} -m {m.proto} --dport {m.host_port} -j DNAT --to-destination {att.ip}:{m.container_port}")
+        not_in = "" if hairpin else f"! -i {att.network.bridge} "
+        t.rule(nat, "POSTROUTING", f"-s {att.ip}/32 -d {att.ip}/32 -p {m.proto} -m {m.proto} --dport {m.container_port} -j MASQUERADE")
+        t.rule(nat, "DOCKER", f"{dst}{not_in}-p {m.proto} -m {m.proto} --dport {m.host_port} -j DNAT --to-destination {att.ip}:{m.container_port}")
 
     t.chain(flt, "FORWARD", "DROP")  # dockerd sets the policy when it enables ip_forward itself
     for ch in ("DOCKER", "DOCKER-ISOLATION-STAGE-1", "DOCKER-ISOLATION-STAGE-2", "DOCKER-USER"):
@@ -57,6 +62,7 @@ def docker_rules(host: DockerHost) -> str:
     for m, c, att in maps:
         b = att.network.bridge
         t.rule(flt, "DOCKER", f"-d {att.ip}/32 ! -i {b} -o {b} -p {m.proto} -m {m.proto} --dport {m.container_port} -j ACCEPT")
+    _link_rules(t, host)
     for net in nets:
         t.rule(flt, "DOCKER", f"! -i {net.bridge} -o {net.bridge} -j DROP")
     for net in newest_first:
@@ -71,3 +77,19 @@ def docker_rules(host: DockerHost) -> str:
             t.rule(flt, "DOCKER-ISOLATION-STAGE-2", f"-o {net.bridge} -j DROP")
     t.rule(flt, "DOCKER-USER", "-j RETURN")
     return t.render()
+
+
+def _link_rules(t: Tables, host: DockerHost) -> None:
+    """Legacy links on the default bridge with icc off: the linked container's exposed ports, both ways."""
+    bridge = host.networks["bridge"]
+    if bridge.icc:
+        return
+    addr = {id(c): a.ip for c in host.containers.values() for a in c.attachments if a.network is bridge}
+    for c in host.containers.values():
+        for target in c.links:
+            if id(c) not in addr or id(target) not in addr:
+                continue
+            b, src, dst = bridge.bridge, addr[id(c)], addr[id(target)]
+            for port, proto in sorted(target.link_ports()):
+                t.rule("filter", "DOCKER", f"-s {src}/32 -d {dst}/32 -i {b} -o {b} -p {proto} -m {proto} --dport {port} -j ACCEPT")
+                t.rule("filter", "DOCKER", f"-s {dst}/32 -d {src}/32 -i {b} -o {b} -p {proto} -m {proto} --sport {port} -j ACCEPT")

@@ -130,6 +130,8 @@ class RunCommand:
                 raise CommandError("conflicting options: custom host-to-IP mapping and the network mode")
             if len(nets) > 1:
                 raise CommandError("conflicting options: container type network can't be used with other networks")
+            if target == name:  # moby daemon getNetworkedContainer, when the container starts
+                raise CommandError("Error response from daemon: cannot join own network")
             shares = self.host.containers.get(target)
             if shares is None:
                 raise CommandError(f"No such container: {target} (start it before the container that joins its namespace)")
@@ -163,6 +165,7 @@ class RunCommand:
             for entry in (alias, target_name):
                 if entry:
                     c.extra_hosts.setdefault(entry.lower(), target.attachments[0].ip)
+            c.links.append(target)
         if mode == "host" and (publish_specs or publish_all):
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
         if mode == "none" and (publish_specs or publish_all):

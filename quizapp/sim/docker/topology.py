@@ -13,12 +13,14 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
     router = lan.router
     for host in scn.hosts.values():
         ns = Namespace(host.ref, "host", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1"})
+        if not host.settings.userland_proxy:  # dockerd's setupLoopbackAddressesRouting, per bridge
+            ns.sysctls["net.ipv4.conf.all.route_localnet"] = "1"
         lan.plug(ns, host.ip)
         ns.routes.append(Route("default", via=router))
         for net in bridge_networks(host):
             ns.interfaces.append(Interface(net.bridge, "bridge", [f"{net.gateway}/{net.subnet.prefixlen}"]))
         ns.iptables = docker_rules(host)
-        for m, c, att in published(host):
+        for m, c, att in published(host) if host.settings.userland_proxy else []:  # else: DNAT only
             ns.proxies.append(Proxy(m.host_ip, m.host_port, m.proto, att.ip, m.container_port))
         for (port, proto), c in sorted(host.host_listeners.items()):
             if proto in ("tcp", "udp"):

@@ -8,7 +8,7 @@ from typing import Any
 from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
-from .model import DockerContainer, DockerHost, DockerNetwork
+from .model import DockerContainer, DockerHost, DockerNetwork, nat_returns
 
 
 class DockerSteps:
@@ -35,28 +35,8 @@ class DockerSteps:
         chain = "OUTPUT" if origin == "local" else "PREROUTING"
         where = f"{host.ref} iptables nat {chain}"
         if self._dhost_is_local(host, pkt.dst):
-            if origin == "local" and is_loopback(pkt.dst):
-                pass  # OUTPUT ! -d 127.0.0.0/8: no DNAT for loopback
-            elif origin == "bridge" and not from_net.internal:
-                self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
-            else:
-                for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
-                    att = c.gateway_attachment
-                    if att is not None and m.host_ip in ("0.0.0.0", pkt.dst):
-                        before = pkt.dst_text
-                        pkt.dst, pkt.dport = att.ip, m.container_port
-                        self.hop(where, f"DOCKER: ! -i {att.network.bridge} -p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
-                                 {"type": "DNAT", "before": before, "after": pkt.dst_text})
-                        if origin == "bridge" and from_net is not None and from_net.internal:
-                            # seen on Docker 20.10: an --internal bridge has no RETURN rule in nat DOCKER
-                            self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
-                            raise Done("timeout")
-                        if origin != "local":
-                            self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER: -d {att.ip}/32 ! -i {att.network.bridge} -o {att.network.bridge} -p {pkt.proto} --dport {m.container_port} -j ACCEPT")
-                        self.hop(f"{host.ref} {att.network.bridge}", f"bridges to {c.ref}")
-                        self._deliver_container(c, pkt)
-                        return
-            self._dhost_input(host, pkt)
+            if not self._docker_dnat(host, pkt, origin, where, from_net, from_container):
+                self._dhost_input(host, pkt)
             return
         # routing
         for net in host.networks.values():
@@ -81,17 +61,82 @@ class DockerSteps:
                 raise Done("timeout")
             self.hop(f"{host.ref}", f"network {from_net.name} is --internal: no route out")
             raise Done("unreachable")
+        if origin == "bridge" and from_net is not None and not from_net.masquerade:
+            self.hop(f"{host.ref} iptables nat POSTROUTING", f"no MASQUERADE for {from_net.subnet} (network {from_net.name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {pkt.src}")
+            self.hop(f"{host.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN; nothing on the LAN routes {from_net.subnet} back to {host.ref}, so the answer never returns")
+            raise Done("timeout")
         if origin == "bridge" and from_net is not None:
-            before = pkt.src
-            pkt.src = host.ip
-            self.hop(f"{host.ref} iptables nat POSTROUTING", f"-s {from_net.subnet} ! -o {from_net.bridge} -j MASQUERADE", {"type": "SNAT", "before": before, "after": host.ip})
+            self._docker_masq(host, pkt, host.ip, f"-s {from_net.subnet} ! -o {from_net.bridge} -j MASQUERADE")
         self.hop(f"{host.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN")
         self._lan(pkt, None, f"{host.ref} eth0")
+
+    def _docker_dnat(self, host: DockerHost, pkt: Packet, origin: str, where: str, from_net: DockerNetwork | None,
+                     from_container: DockerContainer | None) -> bool:
+        """nat DOCKER for a packet to one of the host's addresses; False when no DNAT rule takes it (then the
+        host itself, docker-proxy or a --network host container, answers)."""
+        hairpin = not host.settings.userland_proxy
+        if origin == "local" and is_loopback(pkt.dst) and not hairpin:
+            return False  # OUTPUT ! -d 127.0.0.0/8: no DNAT for loopback
+        if origin == "bridge" and nat_returns(from_net, hairpin):
+            self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
+            return False
+        for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
+            att = c.gateway_attachment
+            if att is None or m.host_ip not in ("0.0.0.0", pkt.dst):
+                continue
+            if origin == "bridge" and from_net is att.network and not hairpin:
+                continue  # ! -i <bridge>: the mapped network's own containers go to docker-proxy
+            before, loop = pkt.dst_text, is_loopback(pkt.dst)
+            pkt.dst, pkt.dport = att.ip, m.container_port
+            not_in = "" if hairpin else f"! -i {att.network.bridge} "
+            self.hop(where, f"DOCKER: {not_in}-p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
+                     {"type": "DNAT", "before": before, "after": pkt.dst_text})
+            self._after_dnat(host, pkt, (origin, from_net, from_container), c, m.container_port, loop)
+            return True
+        return False
+
+    def _after_dnat(self, host: DockerHost, pkt: Packet, came: tuple, c: DockerContainer, port: int, loop: bool) -> None:
+        """A published port DNAT-ed to ``c``: the filter FORWARD chain and nat POSTROUTING on the way in.
+        ``came``: (origin, network, container) the packet came from; ``loop``: it was sent to 127.0.0.0/8."""
+        origin, from_net, from_container = came
+        att = c.gateway_attachment
+        fwd = f"{host.ref} iptables filter FORWARD"
+        b = att.network.bridge
+        if origin == "bridge" and from_net is not None and from_net.internal:
+            # seen on Docker 20.10: an --internal bridge has no RETURN rule in nat DOCKER
+            self.hop(fwd, f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
+            raise Done("timeout")
+        if origin == "bridge" and from_net is not att.network:
+            self.hop(fwd, f"DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {b} -j DROP (networks {from_net.name} and {att.network.name} are isolated, also through a published port once it is DNAT-ed)")
+            raise Done("timeout")
+        if origin == "bridge":
+            if not att.network.icc:
+                self.hop(fwd, f"-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {att.network.name})")
+                raise Done("timeout")
+            self.hop(fwd, f"-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)")
+            if from_container is not None and from_container.ns_owner is c.ns_owner:
+                self._docker_masq(host, pkt, att.network.gateway, f"-s {att.ip}/32 -d {att.ip}/32 -p {pkt.proto} --dport {port} -j MASQUERADE (the container reaches itself)")
+        elif origin != "local":
+            self.hop(fwd, f"DOCKER: -d {att.ip}/32 ! -i {b} -o {b} -p {pkt.proto} --dport {port} -j ACCEPT")
+        elif not host.settings.userland_proxy:
+            if loop:
+                self.hop(f"{host.ref} routing", f"net.ipv4.conf.{b}.route_localnet=1 (set by dockerd without the userland proxy): a 127.0.0.0/8 address may be routed out {b}")
+            self._docker_masq(host, pkt, att.network.gateway, f"-o {b} -m addrtype --src-type LOCAL -j MASQUERADE (userland-proxy: false)")
+        self.hop(f"{host.ref} {b}", f"bridges to {c.ref}")
+        self._deliver_container(c, pkt)
+
+    def _docker_masq(self, host: DockerHost, pkt: Packet, to: str, rule: str) -> None:
+        before = pkt.src
+        pkt.src = to
+        self.hop(f"{host.ref} iptables nat POSTROUTING", rule, {"type": "SNAT", "before": before, "after": to})
 
     def _dhost_input(self, host: DockerHost, pkt: Packet) -> None:
         for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
             att = c.gateway_attachment
             if att is not None and (m.host_ip == "0.0.0.0" or m.host_ip == pkt.dst):
+                if not host.settings.userland_proxy:  # portmapper's dummy proxy: listens, never accepts
+                    self.hop(f"{host.ref} INPUT", f"dockerd holds {m.host_ip}:{m.host_port}/{m.proto} open without a docker-proxy (userland-proxy: false): nothing serves the connection")
+                    raise Done("timeout")
                 before = f"{pkt.src}->{pkt.dst_text}"
                 pkt.src, pkt.dst, pkt.dport = att.network.gateway, att.ip, m.container_port  # type: ignore[assignment]
                 self.hop(f"{host.ref} docker-proxy", f"docker-proxy (userland proxy) listening on {m.host_ip}:{m.host_port}/{m.proto} accepts and opens its own connection to {c.ref}",
@@ -131,6 +176,17 @@ class DockerSteps:
         self.hop(f"{member.ref} {'lo' if is_loopback(pkt.dst) else 'eth0'}", f"{member.ref}{shared} listens on {pkt.dport}/{pkt.proto}: accepted, peer address {pkt.src}")
         raise Done(None, EndpointRef("container", member.name, pkt.dst, pkt.dport), pkt.src)
 
+    def _icc_off(self, owner: DockerContainer, target: DockerContainer, net: DockerNetwork, pkt: Packet) -> None:
+        """icc off: dropped between the bridge's containers, unless a legacy link opened the port."""
+        fwd = f"{owner.host.ref} iptables filter FORWARD"
+        b = net.bridge
+        if target in owner.links and (pkt.dport, pkt.proto) in target.link_ports():
+            self.hop(fwd, f"DOCKER: -s {pkt.src}/32 -d {pkt.dst}/32 -i {b} -o {b} -p {pkt.proto} --dport {pkt.dport} -j ACCEPT (--link to {target.name}: its exposed ports are opened)")
+            return
+        why = "the daemon runs with icc: false" if not net.user_defined else f"network {net.name} has com.docker.network.bridge.enable_icc=false"
+        self.hop(fwd, f"-i {b} -o {b} -j DROP ({why})")
+        raise Done("timeout")
+
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:
         owner = c.ns_owner
         host = c.host
@@ -159,8 +215,7 @@ class DockerSteps:
                     self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
                     raise Done("unreachable")
                 if not net.icc and target.ns_owner is not owner:
-                    self.hop(f"{host.ref} iptables filter FORWARD", f"-i {net.bridge} -o {net.bridge} -j DROP (network {net.name} has com.docker.network.bridge.enable_icc=false)")
-                    raise Done("timeout")
+                    self._icc_off(owner, target, net, pkt)
                 self.hop(f"{host.ref} {net.bridge}", f"bridges to {target.ref} (same network)")
                 self._deliver_container(target, pkt)
                 return

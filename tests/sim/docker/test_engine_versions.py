@@ -89,8 +89,7 @@ def test_engine_versions_not_modelled_are_refused(version, message):
 
 
 @pytest.mark.parametrize("daemon,message", [
-    ('{"userland-proxy": false}', "userland-proxy: false is not modelled"),
-    ('{"icc": false}', "icc: false is not modelled"),
+    ('{"userland-proxy": "no"}', "must be true or false"),
     ('{"iptables": false}', "iptables: false is not modelled"),
     ('{"allow-direct-routing": true}', "daemon setting 'allow-direct-routing' is not modelled"),
     ('{"default-address-pools": [{"base": "10.10.0.0/16", "size": 24}]}', "'default-address-pools' is not modelled"),

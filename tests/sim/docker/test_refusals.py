@@ -54,7 +54,8 @@ def test_ipv4_off_is_refused_but_the_default_is_accepted():
 @pytest.mark.parametrize("opt,accepted", [
     ("com.docker.network.bridge.enable_icc=true", True),
     ("com.docker.network.bridge.enable_icc=false", True),
-    ("com.docker.network.bridge.enable_ip_masquerade=false", False),
+    ("com.docker.network.bridge.enable_ip_masquerade=false", True),
+    
     ("com.docker.network.bridge.gateway_mode_ipv4=nat", True),
     ("com.docker.network.bridge.gateway_mode_ipv4=routed", False),
     ("com.docker.network.bridge.host_binding_ipv4=127.0.0.1", True),
