@@ -18,6 +18,7 @@ from .core.tracer import TracerBase
 from .docker.dns import DockerDns
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
+from .kubernetes.ipvs_proxy import IpvsProxySteps
 from .kubernetes.names import sep_chain, svc_chain
 from .kubernetes.nft_proxy import NftProxySteps
 from .kubernetes.policy_trace import PolicySteps
@@ -30,7 +31,7 @@ __all__ = [
 ]
 
 
-class _Tracer(KubernetesDns, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
+class _Tracer(KubernetesDns, IpvsProxySteps, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 

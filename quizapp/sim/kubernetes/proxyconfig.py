@@ -6,10 +6,13 @@ scenario. kube-proxy decodes it strictly: an unknown field stops it (``strict de
 and so it is refused here. Each proxy mode reads only its own section (``iptables``, ``nftables``, ``ipvs``):
 the others are accepted and reported as ignored.
 
-Modelled: ``mode`` (``iptables``, the default on Linux, and ``nftables``: :mod:`.nft_rules`), ``clusterCIDR``, ``detectLocalMode``
+Modelled: ``mode`` (``iptables``, the default on Linux, ``nftables``: :mod:`.nft_rules`, and ``ipvs``:
+:mod:`.ipvs`), ``clusterCIDR``, ``detectLocalMode``
 (``ClusterCIDR`` or ``NodeCIDR``), ``nodePortAddresses`` (CIDRs and the keywords ``primary``, ``localhost``,
 ``all``; nftables mode defaults to ``primary``), ``iptables.masqueradeAll``, ``iptables.localhostNodePorts``
-(nftables mode: never), ``nftables.masqueradeAll``. Fields that only tune kube-proxy
+(nftables and ipvs mode: never), ``nftables.masqueradeAll``; in ipvs mode ``ipvs.scheduler`` (``rr``, ``wrr``,
+``sh``, ``mh``), ``ipvs.strictARP`` (recorded: it changes ARP only) and ``iptables.masqueradeAll`` (the ipvs proxier
+takes it from the iptables section, cmd/kube-proxy/app/server_linux.go). Fields that only tune kube-proxy
 itself (sync periods, logging, metrics, conntrack sizes, the client connection) are accepted and have no
 effect on a trace. Fields and values that would change traffic in a way the simulator does not model are
 refused with the reason.
@@ -41,7 +44,17 @@ _SECTIONS = {
     "ipvs": {"syncPeriod", "minSyncPeriod", "scheduler", "excludeCIDRs", "strictARP", "tcpTimeout",
              "tcpFinTimeout", "udpTimeout"},
 }
-MODES = ("iptables", "nftables")  # modes the tracer models
+MODES = ("iptables", "nftables", "ipvs")  # modes the tracer models
+# IPVS schedulers the kernel has (ipvsadm(8)); the modelled ones pick without live connection counts
+IPVS_SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos")
+IPVS_MODELLED = {"rr": "round robin", "wrr": "weighted round robin (kube-proxy gives every real server weight 1)",
+                 "sh": "source hashing", "mh": "Maglev hashing (kube-proxy sets the source-hash flag)"}
+_IPVS_NOT_MODELLED = {
+    "excludeCIDRs": "it only keeps kube-proxy from deleting virtual servers it did not create, and the scenario has none",
+    "tcpTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
+    "tcpFinTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
+    "udpTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
+}
 KNOWN_MODES = ("iptables", "nftables", "ipvs", "kernelspace")
 
 
@@ -54,6 +67,8 @@ class ProxyConfig:
     node_port_addresses: list[str] = field(default_factory=list)  # [] = the mode's default
     masquerade_all: bool = False
     localhost_nodeports: bool = True
+    ipvs_scheduler: str = "rr"
+    strict_arp: bool = False  # ipvs.strictARP: arp_ignore=1, arp_announce=2 (recorded; ARP is not traced)
     given: bool = False  # a KubeProxyConfiguration document was in the scenario
 
     def nodeport_on(self, address: str, primary: str) -> bool:
@@ -85,7 +100,7 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
     if mode not in KNOWN_MODES:
         err("mode", f'Invalid value: {mode!r}: must be "iptables", "nftables" or "ipvs"')
     elif mode not in MODES:
-        err("mode", f"not modelled yet: mode {mode} (the simulator models kube-proxy's iptables mode)")
+        err("mode", f"not modelled: mode {mode} (the simulator models kube-proxy's iptables, nftables and ipvs modes)")
     else:
         cfg.mode = mode
     for section, keys in _SECTIONS.items():
@@ -98,13 +113,19 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
         for k in body:
             if k not in keys:
                 err(f"{section}.{k}", f'strict decoding error: unknown field "{section}.{k}"')
-        if section != cfg.mode and body:
-            warn(section, f"ignored: kube-proxy in {cfg.mode} mode reads only its {cfg.mode} section")
+        read = {k for k in body if k in ("masqueradeAll", "masqueradeBit")} if (cfg.mode, section) == ("ipvs", "iptables") else set()
+        if section != cfg.mode and set(body) - read:
+            what = f"its {cfg.mode} section" + (" and iptables.masqueradeAll/masqueradeBit" if cfg.mode == "ipvs" else "")
+            warn(section, f"ignored: kube-proxy in {cfg.mode} mode reads only {what}")
     ipt = obj.get("iptables") if isinstance(obj.get("iptables"), dict) else {}
     if cfg.mode == "nftables":  # localhost NodePorts never work; masqueradeAll from its own section
         nft = obj.get("nftables") if isinstance(obj.get("nftables"), dict) else {}
         cfg.masquerade_all = _bool(nft, "masqueradeAll", "nftables", err, False)
         cfg.localhost_nodeports = False
+    if cfg.mode == "ipvs":
+        _parse_ipvs(cfg, obj.get("ipvs") if isinstance(obj.get("ipvs"), dict) else {}, err)
+        cfg.masquerade_all = _bool(ipt, "masqueradeAll", "iptables", err, False)
+        cfg.localhost_nodeports = False  # IPVS virtual servers are never made for loopback addresses
     if cfg.mode == "iptables":
         cfg.masquerade_all = _bool(ipt, "masqueradeAll", "iptables", err, False)
         cfg.localhost_nodeports = _bool(ipt, "localhostNodePorts", "iptables", err, True)
@@ -152,6 +173,22 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
     if cfg.detect_local_mode == "ClusterCIDR" and not cfg.cluster_cidr_set:
         cfg.cluster_cidr = None  # kube-proxy then cannot tell Pod traffic from other traffic
     return cfg
+
+
+def _parse_ipvs(cfg: ProxyConfig, ipvs: dict, err: Err) -> None:
+    sched = ipvs.get("scheduler") or "rr"
+    if sched not in IPVS_SCHEDULERS:
+        err("ipvs.scheduler", f"Invalid value: {sched!r}: the kernel has no IPVS scheduler of that name "
+                              f"(kube-proxy: can't use the IPVS proxier); one of {', '.join(IPVS_SCHEDULERS)}")
+    elif sched not in IPVS_MODELLED:
+        err("ipvs.scheduler", f"not modelled: scheduler {sched}: its pick depends on live connection counts, weights "
+                              f"or failover state that a trace of one connection cannot show; modelled: {', '.join(IPVS_MODELLED)}")
+    else:
+        cfg.ipvs_scheduler = sched
+    cfg.strict_arp = _bool(ipvs, "strictARP", "ipvs", err, False)
+    for key, why in _IPVS_NOT_MODELLED.items():
+        if ipvs.get(key) not in (None, "", [], "0s", 0):
+            err(f"ipvs.{key}", f"not modelled: ipvs.{key} ({why}); remove it")
 
 
 def default_proxy_config(cluster_cidr: ipaddress.IPv4Network) -> ProxyConfig:

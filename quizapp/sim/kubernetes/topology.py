@@ -26,6 +26,10 @@ def vtep_mac(node: Node) -> str:
 
 def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: dict[str, str]) -> None:
     """Append the namespaces of every node and Pod to ``spaces``; ``aliases`` maps trace sources to them."""
+    if scn.proxy.mode == "ipvs":
+        raise ValueError("kube-proxy's IPVS mode cannot be built for real here: its virtual servers need the kernel's "
+                         "ip_vs module, which the kernel tier does not have (IPVS mode is unit-tested against the "
+                         "documented behaviour only)")
     router = lan.router
     cl = scn.cluster
     if cl.service_route_via is not None:  # the service CIDR routed to one node: the router and outside clients

@@ -7,6 +7,7 @@ from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
 from .model import Node, Pod
+from .ipvs import bound_addresses
 from .names import pod_name, svc_chain
 
 
@@ -16,6 +17,8 @@ class KubernetesSteps:
     def _node_source(self, node: Node, dst: str) -> str:
         if dst in (node.ip, node.bridge_ip, node.vtep_ip) or dst in node.extra_ips:
             return dst
+        if self.scn.proxy.mode == "ipvs" and dst in bound_addresses(self.scn):
+            return dst  # a kube-ipvs0 address is local: the kernel sends from the destination address itself
         if in_subnet(dst, node.pod_cidr):
             return node.bridge_ip
         other = self.scn.node_for_pod_ip(dst)
@@ -45,6 +48,9 @@ class KubernetesSteps:
 
     def _node_process(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None = None) -> None:
         scn = self.scn
+        if scn.proxy.mode == "ipvs":
+            self._ipvs_node_process(node, pkt, origin, from_pod)
+            return
         chain = "OUTPUT" if origin == "local" else "PREROUTING"
         nft = scn.proxy.mode == "nftables"
         where = self._nft_where(node, origin) if nft else f"{node.ref} iptables nat {chain}"
@@ -88,23 +94,41 @@ class KubernetesSteps:
                 self.hop(where, f"KUBE-SERVICES: {_nodeports_jump(scn.proxy, pkt.dst)} -j KUBE-NODEPORTS; KUBE-NODEPORTS: -p {pkt.proto} --dport {pkt.dport} -j {svc_chain(svc, sp, 'KUBE-EXT-')} ({svc.port_label(sp)} nodePort)")
                 self._kube_ext(node, pkt, svc, sp, origin, where)
                 local = False
-            else:
-                hp = node.host_ports.get((pkt.dport, pkt.proto))
-                if hp:
-                    for pod, cport, hip in hp:
-                        if hip == "0.0.0.0" or hip == pkt.dst:
-                            self.hop(where, f"CNI-HOSTPORT-DNAT (portmap plugin): -p {pkt.proto} --dport {pkt.dport} -> {pod.ref} hostPort")
-                            if pkt.src == pod.ip or is_loopback(pkt.src):
-                                pkt.mark = True
-                                self.hop(where, f"CNI-HOSTPORT-SETMARK: -s {pkt.src} marks the packet for masquerade ({'hairpin' if pkt.src == pod.ip else 'from localhost'})")
-                            before = pkt.dst_text
-                            pkt.dst, pkt.dport = pod.ip, cport  # type: ignore[assignment]
-                            self.hop(where, "DNAT to the Pod", {"type": "DNAT", "before": before, "after": pkt.dst_text})
-                            local = False
-                            break
+            elif self._host_port(node, pkt, where):
+                local = False
         if self._node_is_local(node, pkt.dst):
             if not local:  # DNAT-ed to one of this node's own addresses (a hostNetwork endpoint)
                 self.hop(f"{node.ref} routing", f"{pkt.dst} is this node's own address: delivered locally (INPUT), never through "
+                                               f"POSTROUTING, so no masquerade; the server sees {pkt.src}")
+            self._node_input(node, pkt)
+            return
+        self._node_route(node, pkt, origin, from_pod)
+
+    def _host_port(self, node: Node, pkt: Packet, where: str) -> bool:
+        """CNI portmap's hostPort DNAT; True when it rewrote the packet."""
+        for pod, cport, hip in node.host_ports.get((pkt.dport, pkt.proto), ()):
+            if hip == "0.0.0.0" or hip == pkt.dst:
+                self.hop(where, f"CNI-HOSTPORT-DNAT (portmap plugin): -p {pkt.proto} --dport {pkt.dport} -> {pod.ref} hostPort")
+                if pkt.src == pod.ip or is_loopback(pkt.src):
+                    pkt.mark = True
+                    self.hop(where, f"CNI-HOSTPORT-SETMARK: -s {pkt.src} marks the packet for masquerade ({'hairpin' if pkt.src == pod.ip else 'from localhost'})")
+                before = pkt.dst_text
+                pkt.dst, pkt.dport = pod.ip, cport  # type: ignore[assignment]
+                self.hop(where, "DNAT to the Pod", {"type": "DNAT", "before": before, "after": pkt.dst_text})
+                return True
+        return False
+
+    def _ipvs_node_process(self, node: Node, pkt: Packet, origin: str, from_pod: Pod | None) -> None:
+        """kube-proxy in IPVS mode (:mod:`.ipvs_proxy`), then portmap, local delivery or routing as in any mode."""
+        pkt.mark = False
+        local = self._node_is_local(node, pkt.dst)
+        if self._ipvs_intercept(node, pkt, origin):
+            local = False
+        elif local and self._host_port(node, pkt, f"{node.ref} iptables nat {'OUTPUT' if origin == 'local' else 'PREROUTING'}"):
+            local = False
+        if self._node_is_local(node, pkt.dst):
+            if not local:
+                self.hop(f"{node.ref} routing", f"{pkt.dst} is this node's own address: delivered locally, never through "
                                                f"POSTROUTING, so no masquerade; the server sees {pkt.src}")
             self._node_input(node, pkt)
             return

@@ -44,7 +44,7 @@ def test_without_a_cluster_cidr_pod_traffic_is_not_recognised():
 
 
 @pytest.mark.parametrize("edit,path,words", [
-    (("mode: iptables", "mode: ipvs"), "mode", "not modelled yet"),
+    (("mode: iptables", "mode: kernelspace"), "mode", "not modelled: mode kernelspace"),
     (("  syncPeriod: 30s", "  syncPeriod: 30s\n  masqueradeALL: true"), "iptables.masqueradeALL", "unknown field"),
     (("mode: iptables", "mode: iptables\nbindAdress: 0.0.0.0"), "bindAdress", "unknown field"),
 ])

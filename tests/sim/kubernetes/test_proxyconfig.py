@@ -23,7 +23,7 @@ def test_a_kubeadm_file_is_accepted():
 
 
 def test_unknown_fields_and_other_modes_are_refused():
-    _, errs, _ = parse({"modee": "iptables", "iptables": {"masqueradeal": True}, "mode": "ipvs"})
+    _, errs, _ = parse({"modee": "iptables", "iptables": {"masqueradeal": True}, "mode": "kernelspace"})
     assert [p for p, _ in errs] == ["modee", "mode", "iptables.masqueradeal"]
 
 
@@ -41,3 +41,15 @@ def test_nodeport_addresses_localhost_and_local_detection():
     assert is_local(default, "10.244.1.5", None) is None  # no clusterCIDR: no detector
     node_cidr, _, _ = parse({"detectLocalMode": "NodeCIDR"})
     assert is_local(node_cidr, "10.244.1.5", ipaddress.IPv4Network("10.244.1.0/24"))
+
+
+def test_ipvs_mode_reads_its_section_and_iptables_masquerade_all():
+    cfg, errs, warns = parse({"mode": "ipvs", "ipvs": {"scheduler": "sh", "strictARP": True, "syncPeriod": "30s"},
+                              "iptables": {"masqueradeAll": True}})
+    assert not errs and not warns
+    assert (cfg.mode, cfg.ipvs_scheduler, cfg.strict_arp, cfg.masquerade_all) == ("ipvs", "sh", True, True)
+    assert not cfg.nodeport_on("127.0.0.1", "192.168.1.11") and cfg.nodeport_on("10.244.1.1", "192.168.1.11")
+    _, errs, warns = parse({"mode": "ipvs", "iptables": {"localhostNodePorts": True}, "nftables": {"masqueradeAll": True}})
+    assert not errs and [p for p, _ in warns] == ["iptables", "nftables"]
+    cfg, errs, _ = parse({"mode": "ipvs"})
+    assert not errs and cfg.ipvs_scheduler == "rr" and not cfg.strict_arp
