@@ -17,6 +17,7 @@ from .core.model import Scenario
 from .core.source import Document, join, parse_yaml
 from .docker.loader import KINDS as DOCKER_KINDS
 from .docker.loader import build_docker_host, index_docker
+from .kubernetes.l7_build import REFUSED_KINDS
 from .kubernetes.loader import KINDS as KUBERNETES_KINDS
 from .kubernetes.loader import build_kubernetes
 from .kubernetes.model import Cluster
@@ -82,7 +83,7 @@ class _Builder:
             ctx.err(join(path, "kind"), "Required value: every document needs a kind (Node, Pod, Service, Deployment, EndpointSlice, DockerHost, Cluster)")
             return
         if kind not in _API:
-            ctx.err(join(path, "kind"), f"unknown kind {kind!r}: the simulator models {', '.join(sorted(_API))}")
+            ctx.err(join(path, "kind"), f"unknown kind {kind!r}: the simulator models {', '.join(sorted(k for k in _API if k not in REFUSED_KINDS))}")
             return
         api = data.get("apiVersion")
         if api is None:

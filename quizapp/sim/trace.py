@@ -19,6 +19,8 @@ from .docker.dns import DockerDns
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
 from .kubernetes.ipvs_proxy import IpvsProxySteps
+from .kubernetes.l7 import HttpRequest, parse_url
+from .kubernetes.l7_trace import L7Steps
 from .kubernetes.names import sep_chain, svc_chain
 from .kubernetes.nft_proxy import NftProxySteps
 from .kubernetes.policy_trace import PolicySteps
@@ -31,7 +33,8 @@ __all__ = [
 ]
 
 
-class _Tracer(KubernetesDns, IpvsProxySteps, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns, DockerSteps, TracerBase):
+class _Tracer(L7Steps, KubernetesDns, IpvsProxySteps, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns,
+              DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 
@@ -85,20 +88,26 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
     raise TraceError(f"--from {src!r}: unknown source kind {kind!r}")
 
 
-def _parse_dst(dst: str) -> tuple[str, int, str]:
+def _parse_dst(dst: str) -> tuple[str, int, str, HttpRequest | None]:
+    """``HOST:PORT[/proto]``, or a URL (``http[s]://host[:port]/path``: TCP, and an HTTP request for the
+    Ingress and Gateway proxies on the way)."""
+    if "://" in dst:
+        req = parse_url(dst)
+        return req.host, req.port, "tcp", req
     body, slash, proto = dst.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in ("tcp", "udp", "sctp"):
         raise TraceError(f"--to {dst}: protocol must be tcp, udp or sctp")
     host, colon, port = body.rpartition(":")
     if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise TraceError(f"--to {dst!r}: use HOST:PORT[/tcp|/udp|/sctp] with a port from 1 to 65535")
-    return host, int(port), proto
+        raise TraceError(f"--to {dst!r}: use HOST:PORT[/tcp|/udp|/sctp] with a port from 1 to 65535, or a URL http[s]://HOST[:PORT]/PATH")
+    return host, int(port), proto, None
 
 
 def _trace_one(scn: Scenario, origin: Origin, host: str, port: int, proto: str, rng: random.Random, recent: dict,
-               src: str, dst: str, seed: int) -> TraceResult:
+               src: str, dst: str, seed: int, http: HttpRequest | None = None) -> TraceResult:
     t = _Tracer(scn, rng, recent)
+    t.http = http
     t._headless_refs = None  # type: ignore[attr-defined]
     try:
         t.run(origin, host, port, proto)
@@ -116,8 +125,8 @@ def trace(scenario: Scenario, src: str, dst: str, seed: int | None = None) -> Tr
     """Trace one new connection from ``src`` to ``dst``. Load-balanced choices come from ``seed`` (default 0)."""
     seed = 0 if seed is None else int(seed)
     origin = _parse_origin(scenario, src)
-    host, port, proto = _parse_dst(dst)
-    return _trace_one(scenario, origin, host, port, proto, random.Random(seed), {}, src, dst, seed)
+    host, port, proto, http = _parse_dst(dst)
+    return _trace_one(scenario, origin, host, port, proto, random.Random(seed), {}, src, dst, seed, http)
 
 
 def trace_series(scenario: Scenario, src: str, dst: str, count: int, seed: int | None = None) -> list[TraceResult]:
@@ -125,7 +134,7 @@ def trace_series(scenario: Scenario, src: str, dst: str, count: int, seed: int |
     ``recent`` table carried from one to the next, so sessionAffinity ClientIP pins the client."""
     seed = 0 if seed is None else int(seed)
     origin = _parse_origin(scenario, src)
-    host, port, proto = _parse_dst(dst)
+    host, port, proto, http = _parse_dst(dst)
     rng = random.Random(seed)
     recent: dict = {}
-    return [_trace_one(scenario, origin, host, port, proto, rng, recent, src, dst, seed) for _ in range(count)]
+    return [_trace_one(scenario, origin, host, port, proto, rng, recent, src, dst, seed, http) for _ in range(count)]

@@ -51,6 +51,7 @@ class Scenario:
     policies: Any = None  # kubernetes.netpol.PolicySet when the network plugin enforces NetworkPolicy
     proxy: Any = None  # kubernetes.proxyconfig.ProxyConfig: kube-proxy's configuration
     health_ports: dict[int, Any] = field(default_factory=dict)  # healthCheckNodePort -> Service
+    l7: Any = None  # kubernetes.l7_build.L7Index: ingress controllers, Gateways, the names leading to them
 
     @property
     def cluster_dns_ip(self) -> str:

@@ -63,6 +63,10 @@ class TracerBase:
             return host.ip
         return None
 
+    def _upstream_what(self, name: str) -> str:
+        """Why the upstream resolver knows ``name`` (the L7 steps add the names external-dns publishes)."""
+        return "a machine on the LAN, known to the upstream resolver"
+
     def _resolve(self, origin: Origin, name: str) -> str:
         if is_ip(name):
             return name
@@ -78,7 +82,7 @@ class TracerBase:
                 return ip
         ip = self._lan_name(low)
         if ip is not None:
-            self.hop(where, f"{name} -> {ip} (a machine on the LAN, known to the upstream resolver)")
+            self.hop(where, f"{name} -> {ip} ({self._upstream_what(low)})")
             return ip
         self.hop(where, f"{name}: NXDOMAIN (no record for this name from {origin.ref})")
         raise Done("nxdomain")

@@ -95,7 +95,7 @@ class KubernetesDns:
         ip = self._lan_name(q)
         via = f"{asked}, forwarded upstream" if cluster else asked
         if ip is not None:
-            self.hop(where, f"query {q} to {via}: A {ip} (a machine on the LAN, known to the upstream resolver)")
+            self.hop(where, f"query {q} to {via}: A {ip} ({self._upstream_what(q)})")
             return ip
         self.hop(where, f"query {q} to {via}: NXDOMAIN")
         return None

@@ -182,6 +182,12 @@ SCHEMAS: dict[str, dict] = {
     "Pod": POD, "Service": SERVICE, "Node": NODE, "Deployment": DEPLOYMENT, "EndpointSlice": ENDPOINT_SLICE,
     "Namespace": NAMESPACE,
     "NetworkPolicy": {"metadata": METADATA, "spec": MODEL, "status": ANY},  # spec: checked by netpol_parse
+    # Ingress and Gateway API: spec (and the status addresses) checked by ingress_parse / gateway_parse
+    "Ingress": {"metadata": METADATA, "spec": MODEL, "status": MODEL},
+    "IngressClass": {"metadata": METADATA, "spec": MODEL},
+    "Gateway": {"metadata": METADATA, "spec": MODEL, "status": MODEL},
+    "GatewayClass": {"metadata": METADATA, "spec": MODEL, "status": ANY},
+    "HTTPRoute": {"metadata": METADATA, "spec": MODEL, "status": ANY},
 }
 
 TOP = ("apiVersion", "kind")

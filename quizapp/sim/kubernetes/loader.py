@@ -1,7 +1,8 @@
 """Building the Kubernetes half of a scenario from its documents, kind by kind, in dependency order.
 
 Kinds: ``Node``, ``Pod``, ``Service``, ``Deployment``, ``EndpointSlice``, ``Namespace``, ``NetworkPolicy``,
-``KubeProxyConfiguration`` (real manifests) and ``Cluster``
+``KubeProxyConfiguration``, ``Ingress``, ``IngressClass``, ``Gateway``, ``GatewayClass``, ``HTTPRoute``
+(real manifests; :mod:`.l7_build`) and ``Cluster``
 (``apiVersion: quizapp.io/v1``, see :mod:`quizapp.sim.kubernetes.cluster`). Deterministic stand-ins for what a
 real cluster decides at random (documented in docs/simulator.md): Node podCIDRs, Pod IPs, ClusterIPs,
 nodePorts, Deployment Pod names and scheduling.
@@ -14,6 +15,7 @@ from .cluster import build_cluster
 from .policies import build_policies, build_proxy_config
 from .proxyconfig import API_VERSION
 from .endpoints import EndpointBuilder
+from .l7_build import L7_KINDS, REFUSED_KINDS, build_l7
 from .nodes import NodeBuilder
 from .pods import PodBuilder
 from .services import ServiceBuilder
@@ -22,6 +24,7 @@ KINDS = {
     "Node": {"v1"}, "Pod": {"v1"}, "Service": {"v1"}, "Deployment": {"apps/v1"},
     "EndpointSlice": {"discovery.k8s.io/v1"}, "Cluster": {"quizapp.io/v1"}, "Namespace": {"v1"},
     "NetworkPolicy": {"networking.k8s.io/v1"}, "KubeProxyConfiguration": {API_VERSION},
+    **L7_KINDS, **REFUSED_KINDS,
 }
 
 
@@ -53,3 +56,4 @@ def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]
         endpoints.add_slice(ctx, obj)
     endpoints.sort()
     build_policies(state.scn, by_kind.get("Namespace", []), by_kind.get("NetworkPolicy", []))
+    build_l7(state, by_kind)
