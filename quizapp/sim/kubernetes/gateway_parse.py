@@ -80,19 +80,19 @@ def _listener(obj: Any, path: str, err: Err) -> Listener | None:
         _unknown(tls, {"mode", "certificateRefs", "options", "frontendValidation"}, join(path, "tls"), err)
         mode = tls.get("mode", "Terminate")
         if mode == "Passthrough":
-            err(join(path, "tls.mode"), "not modelled: TLS Passthrough (it needs a TLSRoute, which is not modelled)")
+            err(f"{path}.tls.mode", "not modelled: TLS Passthrough (it needs a TLSRoute, which is not modelled)")
             return None
         if mode != "Terminate":
-            err(join(path, "tls.mode"), f'Unsupported value: {mode!r}: supported values: "Passthrough", "Terminate"')
+            err(f"{path}.tls.mode", f'Unsupported value: {mode!r}: supported values: "Passthrough", "Terminate"')
             return None
         if "frontendValidation" in tls:
-            err(join(path, "tls.frontendValidation"), "not modelled: client certificate validation")
+            err(f"{path}.tls.frontendValidation", "not modelled: client certificate validation")
             ok = False
         for i, ref in enumerate(tls.get("certificateRefs") or []):
             if isinstance(ref, dict) and isinstance(ref.get("name"), str):
                 certs.append(f"{ref['namespace']}/{ref['name']}" if ref.get("namespace") else ref["name"])
         if not certs:
-            err(join(path, "tls.certificateRefs"), "Required value: mode Terminate needs at least one certificateRef")
+            err(f"{path}.tls.certificateRefs", "Required value: mode Terminate needs at least one certificateRef")
             ok = False
     elif tls is not None:
         err(join(path, "tls"), "Forbidden: tls must not be set for protocol HTTP")
@@ -101,16 +101,16 @@ def _listener(obj: Any, path: str, err: Err) -> Listener | None:
     _unknown(allowed, {"namespaces", "kinds"}, join(path, "allowedRoutes"), err)
     for i, k in enumerate(allowed.get("kinds") or []):
         if not isinstance(k, dict) or k.get("kind") != "HTTPRoute":
-            err(join(path, f"allowedRoutes.kinds[{i}]"), "not modelled: route kinds other than HTTPRoute")
+            err(f"{path}.allowedRoutes.kinds[{i}]", "not modelled: route kinds other than HTTPRoute")
             ok = False
     nss = allowed.get("namespaces") if isinstance(allowed.get("namespaces"), dict) else {}
     frm = nss.get("from", "Same")
     selector = None
     if frm == "Selector":
-        selector = _selector(nss.get("selector"), join(path, "allowedRoutes.namespaces.selector"), err)
+        selector = _selector(nss.get("selector"), f"{path}.allowedRoutes.namespaces.selector", err)
         ok = ok and selector is not None
     elif frm not in ("Same", "All"):
-        err(join(path, "allowedRoutes.namespaces.from"), f'Unsupported value: {frm!r}: supported values: "All", "Same", "Selector"')
+        err(f"{path}.allowedRoutes.namespaces.from", f'Unsupported value: {frm!r}: supported values: "All", "Same", "Selector"')
         ok = False
     return Listener(name, port, proto, host, certs, frm, selector, path) if ok else None
 
@@ -159,19 +159,19 @@ def _match(obj: Any, path: str, err: Err) -> RouteMatch | None:
     p = obj.get("path") if isinstance(obj.get("path"), dict) else {}
     ptype, value = p.get("type", "PathPrefix"), p.get("value", "/")
     if ptype == "RegularExpression":
-        err(join(path, "path.type"), "not modelled: RegularExpression path matches (implementation-specific)")
+        err(f"{path}.path.type", "not modelled: RegularExpression path matches (implementation-specific)")
         return None
     if ptype not in ("Exact", "PathPrefix"):
-        err(join(path, "path.type"), f'Unsupported value: {ptype!r}: supported values: "Exact", "PathPrefix", "RegularExpression"')
+        err(f"{path}.path.type", f'Unsupported value: {ptype!r}: supported values: "Exact", "PathPrefix", "RegularExpression"')
         return None
     if (problem := path_problem(value)) is not None:
-        err(join(path, "path.value"), problem)
+        err(f"{path}.path.value", problem)
         return None
     pairs: dict[str, list[tuple[str, str]]] = {}
     for key in ("headers", "queryParams"):
         pairs[key] = []
         for i, h in enumerate(obj.get(key) or []):
-            hp = join(path, f"{key}[{i}]")
+            hp = f"{path}.{key}[{i}]"
             if not isinstance(h, dict) or not isinstance(h.get("name"), str) or not isinstance(h.get("value"), str):
                 err(hp, "Required value: name and value")
                 return None

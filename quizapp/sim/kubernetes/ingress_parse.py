@@ -91,10 +91,10 @@ def _backend(obj: Any, ns: str, path: str, err: Err) -> Backend | None:
         err(join(sp, "port"), "Invalid value: exactly one of port.number and port.name must be set")
         return None
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 65535):
-        err(join(sp, "port.number"), f"Invalid value: {number!r}: must be between 1 and 65535, inclusive")
+        err(f"{sp}.port.number", f"Invalid value: {number!r}: must be between 1 and 65535, inclusive")
         return None
     if name is not None and (not isinstance(name, str) or not iana_ok(name)):
-        err(join(sp, "port.name"), f"Invalid value: {name!r}: must be an IANA_SVC_NAME")
+        err(f"{sp}.port.name", f"Invalid value: {name!r}: must be an IANA_SVC_NAME")
         return None
     return Backend(ns, svc["name"], number if number is not None else name, 1, path)
 
@@ -164,7 +164,7 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
         paths = []
         items = http.get("paths")
         if "http" in rule and not items:
-            e(join(rp, "http.paths"), "Required value: at least one path")
+            e(f"{rp}.http.paths", "Required value: at least one path")
         for j, p in enumerate(items or []):
             pp = f"{rp}.http.paths[{j}]"
             if not isinstance(p, dict):
