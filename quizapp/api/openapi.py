@@ -82,7 +82,7 @@ SCHEMAS: dict[str, Any] = {
         "scenario_id": {"type": "string", "description": "or a lab scenario id (`q12`, `ex-k8s-basic`) from /lab"},
         "from": {"type": "string", "description": "external[:IP], node/NAME, pod/NAME, pod/NS/NAME, container/NAME, "
                                                   "container/HOST/NAME or host/NAME"},
-        "to": {"type": "string", "description": "HOST:PORT[/tcp|/udp]"},
+        "to": {"type": "string", "description": "HOST:PORT[/tcp|/udp], or a URL http[s]://HOST[:PORT]/PATH"},
         "seed": {"type": "integer", "minimum": 0, "description": "the load-balancing seed (default 0)"}},
         required=["from", "to"]),
     "TraceResult": _object({"trace": _ref("Trace"), "text": {"type": "string", "description": "as the CLI prints it"},

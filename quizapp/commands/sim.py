@@ -16,7 +16,8 @@ sim_cli = click.Group("sim", help="Trace traffic through Docker and Kubernetes s
 @click.argument("scenario", type=click.File("r", encoding="utf-8"))
 @click.option("--from", "src", required=True, metavar="SRC",
               help="external[:IP], node/NAME, pod/NAME, pod/NAMESPACE/NAME, container/NAME, container/HOST/NAME or host/NAME")
-@click.option("--to", "dst", required=True, metavar="DST", help="HOST:PORT[/tcp|/udp|/sctp]; HOST is an IP, localhost, a DNS name or a node name")
+@click.option("--to", "dst", required=True, metavar="DST", help="HOST:PORT[/tcp|/udp|/sctp] (HOST is an IP, localhost, a DNS name or a node name), or a URL "
+              "http[s]://HOST[:PORT]/PATH, traced through Ingress and Gateway proxies")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the readable trace.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for load-balanced choices.")
 def trace_command(scenario, src: str, dst: str, as_json: bool, seed: int) -> None:

@@ -95,9 +95,17 @@ def _controllers(state: BuildState, by_kind: dict) -> tuple[dict[Pod, IngressCon
             ctrl.pods = pods
             every.append(ctrl)
             for pod in pods:
-                pod.listens |= {(ctrl.http_port, "tcp"), (ctrl.https_port, "tcp")}
+                _listen(pod, [ctrl.http_port, ctrl.https_port])
                 found[pod] = ctrl
     return found, every
+
+
+def _listen(pod: Pod, ports: list[int]) -> None:
+    """The proxy listens on its ports whatever the containerPorts say (on the node's addresses with hostNetwork)."""
+    pod.listens |= {(port, "tcp") for port in ports}
+    if pod.host_network and pod.node is not None:
+        for port in ports:
+            pod.node.host_listeners.setdefault((port, "tcp"), pod)
 
 
 def _node_address(obj_by_node: dict[str, dict], node, internal: bool) -> str:
@@ -231,7 +239,7 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
             scn.warnings.append(f"{gw.ref}: no Pod labelled {GATEWAY_NAME_LABEL}: {gw.name} in namespace "
                                 f"{gw.namespace}: nothing serves its listeners")
         for pod in gw.pods:
-            pod.listens |= {(lis.port, "tcp") for lis in gw.listeners}
+            _listen(pod, [lis.port for lis in gw.listeners])
             index.gateways[pod] = gw
     routes: list[HTTPRoute] = []
     for ctx, obj in by_kind.get("HTTPRoute", []):

@@ -158,3 +158,30 @@ def test_the_cli_traces_a_url_and_keeps_the_json_fields():
     bad = CliRunner().invoke(sim_cli, ["trace", str(SCENARIOS / "k8s-ingress.yaml"), "--from", "external",
                                        "--to", "gopher://x.example.com/"])
     assert bad.exit_code != 0 and "http://" in bad.output
+
+
+def test_a_hostnetwork_controller_proxies_from_its_node_address():
+    docs = _docs("k8s-ingress.yaml")
+    spec = _find(docs, "Deployment", "ingress-nginx-controller")["spec"]["template"]["spec"]
+    spec["hostNetwork"] = True
+    scn = load_scenario_documents(docs)
+    r = trace(scn, "external", "https://192.168.1.11/cart")  # straight to the node, Host is the address
+    assert _http(r)["status"] == 404  # no rule for that host: the catch-all server
+    r = trace(scn, "external", "https://shop.example.com/cart")
+    assert r.endpoint.name == "cart-1" and r.source_ip_seen == "10.244.1.0"  # n1's flannel.1 towards n2's Pods
+
+
+def test_the_backend_leg_meets_network_policy_as_the_controller_pod():
+    docs = _docs("k8s-ingress.yaml")
+    docs.append({"apiVersion": "quizapp.io/v1", "kind": "Cluster", "spec": {"networkPolicy": "enforced"}})
+    docs.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+                 "metadata": {"name": "cart-from-ingress"},
+                 "spec": {"podSelector": {"matchLabels": {"app": "cart"}},
+                          "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {
+                              "kubernetes.io/metadata.name": "${ns}"}}}]}]}})
+    for ns, ok in (("ingress-nginx", True), ("other", False)):
+        docs[-1]["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] = ns
+        r = trace(load_scenario_documents(docs), "external", "https://shop.example.com/cart")
+        assert r.delivered is ok
+        if not ok:
+            assert r.reason == "timeout" and _http(r)["status"] == 504
