@@ -14,6 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 
 from quizapp.sim import ScenarioError, load_scenario, trace
+from quizapp.sim.docker.dns import embedded_lookup, resolv_conf
 from quizapp.sim.docker.flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, parse_flags
 
 from .engine import CLIENT_IP, HOST_IP, IMAGE, Engine, Outcome
@@ -30,6 +31,8 @@ class Scenario:
     words: str = ""  # Docker's wording, which both messages must contain
     engine: str = "20.10"
     daemon: dict = field(default_factory=dict)  # daemon.json, for both the real daemon and spec.daemon
+    lookups: list[tuple[str, str]] = field(default_factory=list)  # (container, name): the embedded DNS's answer
+    resolv: list[str] = field(default_factory=list)  # containers whose resolv.conf is compared
 
 
 def document(s: Scenario) -> str:
@@ -126,11 +129,12 @@ def run_traces(engine: Engine, s: Scenario) -> list[str]:
                 problems.append(f"{c.name}: -p {hport}:{m.container_port}: the engine published {v4[0]['HostPort']}")
             port_map[(proto, hport)] = int(v4[0]["HostPort"])
     to_sim = {v: k for k, v in to_real.items()}
+    ids = {c.short_id: real[c.name]["Id"][:12] for c in host.containers.values()}  # the simulator's ids are derived
     for src, dst in s.checks:
         sim = trace(scn, src, dst)
         addr, _, port = dst.rpartition(":")
         port = int(port)
-        raddr = to_real.get(addr, addr)
+        raddr = to_real.get(addr, ids.get(addr, addr))
         if addr == HOST_IP or addr.startswith("127.") or addr in {n.gateway for n in host.networks.values()}:
             port = port_map.get(("tcp", port), port)
         source = "external" if src.startswith("external") else "host" if src.startswith("host/") else src
@@ -138,6 +142,24 @@ def run_traces(engine: Engine, s: Scenario) -> list[str]:
         problem = _compare(sim, got, to_sim)
         if problem:
             problems.append(f"{src} -> {dst} (real {raddr}:{port}): {problem}")
+    return problems + _names(engine, s, host, to_sim, ids)
+
+
+def _names(engine: Engine, s: Scenario, host, to_sim: dict[str, str], ids: dict[str, str]) -> list[str]:
+    """The embedded DNS's answers (every address, in any order) and the resolv.conf lines, real and simulated."""
+    problems = []
+    for cname, name in s.lookups:
+        found = embedded_lookup(host.containers[cname], name.lower())
+        simulated = sorted(found[1]) if found else []
+        real = sorted(to_sim.get(a, a) for a in engine.nslookup(cname, ids.get(name, name)))
+        if real != simulated:
+            problems.append(f"{cname}: nslookup {name}: engine {real}, simulator {simulated}")
+    for cname in s.resolv:
+        simulated = resolv_conf(host.containers[cname])
+        real = [line.strip() for line in engine.docker("exec", cname, "cat", "/etc/resolv.conf").stdout.splitlines()
+                if line.startswith(("nameserver", "options"))]
+        if real != simulated:
+            problems.append(f"{cname}: /etc/resolv.conf: engine {real}, simulator {simulated}")
     return problems
 
 

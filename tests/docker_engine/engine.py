@@ -238,6 +238,12 @@ class Engine:
                     raise EngineError(f"{container} does not answer on {port}: {p.stdout!r} {p.stderr!r}")
                 time.sleep(0.1)
 
+    def nslookup(self, container: str, name: str) -> list[str]:
+        """The addresses busybox nslookup gets for ``name`` in ``container`` (DNS only, not /etc/hosts)."""
+        out = self.docker("exec", container, "nslookup", name, check=False).stdout
+        answer = out.split("Name:", 1)[1] if "Name:" in out else ""
+        return re.findall(r"^Address:\s*([0-9.]+)\s*$", answer, re.M)
+
     def connect(self, source: str, address: str, port: int) -> Outcome:
         """One real TCP connection (an HTTP request) from ``source``: ``external``, ``host`` or ``container/NAME``."""
         script = f"{REQUEST} | nc -w {CONNECT_WAIT} {shlex.quote(address)} {port}"

@@ -6,7 +6,9 @@ Sources: ``external:192.168.1.77`` (a LAN client), ``host/h1`` (a process on the
 
 from __future__ import annotations
 
-from .compare import Scenario
+from quizapp.sim.docker.model import container_id
+
+from .compare import HOST as HOST_NAME, Scenario
 
 EXT = "external:192.168.1.77"
 HOST = "host/h1"
@@ -29,6 +31,18 @@ def D(daemon: dict, scenario: Scenario) -> Scenario:
 
 
 WEB = "docker run -d --name web -p 8080:80 img"
+
+
+def sid(name: str, index: int) -> str:
+    """The simulator's short id of the container started by command ``index`` (mapped to the real one)."""
+    return container_id(HOST_NAME, name, index)[:12]
+
+
+APP = ["docker network create app",
+       "docker run -d --name db1 --network app -h dbhost --network-alias db --expose 80 img",
+       "docker run -d --name db2 --network app --network-alias db --expose 80 img",
+       "docker run -d --name cli --network app --dns 192.168.1.77 img",
+       "docker run -d --name old --dns 192.168.1.77 -h three --expose 80 img"]
 
 SCENARIOS = [
     # -- publishing on the default bridge
@@ -199,6 +213,13 @@ SCENARIOS = [
     R("refuse-two-networks-on-run-before-25", ["docker network create a", "docker network create b",
                                                "docker run -d --name xx --network a --network b img"],
       "Container cannot be connected to network endpoints"),  # Docker lists them in map order
+    # -- name resolution: hostnames, short ids, --dns and resolv.conf, an alias shared by two containers
+    Scenario("dns-shared-alias-answers-all", APP, lookups=[("cli", "db"), ("cli", "db1"), ("cli", "db1.app")]),
+    Scenario("dns-hostname-and-short-id", APP, [("container/cli", "dbhost:80"), ("container/cli", f"{sid('db1', 1)}:80"),
+                                                ("container/db1", "dbhost:80"), ("container/old", "three:80"),
+                                                ("container/old", "db1:80")],
+             lookups=[("cli", "dbhost"), ("cli", sid("db2", 2))]),
+    Scenario("dns-resolv-conf", APP, resolv=["cli", "old", "db1"]),
     R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
     # -- com.docker.network.bridge.enable_ip_masquerade=false (default daemon)
     S("no-masquerade", ["docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",

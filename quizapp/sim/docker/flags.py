@@ -55,9 +55,8 @@ NETCONNECT_SHORT: dict[str, str] = {}
 # Options that change networking in ways the simulator does not model: refused (the scenario would otherwise
 # get a confident wrong answer). Every other accepted option has no effect on where traffic goes.
 RUN_NOT_MODELLED = {
-    "dns": "custom DNS servers", "dns-option": "resolver options",
+    "dns-option": "resolver options",
     "dns-search": "DNS search domains", "domainname": "the container's domain name",
-    "hostname": "container host names in name resolution",
     "link-local-ip": "link-local addresses", "ip6": "IPv6", "mac-address": "MAC addresses",
     "sysctl": "namespaced kernel settings", "label-file": "labels read from a file",
 }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from ..core.netutil import ip_int
 from .flags import CommandError, parse_flags
-from .model import DockerContainer, DockerHost, DockerNetwork, PortMapping
+from .model import DockerContainer, DockerHost, DockerNetwork, PortMapping, register_dns
 
 
 class LifecycleCommands:
@@ -32,15 +32,12 @@ class LifecycleCommands:
         return c
 
     def _forget_dns(self, net: DockerNetwork) -> None:
-        """Rebuild a network's DNS names from its endpoints, first come first served as on creation."""
+        """Rebuild a network's DNS names from its endpoints, in the order they were attached."""
         net.dns.clear()
-        if not net.user_defined:
-            return
         for c in self.host.containers.values():
             for att in c.attachments:
                 if att.network is net:
-                    for dns_name in [c.name, *att.aliases]:
-                        net.dns.setdefault(dns_name.lower(), c)
+                    register_dns(net, c, att)
 
     def _release(self, c: DockerContainer, net: DockerNetwork) -> None:
         att = next(a for a in c.attachments if a.network is net)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from ..core.netutil import IPv4Network
@@ -24,7 +25,24 @@ class DockerNetwork:
     host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
-    dns: dict[str, "DockerContainer"] = field(default_factory=dict)  # name/alias -> container
+    dns: dict[str, list["DockerContainer"]] = field(default_factory=dict)  # name/alias -> containers, in order
+
+
+def container_id(host: str, name: str, index: int) -> str:
+    """A container's id. Docker draws 32 random bytes; the simulator derives them (sha256 of
+    ``<host>/<name>/<command index>``) so that a scenario's short ids (the first 12 hex digits) are stable."""
+    return hashlib.sha256(f"{host}/{name}/{index}".encode()).hexdigest()
+
+
+def register_dns(net: DockerNetwork, c: "DockerContainer", att: "Attachment") -> None:
+    """Add ``c``'s names on ``net`` (user-defined networks only): a name shared by several containers (an alias)
+    answers with all of them."""
+    if not net.user_defined:
+        return
+    for name in c.dns_names(att):
+        owners = net.dns.setdefault(name, [])
+        if c not in owners:
+            owners.append(c)
 
 
 def nat_returns(net: DockerNetwork, hairpin: bool) -> bool:
@@ -67,11 +85,28 @@ class DockerContainer:
     extra_hosts: dict[str, str] = field(default_factory=dict)  # --add-host: /etc/hosts entries
     running: bool = True
     links: list["DockerContainer"] = field(default_factory=list)  # --link targets (default bridge)
+    id: str = ""  # 64 hex digits, deterministic (see container_id)
+    hostname: str = ""  # -h/--hostname; Docker's default is the short id
+    dns_servers: list[str] = field(default_factory=list)  # --dns
     stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
         return f"container/{self.name}"
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:12]
+
+    def dns_names(self, att: "Attachment") -> list[str]:
+        """The names the embedded DNS answers for this endpoint on a user-defined network: the container's name,
+        its --network-alias names, then the aliases the daemon adds itself (moby daemon/container_operations.go
+        updateNetworkConfig): the short id and the hostname when it differs from the name."""
+        names: list[str] = []
+        for n in [self.name, *att.aliases, self.short_id, self.hostname or self.short_id]:
+            if n and n.lower() not in names:
+                names.append(n.lower())
+        return names
 
     def link_ports(self) -> set[tuple[int, str]]:
         """The exposed ports a legacy link opens when icc is off: --expose and every -p container port."""

@@ -9,7 +9,7 @@ from ..core.netutil import int_ip, ip_int, is_ip, network, nth
 from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREATE_BOOL, NETCREATE_SHORT,
                     NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
                     CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
-from .model import Attachment, DockerContainer, DockerHost, DockerNetwork
+from .model import Attachment, DockerContainer, DockerHost, DockerNetwork, register_dns
 
 # docker's default-address-pools: 172.17.0.0/16 .. 172.31.0.0/16 (/16 each), then 192.168.0.0/16 in /20s
 _DEFAULT_POOLS = [f"172.{i}.0.0/16" for i in range(17, 32)] + [f"192.168.{i}.0/20" for i in range(0, 256, 16)]
@@ -135,9 +135,7 @@ class NetworkCommands:
         addr = self._allocate(net, ip)
         c.attachments.append(Attachment(net, addr, list(aliases), ip))
         net.by_ip[addr] = c
-        if net.user_defined:
-            for dns_name in [c.name, *aliases]:
-                net.dns.setdefault(dns_name.lower(), c)
+        register_dns(net, c, c.attachments[-1])
 
     def _follow_gateway(self, c: DockerContainer, before) -> None:
         """When the gateway endpoint moves, Docker programs the port mappings again on the new one: fixed host

@@ -7,7 +7,7 @@ from ..core.netutil import is_ip, is_loopback
 from ..core.ports import LISTEN_KEY
 from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
                     refuse_unmodelled)
-from .model import DockerContainer, DockerHost, PortMapping
+from .model import DockerContainer, DockerHost, PortMapping, container_id
 from .publishing import EPHEMERAL_END, parse_publish, port_list
 
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -76,6 +76,12 @@ class RunCommand:
                 raise CommandError(f"invalid argument \"{entry}\" for \"--add-host\" flag: bad format for add-host: \"{entry}\" (write NAME:IPv4 or NAME:host-gateway)")
             hosts.setdefault(name.lower(), ip)
         return hosts
+
+    def _dns_servers(self, servers: list[str]) -> list[str]:
+        for server in servers:
+            if not is_ip(server):  # the docker CLI's opts.ValidateIPAddress
+                raise CommandError(f'invalid argument "{server}" for "--dns" flag: {server} is not an ip address')
+        return servers
 
     def run(self, args: list[str], index: int) -> None:
         f = parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES, interspersed=False, what="run")
@@ -156,6 +162,9 @@ class RunCommand:
                 if self.host.networks[n].driver != "bridge":
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
+        c.id = container_id(self.host.name, name, index)
+        c.hostname = f.last("hostname") or c.short_id
+        c.dns_servers = self._dns_servers(f.all("dns"))
         c.extra_hosts = self._extra_hosts(f.all("add-host"))
         for link in links:  # legacy links: /etc/hosts entries for the target's name and alias
             target_name, _, alias = link.partition(":")
