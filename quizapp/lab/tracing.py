@@ -76,7 +76,9 @@ def inventory(scenario: Any) -> dict[str, Any]:
                             "publish": [f"{m.host_ip}:{m.host_port}->{m.container_port}/{m.proto}"
                                         for m in c.publish]}
                            for c in host.containers.values()]})
-    return {"nodes": nodes, "pending": pending, "services": services, "hosts": hosts,
+    l7 = getattr(scenario, "l7", None)  # the names external-dns publishes for Ingress and Gateway hosts
+    web_hosts = [r.pattern for r in l7.records if not r.pattern.startswith("*.")] if l7 is not None else []
+    return {"nodes": nodes, "pending": pending, "services": services, "hosts": hosts, "web_hosts": web_hosts,
             "warnings": list(scenario.warnings)}
 
 
@@ -111,6 +113,8 @@ def endpoints_offered(inv: dict[str, Any]) -> tuple[list[str], list[str]]:
             if port["node_port"]:
                 destinations += [f"{node['ip']}:{port['node_port']}" for node in inv["nodes"]]
             destinations += [f"{ip}:{port['port']}" for ip in service["lb_ips"]]
+    for host in inv.get("web_hosts", []):  # URLs through the ingress controller or the Gateway
+        destinations += [f"http://{host}/", f"https://{host}/"]
     names = [c["name"] for host in inv["hosts"] for c in host["containers"]]
     for host in inv["hosts"]:
         sources.append(f"host/{host['name']}")

@@ -53,3 +53,13 @@ def test_unknown_source_is_a_problem_not_a_crash():
     text = (SCENARIOS / "k8s-basic.yaml").read_text()
     with pytest.raises(LabInputError, match="cannot trace"):
         run_trace(text, "pod/nobody", "web:80")
+
+
+def test_ingress_and_gateway_hosts_are_offered_as_urls():
+    for name, host in (("k8s-ingress.yaml", "shop.example.com"), ("k8s-gateway.yaml", "shop.example.com")):
+        text = (SCENARIOS / name).read_text()
+        inv = describe(text)
+        assert f"http://{host}/" in inv["destinations"] and f"https://{host}/" in inv["destinations"]
+        for destination in (d for d in inv["destinations"] if "://" in d):
+            answer = run_trace(text, "external", destination)
+            assert any("http" in hop for hop in answer["trace"]["hops"])  # the proxy's L7 hop

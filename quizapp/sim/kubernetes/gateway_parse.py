@@ -250,10 +250,10 @@ def parse_http_route(obj: dict, err: Err, doc: int) -> HTTPRoute | None:
         rp = f"spec.rules[{i}]"
         r = r if isinstance(r, dict) else {}
         _unknown(r, {"name", "matches", "filters", "backendRefs", "timeouts", "retry", "sessionPersistence"}, rp, e)
-        for key in ("filters", "sessionPersistence"):
+        for key in ("filters", "sessionPersistence", "retry"):
             if r.get(key):
                 e(join(rp, key), f"not modelled: HTTPRoute {key} (header modifiers, mirrors, redirects, rewrites, "
-                                 "session persistence)")
+                                 "session persistence, retries on another endpoint)")
         given = r.get("matches") or []
         parsed_matches = [_match(m, f"{rp}.matches[{j}]", e) for j, m in enumerate(given)] or [_match({}, rp, e)]
         matches = [m for m in parsed_matches if m is not None]

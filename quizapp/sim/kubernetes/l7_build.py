@@ -181,6 +181,12 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
             continue
         seen.add((ing.namespace, ing.name))
         _check_backends(scn, ctx, ing)
+        hosts = {r.host for r in ing.rules if r.host}
+        for i, (tls_hosts, _secret) in enumerate(ing.tls):
+            for h in tls_hosts:
+                if h not in hosts:
+                    scn.warnings.append(f"{ing.ref} spec.tls[{i}]: host {h} is in no rule of the Ingress; "
+                                        "ingress-nginx configures TLS only for hosts of rules")
         served = []
         reasons = []
         for ctrl in ctrls:
@@ -256,6 +262,11 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
     for gw in gateways.values():
         if not gw.accepted:
             continue
+        for route in gw.routes:
+            whys = [why for lis in gw.listeners for names, why in [attached(route, gw, lis, scn.namespace_labels)] if not names]
+            if len(whys) == len(gw.listeners):
+                scn.warnings.append(f"{route.ref} is not accepted by {gw.ref} (its controller ignores it): "
+                                    + "; ".join(dict.fromkeys(whys)))
         ips = gw.status_ips or _gateway_service_ips(scn, gw)
         for lis in gw.listeners:
             for route in gw.routes:

@@ -146,3 +146,20 @@ def test_gateway_kinds_and_fields_not_modelled(doc, path, words):
 def test_a_gateway_without_its_class_is_served_by_nobody():
     scn = load_scenario(GATEWAY.replace("gatewayClassName: eg", "gatewayClassName: missing"))
     assert any("no GatewayClass 'missing'" in w for w in scn.warnings)
+
+
+def test_what_the_controllers_ignore_is_warned_about():
+    extra = """apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: elsewhere}
+spec:
+  parentRefs: [{name: web, namespace: infra}]
+  hostnames: [shop.example.org]
+  rules: [{backendRefs: [{name: shop-v1, port: 8080}]}]
+"""
+    scn = load_scenario(GATEWAY + "\n---\n" + extra)
+    assert any("httproute/default/elsewhere is not accepted" in w and "intersects" in w for w in scn.warnings)
+    scn = load_scenario(BASE.replace("tls: [{hosts: [shop.example.com]", "tls: [{hosts: [shop.example.com, other.example.com]"))
+    assert any("host other.example.com is in no rule" in w for w in scn.warnings)
+    route = ROUTE.replace("  - backendRefs: [{name: shop-v1}]", "  - backendRefs: [{name: shop-v1, port: 8080}]\n    retry: {attempts: 2}")
+    assert any(p == "spec.rules[2].retry" for _l, p, _m in _problems(route, GATEWAY))
