@@ -154,7 +154,7 @@ class SimChecked(QuestionType):
         for key in ("from", "to"):
             if not isinstance(spec.get(key), str):
                 ctx.error(trace_line, f"the trace needs `{key}:` as text, e.g. `from: external` and "
-                                      "`to: 192.168.1.11:30080`")
+                                      "`to: 192.168.1.11:30080` (or a URL: `to: https://shop.example.com/cart`)")
                 return {"variants": []}
         scenario_source = self._scenario_source(ctx, spec, trace_line)
         if scenario_source is None:

@@ -167,3 +167,19 @@ def test_variant_seed_picks_variants_reproducibly():
     data = result.bank.questions[0].data
     assert variant_for(data, 7) == variant_for(data, 7) == data["variants"][7 % 6]
     assert {variant_for(data, seed)["key"] for seed in range(6)} == {v["key"] for v in data["variants"]}
+
+
+def test_a_url_destination_goes_through_the_ingress_controller():
+    scenario = (Path(__file__).resolve().parents[1] / "sim" / "scenarios" / "k8s-ingress.yaml").read_text()
+    trace = ("from: external\nto: https://shop.example.com${path}\nask: name\n"
+             "vary:\n  path: [/cart/x, /, /cart/checkout]\n")
+    result = compile_question(sim_question(trace, scenario))
+    assert result.ok, [str(p) for p in result.problems]
+    data = result.bank.questions[0].data
+    assert {v["params"]["path"]: v["key"] for v in data["variants"]} == {
+        "/cart/x": "cart-1", "/": "shop-1", "/cart/checkout": "fallback-1"}
+    assert any("http" in hop for hop in data["variants"][0]["trace"]["hops"])
+    # a request the controller answers itself (404) is delivered to the controller Pod
+    trace = "from: external\nto: http://api.example.com${path}\nask: endpoint\nvary:\n  path: [/v2]\n"
+    data = compile_question(sim_question(trace, scenario)).bank.questions[0].data
+    assert data["variants"][0]["accepted"] == ["10.244.1.3:80"]
