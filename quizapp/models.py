@@ -91,6 +91,8 @@ class User(UserMixin, db.Model):
     rollover_hour: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # The interface and content language the learner chose; None: the browser's Accept-Language decides.
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # When the owner opened the e-mail confirmation link; None: signed up, not confirmed, cannot log in yet.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     # The sign-in session's token (quizapp/auth/sessions.py), set on login and by the user loader; not a column.
     login_token = None

@@ -304,6 +304,34 @@ def make_user(db):
 
 
 @pytest.fixture
+def mailbox(app):
+    """A real SMTP server in this process; the app's mail goes there (tests/mailbox.py)."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox().start()
+    app.config.update(box.config())
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def signup(client, mailbox):
+    """Sign up through the form and open the confirmation link from the e-mail, as a person does; returns the
+    response of the link (a redirect to the log-in page). Log in afterwards with `login` or by posting /login."""
+    def do(email: str = "grace@example.org", password: str = "s3cret-pass", **fields: str):
+        data = {"email": email, "display_name": email.split("@")[0].title(), "password": password,
+                "confirm": password, **fields}
+        sent = client.post("/signup", data=data)
+        assert sent.status_code == 302 and sent.headers["Location"].endswith("/signup/sent"), \
+            sent.get_data(as_text=True)[:500]
+        link = mailbox.link(email.strip().lower(), "/signup/confirm/")
+        confirmed = client.get(link)
+        assert confirmed.status_code == 302, confirmed.get_data(as_text=True)[:500]
+        return confirmed
+    return do
+
+
+@pytest.fixture
 def login(client):
     def do(email: str = "ada@example.org", password: str = "correct horse"):
         response = client.post("/login", data={"email": email, "password": password})

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.auth import sessions
-from quizapp.models import User
+from quizapp.models import User, utcnow
 
 RESET_MAX_AGE = 3600  # seconds a reset link stays valid
 _SALT = "quizapp-password-reset"
@@ -52,8 +52,11 @@ def user_for_reset(session: Session, secret_key: str, token: str) -> tuple[User 
 
 
 def reset_password(session: Session, user: User, new: str) -> None:
-    """Set the password from a reset link; every session of the user ends (someone else may hold one)."""
+    """Set the password from a reset link; every session of the user ends (someone else may hold one). The link
+    came to the account's mailbox, so an unconfirmed address is confirmed by it."""
     user.password_hash = generate_password_hash(new)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
     sessions.end_all(session, user)
     session.flush()
 

@@ -61,3 +61,8 @@ class TokenForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A form with nothing but the CSRF token: logout, undo, reset, revoke."""
+
+
+class ResendForm(FlaskForm):
+    """"Send the confirmation link again", offered on the log-in page to an unconfirmed account."""
+    email = HiddenField(validators=[DataRequired(), Length(max=254)])

@@ -1,4 +1,4 @@
-"""Sign up, log in, log out and the account page."""
+"""Log in, log out and the account page (sign-up: signup_routes.py)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.auth import service, sessions, throttle
-from quizapp.auth.forms import LoginForm, PostForm, SettingsForm, SignupForm, TokenForm
+from quizapp.auth.forms import LoginForm, PostForm, ResendForm, SettingsForm, TokenForm
 from quizapp.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -24,31 +24,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("study.index")
 
 
-@bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], key_func=get_remote_address,
-               methods=["POST"], scope="signup-address")
-def signup():
-    if current_user.is_authenticated:
-        return redirect(url_for("study.index"))
-    form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            user = service.create_user(db.session, form.email.data, form.display_name.data or "",
-                                       form.password.data, timezone=form.timezone.data or "UTC")
-        except service.AccountError as error:
-            form.email.errors.append(str(error))
-        else:
-            sessions.start(db.session, user)
-            db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s! Pick a pack to start studying.", name=user.display_name), "info")
-            return redirect(url_for("study.index"))
-    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+UNCONFIRMED = 403  # the right password for an account whose e-mail is not confirmed yet
 
 
 def _login_failed(response: Response) -> bool:
-    """Only failed attempts count against the limits: a successful login redirects."""
-    return response.status_code != 302
+    """Only failed attempts count against the limits: a successful login redirects, and the right password of
+    an unconfirmed account (403) is not a guess."""
+    return response.status_code not in (302, UNCONFIRMED)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,6 +49,9 @@ def login():
         user = service.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("wrong email or password"))
+        elif user.email_verified_at is None:  # only said to someone who knows the password
+            return render_template("auth/login.html", form=form,
+                                   resend_form=ResendForm(email=user.email, formdata=None)), UNCONFIRMED
         else:
             session.pop("csrf_token", None)  # a new CSRF token for the new session (Flask-WTF makes one)
             sessions.start(db.session, user)

@@ -261,26 +261,6 @@ def visibility(slug: str):
     return redirect(url_for("packs.pack", slug=slug))
 
 
-@bp.post("/packs/<slug>/owners")
-@instructor_required
-def add_owner(slug: str):
-    row = _own_pack(slug)
-    form = OwnerForm()
-    if not form.validate_on_submit():
-        for error in form.email.errors:
-            flash(_("Owner not added: %(error)s", error=error), "error")
-        return redirect(url_for("packs.pack", slug=slug))
-    try:
-        user = service.add_owner(db.session, row, form.email.data)
-    except service.PackError as error:
-        db.session.rollback()
-        flash(_("Owner not added: %(error)s", error=error), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s now owns %(title)s too.", name=user.display_name, title=row.title), "info")
-    return redirect(url_for("packs.pack", slug=slug))
-
-
 @bp.post("/packs/<slug>/owners/<int:user_id>/remove")
 @instructor_required
 def remove_owner(slug: str, user_id: int):

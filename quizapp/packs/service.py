@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from quizapp.access import pack_editable_by
-from quizapp.auth.service import find_user_by_email
 from quizapp.content.compiler import PackSpec
 from quizapp.models import VISIBILITIES, Card, Classroom, ClassPack, Pack, PackOwner, Question, User, utcnow
 
@@ -53,18 +52,6 @@ def set_visibility(session: Session, pack: Pack, visibility: str) -> None:
     pack.visibility = visibility
     pack.updated_at = utcnow()
     session.flush()
-
-
-def add_owner(session: Session, pack: Pack, email: str) -> User:
-    user = find_user_by_email(session, email)
-    if user is None or user.role not in ("instructor", "admin"):  # one message: no account and role lookups
-        raise PackError(_l("no instructor account has this email; ask them for the email they log in with "
-                           "(an admin makes an account an instructor with `quizapp user promote EMAIL --role "
-                           "instructor`)"))
-    if session.get(PackOwner, (pack.id, user.id)) is None:
-        session.add(PackOwner(pack_id=pack.id, user_id=user.id))
-        session.flush()
-    return user
 
 
 def remove_owner(session: Session, pack: Pack, user_id: int) -> None:

@@ -8,7 +8,8 @@ from typing import Iterator
 import pytest
 
 from quizapp.content import compile_sources
-from tests.browser.test_study_in_chromium import SCREENSHOTS, browser, serve  # noqa: F401  (the chromium fixture)
+from tests.browser.test_study_in_chromium import (SCREENSHOTS, browser, confirm_and_log_in, inbox,  # noqa: F401
+                                                  serve)
 from tests.conftest import FIXTURE_PACK
 
 pytestmark = pytest.mark.browser
@@ -93,8 +94,8 @@ def translated_fixture_pack() -> dict[str, str]:
 
 
 @pytest.fixture
-def zh_server(tmp_path: Path) -> Iterator[str]:
-    with serve(tmp_path, translated_fixture_pack()) as url:
+def zh_server(tmp_path: Path, inbox) -> Iterator[str]:
+    with serve(tmp_path, translated_fixture_pack(), inbox=inbox) as url:
         yield url
 
 
@@ -102,7 +103,7 @@ def due_line(page) -> str:
     return " ".join(page.locator(".due-line").first.inner_text().split())
 
 
-def test_a_chinese_browser_studies_in_chinese_and_keeps_its_cards_in_english(zh_server, browser):  # noqa: F811
+def test_a_chinese_browser_studies_in_chinese_and_keeps_its_cards_in_english(zh_server, inbox, browser):  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(locale="zh-CN", viewport={"width": 1000, "height": 900})
     page = context.new_page()
@@ -117,6 +118,9 @@ def test_a_chinese_browser_studies_in_chinese_and_keeps_its_cards_in_english(zh_
     page.keyboard.press("Tab")
     page.keyboard.type("a long passphrase")
     page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "请查收邮件"
+    assert inbox.last_to("lin@example.org")["Subject"] == "确认你的 quizapp 账户"  # in the browser's language
+    confirm_and_log_in(page, inbox, "lin@example.org", "a long passphrase")
     page.wait_for_selector("text=你好，林")
 
     # study the translated topic in Chinese: ports.md's four questions, a focus session on that topic

@@ -19,6 +19,7 @@ from typing import Iterator
 import pytest
 
 from tests.conftest import make_app, migrate_to_head, write_fixture_pack
+from tests.mailbox import Mailbox
 from tests.requirements import require
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,9 +31,9 @@ pytestmark = pytest.mark.browser
 
 
 @contextmanager
-def serve(tmp_path: Path, sources: dict[str, str] | None = None) -> Iterator[str]:
+def serve(tmp_path: Path, sources: dict[str, str] | None = None, inbox: Mailbox | None = None) -> Iterator[str]:
     """The app served for real by werkzeug in a thread, on a fresh migrated SQLite file with a pack written from
-    `sources` (the fixture pack by default)."""
+    `sources` (the fixture pack by default); its mail goes to `inbox` when given (else to the log)."""
     from werkzeug.serving import make_server
 
     from quizapp.extensions import db
@@ -40,7 +41,7 @@ def serve(tmp_path: Path, sources: dict[str, str] | None = None) -> Iterator[str
     url = f"sqlite:///{tmp_path / 'live.sqlite'}"
     instance = tmp_path / "live-instance"
     migrate_to_head(url, instance)
-    app = make_app(url, instance, TESTING=False, WTF_CSRF_ENABLED=True)
+    app = make_app(url, instance, TESTING=False, WTF_CSRF_ENABLED=True, **(inbox.config() if inbox else {}))
     with app.app_context():
         write_fixture_pack(db.session, sources)
         db.session.remove()
@@ -57,9 +58,28 @@ def serve(tmp_path: Path, sources: dict[str, str] | None = None) -> Iterator[str
 
 
 @pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[str]:
-    with serve(tmp_path) as url:
+def inbox() -> Iterator[Mailbox]:
+    """The live server's SMTP server (a real one, in this process): sign-up links arrive here."""
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, inbox: Mailbox) -> Iterator[str]:
+    with serve(tmp_path, inbox=inbox) as url:
         yield url
+
+
+def confirm_and_log_in(page, inbox: Mailbox, email: str, password: str) -> None:
+    """After the sign-up form ("check your e-mail"): open the link of the mail, as the person would, and log in
+    on the page it leads to."""
+    page.wait_for_selector("h1 >> text=/Check your e-mail|请查收邮件/")
+    page.goto(inbox.link(email, "/signup/confirm/"))
+    page.wait_for_selector("input[name=password]")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.locator("form button[type=submit]").last.click()
 
 
 @pytest.fixture
@@ -141,7 +161,7 @@ def answer_with_keyboard(page, right: bool) -> str:
     return qtype
 
 
-def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser, tmp_path):
+def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, inbox, browser, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1000, "height": 900}, accept_downloads=True,
                                   timezone_id="Europe/Berlin")
@@ -160,6 +180,7 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, browser,
     page.keyboard.press("Tab")
     page.keyboard.type("a long passphrase")
     page.keyboard.press("Enter")
+    confirm_and_log_in(page, inbox, "learner@example.org", "a long passphrase")
     page.wait_for_selector("text=Hello, Lee")
     assert page.locator(".mastery").is_visible()
     page.locator("a.pack").first.click()

@@ -2,6 +2,8 @@
 packs and see only their own classes; only instructors create packs and classes."""
 from __future__ import annotations
 
+from tests.mailbox import body_of
+
 import pytest
 from sqlalchemy import select
 
@@ -94,7 +96,8 @@ def test_a_learner_cannot_see_class_progress_and_cannot_create_packs_or_classes(
 
 
 def test_an_instructor_cannot_edit_another_instructors_pack_or_see_their_class(client, db, instructor,
-                                                                              other_instructor, learner, log_in):
+                                                                              other_instructor, learner, log_in,
+                                                                              mailbox):
     pack = publish(db, instructor)
     room = classes.create_class(db.session, instructor, "Mine")
     db.session.commit()
@@ -111,19 +114,32 @@ def test_an_instructor_cannot_edit_another_instructors_pack_or_see_their_class(c
     assert "ports-quiz" not in client.get("/instructor/packs").get_data(as_text=True)
     db.session.expire_all()
     assert pack.visibility == "private" and [o.id for o in pack.owners] == [instructor.id]
-    # The owner adds them as a co-owner: now they may edit. A learner cannot be made an owner.
+    # The owner invites them: the same answer for any address; the invitation's link makes an instructor using
+    # that address an owner. A learner cannot be made an owner.
     log_in(instructor)
-    refused = client.post("/instructor/packs/ports-quiz/owners", data={"email": learner.email}, follow_redirects=True)
-    nobody = client.post("/instructor/packs/ports-quiz/owners", data={"email": "nobody@example.org"},
-                         follow_redirects=True)
-    # the same words for a learner and for no account: the form tells nobody who has an account, or its role
-    message = "no instructor account has this email"
-    assert message in refused.get_data(as_text=True) and message in nobody.get_data(as_text=True)
-    assert learner.email not in refused.get_data(as_text=True).split(message)[1][:200]
-    client.post("/instructor/packs/ports-quiz/owners", data={"email": other_instructor.email})
+    client.get("/")  # shows (and drops) the "logged out" flash of log_in
+    addresses = (learner.email, "nobody@example.org", other_instructor.email)
+    answers = {client.post("/instructor/packs/ports-quiz/owners", data={"email": email}, follow_redirects=True)
+               .get_data(as_text=True).replace(email, "ADDRESS") for email in addresses}
+    assert len(answers) == 1 and "We sent an invitation to ADDRESS." in answers.pop()  # one page for all three
+    link = mailbox.link(other_instructor.email, "/instructor/invitations/")
+    mails = [mailbox.last_to(email) for email in addresses]
+    assert len({body_of(m).split("http")[0] for m in mails}) == 1  # the same words to every address
+    db.session.expire_all()
+    assert [o.id for o in pack.owners] == [instructor.id]  # nothing changes before the link is opened
+    # the link works only for the instructor account using the invited address
+    log_in(learner)
+    learner_link = mailbox.link(learner.email, "/instructor/invitations/")
+    assert client.post(learner_link).status_code == 403
+    assert client.get(link).status_code == 403  # someone else's invitation
     log_in(other_instructor)
+    assert "invites you to co-own the pack" in client.get(link).get_data(as_text=True)
+    assert client.post(link).status_code == 302
     assert client.get("/instructor/packs/ports-quiz").status_code == 200
     assert client.get("/instructor/packs/ports-quiz/export/gift").status_code == 200
+    db.session.expire_all()
+    assert sorted(o.id for o in pack.owners) == sorted([instructor.id, other_instructor.id])
+    assert client.get("/instructor/invitations/forged.token").status_code == 403
 
 
 def test_site_packs_are_not_editable_by_instructors_but_admins_may(client, db, bank, instructor, make_user, log_in):

@@ -91,6 +91,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # accounts
     ("auth.signup", "GET"): same(200, 302),
     ("auth.signup", "POST"): same(400, 302),
+    ("auth.signup_sent", "GET"): same(200, 200),  # the one answer to every sign-up
+    ("auth.verify_email", "GET"): same(400, 400),  # a forged confirmation link
+    ("auth.resend_verification", "POST"): same(302, 302),  # the same answer for every address
     ("auth.login", "GET"): same(200, 302),
     ("auth.login", "POST"): same(400, 302),
     ("auth.logout", "POST"): same(302, 302),
@@ -133,6 +136,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("packs.rollback", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("packs.visibility", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("packs.add_owner", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
+    ("packs.invitation", "GET"): same(LOGIN, 403),  # a forged invitation link
+    ("packs.invitation", "POST"): same(LOGIN, 403),
     ("packs.remove_owner", "POST"): Expect((LOGIN, 403, 403, 404, 404)),
     ("packs.export", "GET"): Expect((LOGIN, 403, 403, 404, 404)),
     # classes
