@@ -4,7 +4,11 @@ matches it, and which backendRefs it may go to.
 Sources: gateway-api ``apis/v1/httproute_types.go`` (hostnames and their intersection with the Listener's; match
 precedence: an Exact path, the longest PathPrefix, a method match, most header matches, most query param
 matches, then the oldest Route, then ``namespace/name``, then the first rule; no match: 404; backendRefs: weights,
-an invalid ref answers 500), ``apis/v1/gateway_types.go`` (Listener hostname precedence, allowedRoutes, TLS mode
+an invalid ref answers 500) and its conformance tests: the rules of every Route whose hostnames cover the request
+compete on match precedence (``httproute-matching-across-routes``: ``/v2`` on ``example.com`` goes to the
+``*.com`` Route's ``/v2`` rule, not to the ``example.com`` Route's ``/``), and the Route with the more specific
+hostname wins a tie before the creation timestamps are compared
+(``grpcroute-multiple-routes-attachment-same-hostname-intersection``), ``apis/v1/gateway_types.go`` (Listener hostname precedence, allowedRoutes, TLS mode
 Terminate) and GEP-1762 (the data plane of an in-cluster Gateway is labelled
 ``gateway.networking.k8s.io/gateway-name``). Parsed by :mod:`.gateway_parse`.
 """
@@ -108,12 +112,13 @@ class HTTPRoute:
 
 
 def _host_key(pattern: str | None, host: str) -> tuple[int, int] | None:
-    """How specifically ``pattern`` matches ``host`` (None: not at all): exact before wildcard, longer first."""
+    """How specifically ``pattern`` matches ``host`` (None: not at all): the characters of a matching
+    non-wildcard hostname, then of a matching hostname (httproute_types.go, HTTPRouteSpec.Hostnames)."""
     if pattern is None or pattern == "*":
         return (0, 0)
     if not gateway_host_match(pattern, host):
         return None
-    return (0 if pattern.startswith("*.") else 1, len(pattern))
+    return (0 if pattern.startswith("*.") else len(pattern), len(pattern))
 
 
 def pick_listener(gw: Gateway, port: int, host: str) -> tuple[Listener | None, list[Listener]]:
@@ -148,26 +153,26 @@ def route_gateway(gw: Gateway, lis: Listener, req: HttpRequest, ns_labels: dict[
     tls = None
     if lis.protocol == "HTTPS":
         tls = f"TLS terminated by listener {lis.name} (mode Terminate) with certificateRefs {', '.join(lis.certs) or 'none'}"
-    groups: dict[tuple[int, int], list[tuple[HTTPRoute, str]]] = {}
+    candidates = []
+    served = []
     for route in gw.routes:
         names, _why = attached(route, gw, lis, ns_labels)
         keys = [(k, n) for n in names if (k := _host_key(n, req.host)) is not None]
-        if keys:
-            key, name = max(keys)
-            groups.setdefault(key, []).append((route, name))
-    if not groups:
-        return Decision(404, f"no HTTPRoute attached to listener {lis.name} serves host {req.host}",
-                        notes=notes, tls=tls)
-    best_host = max(groups)
-    candidates = []
-    for route, name in groups[best_host]:
+        if not keys:
+            continue
+        (exact_len, host_len), name = max(keys)
+        served.append(name)
         for i, rule in enumerate(route.rules):
             for m in rule.matches:
                 if m.matches(req):
-                    order = (tuple(-x for x in m.key()), route.created or "~", f"{route.namespace}/{route.name}", i)
+                    order = (tuple(-x for x in m.key()), -exact_len, -host_len, route.created or "~",
+                             f"{route.namespace}/{route.name}", i)
                     candidates.append((order, route, rule, m, name))
+    if not served:
+        return Decision(404, f"no HTTPRoute attached to listener {lis.name} serves host {req.host}",
+                        notes=notes, tls=tls)
     if not candidates:
-        hosts = ", ".join(sorted({n for _r, n in groups[best_host]}))
+        hosts = ", ".join(sorted(set(served)))
         return Decision(404, f"no rule of the HTTPRoutes for {hosts} matches {req.method} {req.path}",
                         notes=notes, tls=tls)
     candidates.sort(key=lambda c: c[0])
@@ -180,8 +185,9 @@ def route_gateway(gw: Gateway, lis: Listener, req: HttpRequest, ns_labels: dict[
     if m.query:
         what += ", query " + ", ".join(f"{n}={v}" for n, v in m.query)
     if len(candidates) > 1:
-        notes.append(f"{len(candidates)} matches apply; precedence (Exact, longest prefix, method, headers, "
-                     f"query params, oldest Route, namespace/name, rule order) picks {route.ref} {m.where}")
+        notes.append(f"{len(candidates)} matches apply; precedence (Exact path, longest prefix, method, headers, "
+                     f"query params, then the most specific hostname, the oldest Route, namespace/name, rule order) "
+                     f"picks {route.ref} {m.where}")
     matched = f"{route.ref} {m.where} ({what}; hostname {name})"
     backends = [b if b.namespace == route.namespace else replace(b, problem=(
         "a backendRef into another namespace needs a ReferenceGrant there (ReferenceGrant is not modelled): "

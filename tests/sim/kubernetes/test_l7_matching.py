@@ -166,13 +166,37 @@ def test_ties_across_routes_go_to_the_oldest_then_by_name():
     assert route_gateway(gw, lis, parse_url("http://x.example.com/"), {}).backends[0].service == "aa-r0"
 
 
-def test_an_exact_hostname_route_wins_over_a_wildcard_one_and_no_rule_means_404():
-    wild = _route("wild", [[_m("PathPrefix", "/docs")]], hostnames=["*.example.com"])
-    exact = _route("exact", [[_m("PathPrefix", "/api")]], hostnames=["shop.example.com"])
+# gateway-api conformance/tests/httproute-matching-across-routes.{yaml,go}: two routes, their expectations
+ACROSS_ROUTES = [
+    ("example.com", "/", (), "part1-r0"), ("example.com", "/example", (), "part1-r0"),
+    ("example.net", "/example", (), "part1-r0"), ("example.com", "/example", (("version", "one"),), "part1-r0"),
+    ("example.com", "/v2", (), "part2-r0"), ("example.net", "/v2", (), "part1-r0"),  # v2 is limited to *.com
+    ("example.com", "/v2/example", (), "part2-r0"), ("example.com", "/", (("version", "two"),), "part2-r0"),
+]
+
+
+@pytest.mark.parametrize("host, path, headers, backend", ACROSS_ROUTES)
+def test_matching_across_routes_as_the_conformance_test_expects(host, path, headers, backend, monkeypatch):
+    part1 = _route("part1", [[_m("PathPrefix", "/"), _m(headers=[("version", "one")])]],
+                   hostnames=["example.com", "example.net"])
+    part2 = _route("part2", [[_m("PathPrefix", "/v2"), _m(headers=[("version", "two")])]], hostnames=["*.com"])
+    gw, lis = _gateway([part1, part2])
+    req = parse_url(f"http://{host}{path}")
+    monkeypatch.setattr(type(req), "headers", lambda self: {"host": self.host_header, **dict(headers)})
+    assert route_gateway(gw, lis, req, {}).backends[0].service == backend
+
+
+def test_an_exact_hostname_wins_a_tie_over_a_wildcard_even_when_newer():
+    wild = _route("wild", [[_m()]], hostnames=["*.example.com"], created="2024-01-01T00:00:00Z")
+    exact = _route("exact", [[_m()]], hostnames=["shop.example.com"], created="2025-01-01T00:00:00Z")
     gw, lis = _gateway([wild, exact], hostname="*.example.com")
-    assert route_gateway(gw, lis, parse_url("http://docs.example.com/docs"), {}).backends[0].service == "wild-r0"
-    d = route_gateway(gw, lis, parse_url("http://shop.example.com/docs"), {})
-    assert d.status == 404  # only the exact hostname's routes are considered for shop.example.com
+    assert route_gateway(gw, lis, parse_url("http://shop.example.com/"), {}).backends[0].service == "exact-r0"
+    assert route_gateway(gw, lis, parse_url("http://docs.example.com/"), {}).backends[0].service == "wild-r0"
+    wild_docs = _route("wdocs", [[_m("PathPrefix", "/docs")]], hostnames=["*.example.com"])
+    exact_api = _route("eapi", [[_m("PathPrefix", "/api")]], hostnames=["shop.example.com"])
+    gw, lis = _gateway([wild_docs, exact_api], hostname="*.example.com")
+    assert route_gateway(gw, lis, parse_url("http://shop.example.com/docs"), {}).backends[0].service == "wdocs-r0"
+    assert route_gateway(gw, lis, parse_url("http://shop.example.com/other"), {}).status == 404
 
 
 def test_a_route_from_another_namespace_needs_the_listener_to_allow_it():
