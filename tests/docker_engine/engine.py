@@ -204,6 +204,12 @@ class Engine:
         if ids:
             self.docker("rm", "-f", *ids)
         self.docker("network", "prune", "-f")
+        if self.proc is not None:  # DOCKER-USER back to what dockerd wrote: only its RETURN
+            self.iptables("-F", "DOCKER-USER")
+            self.iptables("-A", "DOCKER-USER", "-j", "RETURN")
+
+    def iptables(self, *args: str) -> None:
+        run(["ip", "netns", "exec", self.host_ns, "iptables", "-w", "5", *args])
 
     # -- commands ---------------------------------------------------------------------------------------
     def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

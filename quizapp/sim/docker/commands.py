@@ -18,6 +18,7 @@ from .lifecycle import LifecycleCommands
 from .networks import NetworkCommands
 from .publishing import EPHEMERAL_START
 from .run import RunCommand
+from .userchain import apply_iptables
 
 
 class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
@@ -46,8 +47,10 @@ class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
             raise CommandError(f"cannot split the command line: {exc}") from None
         if argv[:1] == ["sudo"]:
             argv = argv[1:]
+        if argv[:1] == ["iptables"]:  # a user's rule in DOCKER-USER
+            return apply_iptables(self.host.user_chain, argv[1:])
         if not argv or argv[0] != "docker":
-            raise CommandError("each command must be a docker command line (docker run ..., docker network create ...)")
+            raise CommandError("each command must be a docker command line (docker run ..., docker network create ...) or iptables -I DOCKER-USER ...")
         rest = argv[1:]
         if rest[:2] == ["container", "run"]:
             return self.run(rest[2:], index)

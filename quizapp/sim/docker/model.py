@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from ..core.netutil import IPv4Network
 from .daemon import DaemonSettings
+from .userchain import new_chain
 
 
 @dataclass(eq=False)
@@ -151,6 +152,7 @@ class DockerHost:
     # namespace owner -> containers sharing it
     ns_members: dict[int, list[DockerContainer]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    user_chain: list = field(default_factory=new_chain)  # filter DOCKER-USER (iptables lines), dockerd's RETURN last
 
     @property
     def ref(self) -> str:

@@ -75,7 +75,8 @@ def docker_rules(host: DockerHost) -> str:
     for net in newest_first:
         if not net.internal:
             t.rule(flt, "DOCKER-ISOLATION-STAGE-2", f"-o {net.bridge} -j DROP")
-    t.rule(flt, "DOCKER-USER", "-j RETURN")
+    for rule in host.user_chain:  # the scenario's iptables lines around dockerd's RETURN
+        t.rule(flt, "DOCKER-USER", rule.text)
     return t.render()
 
 

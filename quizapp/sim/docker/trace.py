@@ -9,9 +9,10 @@ from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
 from .model import DockerContainer, DockerHost, DockerNetwork, nat_returns
+from .userchain import DockerUserSteps
 
 
-class DockerSteps:
+class DockerSteps(DockerUserSteps):
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what Docker hosts and containers do with a packet."""
 
     def _host_source(self, host: DockerHost, dst: str) -> str:
@@ -42,16 +43,18 @@ class DockerSteps:
         for net in host.networks.values():
             if net.subnet is None or not in_subnet(pkt.dst, net.subnet):
                 continue
-            if origin == "bridge" and from_net is not None and from_net is not net:
+            direct = (pkt.dst, pkt.dport)
+            if origin == "bridge" and from_net is not None and from_net is not net and not self._user_forward(host, pkt, from_net.bridge, net.bridge, direct, True):
                 self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {net.bridge} -j DROP (networks {from_net.name} and {net.name} are isolated)")
                 raise Done("timeout")
-            if origin == "eth0":
+            if origin == "eth0" and not self._user_forward(host, pkt, "eth0", net.bridge, direct, False):
                 self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER: ! -i {net.bridge} -o {net.bridge} -j DROP (only published ports are forwarded in)")
                 raise Done("timeout")
             target = net.by_ip.get(pkt.dst)
             if target is None:
                 self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
                 raise Done("unreachable")
+            self._masq_between_bridges(host, pkt, from_net if origin == "bridge" else None, net)
             self.hop(f"{host.ref} {net.bridge}", f"route {net.subnet} dev {net.bridge}: bridges to {target.ref}")
             self._deliver_container(target, pkt)
             return
@@ -61,6 +64,8 @@ class DockerSteps:
                 raise Done("timeout")
             self.hop(f"{host.ref}", f"network {from_net.name} is --internal: no route out")
             raise Done("unreachable")
+        if origin == "bridge" and from_net is not None:
+            self._user_forward(host, pkt, from_net.bridge, "eth0", (pkt.dst, pkt.dport), False)
         if origin == "bridge" and from_net is not None and not from_net.masquerade:
             self.hop(f"{host.ref} iptables nat POSTROUTING", f"no MASQUERADE for {from_net.subnet} (network {from_net.name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {pkt.src}")
             self.hop(f"{host.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN; nothing on the LAN routes {from_net.subnet} back to {host.ref}, so the answer never returns")
@@ -86,20 +91,41 @@ class DockerSteps:
                 continue
             if origin == "bridge" and from_net is att.network and not hairpin:
                 continue  # ! -i <bridge>: the mapped network's own containers go to docker-proxy
-            before, loop = pkt.dst_text, is_loopback(pkt.dst)
+            before, loop, orig = pkt.dst_text, is_loopback(pkt.dst), (pkt.dst, pkt.dport)
             pkt.dst, pkt.dport = att.ip, m.container_port
             not_in = "" if hairpin else f"! -i {att.network.bridge} "
             self.hop(where, f"DOCKER: {not_in}-p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
                      {"type": "DNAT", "before": before, "after": pkt.dst_text})
-            self._after_dnat(host, pkt, (origin, from_net, from_container), c, m.container_port, loop)
+            self._after_dnat(host, pkt, (origin, from_net, from_container, orig), c, m.container_port, loop)
             return True
         return False
 
     def _after_dnat(self, host: DockerHost, pkt: Packet, came: tuple, c: DockerContainer, port: int, loop: bool) -> None:
         """A published port DNAT-ed to ``c``: the filter FORWARD chain and nat POSTROUTING on the way in.
-        ``came``: (origin, network, container) the packet came from; ``loop``: it was sent to 127.0.0.0/8."""
-        origin, from_net, from_container = came
+        ``came``: (origin, network, container, (dst, port) before DNAT) the packet came from; ``loop``: it was
+        sent to 127.0.0.0/8."""
+        origin, from_net, from_container, orig = came
         att = c.gateway_attachment
+        b = att.network.bridge
+        accepted = False
+        if origin != "local":  # forwarded: DOCKER-USER first
+            isolated = origin == "bridge" and (from_net is not att.network or from_net.internal)
+            accepted = self._user_forward(host, pkt, "eth0" if origin == "eth0" else from_net.bridge, b, orig, isolated)
+        if not accepted:
+            self._dnat_filter(host, pkt, origin, from_net, att, port)
+        if origin == "bridge" and from_net is not att.network:  # let through by DOCKER-USER
+            self._masq_between_bridges(host, pkt, from_net, att.network)
+        elif origin == "bridge" and from_container is not None and from_container.ns_owner is c.ns_owner:
+            self._docker_masq(host, pkt, att.network.gateway, f"-s {att.ip}/32 -d {att.ip}/32 -p {pkt.proto} --dport {port} -j MASQUERADE (the container reaches itself)")
+        elif origin == "local" and not host.settings.userland_proxy:
+            if loop:
+                self.hop(f"{host.ref} routing", f"net.ipv4.conf.{b}.route_localnet=1 (set by dockerd without the userland proxy): a 127.0.0.0/8 address may be routed out {b}")
+            self._docker_masq(host, pkt, att.network.gateway, f"-o {b} -m addrtype --src-type LOCAL -j MASQUERADE (userland-proxy: false)")
+        self.hop(f"{host.ref} {b}", f"bridges to {c.ref}")
+        self._deliver_container(c, pkt)
+
+    def _dnat_filter(self, host: DockerHost, pkt: Packet, origin: str, from_net: DockerNetwork | None, att, port: int) -> None:
+        """Docker's own filter FORWARD rules for a DNAT-ed packet (nothing for the host's own connections)."""
         fwd = f"{host.ref} iptables filter FORWARD"
         b = att.network.bridge
         if origin == "bridge" and from_net is not None and from_net.internal:
@@ -114,16 +140,27 @@ class DockerSteps:
                 self.hop(fwd, f"-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {att.network.name})")
                 raise Done("timeout")
             self.hop(fwd, f"-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)")
-            if from_container is not None and from_container.ns_owner is c.ns_owner:
-                self._docker_masq(host, pkt, att.network.gateway, f"-s {att.ip}/32 -d {att.ip}/32 -p {pkt.proto} --dport {port} -j MASQUERADE (the container reaches itself)")
         elif origin != "local":
             self.hop(fwd, f"DOCKER: -d {att.ip}/32 ! -i {b} -o {b} -p {pkt.proto} --dport {port} -j ACCEPT")
-        elif not host.settings.userland_proxy:
-            if loop:
-                self.hop(f"{host.ref} routing", f"net.ipv4.conf.{b}.route_localnet=1 (set by dockerd without the userland proxy): a 127.0.0.0/8 address may be routed out {b}")
-            self._docker_masq(host, pkt, att.network.gateway, f"-o {b} -m addrtype --src-type LOCAL -j MASQUERADE (userland-proxy: false)")
-        self.hop(f"{host.ref} {b}", f"bridges to {c.ref}")
-        self._deliver_container(c, pkt)
+
+    def _masq_between_bridges(self, host: DockerHost, pkt: Packet, from_net: DockerNetwork | None, to: DockerNetwork) -> None:
+        """A container's packet routed into another bridge (only DOCKER-USER lets it through) still meets
+        ``-s <its subnet> ! -o <its bridge> -j MASQUERADE``: the server sees the other bridge's address."""
+        if from_net is not None and from_net is not to and from_net.masquerade and not from_net.internal:
+            self._docker_masq(host, pkt, to.gateway, f"-s {from_net.subnet} ! -o {from_net.bridge} -j MASQUERADE (the packet leaves by {to.bridge})")
+
+    def _user_forward(self, host: DockerHost, pkt: Packet, in_if: str, out_if: str, orig: tuple, isolated: bool) -> bool:
+        """DOCKER-USER for the request and its answer; True when it ACCEPTs the request (Docker's own FORWARD
+        rules are then skipped). Across isolated networks the answer needs an ACCEPT of its own, or
+        DOCKER-ISOLATION drops it."""
+        if len(host.user_chain) == 1:
+            return False
+        accepted = self._docker_user(host, pkt, in_if, out_if, orig)
+        answer = self._docker_user_reply(host, pkt, in_if, out_if, orig)
+        if accepted and isolated and not answer:
+            self.hop(f"{host.ref} iptables filter FORWARD", f"the answer {pkt.dst} -> {pkt.src} meets no ACCEPT in DOCKER-USER: DOCKER-ISOLATION drops it (-o {in_if}); the client times out")
+            raise Done("timeout")
+        return accepted
 
     def _docker_masq(self, host: DockerHost, pkt: Packet, to: str, rule: str) -> None:
         before = pkt.src
@@ -214,7 +251,8 @@ class DockerSteps:
                 if target is None:
                     self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
                     raise Done("unreachable")
-                if not net.icc and target.ns_owner is not owner:
+                accepted = target.ns_owner is not owner and self._user_forward(host, pkt, net.bridge, net.bridge, (pkt.dst, pkt.dport), False)
+                if not net.icc and target.ns_owner is not owner and not accepted:
                     self._icc_off(owner, target, net, pkt)
                 self.hop(f"{host.ref} {net.bridge}", f"bridges to {target.ref} (same network)")
                 self._deliver_container(target, pkt)

@@ -1,0 +1,232 @@
+"""``iptables -I DOCKER-USER ...`` lines in a DockerHost's commands: the chain Docker leaves to its users.
+
+Docker's docs (engine/network/packet-filtering-firewalls/): dockerd creates ``DOCKER-USER`` (ending in
+``-j RETURN``) and jumps to it first from ``FORWARD``, so its rules see every forwarded packet - published ports
+after DNAT (the container's address and port: match the published port with ``-m conntrack --ctorigdstport``),
+traffic between containers and from containers out - but nothing the host itself sends or receives (docker-proxy,
+``--network host``). ``-I`` inserts before dockerd's RETURN; ``-A`` appends after it, where no packet arrives.
+
+The modelled subset of iptables' syntax, each optionally negated with ``!``: ``-s``, ``-d`` (address or CIDR),
+``-i``, ``-o`` (a ``+`` suffix matches a prefix), ``-p tcp|udp|all``, ``--dport N[:M]`` (with ``-p`` or ``-m
+tcp|udp``), ``-m conntrack`` with ``--ctorigdst``, ``--ctorigdstport``, ``--ctstate``, ``-m comment --comment``;
+targets ``-j DROP|ACCEPT|RETURN|REJECT`` (``--reject-with`` icmp-port-unreachable, tcp-reset,
+icmp-host-unreachable, icmp-net-unreachable, icmp-admin-prohibited). Anything else is refused with its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..core.netutil import ip_int, network
+from ..core.packet import Done
+from .flags import CommandError
+
+SUBSET = ("-s, -d, -i, -o, -p, --dport, -m conntrack --ctorigdst/--ctorigdstport/--ctstate, "
+          "-j DROP/ACCEPT/RETURN/REJECT")
+_LONG = {"--source": "-s", "--src": "-s", "--destination": "-d", "--dst": "-d", "--in-interface": "-i",
+         "--out-interface": "-o", "--protocol": "-p", "--destination-port": "--dport", "--jump": "-j",
+         "--insert": "-I", "--append": "-A", "--table": "-t", "--match": "-m"}
+_MATCH_OPTS = {"-s", "-d", "-i", "-o", "-p", "--dport", "--ctorigdst", "--ctorigdstport", "--ctstate"}
+_MODULES = {"tcp", "udp", "conntrack", "comment"}
+REJECT_WITH = {"icmp-port-unreachable": "refused", "tcp-reset": "refused", "icmp-host-unreachable": "unreachable",
+               "icmp-net-unreachable": "unreachable", "icmp-admin-prohibited": "unreachable"}
+
+
+@dataclass
+class View:
+    """A forwarded packet as DOCKER-USER's matches see it (after DNAT; ``orig_*``: before)."""
+
+    src: str
+    dst: str
+    in_if: str
+    out_if: str
+    proto: str
+    dport: int
+    orig_dst: str
+    orig_dport: int
+    state: str = "NEW"
+
+
+@dataclass
+class UserRule:
+    matches: list[tuple[bool, str, str]] = field(default_factory=list)  # (negated, option, value)
+    target: str = "RETURN"
+    reject_with: str = "icmp-port-unreachable"
+    text: str = "-j RETURN"  # as iptables -S prints it (the line's own spelling)
+    docker: bool = False  # dockerd's own final RETURN
+
+    def matches_view(self, v: View) -> bool:
+        return all(_match(opt, value, v) != neg for neg, opt, value in self.matches)
+
+
+def _in_net(ip: str, cidr: str) -> bool:
+    net = network(cidr, strict=False)
+    return (ip_int(ip) & int(net.netmask)) == int(net.network_address)
+
+
+def _port_in(port: int, spec: str) -> bool:
+    lo, _, hi = spec.partition(":")
+    return int(lo) <= port <= int(hi or lo)
+
+
+def _iface(name: str, pattern: str) -> bool:
+    return name.startswith(pattern[:-1]) if pattern.endswith("+") else name == pattern
+
+
+def _match(opt: str, value: str, v: View) -> bool:
+    if opt == "-s":
+        return _in_net(v.src, value)
+    if opt == "-d":
+        return _in_net(v.dst, value)
+    if opt == "-i":
+        return _iface(v.in_if, value)
+    if opt == "-o":
+        return _iface(v.out_if, value)
+    if opt == "-p":
+        return value == "all" or v.proto == value
+    if opt == "--dport":
+        return _port_in(v.dport, value)
+    if opt == "--ctorigdst":
+        return _in_net(v.orig_dst, value)
+    if opt == "--ctorigdstport":
+        return _port_in(v.orig_dport, value)
+    if opt == "--ctstate":
+        return v.state in value.split(",")
+    raise AssertionError(opt)
+
+
+def new_chain() -> list[UserRule]:
+    return [UserRule(docker=True)]
+
+
+def first_match(chain: list[UserRule], v: View) -> UserRule | None:
+    for rule in chain:
+        if rule.matches_view(v):
+            return rule
+    return None
+
+
+def apply_iptables(chain: list[UserRule], args: list[str]) -> None:
+    """Apply one ``iptables`` line (its arguments) to ``chain``, or refuse it naming the option."""
+    args = [_LONG.get(a, a) for a in args]
+    if args[:2] == ["-t", "filter"]:
+        args = args[2:]
+    elif args[:1] == ["-t"]:
+        raise CommandError(f"iptables: table {args[1] if len(args) > 1 else '(none)'} is not modelled by the simulator (only filter DOCKER-USER); remove the line")
+    if len(args) < 2 or args[0] not in ("-I", "-A"):
+        raise CommandError(f"iptables: option {args[0] if args else '(none)'} is not modelled by the simulator (only -I/-A DOCKER-USER with {SUBSET}); remove the line")
+    verb, chain_name, rest = args[0], args[1], args[2:]
+    if chain_name != "DOCKER-USER":
+        raise CommandError(f"iptables: chain {chain_name} is not modelled by the simulator (only DOCKER-USER, the chain Docker leaves to users); remove the line")
+    pos = 1
+    if verb == "-I" and rest and rest[0].isdigit():
+        pos, rest = int(rest[0]), rest[1:]
+        if not 1 <= pos <= len(chain) + 1:
+            raise CommandError(f"iptables: Index of insertion too big (rule {pos}; DOCKER-USER has {len(chain)} rules)")
+    rule = parse_rule(rest)
+    if verb == "-A":
+        chain.append(rule)
+    else:
+        chain.insert(pos - 1, rule)
+
+
+def parse_rule(rest: list[str]) -> UserRule:
+    rule = UserRule(target="", text=" ".join(rest))
+    modules: set[str] = set()
+    neg = False
+    i = 0
+    while i < len(rest):
+        opt = rest[i]
+        if opt == "!":
+            neg, i = True, i + 1
+            continue
+        value = rest[i + 1] if i + 1 < len(rest) else None
+        if value is None:
+            raise CommandError(f"iptables: option \"{opt}\" requires an argument")
+        if opt == "-m":
+            if value not in _MODULES:
+                raise CommandError(f"iptables: option -m {value} is not modelled by the simulator (modelled: {SUBSET}); remove the line")
+            modules.add(value)
+        elif opt == "--comment" and "comment" in modules:
+            pass
+        elif opt in _MATCH_OPTS:
+            _check_value(opt, value, modules, rule)
+            rule.matches.append((neg, opt, value.lower() if opt == "-p" else value.upper() if opt == "--ctstate" else value))
+        elif opt == "-j":
+            if value not in ("DROP", "ACCEPT", "RETURN", "REJECT"):
+                raise CommandError(f"iptables: target -j {value} is not modelled by the simulator (DROP, ACCEPT, RETURN, REJECT); remove the line")
+            rule.target = value
+        elif opt == "--reject-with" and rule.target == "REJECT":
+            if value not in REJECT_WITH:
+                raise CommandError(f"iptables: --reject-with {value} is not modelled ({', '.join(REJECT_WITH)})")
+            rule.reject_with = value
+        else:
+            raise CommandError(f"iptables: option {opt} is not modelled by the simulator (modelled: {SUBSET}); remove the line")
+        neg, i = False, i + 2
+    if not rule.target:
+        raise CommandError("iptables: a DOCKER-USER rule without -j does nothing the simulator models; give it -j DROP, ACCEPT, RETURN or REJECT")
+    return rule
+
+
+def _check_value(opt: str, value: str, modules: set[str], rule: UserRule) -> None:
+    protos = [v for n, o, v in rule.matches if o == "-p" and not n]
+    if opt in ("-s", "-d", "--ctorigdst"):
+        try:
+            network(value, strict=False)
+        except ValueError:
+            raise CommandError(f"iptables: host/network `{value}' not found (the simulator takes an IPv4 address or CIDR for {opt})") from None
+    elif opt == "-p" and value.lower() not in ("tcp", "udp", "all"):
+        raise CommandError(f"iptables: -p {value} is not modelled by the simulator (tcp, udp, all)")
+    elif opt == "--dport" and not (modules & {"tcp", "udp"} or set(protos) & {"tcp", "udp"}):
+        raise CommandError("iptables: unknown option \"--dport\" (iptables needs -p tcp or -p udp before it)")
+    elif opt.startswith("--ct") and "conntrack" not in modules:
+        raise CommandError(f"iptables: unknown option \"{opt}\" (iptables needs -m conntrack before it)")
+    if opt in ("--dport", "--ctorigdstport"):
+        lo, _, hi = value.partition(":")
+        if not lo.isdigit() or (hi and not hi.isdigit()):
+            raise CommandError(f"iptables: invalid port/service `{value}' specified")
+    if opt == "--ctstate" and not set(value.upper().split(",")) <= {"NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"}:
+        raise CommandError(f"iptables: bad ctstate \"{value}\"")
+
+
+class DockerUserSteps:
+    """Mixin of the tracer (:mod:`quizapp.sim.trace`): ``FORWARD -j DOCKER-USER`` on a Docker host."""
+
+    def _docker_user(self, host, pkt, in_if: str, out_if: str, orig: tuple[str, int]) -> bool:
+        """The request's pass through DOCKER-USER: True when a rule ACCEPTs it (the rest of FORWARD, Docker's own
+        rules included, is skipped); DROP ends in a timeout, REJECT in what its ICMP error (or RST) means."""
+        if len(host.user_chain) == 1:  # only dockerd's RETURN
+            return False
+        v = View(pkt.src, pkt.dst, in_if, out_if, pkt.proto, pkt.dport, orig[0], orig[1])
+        return self._user_verdict(host, first_match(host.user_chain, v), pkt.src, "")
+
+    def _docker_user_reply(self, host, pkt, in_if: str, out_if: str, orig: tuple[str, int]) -> bool:
+        """The answer comes back through FORWARD (conntrack state ESTABLISHED, addresses swapped, DNAT not yet
+        undone): True when a rule ACCEPTs it; DROP or REJECT there loses it (the client times out)."""
+        if len(host.user_chain) == 1:
+            return False
+        v = View(pkt.dst, pkt.src, out_if, in_if, pkt.proto, 0, orig[0], orig[1], state="ESTABLISHED")
+        rule = first_match(host.user_chain, v)
+        if rule is not None and rule.target in ("DROP", "REJECT"):
+            self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-USER: {rule.text} matches the answer "
+                     f"{pkt.dst} -> {pkt.src} (ESTABLISHED): it never reaches the client")
+            raise Done("timeout")
+        return rule is not None and rule.target == "ACCEPT"
+
+    def _user_verdict(self, host, rule: UserRule | None, client: str, what: str) -> bool:
+        where = f"{host.ref} iptables filter FORWARD"
+        if rule is None or rule.docker:
+            self.hop(where, "DOCKER-USER: none of its rules matches; -j RETURN (dockerd's last rule)")
+            return False
+        text = f"DOCKER-USER: {rule.text}"
+        if rule.target == "RETURN":
+            self.hop(where, f"{text} (back to FORWARD)")
+            return False
+        if rule.target == "ACCEPT":
+            self.hop(where, f"{text} (accepted: the rest of FORWARD, Docker's own rules included, is skipped)")
+            return True
+        if rule.target == "DROP":
+            self.hop(where, f"{text} (dropped silently)")
+            raise Done("timeout")
+        self.hop(where, f"{text} ({rule.reject_with} back to {client})")
+        raise Done(REJECT_WITH[rule.reject_with])
