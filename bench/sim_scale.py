@@ -4,7 +4,7 @@ Generates (as dicts, through ``load_scenario_documents``) a scenario of 1,000 no
 5,000 Services and 1,000 enforced NetworkPolicies, times the load (target < 5 s), then times the same
 mix of traces in it and in a 3-node scenario built the same way (3 policies), measured in the same run, and prints both figures and the ratio (target <= 5).
 
-    .venv/bin/python bench/sim_scale.py [--nodes 1000 --pods 30000 --services 5000 --traces 3000 --policies 1000 --mode iptables|nftables]
+    .venv/bin/python bench/sim_scale.py [--nodes 1000 --pods 30000 --services 5000 --traces 3000 --policies 1000 --mode iptables|nftables|ipvs]
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def main() -> int:
     ap.add_argument("--services", type=int, default=5000)
     ap.add_argument("--traces", type=int, default=3000)
     ap.add_argument("--policies", type=int, default=1000, help="NetworkPolicies in the big scenario (enforced)")
-    ap.add_argument("--mode", choices=("iptables", "nftables"), default="iptables", help="kube-proxy's mode")
+    ap.add_argument("--mode", choices=("iptables", "nftables", "ipvs"), default="iptables", help="kube-proxy's mode")
     args = ap.parse_args()
 
     small_docs = generate(3, 90, 15, 3 if args.policies else 0, args.mode)

@@ -42,3 +42,31 @@ def test_kube_proxy_configuration(configured, src, dst, want, seen):
     assert outcomes[0].reason == want
     if want is None:
         assert outcomes[0].peer == seen
+
+
+@pytest.fixture(scope="module")
+def source_ranges(request, kernel_ok):
+    scn = load("lb.yaml")
+    return scn, build_lab(request, scn, "qzs", external_ips=("203.0.113.10", "198.18.0.5"))
+
+
+LB = "198.51.100.7:80"
+SOURCE_RANGE_CASES = [
+    # loadBalancerSourceRanges [203.0.113.0/24, 10.244.1.0/24, 192.168.1.12/32]: KUBE-FW-* DNATs the allowed
+    # sources; the others reach filter KUBE-PROXY-FIREWALL un-DNAT-ed and are dropped, in-cluster clients included
+    ("outside-client-in-range", "external", LB, None, "203.0.113.10"),
+    ("outside-client-not-in-range", "external:198.18.0.5", LB, "timeout", None),
+    ("pod-in-range", "pod/client", LB, None, "10.244.1.9"),
+    ("pod-not-in-range", "pod/client-2", LB, "timeout", None),
+    ("node-in-range", "node/n2", LB, None, "10.244.2.0"),
+    ("node-not-in-range", "node/n1", LB, "timeout", None),
+]
+
+
+@pytest.mark.parametrize("src,dst,want,seen", [c[1:] for c in SOURCE_RANGE_CASES], ids=[c[0] for c in SOURCE_RANGE_CASES])
+def test_load_balancer_source_ranges(source_ranges, src, dst, want, seen):
+    scn, lab = source_ranges
+    outcomes = compare(lab, scn, src, dst)
+    assert outcomes[0].reason == want
+    if want is None:
+        assert outcomes[0].peer == seen

@@ -69,3 +69,31 @@ CASES = [
 def test_nftables_mode(nft_lab, src, dst):
     scn, lab = nft_lab
     compare(lab, scn, src, dst)
+
+
+@pytest.fixture(scope="module")
+def nft_source_ranges(request, kernel_ok):
+    scn = load_scenario_documents(load("lb.yaml").documents + [PROXY], source="lb.yaml (nftables mode)")
+    return scn, build_lab(request, scn, "qzt", external_ips=("203.0.113.10", "198.18.0.5"))
+
+
+LB = "198.51.100.7:80"
+SOURCE_RANGE_CASES = [
+    # firewall-ips -> firewall-<hash>: ip saddr != { ranges } drop, in filter-prerouting-pre-dnat /
+    # filter-output-pre-dnat (before DNAT); in-cluster clients are filtered too
+    ("lb-source-range-outside-client-in-range", "external", LB, None, "203.0.113.10"),
+    ("lb-source-range-outside-client-not-in-range", "external:198.18.0.5", LB, "timeout", None),
+    ("lb-source-range-pod-in-range", "pod/client", LB, None, "10.244.1.9"),
+    ("lb-source-range-pod-not-in-range", "pod/client-2", LB, "timeout", None),
+    ("lb-source-range-node-in-range", "node/n2", LB, None, "10.244.2.0"),
+    ("lb-source-range-node-not-in-range", "node/n1", LB, "timeout", None),
+]
+
+
+@pytest.mark.parametrize("src,dst,want,seen", [c[1:] for c in SOURCE_RANGE_CASES], ids=[c[0] for c in SOURCE_RANGE_CASES])
+def test_nftables_load_balancer_source_ranges(nft_source_ranges, src, dst, want, seen):
+    scn, lab = nft_source_ranges
+    outcomes = compare(lab, scn, src, dst)
+    assert outcomes[0].reason == want
+    if want is None:
+        assert outcomes[0].peer == seen

@@ -9,6 +9,7 @@ unallocated address of the service CIDR dropped; NodePorts answer only on the ad
 
 from __future__ import annotations
 
+from ..core.netutil import ip_int
 from ..core.packet import Done, Packet
 from .model import Endpoint, Node, Service, ServicePort
 from .nft_rules import nft_chain, nft_endpoint_chain
@@ -102,6 +103,19 @@ class NftProxySteps:
         before = pkt.dst_text
         pkt.dst, pkt.dport = ep.ip, ep.port
         self.hop(where, f"{ep_ch}: meta l4proto {pkt.proto} dnat to {pkt.dst_text}", {"type": "DNAT", "before": before, "after": pkt.dst_text})
+
+    def _nft_firewall(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, origin: str) -> None:
+        """loadBalancerSourceRanges, checked before DNAT in filter-prerouting-pre-dnat / filter-output-pre-dnat."""
+        hook = "filter-output-pre-dnat" if origin == "local" else "filter-prerouting-pre-dnat"
+        fw = nft_chain(svc, sp, "firewall-")
+        ranges = ", ".join(map(str, svc.lb_source_ranges))
+        src = ip_int(pkt.src)
+        head = f"firewall-check: {pkt.dst} . {pkt.proto} . {pkt.dport} in @firewall-ips: goto {fw}; {fw}: "
+        if any((src & int(n.netmask)) == int(n.network_address) for n in svc.lb_source_ranges):
+            self.hop(f"{node.ref} nftables ip kube-proxy {hook}", head + f"{pkt.src} is in {{ {ranges} }}: accepted")
+            return
+        self.hop(f"{node.ref} nftables ip kube-proxy {hook}", head + f"ip saddr != {{ {ranges} }} drop ({svc.port_label(sp)}: {pkt.src} is in none of loadBalancerSourceRanges)")
+        raise Done("timeout")
 
     def _nft_cluster_ips_check(self, node: Node, pkt: Packet, origin: str) -> None:
         """A packet for the service CIDR that no map entry DNAT-ed: rejected if the address is an active

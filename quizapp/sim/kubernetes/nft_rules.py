@@ -11,8 +11,11 @@ CIDR; ``mark-for-masquerade`` / ``masquerading`` SNAT with mark 0x4000. NodePort
 in ``nodeport-ips`` (``nodePortAddresses``, default ``primary``), never on 127.0.0.1. Chain names use
 kube-proxy's hash: base32(sha256(name))[:8].
 
-Pure: the model in, text out. Session affinity and loadBalancerSourceRanges are refused in this mode when the
-scenario is loaded, so they never reach here.
+``firewall-ips`` sends new connections to a load-balancer IP with loadBalancerSourceRanges to its
+``firewall-...`` chain (``ip saddr != { ranges } drop``) in the filter hooks before DNAT.
+
+Pure: the model in, text out. Session affinity is refused in this mode when the scenario is loaded, so it never
+reaches here.
 """
 
 from __future__ import annotations
@@ -123,6 +126,25 @@ def _balance(chain: str, svc: Service, sp: ServicePort, eps: list[Endpoint]) -> 
     return f"add rule {T} {chain} numgen random mod {len(eps)} vmap {{ {targets} }}"
 
 
+def _firewall(svc: Service, sp: ServicePort, node: Node, proto: str, label: str) -> list[str]:
+    """loadBalancerSourceRanges: the service port's firewall chain and its firewall-ips entries."""
+    if not (svc.lb_ips and svc.lb_source_ranges):
+        return []
+    ch = nft_chain(svc, sp, "firewall-")
+    sources = [str(n) for n in svc.lb_source_ranges]
+    if any(_contains(n, node.ip) for n in svc.lb_source_ranges):
+        sources += list(svc.lb_ips)  # from the node itself the source may be the load-balancer IP (allowFromNode)
+    out = [f"add chain {T} {ch}", f"add rule {T} {ch} ip saddr != {{ {', '.join(sources)} }} drop"]
+    for ip in svc.lb_ips:
+        out.append(f"add element {T} firewall-ips {{ {ip} . {proto} . {sp.port} comment {_q(label)} : goto {ch} }}")
+    return out
+
+
+def _contains(net, ip: str) -> bool:
+    n = sum(int(x) << (24 - 8 * i) for i, x in enumerate(ip.split(".")))
+    return (n & int(net.netmask)) == int(net.network_address)
+
+
 def _service_port(svc: Service, sp: ServicePort, node: Node, local_net: str | None, masq_all: bool) -> list[str]:
     proto = sp.protocol.lower()
     label = svc.port_label(sp)
@@ -135,6 +157,7 @@ def _service_port(svc: Service, sp: ServicePort, node: Node, local_net: str | No
     internal_local = svc.internal_traffic_policy == "Local"
     external_local = svc.external_traffic_policy == "Local"
     out = [f"add element {T} cluster-ips {{ {cip} }}"]
+    out += _firewall(svc, sp, node, proto, label)
     reject = "goto reject-chain"
     if not eps:
         out.append(f"add element {T} no-endpoint-services {{ {cip} . {proto} . {sp.port} comment {_q(label)} : {reject} }}")

@@ -202,11 +202,9 @@ class ServiceBuilder:
         source_ranges = self._source_ranges(ctx, spec, stype)
         if source_ranges is None:
             ok = False
-        if self.scn.proxy.mode == "nftables":
-            for key, used in (("sessionAffinity", aff == "ClientIP"), ("loadBalancerSourceRanges", bool(source_ranges))):
-                if used:
-                    ctx.err(f"spec.{key}", f"not modelled: {key} in kube-proxy's nftables mode (modelled in iptables mode)")
-                    ok = False
+        if self.scn.proxy.mode == "nftables" and aff == "ClientIP":
+            ctx.err("spec.sessionAffinity", "not modelled: sessionAffinity in kube-proxy's nftables mode (modelled in iptables and ipvs mode)")
+            ok = False
         if not ok:
             return
         svc = Service(ns, name, stype, None if headless else cip, headless, ports, selector,

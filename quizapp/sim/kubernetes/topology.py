@@ -24,6 +24,20 @@ def vtep_mac(node: Node) -> str:
     return "0a:" + ":".join(f"{b:02x}" for b in d[:5])
 
 
+def load_balancer_routes(scn: Scenario) -> dict[str, Node]:
+    """Load-balancer IPs the kernel tier can stand in for: those the simulator's load balancer can send to one node
+    only (externalTrafficPolicy Local with ready endpoints on a single node); a static route to that node plays the
+    load balancer. Other load-balancer IPs are left unrouted (the choice between nodes is the simulator's seed)."""
+    routes: dict[str, Node] = {}
+    for (ip, _port, _proto), (svc, sp) in scn.ext_index.items():
+        if ip not in svc.lb_ips or svc.external_traffic_policy != "Local":
+            continue
+        names = {e.node_name for e in sp.endpoints if e.ready and e.node_name in scn.nodes}
+        if len(names) == 1:
+            routes[ip] = scn.nodes[names.pop()]
+    return routes
+
+
 def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: dict[str, str]) -> None:
     """Append the namespaces of every node and Pod to ``spaces``; ``aliases`` maps trace sources to them."""
     if scn.proxy.mode == "ipvs":
@@ -38,6 +52,12 @@ def add_kubernetes(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: di
             if ext.role == "external":
                 gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
                 ext.routes.append(Route(str(cl.service_cidr), via=gw))
+    for ip, node in sorted(load_balancer_routes(scn).items()):  # the load balancer: a route to the node it sends to
+        lan.ns.routes.append(Route(f"{ip}/32", via=node.ip))
+        for ext in spaces:
+            if ext.role == "external":
+                gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
+                ext.routes.append(Route(f"{ip}/32", via=gw))
     for node in scn.nodes.values():
         # route_localnet: kube-proxy (NodePorts on localhost) and portmap (hostPorts on localhost) set it
         ns = Namespace(node.ref, "node", sysctls={"net.ipv4.ip_forward": "1", "net.bridge.bridge-nf-call-iptables": "1",

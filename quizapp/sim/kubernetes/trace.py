@@ -64,7 +64,10 @@ class KubernetesSteps:
             else:
                 self._kube_cluster_ip(node, pkt, hit[0], hit[1], where)
         elif key in scn.ext_index and nft:
-            self._nft_ext(node, pkt, *scn.ext_index[key], origin, where, nodeport=False)
+            svc, sp = scn.ext_index[key]
+            if svc.lb_source_ranges and pkt.dst in svc.lb_ips:
+                self._nft_firewall(node, pkt, svc, sp, origin)
+            self._nft_ext(node, pkt, svc, sp, origin, where, nodeport=False)
             local = False
         elif key in scn.ext_index:
             svc, sp = scn.ext_index[key]

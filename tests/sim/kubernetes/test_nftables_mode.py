@@ -57,3 +57,25 @@ def test_session_affinity_is_refused_in_nftables_mode():
     with pytest.raises(ScenarioError) as info:
         load_scenario_documents(docs)
     assert any(p.path == "spec.sessionAffinity" and "nftables" in p.message for p in info.value.problems)
+
+
+def test_load_balancer_source_ranges_in_nftables_mode():
+    """firewall-ips / firewall-<hash> as kube-proxy writes them (kernel-proven: 6 cases in test_kernel_nftables)."""
+    scn = load_scenario_documents(load("lb.yaml").documents + [PROXY], source="lb.yaml (nftables mode)")
+    rules = nft_node_rules(scn, scn.nodes["n2"])
+    assert "ip saddr != { 203.0.113.0/24, 10.244.1.0/24, 192.168.1.12/32, 198.51.100.7 } drop" in rules  # n2 allowed
+    assert "198.51.100.7 } drop" not in nft_node_rules(scn, scn.nodes["n1"])  # n1's address is in no range
+    assert "add element ip kube-proxy firewall-ips { 198.51.100.7 . tcp . 80" in rules
+    ok = trace(scn, "external", "198.51.100.7:80")
+    assert ok.delivered and ok.source_ip_seen == "203.0.113.10"
+    assert any("filter-prerouting-pre-dnat" in h["where"] and "is in" in h["what"] for h in ok.hops)
+    denied = trace(scn, "pod/client-2", "198.51.100.7:80")
+    assert denied.reason == "timeout" and "drop" in denied.hops[-1]["what"] and "firewall-" in denied.hops[-1]["what"]
+    assert trace(scn, "node/n1", "198.51.100.7:80").hops[-1]["where"].endswith("filter-output-pre-dnat")
+
+
+def test_the_kernel_tier_routes_a_single_node_load_balancer():
+    from quizapp.sim.kubernetes.topology import load_balancer_routes
+
+    scn = load("lb.yaml")
+    assert {ip: n.name for ip, n in load_balancer_routes(scn).items()} == {"198.51.100.7": "n1"}
