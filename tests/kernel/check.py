@@ -11,7 +11,7 @@ LB_TRIES = 8  # kernel connections for a load-balanced destination
 
 
 def _kernel_target(dst: str) -> tuple[str, int, str]:
-    host, port, proto = _parse_dst(dst)
+    host, port, proto = _parse_dst(dst)[:3]  # a URL destination also carries its HTTP request
     if host == "localhost":
         host = "127.0.0.1"
     return host, port, proto
