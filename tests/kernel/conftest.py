@@ -31,17 +31,20 @@ def kernel_ok() -> None:
     require(why is None, why or "")
 
 
-def load(name: str, **cluster_spec):
-    """A kernel scenario; keyword arguments override fields of its kind: Cluster document."""
+def load(name: str, docker: dict | None = None, **cluster_spec):
+    """A kernel scenario; keyword arguments override fields of its kind: Cluster document, ``docker`` fields of
+    its DockerHost documents' spec (e.g. ``{"engineVersion": "20.10"}``)."""
     text = (SCENARIOS / name).read_text(encoding="utf-8")
     scn = load_scenario(text, source=name)
-    if not cluster_spec:
+    if not cluster_spec and not docker:
         return scn
     docs = scn.documents
     for d in docs:
-        if isinstance(d, dict) and d.get("kind") == "Cluster":
+        if isinstance(d, dict) and d.get("kind") == "Cluster" and cluster_spec:
             d.setdefault("spec", {}).update(cluster_spec)
-    return load_scenario_documents(docs, source=f"{name} {cluster_spec}")
+        if isinstance(d, dict) and d.get("kind") == "DockerHost" and docker:
+            d.setdefault("spec", {}).update(docker)
+    return load_scenario_documents(docs, source=f"{name} {cluster_spec or ''} {docker or ''}")
 
 
 def build_lab(request, scn, tag: str, external_ips: tuple[str, ...] | None = None) -> Lab:

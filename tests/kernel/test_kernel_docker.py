@@ -1,6 +1,7 @@
 """Docker scenarios built for real (bridges, DNAT and MASQUERADE in the DOCKER chains, isolation,
 docker-proxy on every published port, none / host / container: modes); each case compares the simulator's
-trace with a real TCP/UDP connection."""
+trace with a real TCP/UDP connection. The whole set runs with each firewall layout: 20.10 (FORWARD,
+DOCKER-ISOLATION-STAGE-1/2), 28.3 (DOCKER-FORWARD, raw drops) and 29.1 (DOCKER-INTERNAL, no nat RETURN)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ pytestmark = pytest.mark.kernel
 H1 = "192.168.1.50"
 
 
-@pytest.fixture(scope="module")
+VERSIONS = ["20.10", "28.3", "29.1"]
+
+
+@pytest.fixture(scope="module", params=VERSIONS, ids=[f"docker-{v}" for v in VERSIONS])
 def docker(request, kernel_ok):
-    scn = load("docker.yaml")
-    return scn, build_lab(request, scn, "qzd")
+    scn = load("docker.yaml", docker={"engineVersion": request.param})
+    return scn, build_lab(request, scn, f"qzd{VERSIONS.index(request.param)}")
 
 
 def _host_port(scn, container: str, port: int, proto: str = "tcp") -> int:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quizapp.sim import load_scenario, trace
+from quizapp.sim import load_scenario, load_scenario_documents, trace
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
 
-def load(name: str):
+def load(name: str, **docker_spec):
+    """A test scenario; keyword arguments override fields of its DockerHost documents' spec (engineVersion=...)."""
     path = SCENARIOS / name
-    return load_scenario(path.read_text(encoding="utf-8"), source=name)
+    scn = load_scenario(path.read_text(encoding="utf-8"), source=name)
+    if not docker_spec:
+        return scn
+    docs = scn.documents
+    for d in docs:
+        if isinstance(d, dict) and d.get("kind") == "DockerHost":
+            d.setdefault("spec", {}).update(docker_spec)
+    return load_scenario_documents(docs, source=f"{name} {docker_spec}")
 
 
 def seed_for(scn, src: str, dst: str, endpoint_name: str, tries: int = 200) -> int:

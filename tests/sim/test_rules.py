@@ -162,8 +162,8 @@ def test_flannel_masquerade_follows_ip_masq(full):
     assert "FLANNEL" not in node_rules(off, off.nodes["n1"])
 
 
-def test_docker_rules(dock):
-    host = dock.hosts["h1"]
+def test_docker_rules():
+    host = load("docker-host.yaml", engineVersion="27.5").hosts["h1"]  # the 20.10-27 layout
     text = docker_rules(host)
     nat, flt = _rules(text, "nat"), _rules(text, "filter")
     app = host.networks["app"]

@@ -127,6 +127,13 @@ class TracerBase:
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
             return
+        for host in self.scn.hosts.values():  # spec.lanRoutesToBridges: a static route on the LAN's router
+            net = next((n for n in host.networks.values() if n.subnet is not None and in_subnet(pkt.dst, n.subnet)), None)
+            if host.lan_routes and net is not None:
+                self.hop(sender or f"external {pkt.src}", f"route {net.subnet} via {host.ip} ({host.ref}: the LAN's router has a static route to its bridge {net.name})")
+                self.hop(f"{host.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+                self._dhost_process(host, pkt, "eth0")
+                return
         via = self.scn.cluster.service_route_via if self.scn.nodes else None
         if via is not None and self.scn.in_service_cidr(pkt.dst):
             node = self.scn.nodes[via]

@@ -8,9 +8,13 @@ What depends on the version (sources in docs/simulator.md, the differences check
   ``DOCKER-ISOLATION-STAGE-1`` (a timeout). From 25 on there is no default route: ``connect()`` fails at once
   with "Network is unreachable" (moby/moby#46603, Docker 25.0 release notes).
 
-Engines 28 and 29 changed the firewall (``DOCKER-FORWARD``, ``DOCKER-BRIDGE``, ``DOCKER-CT``,
-``DOCKER-INTERNAL``, raw-table drops of direct access to container addresses); the simulator does not model
-them yet and refuses those versions rather than answer with an older engine's rules.
+* Docker 28 (from 28.0.1, moby#49530) moves its filter rules out of ``FORWARD`` into ``DOCKER-FORWARD``
+  (``DOCKER-CT``, ``DOCKER-ISOLATION-STAGE-1``, ``DOCKER-BRIDGE``) and drops, in raw ``PREROUTING``, packets
+  addressed directly to a container from any interface but its bridge (``filterDirectAccess``). Docker 29 also
+  drops ``DOCKER-ISOLATION-STAGE-1/2`` (isolation is the ``DOCKER`` chain's per-bridge DROP and the raw drops;
+  ``--internal`` networks get ``DOCKER-INTERNAL``), the per-bridge ``RETURN`` in nat ``DOCKER`` and the
+  ``DOCKER-USER -j RETURN`` rule (moby ``integration/network/bridge/iptablesdoc/generated/``). The rules are
+  written by :mod:`.rules` / :mod:`.rules_forward`, the hops by :mod:`.firewall`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from ..core.netutil import IPv4Network, is_ip, network
 
-DEFAULT_ENGINE = (27, 5)
+DEFAULT_ENGINE = (29, 1)  # the current engine (issue 9): 29.x
 # daemon.json keys the simulator models, or accepts at their default value only
 BOOLEAN_DEFAULTS = {"iptables": True, "ip-forward": True, "ip-masq": True}
 # booleans modelled with both values: daemon.json key -> DaemonSettings attribute
@@ -29,8 +33,9 @@ BOOLEAN_DEFAULTS = {"iptables": True, "ip-forward": True, "ip-masq": True}
 #   icc: false -> the default bridge drops traffic between its containers (user-defined networks keep their own
 #   com.docker.network.bridge.enable_icc); --link opens the linked container's exposed ports
 MODELLED_BOOLEANS = {"userland-proxy": "userland_proxy", "icc": "icc"}
-MODELLED_KEYS = {"bip", *MODELLED_BOOLEANS}
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.\d+)?$")
+MODELLED_KEYS = {"bip", "allow-direct-routing", *MODELLED_BOOLEANS}
+_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?$")
+NEWEST = 29
 
 
 class SettingsError(ValueError):
@@ -48,6 +53,7 @@ class DaemonSettings:
     bip_subnet: IPv4Network = None  # type: ignore[assignment]
     userland_proxy: bool = True
     icc: bool = True
+    allow_direct_routing: bool = False  # daemon.json "allow-direct-routing" (28.2+)
 
     def __post_init__(self) -> None:
         if self.bip_subnet is None:
@@ -57,6 +63,27 @@ class DaemonSettings:
     def internal_default_route(self) -> bool:
         """Whether containers on an --internal network still get a default route (Docker < 25)."""
         return self.engine < (25, 0)
+
+    @property
+    def forward_chain(self) -> bool:
+        """Docker 28+: the filter rules live in DOCKER-FORWARD (with DOCKER-CT and DOCKER-BRIDGE)."""
+        return self.engine >= (28, 0)
+
+    @property
+    def isolation_chains(self) -> bool:
+        """DOCKER-ISOLATION-STAGE-1/2 exist (up to 28.x; 29 removed them)."""
+        return self.engine < (29, 0)
+
+    @property
+    def nat_bridge_return(self) -> bool:
+        """nat DOCKER starts with ``-i <bridge> -j RETURN`` per bridge (up to 28.x)."""
+        return self.engine < (29, 0)
+
+    @property
+    def filters_direct_access(self) -> bool:
+        """raw PREROUTING drops packets addressed to a container from outside its bridge (28+, unless the
+        daemon has allow-direct-routing)."""
+        return self.engine >= (28, 0) and not self.allow_direct_routing
 
     @property
     def version_text(self) -> str:
@@ -70,11 +97,11 @@ def parse_engine_version(value: Any) -> tuple[int, int]:
     if not isinstance(value, str) or not m:
         raise SettingsError("spec.engineVersion", f'Invalid value: {value!r}: write the engine version as a quoted string, e.g. "20.10" or "27.5"')
     major, minor = int(m[1]), int(m[2])
-    if (major, minor) == (20, 10) or 23 <= major <= 27:
+    if (major, minor, m[3]) == (28, 0, "0"):
+        raise SettingsError("spec.engineVersion", "Docker 28.0.0 is not modelled: its rules matched the ipset docker-ext-bridges-v4, replaced in 28.0.1 (moby#49530) by the DOCKER-FORWARD chains the simulator follows; write 28.0.1 or later")
+    if (major, minor) == (20, 10) or 23 <= major <= NEWEST:
         return major, minor
-    if major >= 28:
-        raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled yet: its firewall (DOCKER-FORWARD, DOCKER-BRIDGE, DOCKER-CT, DOCKER-INTERNAL, raw-table drops) differs from the 20.10-27 rules the simulator follows; use 27.5 or older")
-    raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled: the simulator models 20.10 and 23.0 to 27.x")
+    raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled: the simulator models 20.10 and 23.0 to {NEWEST}.x")
 
 
 def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
@@ -88,7 +115,15 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
         if key in MODELLED_BOOLEANS:
             if not isinstance(value, bool):
                 raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+            if key == "userland-proxy" and not value and settings.forward_chain:
+                raise SettingsError(path, f"userland-proxy: false is modelled for Docker 20.10-27 only (its hairpin NAT rules in the Docker 28+ DOCKER-FORWARD layout are not); set engineVersion to \"27.5\" or remove it")
             setattr(settings, MODELLED_BOOLEANS[key], value)
+        elif key == "allow-direct-routing":
+            if not isinstance(value, bool):
+                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+            if settings.engine < (28, 2):
+                raise SettingsError(path, f"allow-direct-routing was added in Docker 28.2 (moby#49832); Docker {settings.version_text} does not know it")
+            settings.allow_direct_routing = value
         elif key in BOOLEAN_DEFAULTS:
             if not isinstance(value, bool):
                 raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
@@ -106,5 +141,5 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
                 raise SettingsError(path, f"Invalid value: {value!r}: the address must be a host address of the subnet")
             settings.bip_gateway = addr
         else:
-            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: bip, icc, userland-proxy; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
+            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: allow-direct-routing, bip, icc, userland-proxy; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
     return settings

@@ -74,11 +74,11 @@ NETCONNECT_NOT_MODELLED = {
 # bridge driver options (-o KEY=VALUE): modelled, accepted with their default only, or neutral
 BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name", "com.docker.network.bridge.enable_icc",
                         "com.docker.network.bridge.host_binding_ipv4",
-                        "com.docker.network.bridge.enable_ip_masquerade"}
+                        "com.docker.network.bridge.enable_ip_masquerade",
+                        "com.docker.network.bridge.gateway_mode_ipv4",  # checked in .bridgeopts
+                        "com.docker.network.bridge.trusted_host_interfaces"}
 BRIDGE_OPTS_NEUTRAL = {"com.docker.network.driver.mtu"}
-BRIDGE_OPTS_DEFAULT_ONLY = {
-    "com.docker.network.bridge.gateway_mode_ipv4": "nat",
-}
+BRIDGE_OPTS_DEFAULT_ONLY: dict[str, str] = {}
 
 
 def refuse_unmodelled(f: "ParsedFlags", not_modelled: dict[str, str], command: str,

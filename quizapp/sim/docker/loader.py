@@ -29,8 +29,12 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
         ctx.err("metadata.name", f"a host or node named {name!r} already exists; give each machine its own name")
         return
     for k in spec:
-        if k not in ("ip", "commands", "engineVersion", "daemon"):
-            ctx.err(join("spec", k), "unknown field; a DockerHost takes ip, commands, engineVersion and daemon")
+        if k not in ("ip", "commands", "engineVersion", "daemon", "lanRoutesToBridges"):
+            ctx.err(join("spec", k), "unknown field; a DockerHost takes ip, commands, engineVersion, daemon and lanRoutesToBridges")
+    lan_routes = spec.get("lanRoutesToBridges", False)
+    if not isinstance(lan_routes, bool):
+        ctx.err("spec.lanRoutesToBridges", f"Invalid value: {lan_routes!r}: true (the LAN's router routes this host's bridge subnets to it) or false")
+        return
     try:
         settings = parse_settings(spec.get("engineVersion"), spec.get("daemon"))
     except SettingsError as exc:
@@ -46,6 +50,7 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
         ctx.err("spec.ip", f"address {ip} is already used by {state.lan_ips[ip]}")
         return
     host = DockerHost(name, ip, ctx.doc.index, settings)
+    host.lan_routes = lan_routes
     builder = DockerBuilder(host)
     for i, line in enumerate(ctx.seq(spec.get("commands"), "spec.commands")):
         path = f"spec.commands[{i}]"

@@ -24,6 +24,8 @@ class DockerNetwork:
     icc: bool = True  # -o com.docker.network.bridge.enable_icc (daemon "icc" for the default bridge)
     masquerade: bool = True  # -o com.docker.network.bridge.enable_ip_masquerade
     host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
+    gateway_mode: str = "nat"  # -o com.docker.network.bridge.gateway_mode_ipv4 (nat, nat-unprotected)
+    trusted: list[str] = field(default_factory=list)  # -o com.docker.network.bridge.trusted_host_interfaces
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
     dns: dict[str, list["DockerContainer"]] = field(default_factory=dict)  # name/alias -> containers, in order
@@ -153,6 +155,7 @@ class DockerHost:
     ns_members: dict[int, list[DockerContainer]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     user_chain: list = field(default_factory=new_chain)  # filter DOCKER-USER (iptables lines), dockerd's RETURN last
+    lan_routes: bool = False  # spec.lanRoutesToBridges: the LAN's router routes the bridge subnets to this host
 
     @property
     def ref(self) -> str:

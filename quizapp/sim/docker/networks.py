@@ -9,6 +9,7 @@ from ..core.netutil import int_ip, ip_int, is_ip, network, nth
 from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREATE_BOOL, NETCREATE_SHORT,
                     NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
                     CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
+from .bridgeopts import apply_version_options
 from .model import Attachment, DockerContainer, DockerHost, DockerNetwork, register_dns
 
 # docker's default-address-pools: 172.17.0.0/16 .. 172.31.0.0/16 (/16 each), then 192.168.0.0/16 in /20s
@@ -96,6 +97,7 @@ class NetworkCommands:
         net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
         net.icc, net.masquerade, net.host_binding = icc, masquerade, binding
+        apply_version_options(net, opts, self.host.settings)
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
         self.host.networks[name] = net
 

@@ -1,12 +1,14 @@
-"""The nat and filter rules dockerd writes for a host (userland proxy on, the default): :func:`docker_rules`.
+"""The rules dockerd writes for a host: :func:`docker_rules`.
 
-Layout of Docker 27 without the ipset: ``DOCKER``, ``DOCKER-ISOLATION-STAGE-1/2``, ``DOCKER-USER``.
+Docker 20.10 to 27 (without the ipset): nat and filter, ``DOCKER``, ``DOCKER-ISOLATION-STAGE-1/2``,
+``DOCKER-USER`` (below). Docker 28 and 29: :mod:`.rules_forward` (``DOCKER-FORWARD`` and raw-table drops).
 """
 
 from __future__ import annotations
 
 from ..core.tables import Tables
 from .model import DockerHost, DockerNetwork, nat_returns
+from .rules_forward import forward_layout_rules
 
 
 def bridge_networks(host: DockerHost) -> list[DockerNetwork]:
@@ -24,7 +26,9 @@ def published(host: DockerHost) -> list[tuple]:
 
 
 def docker_rules(host: DockerHost) -> str:
-    """The nat and filter rules dockerd writes for ``host`` (userland proxy on, the default)."""
+    """The rules dockerd writes for ``host``, in its engine version's layout."""
+    if host.settings.forward_chain:
+        return forward_layout_rules(host, bridge_networks(host), published(host))
     t = Tables()
     nets = bridge_networks(host)
     newest_first = list(reversed(nets))  # dockerd inserts each new network's rules at the top

@@ -8,11 +8,12 @@ from typing import Any
 from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
+from .firewall import FirewallSteps, forward_verdict, icc_drop, leaving_internal, link_accept_head
 from .model import DockerContainer, DockerHost, DockerNetwork, nat_returns
 from .userchain import DockerUserSteps
 
 
-class DockerSteps(DockerUserSteps):
+class DockerSteps(FirewallSteps, DockerUserSteps):
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what Docker hosts and containers do with a packet."""
 
     def _host_source(self, host: DockerHost, dst: str) -> str:
@@ -44,12 +45,12 @@ class DockerSteps(DockerUserSteps):
             if net.subnet is None or not in_subnet(pkt.dst, net.subnet):
                 continue
             direct = (pkt.dst, pkt.dport)
-            if origin == "bridge" and from_net is not None and from_net is not net and not self._user_forward(host, pkt, from_net.bridge, net.bridge, direct, True):
-                self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {net.bridge} -j DROP (networks {from_net.name} and {net.name} are isolated)")
-                raise Done("timeout")
-            if origin == "eth0" and not self._user_forward(host, pkt, "eth0", net.bridge, direct, False):
-                self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER: ! -i {net.bridge} -o {net.bridge} -j DROP (only published ports are forwarded in)")
-                raise Done("timeout")
+            if origin == "eth0" or (origin == "bridge" and from_net is not None and from_net is not net):
+                came = from_net if origin == "bridge" else None
+                self._raw_in(host, pkt, came, net)  # 28+: raw PREROUTING comes before everything in filter
+                in_if = "eth0" if came is None else came.bridge
+                if not self._user_forward(host, pkt, in_if, net.bridge, direct, came is not None):
+                    self._filter_in(host, pkt, came, net)
             target = net.by_ip.get(pkt.dst)
             if target is None:
                 self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
@@ -60,7 +61,7 @@ class DockerSteps(DockerUserSteps):
             return
         if origin == "bridge" and from_net is not None and from_net.internal:
             if host.settings.internal_default_route:
-                self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
+                self.hop(f"{host.ref} iptables filter FORWARD", leaving_internal(host, from_net))
                 raise Done("timeout")
             self.hop(f"{host.ref}", f"network {from_net.name} is --internal: no route out")
             raise Done("unreachable")
@@ -82,7 +83,7 @@ class DockerSteps(DockerUserSteps):
         hairpin = not host.settings.userland_proxy
         if origin == "local" and is_loopback(pkt.dst) and not hairpin:
             return False  # OUTPUT ! -d 127.0.0.0/8: no DNAT for loopback
-        if origin == "bridge" and nat_returns(from_net, hairpin):
+        if origin == "bridge" and nat_returns(from_net, hairpin) and host.settings.nat_bridge_return:
             self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
             return False
         for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
@@ -90,6 +91,8 @@ class DockerSteps(DockerUserSteps):
             if att is None or m.host_ip not in ("0.0.0.0", pkt.dst):
                 continue
             if origin == "bridge" and from_net is att.network and not hairpin:
+                if not host.settings.nat_bridge_return:
+                    self.hop(where, f"DOCKER: the DNAT rule for {m.host_port}/{m.proto} has ! -i {from_net.bridge}: no DNAT for a packet from the container's own bridge (Docker {host.settings.version_text} has no per-bridge RETURN)")
                 continue  # ! -i <bridge>: the mapped network's own containers go to docker-proxy
             before, loop, orig = pkt.dst_text, is_loopback(pkt.dst), (pkt.dst, pkt.dport)
             pkt.dst, pkt.dport = att.ip, m.container_port
@@ -130,8 +133,14 @@ class DockerSteps(DockerUserSteps):
         b = att.network.bridge
         if origin == "bridge" and from_net is not None and from_net.internal:
             # seen on Docker 20.10: an --internal bridge has no RETURN rule in nat DOCKER
-            self.hop(fwd, f"DOCKER-ISOLATION-STAGE-1: ! -d {from_net.subnet} -i {from_net.bridge} -j DROP (network {from_net.name} is --internal: nothing leaves it)")
+            self.hop(fwd, leaving_internal(host, from_net))
             raise Done("timeout")
+        if origin == "eth0" or (origin == "bridge" and from_net is not att.network and host.settings.forward_chain):
+            ok, what = forward_verdict(host, from_net if origin == "bridge" else None, att.network, pkt)
+            self.hop(fwd, what)  # 29: a packet from another bridge is DNAT-ed (no RETURN) and accepted in DOCKER
+            if not ok:
+                raise Done("timeout")
+            return
         if origin == "bridge" and from_net is not att.network:
             self.hop(fwd, f"DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {b} -j DROP (networks {from_net.name} and {att.network.name} are isolated, also through a published port once it is DNAT-ed)")
             raise Done("timeout")
@@ -140,8 +149,6 @@ class DockerSteps(DockerUserSteps):
                 self.hop(fwd, f"-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {att.network.name})")
                 raise Done("timeout")
             self.hop(fwd, f"-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)")
-        elif origin != "local":
-            self.hop(fwd, f"DOCKER: -d {att.ip}/32 ! -i {b} -o {b} -p {pkt.proto} --dport {port} -j ACCEPT")
 
     def _masq_between_bridges(self, host: DockerHost, pkt: Packet, from_net: DockerNetwork | None, to: DockerNetwork) -> None:
         """A container's packet routed into another bridge (only DOCKER-USER lets it through) still meets
@@ -157,7 +164,7 @@ class DockerSteps(DockerUserSteps):
             return False
         accepted = self._docker_user(host, pkt, in_if, out_if, orig)
         answer = self._docker_user_reply(host, pkt, in_if, out_if, orig)
-        if accepted and isolated and not answer:
+        if accepted and isolated and not answer and not host.settings.forward_chain:  # 28+: DOCKER-CT takes it
             self.hop(f"{host.ref} iptables filter FORWARD", f"the answer {pkt.dst} -> {pkt.src} meets no ACCEPT in DOCKER-USER: DOCKER-ISOLATION drops it (-o {in_if}); the client times out")
             raise Done("timeout")
         return accepted
@@ -218,10 +225,9 @@ class DockerSteps(DockerUserSteps):
         fwd = f"{owner.host.ref} iptables filter FORWARD"
         b = net.bridge
         if target in owner.links and (pkt.dport, pkt.proto) in target.link_ports():
-            self.hop(fwd, f"DOCKER: -s {pkt.src}/32 -d {pkt.dst}/32 -i {b} -o {b} -p {pkt.proto} --dport {pkt.dport} -j ACCEPT (--link to {target.name}: its exposed ports are opened)")
+            self.hop(fwd, f"{link_accept_head(owner.host, net)}DOCKER: -s {pkt.src}/32 -d {pkt.dst}/32 -i {b} -o {b} -p {pkt.proto} --dport {pkt.dport} -j ACCEPT (--link to {target.name}: its exposed ports are opened)")
             return
-        why = "the daemon runs with icc: false" if not net.user_defined else f"network {net.name} has com.docker.network.bridge.enable_icc=false"
-        self.hop(fwd, f"-i {b} -o {b} -j DROP ({why})")
+        self.hop(fwd, icc_drop(owner.host, net))
         raise Done("timeout")
 
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:

@@ -79,8 +79,8 @@ def test_published_ports_need_a_non_internal_network():
 
 
 @pytest.mark.parametrize("version,message", [
-    ("29.1", "Docker 29.1 is not modelled yet"),
-    ("28.3", "Docker 28.3 is not modelled yet"),
+    ("30.0", "Docker 30.0 is not modelled"),
+    ("28.0.0", "replaced in 28.0.1 (moby#49530)"),
     ("19.03", "is not modelled"),
     ("latest", "write the engine version as a quoted string"),
 ])
@@ -91,7 +91,7 @@ def test_engine_versions_not_modelled_are_refused(version, message):
 @pytest.mark.parametrize("daemon,message", [
     ('{"userland-proxy": "no"}', "must be true or false"),
     ('{"iptables": false}', "iptables: false is not modelled"),
-    ('{"allow-direct-routing": true}', "daemon setting 'allow-direct-routing' is not modelled"),
+    ('{"allow-direct-routing": "yes"}', "must be true or false"),
     ('{"default-address-pools": [{"base": "10.10.0.0/16", "size": 24}]}', "'default-address-pools' is not modelled"),
     ('{"bip": "10.9.0.0/16"}', "must be a host address"),
 ])
@@ -113,7 +113,10 @@ def test_enable_icc_false_drops_traffic_between_containers_of_the_network():
     assert trace(scn, "container/cli", "web:80").reason == "timeout"
     assert trace(scn, "container/cli", "192.168.1.50:8080").delivered  # docker-proxy is not forwarded traffic
     net = scn.hosts["h1"].networks["n"]
-    assert f"-A FORWARD -i {net.bridge} -o {net.bridge} -j DROP" in docker_rules(scn.hosts["h1"])
+    assert f"-A DOCKER-FORWARD -i {net.bridge} -o {net.bridge} -j DROP" in docker_rules(scn.hosts["h1"])
+    assert f"-A DOCKER-FORWARD -i {net.bridge} ! -o {net.bridge} -j ACCEPT" in docker_rules(scn.hosts["h1"])
+    old = host("docker network create -o com.docker.network.bridge.enable_icc=false n", version="20.10")
+    assert f"-A FORWARD -i {net.bridge} -o {net.bridge} -j DROP" in docker_rules(old.hosts["h1"])
 
 
 def test_host_binding_ipv4_is_the_default_address_of_p():

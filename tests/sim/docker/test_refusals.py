@@ -58,7 +58,9 @@ def test_ipv4_off_is_refused_but_the_default_is_accepted():
     ("com.docker.network.bridge.gateway_mode_ipv4=nat", True),
     ("com.docker.network.bridge.gateway_mode_ipv4=routed", False),
     ("com.docker.network.bridge.host_binding_ipv4=127.0.0.1", True),
-    ("com.docker.network.bridge.trusted_host_interfaces=eth1", False),
+    ("com.docker.network.bridge.trusted_host_interfaces=eth1", True),
+    ("com.docker.network.bridge.gateway_mode_ipv4=isolated", False),
+    ("com.docker.network.bridge.gateway_mode_ipv4=nat-unprotected", True),
     ("com.docker.network.bridge.name=br-test", True),
 ])
 def test_bridge_driver_options(opt, accepted):
