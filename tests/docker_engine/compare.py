@@ -33,13 +33,15 @@ class Scenario:
     daemon: dict = field(default_factory=dict)  # daemon.json, for both the real daemon and spec.daemon
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (container, name): the embedded DNS's answer
     resolv: list[str] = field(default_factory=list)  # containers whose resolv.conf is compared
+    lan_routes: bool = False  # the LAN client gets a route to every bridge subnet via the host (spec.lanRoutesToBridges)
 
 
 def document(s: Scenario) -> str:
     lines = "\n".join(f"  - {c!r}" for c in s.commands)
     daemon = f"  daemon: {json.dumps(s.daemon)}\n" if s.daemon else ""
+    routes = "  lanRoutesToBridges: true\n" if s.lan_routes else ""
     return (f"apiVersion: quizapp.io/v1\nkind: DockerHost\nmetadata: {{name: {HOST}}}\nspec:\n  ip: {HOST_IP}\n"
-            f"  engineVersion: \"{s.engine}\"\n{daemon}  commands:\n{lines}\n")
+            f"  engineVersion: \"{s.engine}\"\n{daemon}{routes}  commands:\n{lines}\n")
 
 
 def _real_argv(line: str, scn) -> list[str]:
@@ -107,6 +109,10 @@ def run_traces(engine: Engine, s: Scenario) -> list[str]:
     for c in host.containers.values():
         for att in c.attachments:
             to_real[att.ip] = real[c.name]["NetworkSettings"]["Networks"][att.network.name]["IPAddress"]
+    if s.lan_routes:
+        for net in host.networks.values():
+            if net.driver == "bridge" and net.subnet is not None:
+                engine.add_lan_route(nets[net.name]["IPAM"]["Config"][0]["Subnet"])
     problems = []
     for net in host.networks.values():  # what the scenario fixes must agree literally
         if net.explicit_subnet:

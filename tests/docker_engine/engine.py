@@ -101,6 +101,7 @@ class Engine:
         self.env.pop("DOCKER_CONTEXT", None)
         self.version = ""
         self.daemon: dict = {}  # the daemon.json dockerd runs with
+        self.lan_routes: list[str] = []
 
     # -- life cycle -----------------------------------------------------------------------------------
     def start(self) -> "Engine":
@@ -207,9 +208,16 @@ class Engine:
         if self.proc is not None:  # DOCKER-USER back to what dockerd wrote: only its RETURN
             self.iptables("-F", "DOCKER-USER")
             self.iptables("-A", "DOCKER-USER", "-j", "RETURN")
+        while self.lan_routes:
+            run(["ip", "-n", self.lan_ns, "route", "del", self.lan_routes.pop(), "via", HOST_IP], check=False)
 
     def iptables(self, *args: str) -> None:
         run(["ip", "netns", "exec", self.host_ns, "iptables", "-w", "5", *args])
+
+    def add_lan_route(self, subnet: str) -> None:
+        """A static route on the LAN client to a bridge subnet via the Docker host (removed by :meth:`reset`)."""
+        run(["ip", "-n", self.lan_ns, "route", "replace", subnet, "via", HOST_IP])
+        self.lan_routes.append(subnet)
 
     # -- commands ---------------------------------------------------------------------------------------
     def docker(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:

@@ -55,6 +55,13 @@ SCENARIOS = [
     S("bridge-direct-from-host", [WEB], (HOST, "172.17.0.2:80")),
     S("bridge-direct-from-outside", [WEB], (EXT, "172.17.0.2:80")),
     S("bridge-unused-address-from-host", [WEB], (HOST, "172.17.0.99:80")),
+    # a LAN host with static routes to the bridges: 20.10 forwards published container ports to the container's
+    # own address (DOCKER -d <container> --dport 80 -j ACCEPT); Docker 28+ drops it in raw PREROUTING
+    # (tests/sim/docker/test_firewall_versions.py states that side)
+    Scenario("direct-routing-from-lan", [WEB, "docker network create --subnet 172.20.0.0/24 front",
+                                         "docker run -d --name api --network front -p 9090:80 --expose 81 img"],
+             [(EXT, "172.17.0.2:80"), (EXT, "172.20.0.2:80"), (EXT, "172.20.0.2:81"), (EXT, "172.17.0.2:81")],
+             lan_routes=True),
     S("publish-loopback-only", ["docker run -d --name web -p 127.0.0.1:8080:80 img"],
       (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080")),
     S("publish-loopback-other-address", ["docker run -d --name web -p 127.0.0.2:8080:80 img"],
