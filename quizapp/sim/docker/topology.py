@@ -19,8 +19,12 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
         ns.routes.append(Route("default", via=router))
         for net in bridge_networks(host):
             ns.interfaces.append(Interface(net.bridge, "bridge", [f"{net.gateway}/{net.subnet.prefixlen}"]))
-            if host.lan_routes:  # spec.lanRoutesToBridges: the LAN's router routes the subnet to the host
-                lan.ns.routes.append(Route(str(net.subnet), via=host.ip))
+            if host.lan_routes:  # spec.lanRoutesToBridges: the LAN's router routes the subnet to the host,
+                lan.ns.routes.append(Route(str(net.subnet), via=host.ip))  # outside clients send it to the router
+                for ext in spaces:
+                    if ext.role == "external":
+                        gw = next(r.via for r in ext.routes if r.dst == str(lan.net))
+                        ext.routes.append(Route(str(net.subnet), via=gw))
         ns.iptables = docker_rules(host)
         for m, c, att in published(host) if host.settings.userland_proxy else []:  # else: DNAT only
             ns.proxies.append(Proxy(m.host_ip, m.host_port, m.proto, att.ip, m.container_port))
