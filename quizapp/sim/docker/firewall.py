@@ -11,6 +11,8 @@ reads quote the rules :mod:`.rules` / :mod:`.rules_forward` write, so ``iptables
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.packet import Done, Packet
 from .model import DockerHost, DockerNetwork
 from .rules_forward import default_rule, raw_accept, raw_drop
@@ -102,8 +104,7 @@ def link_accept_head(host: DockerHost, net: DockerNetwork) -> str:
 class FirewallSteps:
     """Mixin of the Docker trace steps: a packet forwarded into a bridge (raw, filter, MASQUERADE)."""
 
-    def hop(self, where: str, what: str, change: dict | None = None) -> None:  # pragma: no cover - TracerBase's
-        raise NotImplementedError
+    hop: Any  # TracerBase.hop
 
     def _raw_in(self, host: DockerHost, pkt: Packet, from_net: DockerNetwork | None, net: DockerNetwork) -> None:
         """raw PREROUTING (28+) for a packet routed to a container address on ``net`` from the LAN (``from_net``

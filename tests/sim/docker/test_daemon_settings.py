@@ -10,7 +10,13 @@ from __future__ import annotations
 from quizapp.sim import trace
 from quizapp.sim.docker.rules import docker_rules
 
-from .test_engine_versions import host
+from .test_engine_versions import host as _host
+
+
+def host(*commands: str, version: str = "20.10", daemon: str | None = None):
+    """The engine these semantics were judged on (userland-proxy: false is refused for 28+, see
+    test_firewall_versions)."""
+    return _host(*commands, version=version, daemon=daemon)
 
 NO_PROXY = '{"userland-proxy": false}'
 WEB = "docker run -d --name web -p 8080:80 web"
@@ -82,6 +88,9 @@ def test_daemon_icc_false_is_the_default_bridge_only():
     assert trace(scn, "container/cli", "192.168.1.50:8080").source_ip_seen == "172.17.0.1"  # docker-proxy
     assert trace(scn, "container/u2", "u1:80").delivered
     assert "-A FORWARD -i docker0 -o docker0 -j DROP" in docker_rules(scn.hosts["h1"])
+    new = host(WEB, "docker run -d --name cli alpine", version="29.1", daemon='{"icc": false}')
+    assert "DOCKER-FORWARD: -i docker0 -o docker0 -j DROP (the daemon runs with icc: false)" in trace(new, "container/cli", "172.17.0.2:80").hops[-1]["what"]
+    assert "-A DOCKER-FORWARD -i docker0 -o docker0 -j DROP" in docker_rules(new.hosts["h1"])
 
 
 def test_daemon_icc_false_links_open_the_exposed_ports():

@@ -169,6 +169,12 @@ def test_internal_network_hops_name_the_versions_chain(version, chain):
     assert r.reason == "timeout" and f"{chain}: ! -d 172.18.0.0/16" in r.hops[-1]["what"]
 
 
+def test_userland_proxy_false_is_refused_for_28_and_later():
+    with pytest.raises(ScenarioError, match="modelled for Docker 20.10-27 only"):
+        host("docker run -d --name web -p 8080:80 nginx", version="28.3", daemon='{"userland-proxy": false}')
+    host("docker run -d --name web -p 8080:80 nginx", version="27.5", daemon='{"userland-proxy": false}')
+
+
 def test_lan_routes_flag_must_be_a_boolean():
     with pytest.raises(ScenarioError, match="spec.lanRoutesToBridges"):
         load_scenario("kind: DockerHost\nmetadata: {name: h1}\nspec:\n  ip: 192.168.1.50\n  lanRoutesToBridges: yes please\n  commands: []\n")
