@@ -189,6 +189,14 @@ def _check_value(opt: str, value: str, modules: set[str], rule: UserRule) -> Non
         raise CommandError(f"iptables: bad ctstate \"{value}\"")
 
 
+def effective_chain(host) -> list[UserRule]:
+    """DOCKER-USER as the kernel walks it: dockerd's ``-j RETURN`` exists up to Docker 28; Docker 29 writes none
+    (moby iptablesdoc generated/usernet-portmap.md), so rules appended after it are reached there."""
+    if host.settings.isolation_chains:
+        return host.user_chain
+    return [r for r in host.user_chain if not r.docker]
+
+
 class DockerUserSteps:
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): ``FORWARD -j DOCKER-USER`` on a Docker host."""
 
@@ -198,7 +206,7 @@ class DockerUserSteps:
         if len(host.user_chain) == 1:  # only dockerd's RETURN
             return False
         v = View(pkt.src, pkt.dst, in_if, out_if, pkt.proto, pkt.dport, orig[0], orig[1])
-        return self._user_verdict(host, first_match(host.user_chain, v), pkt.src, "")
+        return self._user_verdict(host, first_match(effective_chain(host), v), pkt.src, "")
 
     def _docker_user_reply(self, host, pkt, in_if: str, out_if: str, orig: tuple[str, int]) -> bool:
         """The answer comes back through FORWARD (conntrack state ESTABLISHED, addresses swapped, DNAT not yet
@@ -206,7 +214,7 @@ class DockerUserSteps:
         if len(host.user_chain) == 1:
             return False
         v = View(pkt.dst, pkt.src, out_if, in_if, pkt.proto, 0, orig[0], orig[1], state="ESTABLISHED")
-        rule = first_match(host.user_chain, v)
+        rule = first_match(effective_chain(host), v)
         if rule is not None and rule.target in ("DROP", "REJECT"):
             self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-USER: {rule.text} matches the answer "
                      f"{pkt.dst} -> {pkt.src} (ESTABLISHED): it never reaches the client")
@@ -216,7 +224,8 @@ class DockerUserSteps:
     def _user_verdict(self, host, rule: UserRule | None, client: str, what: str) -> bool:
         where = f"{host.ref} iptables filter FORWARD"
         if rule is None or rule.docker:
-            self.hop(where, "DOCKER-USER: none of its rules matches; -j RETURN (dockerd's last rule)")
+            last = "-j RETURN (dockerd's last rule)" if host.settings.isolation_chains else "back to FORWARD (Docker 29 writes no RETURN: rules appended with -A count too)"
+            self.hop(where, f"DOCKER-USER: none of its rules matches; {last}")
             return False
         text = f"DOCKER-USER: {rule.text}"
         if rule.target == "RETURN":

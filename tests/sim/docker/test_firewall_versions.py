@@ -200,3 +200,21 @@ def test_every_chain_a_hop_names_exists_in_that_versions_rules(version):
             assert named <= declared[table] | {"FORWARD", "PREROUTING", "POSTROUTING"}, (version, src, dst, hop)
             if version != "20.10":
                 assert "DOCKER-ISOLATION" not in rule_text or version == "28.3", hop
+
+
+def test_docker_user_lines_per_version():
+    # 29 writes no "-A DOCKER-USER -j RETURN" (usernet-portmap.md as generated on 29): a rule appended with -A is
+    # reached; up to 28 it sits after dockerd's RETURN and never matches
+    lines = ("docker run -d --name web -p 8080:80 nginx", "iptables -A DOCKER-USER -i eth0 -j DROP")
+    new, old = host(*lines, version="29.1"), host(*lines, version="28.3")
+    assert trace(new, EXT, f"{H}:8080").reason == "timeout" and trace(old, EXT, f"{H}:8080").delivered
+    assert chains(docker_rules(new.hosts["h1"]), "filter")["DOCKER-USER"] == ["-i eth0 -j DROP"]
+    assert chains(docker_rules(old.hosts["h1"]), "filter")["DOCKER-USER"] == ["-j RETURN", "-i eth0 -j DROP"]
+
+
+def test_raw_drops_come_before_docker_user():
+    # an ACCEPT in DOCKER-USER cannot re-open direct access on 28+: raw PREROUTING runs first (docker/docs#25676)
+    r = trace(host(*FRONT, "iptables -I DOCKER-USER -d 172.20.0.0/24 -j ACCEPT"), EXT, "172.20.0.2:81")
+    assert r.reason == "timeout" and r.hops[-1]["where"] == "host/h1 iptables raw"
+    r = trace(host(*FRONT, "iptables -I DOCKER-USER -d 172.20.0.0/24 -j ACCEPT", version="27.5"), EXT, "172.20.0.2:81")
+    assert r.delivered and r.source_ip_seen == "192.168.1.77"  # 27: the ACCEPT skips Docker's own DROP

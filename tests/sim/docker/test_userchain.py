@@ -9,7 +9,12 @@ import pytest
 from quizapp.sim import ScenarioError, trace
 from quizapp.sim.docker.rules import docker_rules
 
-from .test_engine_versions import host
+from .test_engine_versions import host as _host
+
+
+def host(*commands: str, version: str = "20.10", daemon: str | None = None):
+    """The engine these rules were judged on (tests/docker_engine); test_firewall_versions covers 29."""
+    return _host(*commands, version=version, daemon=daemon)
 
 WEB = "docker run -d --name web -p 8080:80 web"
 EXT = "external:192.168.1.77"
