@@ -40,6 +40,10 @@ class IpvsProxySteps:
         if bound:
             self.hop(f"{node.ref} kube-ipvs0", f"{pkt.dst} is bound to the dummy interface kube-ipvs0 (kube-proxy binds every "
                                                f"Cluster IP, external IP and load-balancer IP there, on every node): a local address of the node, which answers ping on it")
+        if vs is None and pkt.proto == "tcp" and pkt.dport in scn.health_ports:
+            self.hop(f"{node.ref} iptables filter INPUT", f"KUBE-IPVS-FILTER: -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN "
+                                                          f"({pkt.dport} is a healthCheckNodePort: kube-proxy's health check server listens on every address)")
+            return False
         if vs is None:
             self.hop(f"{node.ref} iptables filter INPUT",
                      f"KUBE-IPVS-FILTER: {pkt.dst}:{pkt.dport}/{pkt.proto} is in none of KUBE-CLUSTER-IP, KUBE-LOAD-BALANCER, "

@@ -28,7 +28,7 @@ class KubernetesSteps:
 
     def _node_is_local(self, node: Node, ip: str) -> bool:
         return (ip == node.ip or ip == node.bridge_ip or ip == node.vtep_ip or is_loopback(ip)
-                or ip in node.extra_ips)
+                or ip in node.extra_ips or (self.scn.proxy.mode == "ipvs" and ip in bound_addresses(self.scn)))
 
     def _node_local_send(self, node: Node, pkt: Packet, ref: str) -> None:
         self._node_process(node, pkt, "local")

@@ -267,3 +267,12 @@ def test_the_kernel_topology_refuses_ipvs_mode(both):
 
     with pytest.raises(ValueError, match="ip_vs"):
         topology(both[1])
+
+
+def test_health_check_node_port_answers_on_a_kube_ipvs0_address_too(both):
+    """KUBE-IPVS-FILTER returns for KUBE-HEALTH-CHECK-NODE-PORT before its REJECT: kube-proxy's health check server
+    listens on every address, kube-ipvs0's included."""
+    r = trace(both[1], "node/n1", "10.96.0.50:32100")
+    assert r.delivered and r.endpoint.kind == "node" and '200 OK: {"localEndpoints": 1}' in r.hops[-1]["what"]
+    assert "KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN" in hops(r)
+    assert trace(both[1], "node/n1", "10.96.0.50:32101").reason == "refused"
