@@ -38,8 +38,10 @@ def config_from_env(instance_path: str | os.PathLike[str], environ: dict[str, st
         "SQLALCHEMY_DATABASE_URI": normalize_database_url(database_url),
         "SECRET_KEY": secret_key,
         "CONTENT_DIR": environ.get("QUIZAPP_CONTENT_DIR", str(Path(__file__).resolve().parent.parent / "content")),
-        # Rate-limit counters: in Redis when REDIS_URL is set (shared by all app servers), else in memory.
-        "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "memory://",
+        # Rate-limit counters: in Redis when REDIS_URL is set (shared by all app servers); else the log-in,
+        # sign-up and invitation counters in the database (shared too) and the others in memory
+        # (quizapp/limiter_store.py).
+        "RATELIMIT_STORAGE_URI": environ.get("REDIS_URL") or "quizappdb://",
         # Proxies in front of the app whose X-Forwarded-* headers are trusted (ProxyFix); 0: none.
         "PROXY_COUNT": int(environ.get("QUIZAPP_PROXIES") or 0),
         # The site's public address (https://quiz.example.org), for documents that name it (openapi.json).

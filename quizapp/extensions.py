@@ -3,6 +3,8 @@ import sqlite3
 from typing import Any
 
 from flask_limiter import Limiter
+
+import quizapp.limiter_store  # noqa: F401 - registers the quizappdb:// rate-limit storage
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -30,7 +32,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set (shared by every app server), else memory.
+# Storage from RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set (shared by every app server), else
+# `quizappdb://` (quizapp/limiter_store.py, registered by importing it): account limits in the database.
 limiter = Limiter(key_func=get_remote_address)
 
 

@@ -106,6 +106,17 @@ class User(UserMixin, db.Model):
         return self.role in ("instructor", "admin")
 
 
+class RateLimitCounter(db.Model):
+    """A rate limiter's fixed-window counter shared by every worker and server (quizapp/limiter_store.py); the
+    key is the SHA-256 of the limiter's key, `expires_at` seconds since the epoch."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
 class ApiToken(db.Model):
     """A personal access token for the JSON API. Only its SHA-256 is stored; the token is shown once."""
 

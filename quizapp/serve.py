@@ -102,10 +102,12 @@ def serve_command(bind: str, workers: int | None, threads: int, timeout: int, wo
 
 
 def limits_warning(workers: int, environ: Any) -> str | None:
-    """Said loudly at start: without a shared store every worker counts login failures, answers and imports on
-    its own, so each limit is multiplied by the number of workers."""
+    """Said loudly at start: without Redis the log-in, sign-up and invitation limits are counted in the database
+    (shared: quizapp/limiter_store.py), but every worker counts answers, imports and traces on its own, so those
+    limits are multiplied by the number of workers."""
     if workers <= 1 or environ.get("REDIS_URL"):
         return None
-    return (f"WARNING: rate limits are per process: {workers} workers each count login failures, answers and "
-            f"imports on their own, so every limit is {workers} times what is configured. Set REDIS_URL "
-            "(e.g. redis://127.0.0.1:6379/0) to share the counters, or run with --workers 1.")
+    return (f"WARNING: without REDIS_URL, log-in, sign-up and invitation limits are shared through the database, "
+            f"but answer, import and trace rate limits are per process: {workers} workers each count them on their "
+            f"own, so those limits are {workers} times what is configured. Set REDIS_URL "
+            "(e.g. redis://127.0.0.1:6379/0) to share every counter.")

@@ -143,6 +143,13 @@ def _trace_key() -> str:
     return f"user:{user.id}" if user is not None else f"addr:{request.remote_addr}"
 
 
+def english_trace(trace: Any) -> Any:
+    """The API answers in English: hops without the message ids the web pages translate (docs/i18n.md)."""
+    if not isinstance(trace, dict):
+        return trace
+    return {**trace, "hops": [{k: v for k, v in hop.items() if k != "words"} for hop in trace.get("hops", [])]}
+
+
 @bp.post("/trace")
 @limiter.limit(lambda: current_app.config.get("LAB_TRACE_LIMIT", "60 per minute"), key_func=_trace_key)
 @token_required
@@ -177,7 +184,7 @@ def trace():
                                                          for line, message in exc.problems), "$.scenario")
     except SandboxLimitExceeded as exc:
         return error(422, "limit_exceeded", str(exc), "$.scenario")
-    return jsonify(answer)
+    return jsonify({**answer, "trace": english_trace(answer["trace"])})
 
 
 @bp.post("/answers")
@@ -246,7 +253,7 @@ def answer_result(card: Card, log: ReviewLog, result: Any = None, replayed: bool
     response = jsonify({"review": review_out(log), "correct": result.correct, "score": result.score,
                         "expected": result.expected,
                         "explanation_html": card_view(q.qtype, q.data, card.card_key, seed).explanation_html,
-                        "leech": leech, "trace": result.trace})
+                        "leech": leech, "trace": english_trace(result.trace)})
     response.status_code = 201
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

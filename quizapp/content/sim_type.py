@@ -266,7 +266,7 @@ class SimChecked(QuestionType):
         if "expect" in spec:
             self._compare_expectation(ctx, spec["expect"], ask, accepted, params, where, trace_line)
         return {"params": params, "from": src, "to": dst, "accepted": accepted, "key": key_text,
-                "trace": first.to_dict(), "trace_text": format_trace(first)}
+                "trace": first.to_dict(words=True), "trace_text": format_trace(first)}
 
     def _compare_expectation(self, ctx: CompileContext, expect: Any, ask: str, accepted: Any,
                              params: dict[str, Any], where: str, trace_line: int) -> None:

@@ -128,7 +128,7 @@ def check_goals(scenario: Any, goals: list[dict[str, Any]]) -> list[dict[str, An
                            "trace": None, "text": ""})
             continue
         report.append({"label": goal_label(goal), "met": met, "got": _observed(shown),
-                       "trace": shown.to_dict(), "text": format_trace(shown)})
+                       "trace": shown.to_dict(words=True), "text": format_trace(shown)})
     return report
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_limiter.util import get_remote_address
 from sqlalchemy import delete, select
@@ -170,9 +171,9 @@ def comparison(shared: str, text: str, before: dict[str, Any] | None, answer: di
         drawn["drawing"] = render_scenario_svg(answer["inventory"], "Your scenario")
     if before is not None and answer is not None:
         mine, drawn["differing"] = compare.marked_hops(answer["trace"], before["trace"])
-        theirs, _ = compare.marked_hops(before["trace"], answer["trace"])
-        drawn["before_svg"] = render_trace_svg(theirs, title="Before your edit", width=420, css="trace-side")
-        drawn["after_svg"] = render_trace_svg(mine, title="After your edit", width=420, css="trace-side")
+        theirs, _theirs_differing = compare.marked_hops(before["trace"], answer["trace"])
+        drawn["before_svg"] = render_trace_svg(theirs, title=_("Before your edit"), width=420, css="trace-side")
+        drawn["after_svg"] = render_trace_svg(mine, title=_("After your edit"), width=420, css="trace-side")
     elif answer is not None:
         drawn["after_svg"] = render_trace(answer["trace"])
     return drawn

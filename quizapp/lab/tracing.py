@@ -152,7 +152,7 @@ def trace_loaded(scenario: Any, src: str, dst: str, seed: int = 0, with_inventor
         result = trace(scenario, src, dst, seed=seed)
     except TraceError as error:
         raise LabInputError([(None, f"cannot trace {src} -> {dst}: {error}")]) from None
-    answer = {"trace": result.to_dict(), "text": format_trace(result), "warnings": list(scenario.warnings)}
+    answer = {"trace": result.to_dict(words=True), "text": format_trace(result), "warnings": list(scenario.warnings)}
     if with_inventory:
         inv = inventory(scenario)
         inv["sources"], inv["destinations"] = endpoints_offered(inv)

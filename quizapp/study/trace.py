@@ -6,13 +6,21 @@ there) and `change` (what the hop changed in the packet: the simulator's dict su
 `{"type": "DNAT", "before": "10.96.0.10:80", "after": "10.244.1.5:8080"}`, or plain text; empty when nothing
 changed). The outcome (delivered or not) is drawn as a last box. The drawing is a vertical chain of boxes,
 so it reads the same on a phone and a desktop.
+
+A hop that carries `words` (the simulator's message ids and parameters, see quizapp/words.py) is shown in the
+reader's language; addresses, chain names and rules stay verbatim. A hop without them (a trace stored before the
+simulator said its words as messages, or a hop text not yet made a message) is shown in English.
 """
 from __future__ import annotations
 
 import textwrap
 from typing import Any, Iterable, Mapping
 
+from flask_babel import gettext as _, ngettext
 from markupsafe import Markup, escape
+
+from quizapp.i18n import current_language, outcome_label
+from quizapp.words import render
 
 WIDTH = 640  # the wide drawing; the narrow one (for phones) is 340 wide with shorter lines
 NARROW = 340
@@ -43,16 +51,35 @@ def change_text(change: Any) -> str:
 
 
 def outcome_hop(trace: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The trace's outcome as a final box."""
+    """The trace's outcome as a final box (in the request's language)."""
     if "delivered" not in trace:
         return None
     if trace["delivered"]:
         endpoint = trace.get("endpoint") or {}
-        where = (f"delivered to {endpoint.get('kind', '')}/{endpoint.get('name', '')} at "
-                 f"{endpoint.get('ip', '')}:{endpoint.get('port', '')}") if endpoint else "delivered"
-        what = f"the process sees source {trace['source_ip_seen']}" if trace.get("source_ip_seen") else ""
+        where = _("delivered to %(endpoint)s at %(address)s",
+                  endpoint=f"{endpoint.get('kind', '')}/{endpoint.get('name', '')}",
+                  address=f"{endpoint.get('ip', '')}:{endpoint.get('port', '')}") if endpoint else _("delivered")
+        what = _("the process sees source %(ip)s", ip=trace["source_ip_seen"]) if trace.get("source_ip_seen") else ""
         return {"where": where, "what": what, "verdict": "delivered"}
-    return {"where": "not delivered", "what": trace.get("reason") or "", "verdict": "dropped"}
+    reason = trace.get("reason")
+    return {"where": _("not delivered"), "what": outcome_label(reason) if reason else "", "verdict": "dropped"}
+
+
+def localized_hop(hop: Mapping[str, Any], language: str | None) -> dict[str, Any]:
+    """The hop with `where` and `what` in `language` where the simulator gave its words as messages."""
+    shown = dict(hop)
+    words = hop.get("words")
+    if isinstance(words, Mapping):
+        for key in ("where", "what"):
+            if key in words:
+                shown[key] = render(words[key], language, "sim")
+    shown.pop("words", None)
+    return shown
+
+
+def localized_hops(hops: Iterable[Mapping[str, Any]], language: str | None = None) -> list[dict[str, Any]]:
+    language = language or current_language()
+    return [localized_hop(hop, language) for hop in hops]
 
 
 def _hop_lines(hop: Mapping[str, Any], chars: int) -> list[tuple[str, str]]:
@@ -65,15 +92,16 @@ def _hop_lines(hop: Mapping[str, Any], chars: int) -> list[tuple[str, str]]:
     return lines
 
 
-def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], title: str = "Packet trace",
+def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], title: str | None = None,
                      width: int = WIDTH, css: str = "") -> Markup:
+    title = title if title is not None else _("Packet trace")
     if isinstance(trace, Mapping):
-        hops = [dict(hop) for hop in trace.get("hops", [])]
+        hops = localized_hops(trace.get("hops", []))
         final = outcome_hop(trace)
         if final is not None:
             hops.append(final)
     else:
-        hops = [dict(hop) for hop in trace]
+        hops = localized_hops(trace)
     box_w = width - BOX_X - PAD
     chars = int((box_w - 20) / CHAR_W)
     parts: list[str] = []
@@ -102,15 +130,15 @@ def render_trace_svg(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]], tit
     return Markup(
         f'<svg class="trace {escape(css)}" role="img" aria-labelledby="{title_id}" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="{title_id}">{escape(title)}: {len(hops)} step{"s" if len(hops) != 1 else ""}</title>'
+        f'<title id="{title_id}">{escape(title)}: {escape(ngettext("%(num)d step", "%(num)d steps", len(hops)))}</title>'
         + "".join(parts) + "</svg>")
 
 
 def _hops_of(trace: Mapping[str, Any] | list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     if not isinstance(trace, Mapping):
-        return list(trace)
+        return localized_hops(trace)
     final = outcome_hop(trace)
-    return list(trace.get("hops", [])) + ([final] if final is not None else [])
+    return localized_hops(trace.get("hops", [])) + ([final] if final is not None else [])
 
 
 def render_trace_text(trace: Mapping[str, Any] | list[Mapping[str, Any]]) -> Markup:
@@ -122,10 +150,10 @@ def render_trace_text(trace: Mapping[str, Any] | list[Mapping[str, Any]]) -> Mar
             parts.append(str(hop["what"]))
         change = change_text(hop.get("change"))
         if change:
-            parts.append(f"changes the packet: {change}")
+            parts.append(_("changes the packet: %(change)s", change=change))
         items.append(f"<li>{escape(': '.join(parts))}</li>")
-    return Markup('<ol class="visually-hidden trace-steps" aria-label="The trace in words, step by step">'
-                  + "".join(items) + "</ol>")
+    label = escape(_("The trace in words, step by step"))
+    return Markup(f'<ol class="visually-hidden trace-steps" aria-label="{label}">' + "".join(items) + "</ol>")
 
 
 def render_trace(trace: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> Markup:

@@ -117,7 +117,9 @@ def test_signup_form_states_the_rules(client):
 def test_serve_says_loudly_that_limits_are_per_process_without_redis():
     from quizapp.serve import limits_warning
 
-    assert "rate limits are per process" in limits_warning(4, {})
+    warning = limits_warning(4, {})
+    assert "log-in, sign-up and invitation limits are shared through the database" in warning
+    assert "answer, import and trace rate limits are per process" in warning
     assert limits_warning(4, {"REDIS_URL": "redis://127.0.0.1:6379/0"}) is None and limits_warning(1, {}) is None
 
 

@@ -35,14 +35,17 @@ class TraceResult:
     seed: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, words: bool = False) -> dict[str, Any]:
+        """The JSON object. Hops are English (`where`, `what`); with `words`, each hop also keeps its message ids
+        and parameters (``words``: see :mod:`quizapp.words`) so that a web page can show it in the reader's
+        language. The CLI's ``--json`` and the JSON API leave them out."""
         return {
             "delivered": self.delivered,
             "endpoint": self.endpoint.to_dict() if self.endpoint else None,
             "candidates": [c.to_dict() for c in self.candidates],
             "source_ip_seen": self.source_ip_seen,
             "reason": self.reason,
-            "hops": [dict(h) for h in self.hops],
+            "hops": [dict(h) if words else {k: v for k, v in h.items() if k != "words"} for h in self.hops],
         }
 
 

@@ -16,6 +16,7 @@ from .model import Scenario
 from .netutil import is_ip, is_loopback
 from .packet import Done, Origin, Packet, in_subnet
 from .result import EndpointRef
+from quizapp.words import Said, say
 
 
 class TracerBase:
@@ -29,10 +30,16 @@ class TracerBase:
         self.candidates: list[EndpointRef] = []
         self.client_ip = ""
 
-    def hop(self, where: str, what: str, change: dict[str, Any] | None = None) -> None:
-        h: dict[str, Any] = {"where": where, "what": what}
+    def hop(self, where: str | Said, what: str | Said, change: dict[str, Any] | None = None) -> None:
+        """One hop. `where`/`what` are :func:`quizapp.words.say` messages (English in ``where``/``what``, the
+        message id and parameters under ``words`` for the edge to render in the reader's language) or plain
+        strings (verbatim places such as ``node/a eth0``; a plain `what` has no translation: English everywhere)."""
+        h: dict[str, Any] = {"where": str(where), "what": str(what)}
         if change:
             h["change"] = change
+        words = {key: value.to_dict() for key, value in (("where", where), ("what", what)) if isinstance(value, Said)}
+        if words:
+            h["words"] = words
         self.hops.append(h)
 
     def run(self, origin: Origin, host_text: str, port: int, proto: str) -> None:
@@ -41,15 +48,15 @@ class TracerBase:
         self.client_ip = src
         pkt = Packet(src, dst, port, proto)
         if origin.kind == "external":
-            self.hop(f"external {src}", f"opens {proto} {dst}:{port}")
+            self.hop(say("external {src}", src=src), say('opens {proto} {dst}:{port}', proto=proto, dst=dst, port=port))
             self._lan(pkt, origin)
         elif origin.kind == "node":
-            self.hop(origin.ref, f"a process on the node opens {proto} {dst}:{port} from {src}")
+            self.hop(origin.ref, say('a process on the node opens {proto} {dst}:{port} from {src}', proto=proto, dst=dst, port=port, src=src))
             self._node_local_send(origin.node, pkt, origin.ref)
         elif origin.kind == "pod":
             self._pod_send(origin.pod, pkt)
         elif origin.kind == "host":
-            self.hop(origin.ref, f"a process on the host opens {proto} {dst}:{port} from {src}")
+            self.hop(origin.ref, say('a process on the host opens {proto} {dst}:{port} from {src}', proto=proto, dst=dst, port=port, src=src))
             self._dhost_local_send(origin.host, pkt, origin.ref)
         elif origin.kind == "container":
             self._container_send(origin.container, pkt)
@@ -63,9 +70,9 @@ class TracerBase:
             return host.ip
         return None
 
-    def _upstream_what(self, name: str) -> str:
+    def _upstream_what(self, name: str) -> Said:
         """Why the upstream resolver knows ``name`` (the L7 steps add the names external-dns publishes)."""
-        return "a machine on the LAN, known to the upstream resolver"
+        return say("a machine on the LAN, known to the upstream resolver")
 
     def _resolve(self, origin: Origin, name: str) -> str:
         if is_ip(name):
@@ -73,7 +80,7 @@ class TracerBase:
         low = name.lower().rstrip(".")
         if low == "localhost":
             return "127.0.0.1"
-        where = f"{origin.ref} resolver"
+        where = say("{origin} resolver", origin=origin.ref)
         if origin.kind == "pod":  # resolv.conf as the kubelet writes it, every query in order, or NXDOMAIN
             return self._pod_resolve(origin.pod, low, name, where)
         if origin.kind == "container":
@@ -82,9 +89,9 @@ class TracerBase:
                 return ip
         ip = self._lan_name(low)
         if ip is not None:
-            self.hop(where, f"{name} -> {ip} ({self._upstream_what(low)})")
+            self.hop(where, say('{name} -> {ip} ({why})', name=name, ip=ip, why=self._upstream_what(low)))
             return ip
-        self.hop(where, f"{name}: NXDOMAIN (no record for this name from {origin.ref})")
+        self.hop(where, say('{name}: NXDOMAIN (no record for this name from {origin})', name=name, origin=origin.ref))
         raise Done("nxdomain")
 
     def _pick_source(self, origin: Origin, dst: str) -> str:
@@ -116,12 +123,12 @@ class TracerBase:
         external = isinstance(origin_kind, Origin) and origin_kind.kind == "external"
         node = self.scn.node_by_ip.get(pkt.dst)
         if node is not None:
-            self.hop(f"{node.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+            self.hop(f"{node.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
             self._node_process(node, pkt, "eth0")
             return
         host = self.scn.host_by_ip.get(pkt.dst)
         if host is not None:
-            self.hop(f"{host.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+            self.hop(f"{host.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
             self._dhost_process(host, pkt, "eth0")
             return
         if pkt.dst in self.scn.lb_ips:
@@ -130,32 +137,33 @@ class TracerBase:
         for host in self.scn.hosts.values():  # spec.lanRoutesToBridges: a static route on the LAN's router
             net = next((n for n in host.networks.values() if n.subnet is not None and in_subnet(pkt.dst, n.subnet)), None)
             if host.lan_routes and net is not None:
-                self.hop(sender or f"external {pkt.src}", f"route {net.subnet} via {host.ip} ({host.ref}: the LAN's router has a static route to its bridge {net.name})")
-                self.hop(f"{host.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+                self.hop(sender or f"external {pkt.src}", say("route {subnet} via {ip} ({host}: the LAN's router has a static route to its bridge {name})", subnet=net.subnet, ip=host.ip, host=host.ref, name=net.name))
+                self.hop(f"{host.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
                 self._dhost_process(host, pkt, "eth0")
                 return
         via = self.scn.cluster.service_route_via if self.scn.nodes else None
         if via is not None and self.scn.in_service_cidr(pkt.dst):
             node = self.scn.nodes[via]
-            self.hop(sender or f"external {pkt.src}", f"route {self.scn.cluster.service_cidr} via {node.ip} ({node.ref}: a static route, or ClusterIPs advertised by BGP)")
-            self.hop(f"{node.ref} eth0", f"receives {pkt.proto} {pkt.src} -> {pkt.dst_text}")
+            self.hop(sender or say("external {src}", src=pkt.src), say('route {service_cidr} via {ip} ({node}: a static route, or ClusterIPs advertised by BGP)', service_cidr=self.scn.cluster.service_cidr, ip=node.ip, node=node.ref))
+            self.hop(f"{node.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
             self._node_process(node, pkt, "eth0")
             return
         if external:
-            what = "no route to this address from outside"
+            what = say("no route to this address from outside")
             if self.scn.nodes and self.scn.in_service_cidr(pkt.dst):
-                what = f"{pkt.dst} is a Cluster IP: it exists only as kube-proxy rules inside each node, nothing outside routes to it"
+                what = say("{dst} is a Cluster IP: it exists only as kube-proxy rules inside each node, nothing outside routes to it", dst=pkt.dst)
             elif self.scn.nodes and self.scn.in_cluster_cidr(pkt.dst):
-                what = f"{pkt.dst} is in the Pod network, which is not routed outside the cluster"
+                what = say("{dst} is in the Pod network, which is not routed outside the cluster", dst=pkt.dst)
             elif any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for h in self.scn.hosts.values() for n in h.networks.values()):
-                what = f"{pkt.dst} is on a Docker bridge, private to its host"
-            self.hop(f"external {pkt.src}", what)
+                what = say("{dst} is on a Docker bridge, private to its host", dst=pkt.dst)
+            self.hop(say("external {src}", src=pkt.src), what)
             raise Done("unreachable")
-        self.hop(sender or "LAN", f"no machine in the scenario has {pkt.dst}; the packet leaves by the default route and nothing answers")
+        self.hop(sender or say("LAN"), say('no machine in the scenario has {dst}; the packet leaves by the default route and nothing answers', dst=pkt.dst))
         raise Done("timeout")
 
-    def _refuse(self, where: str, what: str, pkt: Packet) -> None:
-        answer = {"tcp": "the kernel answers with a TCP RST", "sctp": "the kernel answers the INIT with an SCTP ABORT"}.get(
-            pkt.proto, "the kernel answers with ICMP port unreachable")
-        self.hop(where, f"{what}; {answer}")
+    def _refuse(self, where: str, what: str | Said, pkt: Packet) -> None:
+        answer = {"tcp": say("the kernel answers with a TCP RST"),
+                  "sctp": say("the kernel answers the INIT with an SCTP ABORT")}.get(
+            pkt.proto, say("the kernel answers with ICMP port unreachable"))
+        self.hop(where, say('{what}; {answer}', what=what, answer=answer))
         raise Done("refused")

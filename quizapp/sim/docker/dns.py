@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ..core.packet import Done
 from .model import DockerContainer
+from quizapp.words import Said, say
 
 EMBEDDED_DNS = "127.0.0.11"
 
@@ -48,13 +49,13 @@ def embedded_lookup(c: DockerContainer, low: str) -> tuple[str, list[str]] | Non
     return None
 
 
-def _etc_hosts(c: DockerContainer, low: str) -> tuple[str, str] | None:
+def _etc_hosts(c: DockerContainer, low: str) -> tuple[str, Said] | None:
     owner = c.ns_owner
     ip = owner.extra_hosts.get(low)
     if ip is not None:
-        return ip, "/etc/hosts: --add-host"
+        return ip, say("/etc/hosts: --add-host")
     if owner.mode == "bridge" and owner.attachments and low == owner.hostname.lower():
-        return owner.attachments[0].ip, "/etc/hosts: the container's own hostname"
+        return owner.attachments[0].ip, say("/etc/hosts: the container's own hostname")
     return None
 
 
@@ -65,34 +66,32 @@ class DockerDns:
         owner = c.ns_owner
         local = _etc_hosts(c, low)
         if local is not None:  # /etc/hosts comes before DNS
-            self.hop(where, f"{name} -> {local[0]} ({local[1]})")
+            self.hop(where, say('{name} -> {ip} ({why})', name=name, ip=local[0], why=local[1]))
             return local[0]
         if owner.mode == "none":
-            self.hop(where, f"{name}: the container has only lo, no DNS server is reachable")
+            self.hop(where, say('{name}: the container has only lo, no DNS server is reachable', name=name))
             raise Done("nxdomain")
         found = embedded_lookup(c, low)
         if found is not None:
             net, addrs = found
             if len(addrs) > 1:
                 addrs = self.rng.sample(addrs, len(addrs))  # libnetwork shuffles the answer
-                self.hop(where, f"{name} -> {', '.join(addrs)} (Docker embedded DNS {EMBEDDED_DNS}, network {net}: "
-                         f"every container with this name or alias, in random order); the client takes the first")
+                self.hop(where, say('{name} -> {ips} (Docker embedded DNS {dns}, network {net}: every container with this name or alias, in random order); the client takes the first', name=name, ips=', '.join(addrs), dns=EMBEDDED_DNS, net=net))
             else:
-                self.hop(where, f"{name} -> {addrs[0]} (Docker embedded DNS {EMBEDDED_DNS}, network {net})")
+                self.hop(where, say('{name} -> {ip} (Docker embedded DNS {dns}, network {net})', name=name, ip=addrs[0], dns=EMBEDDED_DNS, net=net))
             return addrs[0]
         if owner.mode == "bridge" and not uses_embedded_dns(owner):
             for h_c in owner.host.containers.values():
                 if low in (h_c.name.lower(), h_c.hostname.lower(), h_c.short_id):
-                    self.hop(where, f"{name}: no name resolution on the default bridge (the container's resolv.conf "
-                             f"{_servers_text(owner)}; only legacy --link adds names)")
+                    self.hop(where, say("{name}: no name resolution on the default bridge (the container's resolv.conf {servers}; only legacy --link adds names)", name=name, servers=_servers_text(owner)))
                     raise Done("nxdomain")
         if owner.dns_servers:
-            via = f"{EMBEDDED_DNS} forwards it to" if uses_embedded_dns(owner) else "resolv.conf sends it to"
-            self.hop(where, f"{name} is no container name: {via} {', '.join(owner.dns_servers)} (--dns)")
+            via = say("{dns} forwards it to", dns=EMBEDDED_DNS) if uses_embedded_dns(owner) else say("resolv.conf sends it to")
+            self.hop(where, say('{name} is no container name: {via} {servers} (--dns)', name=name, via=via, servers=', '.join(owner.dns_servers)))
         return None
 
 
-def _servers_text(c: DockerContainer) -> str:
+def _servers_text(c: DockerContainer) -> Said:
     if c.dns_servers:
-        return "names the --dns servers " + ", ".join(c.dns_servers)
-    return "is a copy of the host's"
+        return say("names the --dns servers {servers}", servers=", ".join(c.dns_servers))
+    return say("is a copy of the host's")

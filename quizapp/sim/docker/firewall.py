@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from quizapp.words import Said, say
+
 from ..core.packet import Done, Packet
 from .model import DockerHost, DockerNetwork
 from .rules_forward import default_rule, raw_accept, raw_drop
 
 
-def raw_verdict(host: DockerHost, net: DockerNetwork, pkt: Packet, in_iface: str) -> str | None:
+def raw_verdict(host: DockerHost, net: DockerNetwork, pkt: Packet, in_iface: str) -> Said | None:
     """The raw PREROUTING rule that drops ``pkt`` (addressed to a container on ``net``) arriving on
     ``in_iface``, or None when the packet passes (a trusted interface's ACCEPT comes first)."""
     if not host.settings.filters_direct_access or net.internal or net.gateway_mode != "nat":
@@ -28,12 +30,13 @@ def raw_verdict(host: DockerHost, net: DockerNetwork, pkt: Packet, in_iface: str
         return None
     if in_iface in net.trusted:
         return None
-    why = "Docker 28+ drops packets addressed straight to a container unless they come from its own bridge"
-    return f"PREROUTING: {raw_drop(net, pkt.dst)} ({why}; it runs before nat, so DNAT to a published port is not affected)"
+    return say("PREROUTING: {rule} (Docker 28+ drops packets addressed straight to a container unless they come from "
+               "its own bridge; it runs before nat, so DNAT to a published port is not affected)", rule=raw_drop(net, pkt.dst))
 
 
-def raw_trusted(net: DockerNetwork, pkt: Packet, in_iface: str) -> str:
-    return f"PREROUTING: {raw_accept(pkt.dst, in_iface)} ({in_iface} is in com.docker.network.bridge.trusted_host_interfaces of {net.name})"
+def raw_trusted(net: DockerNetwork, pkt: Packet, in_iface: str) -> Said:
+    return say("PREROUTING: {rule} ({iface} is in com.docker.network.bridge.trusted_host_interfaces of {name})",
+               rule=raw_accept(pkt.dst, in_iface), iface=in_iface, name=net.name)
 
 
 def _published(host: DockerHost, net: DockerNetwork, pkt: Packet) -> str | None:
@@ -46,54 +49,56 @@ def _published(host: DockerHost, net: DockerNetwork, pkt: Packet) -> str | None:
     return None
 
 
-def _to_docker_chain(host: DockerHost, net: DockerNetwork, pkt: Packet) -> tuple[bool, str]:
+def _to_docker_chain(host: DockerHost, net: DockerNetwork, pkt: Packet) -> tuple[bool, Said]:
     """The DOCKER chain (reached from FORWARD, or from DOCKER-BRIDGE on 28+) for a packet to ``net``."""
     head = f"DOCKER-FORWARD -j DOCKER-BRIDGE; DOCKER-BRIDGE: -o {net.bridge} -j DOCKER; " if host.settings.forward_chain else ""
     if net.gateway_mode == "nat":
         accept = _published(host, net, pkt)
         if accept is not None:
-            return True, f"{head}DOCKER: {accept}"
+            return True, say("{jumps}DOCKER: {rule}", jumps=head, rule=accept)
     rule = default_rule(net)
     if rule.endswith("ACCEPT"):
-        return True, f"{head}DOCKER: {rule} (gateway mode nat-unprotected: every port is open to direct routing)"
-    return False, f"{head}DOCKER: {rule} (only published ports are forwarded in)"
+        return True, say("{jumps}DOCKER: {rule} (gateway mode nat-unprotected: every port is open to direct routing)", jumps=head, rule=rule)
+    return False, say("{jumps}DOCKER: {rule} (only published ports are forwarded in)", jumps=head, rule=rule)
 
 
-def _internal(host: DockerHost, spec: str, net: DockerNetwork, what: str) -> str:
+def _internal(host: DockerHost, spec: str, net: DockerNetwork, what: Said) -> Said:
     s = host.settings
-    if not s.forward_chain:
-        return f"DOCKER-ISOLATION-STAGE-1: {spec} (network {net.name} is --internal: {what})"
     chain = "DOCKER-ISOLATION-STAGE-1" if s.isolation_chains else "DOCKER-INTERNAL"
-    return f"DOCKER-FORWARD -j {chain}; {chain}: {spec} (network {net.name} is --internal: {what})"
+    jump = f"DOCKER-FORWARD -j {chain}; " if s.forward_chain else ""
+    return say("{jump}{chain}: {rule} (network {name} is --internal: {what})", jump=jump, chain=chain, rule=spec,
+               name=net.name, what=what)
 
 
-def leaving_internal(host: DockerHost, net: DockerNetwork) -> str:
+def leaving_internal(host: DockerHost, net: DockerNetwork) -> Said:
     """The rule that drops a packet leaving the --internal network ``net``."""
-    return _internal(host, f"! -d {net.subnet} -i {net.bridge} -j DROP", net, "nothing leaves it")
+    return _internal(host, f"! -d {net.subnet} -i {net.bridge} -j DROP", net, say("nothing leaves it"))
 
 
 def forward_verdict(host: DockerHost, from_net: DockerNetwork | None, net: DockerNetwork,
-                    pkt: Packet) -> tuple[bool, str]:
+                    pkt: Packet) -> tuple[bool, Said]:
     """filter FORWARD for ``pkt`` routed out of ``net``'s bridge, arriving from the LAN (``from_net`` None) or
     from the bridge of ``from_net``: (accepted, the rules that decided)."""
     s = host.settings
     if from_net is not None and from_net.internal:
         return False, leaving_internal(host, from_net)
     if net.internal and (s.forward_chain or from_net is not None):
-        return False, _internal(host, f"! -s {net.subnet} -o {net.bridge} -j DROP", net, "nothing enters it")
+        return False, _internal(host, f"! -s {net.subnet} -o {net.bridge} -j DROP", net, say("nothing enters it"))
     if from_net is not None and from_net is not net and s.isolation_chains:
         head = "DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1; " if s.forward_chain else ""
-        return False, (f"{head}DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; "
-                       f"DOCKER-ISOLATION-STAGE-2: -o {net.bridge} -j DROP (networks {from_net.name} and {net.name} are isolated)")
+        return False, say("{jump}DOCKER-ISOLATION-STAGE-1: -i {from_bridge} ! -o {from_bridge} -j DOCKER-ISOLATION-STAGE-2; "
+                          "DOCKER-ISOLATION-STAGE-2: -o {bridge} -j DROP (networks {from_name} and {name} are isolated)",
+                          jump=head, from_bridge=from_net.bridge, bridge=net.bridge, from_name=from_net.name, name=net.name)
     return _to_docker_chain(host, net, pkt)
 
 
-def icc_drop(host: DockerHost, net: DockerNetwork) -> str:
+def icc_drop(host: DockerHost, net: DockerNetwork) -> Said:
     """The rule that drops traffic between containers of a network with icc off (the daemon's ``icc: false``
     for the default bridge, ``com.docker.network.bridge.enable_icc=false`` for the others)."""
-    why = "the daemon runs with icc: false" if not net.user_defined else f"network {net.name} has com.docker.network.bridge.enable_icc=false"
+    why = (say("the daemon runs with icc: false") if not net.user_defined
+           else say("network {name} has com.docker.network.bridge.enable_icc=false", name=net.name))
     head = "DOCKER-FORWARD: " if host.settings.forward_chain else ""
-    return f"{head}-i {net.bridge} -o {net.bridge} -j DROP ({why})"
+    return say("{chain}-i {b} -o {b} -j DROP ({why})", chain=head, b=net.bridge, why=why)
 
 
 def link_accept_head(host: DockerHost, net: DockerNetwork) -> str:

@@ -11,6 +11,7 @@ from ..core.result import EndpointRef
 from .firewall import FirewallSteps, forward_verdict, icc_drop, leaving_internal, link_accept_head
 from .model import DockerContainer, DockerHost, DockerNetwork, nat_returns
 from .userchain import DockerUserSteps
+from quizapp.words import Said, say
 
 
 class DockerSteps(FirewallSteps, DockerUserSteps):
@@ -53,27 +54,27 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
                     self._filter_in(host, pkt, came, net)
             target = net.by_ip.get(pkt.dst)
             if target is None:
-                self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
+                self.hop(f"{host.ref} {net.bridge}", say('no container has {dst}: ARP gets no answer', dst=pkt.dst))
                 raise Done("unreachable")
             self._masq_between_bridges(host, pkt, from_net if origin == "bridge" else None, net)
-            self.hop(f"{host.ref} {net.bridge}", f"route {net.subnet} dev {net.bridge}: bridges to {target.ref}")
+            self.hop(f"{host.ref} {net.bridge}", say('route {subnet} dev {bridge}: bridges to {target}', subnet=net.subnet, bridge=net.bridge, target=target.ref))
             self._deliver_container(target, pkt)
             return
         if origin == "bridge" and from_net is not None and from_net.internal:
             if host.settings.internal_default_route:
                 self.hop(f"{host.ref} iptables filter FORWARD", leaving_internal(host, from_net))
                 raise Done("timeout")
-            self.hop(f"{host.ref}", f"network {from_net.name} is --internal: no route out")
+            self.hop(f"{host.ref}", say('network {name} is --internal: no route out', name=from_net.name))
             raise Done("unreachable")
         if origin == "bridge" and from_net is not None:
             self._user_forward(host, pkt, from_net.bridge, "eth0", (pkt.dst, pkt.dport), False)
         if origin == "bridge" and from_net is not None and not from_net.masquerade:
-            self.hop(f"{host.ref} iptables nat POSTROUTING", f"no MASQUERADE for {from_net.subnet} (network {from_net.name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {pkt.src}")
-            self.hop(f"{host.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN; nothing on the LAN routes {from_net.subnet} back to {host.ref}, so the answer never returns")
+            self.hop(f"{host.ref} iptables nat POSTROUTING", say('no MASQUERADE for {subnet} (network {name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {src}', subnet=from_net.subnet, name=from_net.name, src=pkt.src))
+            self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN; nothing on the LAN routes {subnet} back to {host}, so the answer never returns', src=pkt.src, dst_text=pkt.dst_text, subnet=from_net.subnet, host=host.ref))
             raise Done("timeout")
         if origin == "bridge" and from_net is not None:
-            self._docker_masq(host, pkt, host.ip, f"-s {from_net.subnet} ! -o {from_net.bridge} -j MASQUERADE")
-        self.hop(f"{host.ref} eth0", f"sends {pkt.src} -> {pkt.dst_text} on the LAN")
+            self._docker_masq(host, pkt, host.ip, say('-s {subnet} ! -o {bridge} -j MASQUERADE', subnet=from_net.subnet, bridge=from_net.bridge))
+        self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN', src=pkt.src, dst_text=pkt.dst_text))
         self._lan(pkt, None, f"{host.ref} eth0")
 
     def _docker_dnat(self, host: DockerHost, pkt: Packet, origin: str, where: str, from_net: DockerNetwork | None,
@@ -84,7 +85,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         if origin == "local" and is_loopback(pkt.dst) and not hairpin:
             return False  # OUTPUT ! -d 127.0.0.0/8: no DNAT for loopback
         if origin == "bridge" and nat_returns(from_net, hairpin) and host.settings.nat_bridge_return:
-            self.hop(where, f"DOCKER: -i {from_net.bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)")
+            self.hop(where, say('DOCKER: -i {bridge} -j RETURN (no DNAT for traffic arriving from a container bridge)', bridge=from_net.bridge))
             return False
         for m, c in host.mappings.get((pkt.proto, pkt.dport), []):
             att = c.gateway_attachment
@@ -92,12 +93,12 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
                 continue
             if origin == "bridge" and from_net is att.network and not hairpin:
                 if not host.settings.nat_bridge_return:
-                    self.hop(where, f"DOCKER: the DNAT rule for {m.host_port}/{m.proto} has ! -i {from_net.bridge}: no DNAT for a packet from the container's own bridge (Docker {host.settings.version_text} has no per-bridge RETURN)")
+                    self.hop(where, say("DOCKER: the DNAT rule for {port}/{proto} has ! -i {bridge}: no DNAT for a packet from the container's own bridge (Docker {version} has no per-bridge RETURN)", port=m.host_port, proto=m.proto, bridge=from_net.bridge, version=host.settings.version_text))
                 continue  # ! -i <bridge>: the mapped network's own containers go to docker-proxy
             before, loop, orig = pkt.dst_text, is_loopback(pkt.dst), (pkt.dst, pkt.dport)
             pkt.dst, pkt.dport = att.ip, m.container_port
             not_in = "" if hairpin else f"! -i {att.network.bridge} "
-            self.hop(where, f"DOCKER: {not_in}-p {pkt.proto} --dport {m.host_port} -j DNAT --to-destination {pkt.dst_text} ({c.ref} -p {_mapping_text(m)})",
+            self.hop(where, say('DOCKER: {not_in}-p {proto} --dport {host_port} -j DNAT --to-destination {dst_text} ({container} -p {mapping})', not_in=not_in, proto=pkt.proto, host_port=m.host_port, dst_text=pkt.dst_text, container=c.ref, mapping=_mapping_text(m)),
                      {"type": "DNAT", "before": before, "after": pkt.dst_text})
             self._after_dnat(host, pkt, (origin, from_net, from_container, orig), c, m.container_port, loop)
             return True
@@ -119,12 +120,12 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         if origin == "bridge" and from_net is not att.network:  # let through by DOCKER-USER
             self._masq_between_bridges(host, pkt, from_net, att.network)
         elif origin == "bridge" and from_container is not None and from_container.ns_owner is c.ns_owner:
-            self._docker_masq(host, pkt, att.network.gateway, f"-s {att.ip}/32 -d {att.ip}/32 -p {pkt.proto} --dport {port} -j MASQUERADE (the container reaches itself)")
+            self._docker_masq(host, pkt, att.network.gateway, say('-s {ip}/32 -d {ip}/32 -p {proto} --dport {port} -j MASQUERADE (the container reaches itself)', ip=att.ip, proto=pkt.proto, port=port))
         elif origin == "local" and not host.settings.userland_proxy:
             if loop:
-                self.hop(f"{host.ref} routing", f"net.ipv4.conf.{b}.route_localnet=1 (set by dockerd without the userland proxy): a 127.0.0.0/8 address may be routed out {b}")
-            self._docker_masq(host, pkt, att.network.gateway, f"-o {b} -m addrtype --src-type LOCAL -j MASQUERADE (userland-proxy: false)")
-        self.hop(f"{host.ref} {b}", f"bridges to {c.ref}")
+                self.hop(f"{host.ref} routing", say('net.ipv4.conf.{b}.route_localnet=1 (set by dockerd without the userland proxy): a 127.0.0.0/8 address may be routed out {b}', b=b))
+            self._docker_masq(host, pkt, att.network.gateway, say('-o {b} -m addrtype --src-type LOCAL -j MASQUERADE (userland-proxy: false)', b=b))
+        self.hop(f"{host.ref} {b}", say('bridges to {container}', container=c.ref))
         self._deliver_container(c, pkt)
 
     def _dnat_filter(self, host: DockerHost, pkt: Packet, origin: str, from_net: DockerNetwork | None, att, port: int) -> None:
@@ -142,19 +143,19 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
                 raise Done("timeout")
             return
         if origin == "bridge" and from_net is not att.network:
-            self.hop(fwd, f"DOCKER-ISOLATION-STAGE-1: -i {from_net.bridge} ! -o {from_net.bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {b} -j DROP (networks {from_net.name} and {att.network.name} are isolated, also through a published port once it is DNAT-ed)")
+            self.hop(fwd, say('DOCKER-ISOLATION-STAGE-1: -i {bridge} ! -o {bridge} -j DOCKER-ISOLATION-STAGE-2; DOCKER-ISOLATION-STAGE-2: -o {b} -j DROP (networks {from_net_name} and {network} are isolated, also through a published port once it is DNAT-ed)', bridge=from_net.bridge, b=b, from_net_name=from_net.name, network=att.network.name))
             raise Done("timeout")
         if origin == "bridge":
             if not att.network.icc:
-                self.hop(fwd, f"-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {att.network.name})")
+                self.hop(fwd, say('-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {name})', b=b, name=att.network.name))
                 raise Done("timeout")
-            self.hop(fwd, f"-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)")
+            self.hop(fwd, say('-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)', b=b))
 
     def _masq_between_bridges(self, host: DockerHost, pkt: Packet, from_net: DockerNetwork | None, to: DockerNetwork) -> None:
         """A container's packet routed into another bridge (only DOCKER-USER lets it through) still meets
         ``-s <its subnet> ! -o <its bridge> -j MASQUERADE``: the server sees the other bridge's address."""
         if from_net is not None and from_net is not to and from_net.masquerade and not from_net.internal:
-            self._docker_masq(host, pkt, to.gateway, f"-s {from_net.subnet} ! -o {from_net.bridge} -j MASQUERADE (the packet leaves by {to.bridge})")
+            self._docker_masq(host, pkt, to.gateway, say('-s {subnet} ! -o {from_net_bridge} -j MASQUERADE (the packet leaves by {to_bridge})', subnet=from_net.subnet, from_net_bridge=from_net.bridge, to_bridge=to.bridge))
 
     def _user_forward(self, host: DockerHost, pkt: Packet, in_if: str, out_if: str, orig: tuple, isolated: bool) -> bool:
         """DOCKER-USER for the request and its answer; True when it ACCEPTs the request (Docker's own FORWARD
@@ -165,11 +166,11 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         accepted = self._docker_user(host, pkt, in_if, out_if, orig)
         answer = self._docker_user_reply(host, pkt, in_if, out_if, orig)
         if accepted and isolated and not answer and not host.settings.forward_chain:  # 28+: DOCKER-CT takes it
-            self.hop(f"{host.ref} iptables filter FORWARD", f"the answer {pkt.dst} -> {pkt.src} meets no ACCEPT in DOCKER-USER: DOCKER-ISOLATION drops it (-o {in_if}); the client times out")
+            self.hop(f"{host.ref} iptables filter FORWARD", say('the answer {dst} -> {src} meets no ACCEPT in DOCKER-USER: DOCKER-ISOLATION drops it (-o {in_if}); the client times out', dst=pkt.dst, src=pkt.src, in_if=in_if))
             raise Done("timeout")
         return accepted
 
-    def _docker_masq(self, host: DockerHost, pkt: Packet, to: str, rule: str) -> None:
+    def _docker_masq(self, host: DockerHost, pkt: Packet, to: str, rule: Said) -> None:
         before = pkt.src
         pkt.src = to
         self.hop(f"{host.ref} iptables nat POSTROUTING", rule, {"type": "SNAT", "before": before, "after": to})
@@ -179,31 +180,31 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             att = c.gateway_attachment
             if att is not None and (m.host_ip == "0.0.0.0" or m.host_ip == pkt.dst):
                 if not host.settings.userland_proxy:  # portmapper's dummy proxy: listens, never accepts
-                    self.hop(f"{host.ref} INPUT", f"dockerd holds {m.host_ip}:{m.host_port}/{m.proto} open without a docker-proxy (userland-proxy: false): nothing serves the connection")
+                    self.hop(f"{host.ref} INPUT", say('dockerd holds {host_ip}:{host_port}/{proto} open without a docker-proxy (userland-proxy: false): nothing serves the connection', host_ip=m.host_ip, host_port=m.host_port, proto=m.proto))
                     raise Done("timeout")
                 before = f"{pkt.src}->{pkt.dst_text}"
                 pkt.src, pkt.dst, pkt.dport = att.network.gateway, att.ip, m.container_port  # type: ignore[assignment]
-                self.hop(f"{host.ref} docker-proxy", f"docker-proxy (userland proxy) listening on {m.host_ip}:{m.host_port}/{m.proto} accepts and opens its own connection to {c.ref}",
+                self.hop(f"{host.ref} docker-proxy", say('docker-proxy (userland proxy) listening on {host_ip}:{host_port}/{proto} accepts and opens its own connection to {container}', host_ip=m.host_ip, host_port=m.host_port, proto=m.proto, container=c.ref),
                          {"type": "proxy", "before": before, "after": f"{pkt.src}->{pkt.dst_text}"})
-                self.hop(f"{host.ref} {att.network.bridge}", f"bridges to {c.ref}")
+                self.hop(f"{host.ref} {att.network.bridge}", say('bridges to {container}', container=c.ref))
                 owner = c.ns_owner
                 if self._ns_listener(owner, pkt) is None:
                     if pkt.proto == "tcp":
-                        self.hop(f"{c.ref} eth0", f"nothing listens on {pkt.dport}/tcp: RST to docker-proxy, which closes the client's connection")
+                        self.hop(f"{c.ref} eth0", say("nothing listens on {dport}/tcp: RST to docker-proxy, which closes the client's connection", dport=pkt.dport))
                         raise Done("refused")
-                    self.hop(f"{c.ref} eth0", f"nothing listens on {pkt.dport}/udp: the ICMP error goes to docker-proxy; the client hears nothing")
+                    self.hop(f"{c.ref} eth0", say('nothing listens on {dport}/udp: the ICMP error goes to docker-proxy; the client hears nothing', dport=pkt.dport))
                     raise Done("timeout")
                 self._deliver_container(c, pkt)
                 return
         c = host.host_listeners.get((pkt.dport, pkt.proto))
         if c is not None:
-            self.hop(f"{host.ref} INPUT", f"local delivery: {c.ref} (--network host) listens on the host's addresses")
+            self.hop(f"{host.ref} INPUT", say("local delivery: {container} (--network host) listens on the host's addresses", container=c.ref))
             raise Done(None, EndpointRef("container", c.name, pkt.dst, pkt.dport), pkt.src)
         bound = [m for m, c in host.mappings.get((pkt.proto, pkt.dport), []) if c.gateway_attachment is not None]
         extra = ""
         if bound:
-            extra = f" (the port is published on {', '.join(m.host_ip for m in bound)} only)"
-        self._refuse(f"{host.ref} INPUT", f"nothing listens on {pkt.dst_text}/{pkt.proto}{extra}", pkt)
+            extra = say(" (the port is published on {addresses} only)", addresses=", ".join(m.host_ip for m in bound))
+        self._refuse(f"{host.ref} INPUT", say('nothing listens on {dst_text}/{proto}{extra}', dst_text=pkt.dst_text, proto=pkt.proto, extra=extra), pkt)
 
     def _ns_listener(self, owner: DockerContainer, pkt: Packet) -> DockerContainer | None:
         for member in owner.host.ns_members.get(id(owner), [owner]):
@@ -215,9 +216,9 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         owner = c.ns_owner
         member = self._ns_listener(owner, pkt)
         if member is None:
-            self._refuse(f"{c.ref} eth0", f"no process in {c.ref}'s network namespace listens on {pkt.dport}/{pkt.proto}", pkt)
-        shared = f" (shares {owner.ref}'s network namespace)" if member is not owner else ""
-        self.hop(f"{member.ref} {'lo' if is_loopback(pkt.dst) else 'eth0'}", f"{member.ref}{shared} listens on {pkt.dport}/{pkt.proto}: accepted, peer address {pkt.src}")
+            self._refuse(f"{c.ref} eth0", say("no process in {container}'s network namespace listens on {dport}/{proto}", container=c.ref, dport=pkt.dport, proto=pkt.proto), pkt)
+        shared = say(" (shares {owner}'s network namespace)", owner=owner.ref) if member is not owner else ""
+        self.hop(f"{member.ref} {'lo' if is_loopback(pkt.dst) else 'eth0'}", say('{member}{shared} listens on {dport}/{proto}: accepted, peer address {src}', member=member.ref, shared=shared, dport=pkt.dport, proto=pkt.proto, src=pkt.src))
         raise Done(None, EndpointRef("container", member.name, pkt.dst, pkt.dport), pkt.src)
 
     def _icc_off(self, owner: DockerContainer, target: DockerContainer, net: DockerNetwork, pkt: Packet) -> None:
@@ -225,7 +226,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         fwd = f"{owner.host.ref} iptables filter FORWARD"
         b = net.bridge
         if target in owner.links and (pkt.dport, pkt.proto) in target.link_ports():
-            self.hop(fwd, f"{link_accept_head(owner.host, net)}DOCKER: -s {pkt.src}/32 -d {pkt.dst}/32 -i {b} -o {b} -p {pkt.proto} --dport {pkt.dport} -j ACCEPT (--link to {target.name}: its exposed ports are opened)")
+            self.hop(fwd, say('{jumps}DOCKER: -s {src}/32 -d {dst}/32 -i {b} -o {b} -p {proto} --dport {dport} -j ACCEPT (--link to {name}: its exposed ports are opened)', jumps=link_accept_head(owner.host, net), src=pkt.src, dst=pkt.dst, b=b, proto=pkt.proto, dport=pkt.dport, name=target.name))
             return
         self.hop(fwd, icc_drop(owner.host, net))
         raise Done("timeout")
@@ -233,46 +234,47 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:
         owner = c.ns_owner
         host = c.host
-        via = f" (in {owner.ref}'s network namespace)" if owner is not c else ""
+        via = say(" (in {owner}'s network namespace)", owner=owner.ref) if owner is not c else ""
         if owner.mode == "host":
-            self.hop(c.ref, f"--network host: opens {pkt.proto} {pkt.dst_text} from {pkt.src} in {host.ref}'s network namespace")
+            self.hop(c.ref, say("--network host: opens {proto} {dst_text} from {src} in {host}'s network namespace", proto=pkt.proto, dst_text=pkt.dst_text, src=pkt.src, host=host.ref))
             self._dhost_process(host, pkt, "local")
             return
         own_ips = {a.ip for a in owner.attachments}
         if is_loopback(pkt.dst) or pkt.dst in own_ips:
-            self.hop(f"{c.ref} lo", f"{pkt.dst} is local to the container's network namespace{via}")
+            self.hop(f"{c.ref} lo", say("{dst} is local to the container's network namespace{via}", dst=pkt.dst, via=via))
             self._deliver_container(owner, pkt)
             return
         if owner.mode == "none":
-            self.hop(f"{c.ref}", "--network none: the namespace has only lo; connect() fails with Network is unreachable")
+            self.hop(f"{c.ref}", say('--network none: the namespace has only lo; connect() fails with Network is unreachable'))
             raise Done("unreachable")
         for att in owner.attachments:
             net = att.network
             if in_subnet(pkt.dst, net.subnet):
-                self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} on network {net.name} ({net.bridge}){via}")
+                self.hop(f"{c.ref} eth0", say('{proto} {src} -> {dst_text} on network {name} ({bridge}){via}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text, name=net.name, bridge=net.bridge, via=via))
                 if pkt.dst == net.gateway:
                     self._dhost_process(host, pkt, "bridge", net, c)
                     return
                 target = net.by_ip.get(pkt.dst)
                 if target is None:
-                    self.hop(f"{host.ref} {net.bridge}", f"no container has {pkt.dst}: ARP gets no answer")
+                    self.hop(f"{host.ref} {net.bridge}", say('no container has {dst}: ARP gets no answer', dst=pkt.dst))
                     raise Done("unreachable")
                 accepted = target.ns_owner is not owner and self._user_forward(host, pkt, net.bridge, net.bridge, (pkt.dst, pkt.dport), False)
                 if not net.icc and target.ns_owner is not owner and not accepted:
                     self._icc_off(owner, target, net, pkt)
-                self.hop(f"{host.ref} {net.bridge}", f"bridges to {target.ref} (same network)")
+                self.hop(f"{host.ref} {net.bridge}", say('bridges to {target} (same network)', target=target.ref))
                 self._deliver_container(target, pkt)
                 return
         att = owner.route_attachment()
         if att is None and not owner.attachments:
-            self.hop(f"{c.ref}", "the container is connected to no network any more (docker network disconnect): only lo; connect() fails with Network is unreachable")
+            self.hop(f"{c.ref}", say('the container is connected to no network any more (docker network disconnect): only lo; connect() fails with Network is unreachable'))
             raise Done("unreachable")
         if att is None:
             names = ", ".join(a.network.name for a in owner.attachments)
-            self.hop(f"{c.ref}", f"network {names} is --internal: no default route (Docker 25 and later); connect() fails with Network is unreachable")
+            self.hop(f"{c.ref}", say('network {names} is --internal: no default route (Docker 25 and later); connect() fails with Network is unreachable', names=names))
             raise Done("unreachable")
-        why = f" (Docker {host.settings.version_text} still gives containers on --internal networks one)" if att.network.internal else ""
-        self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} via the default route {att.network.gateway} ({att.network.bridge}){why}{via}")
+        why = (say(" (Docker {version} still gives containers on --internal networks one)", version=host.settings.version_text)
+               if att.network.internal else "")
+        self.hop(f"{c.ref} eth0", say('{proto} {src} -> {dst_text} via the default route {gateway} ({bridge}){why}{via}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text, gateway=att.network.gateway, bridge=att.network.bridge, why=why, via=via))
         self._dhost_process(host, pkt, "bridge", att.network, c)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..core.netutil import ip_int, network
 from ..core.packet import Done
 from .flags import CommandError
+from quizapp.words import say
 
 SUBSET = ("-s, -d, -i, -o, -p, --dport, -m conntrack --ctorigdst/--ctorigdstport/--ctstate, "
           "-j DROP/ACCEPT/RETURN/REJECT")
@@ -216,26 +217,27 @@ class DockerUserSteps:
         v = View(pkt.dst, pkt.src, out_if, in_if, pkt.proto, 0, orig[0], orig[1], state="ESTABLISHED")
         rule = first_match(effective_chain(host), v)
         if rule is not None and rule.target in ("DROP", "REJECT"):
-            self.hop(f"{host.ref} iptables filter FORWARD", f"DOCKER-USER: {rule.text} matches the answer "
-                     f"{pkt.dst} -> {pkt.src} (ESTABLISHED): it never reaches the client")
+            self.hop(f"{host.ref} iptables filter FORWARD", say('DOCKER-USER: {text} matches the answer {dst} -> {src} (ESTABLISHED): it never reaches the client', text=rule.text, dst=pkt.dst, src=pkt.src))
             raise Done("timeout")
         return rule is not None and rule.target == "ACCEPT"
 
     def _user_verdict(self, host, rule: UserRule | None, client: str, what: str) -> bool:
         where = f"{host.ref} iptables filter FORWARD"
         if rule is None or rule.docker:
-            last = "-j RETURN (dockerd's last rule)" if host.settings.isolation_chains else "back to FORWARD (Docker 29 writes no RETURN: rules appended with -A count too)"
-            self.hop(where, f"DOCKER-USER: none of its rules matches; {last}")
+            if host.settings.isolation_chains:
+                self.hop(where, say("DOCKER-USER: none of its rules matches; -j RETURN (dockerd's last rule)"))
+            else:
+                self.hop(where, say("DOCKER-USER: none of its rules matches; back to FORWARD (Docker 29 writes no RETURN: rules appended with -A count too)"))
             return False
         text = f"DOCKER-USER: {rule.text}"
         if rule.target == "RETURN":
-            self.hop(where, f"{text} (back to FORWARD)")
+            self.hop(where, say('{text} (back to FORWARD)', text=text))
             return False
         if rule.target == "ACCEPT":
-            self.hop(where, f"{text} (accepted: the rest of FORWARD, Docker's own rules included, is skipped)")
+            self.hop(where, say("{text} (accepted: the rest of FORWARD, Docker's own rules included, is skipped)", text=text))
             return True
         if rule.target == "DROP":
-            self.hop(where, f"{text} (dropped silently)")
+            self.hop(where, say('{text} (dropped silently)', text=text))
             raise Done("timeout")
-        self.hop(where, f"{text} ({rule.reject_with} back to {client})")
+        self.hop(where, say('{text} ({reject_with} back to {client})', text=text, reject_with=rule.reject_with, client=client))
         raise Done(REJECT_WITH[rule.reject_with])

@@ -26,6 +26,7 @@ from ..core.result import EndpointRef
 from .model import Pod, Service
 from .names import pod_name
 from .resolver import NODE_RESOLVER, pod_resolv_conf, query_names
+from quizapp.words import say
 
 
 class CoreDNSPod:
@@ -50,17 +51,17 @@ class KubernetesDns:
         d = scn.cluster.domain
         dns_ip = scn.cluster_dns_ip
         conf = pod_resolv_conf(pod.dns_policy, pod.host_network, pod.namespace, d, dns_ip, pod.dns_config)
-        self.hop(where, f"/etc/resolv.conf ({conf.why}): {conf.text()}")
+        self.hop(where, say('/etc/resolv.conf ({why}): {text}', why=conf.reason, text=conf.text()))
         server = conf.nameservers[0]
         cluster = server == dns_ip
         if cluster and scn.policies is not None and not pod.host_network:
             self._dns_egress(pod, where)
-        asked = server if server != NODE_RESOLVER else "the node's resolver"
+        asked = server if server != NODE_RESOLVER else say("the node's resolver")
         for q in query_names(name, conf):
             ip = self._dns_answer(q, name, cluster, pod, where, asked)
             if ip is not None:
                 return ip
-        self.hop(where, f"{name}: every query got NXDOMAIN")
+        self.hop(where, say('{name}: every query got NXDOMAIN', name=name))
         raise Done("nxdomain")
 
     def _dns_egress(self, pod: Pod, where: str) -> None:
@@ -68,10 +69,10 @@ class KubernetesDns:
         if not v.isolated:
             return
         if v.allowed:
-            self.hop(f"{pod.node.ref} policy (filter FORWARD)", f"DNS query to CoreDNS (kube-system, k8s-app=kube-dns) udp/53: {v.text('egress', pod.ref)}")
+            self.hop(f"{pod.node.ref} policy (filter FORWARD)", say('DNS query to CoreDNS (kube-system, k8s-app=kube-dns) udp/53: {text}', text=v.words('egress', pod.ref)))
             return
         self.hop(f"{pod.node.ref} policy (filter FORWARD)",
-                 f"DNS query to CoreDNS (kube-system Pods labelled k8s-app=kube-dns, udp/53 after kube-proxy's DNAT): {v.text('egress', pod.ref)}; the resolver times out")
+                 say("DNS query to CoreDNS (kube-system Pods labelled k8s-app=kube-dns, udp/53 after kube-proxy's DNAT): {text}; the resolver times out", text=v.words('egress', pod.ref)))
         raise Done("timeout")
 
     def _dns_answer(self, q: str, name: str, cluster: bool, pod: Pod, where: str, asked: str) -> str | None:
@@ -83,21 +84,21 @@ class KubernetesDns:
             hit = self._endpoint_records().get(q)
             if hit is not None:
                 ip, ref = hit
-                self.hop(where, f"query {q} to {asked}: A {ip} ({ref}, a headless Service's per-Pod record)")
+                self.hop(where, say("query {q} to {asked}: A {ip} ({ref}, a headless Service's per-Pod record)", q=q, asked=asked, ip=ip, ref=ref))
                 self._headless_refs = [EndpointRef(ref.split("/", 1)[0], ref.split("/", 1)[1], ip, 0)]
                 return ip
             ip = _pod_record(q, d)
             if ip is not None:
-                self.hop(where, f"query {q} to {asked}: A {ip} (CoreDNS 'pods insecure': the address spelled in the name)")
+                self.hop(where, say("query {q} to {asked}: A {ip} (CoreDNS 'pods insecure': the address spelled in the name)", q=q, asked=asked, ip=ip))
                 return ip
-            self.hop(where, f"query {q} to {asked}: NXDOMAIN (CoreDNS is authoritative for {d})")
+            self.hop(where, say('query {q} to {asked}: NXDOMAIN (CoreDNS is authoritative for {d})', q=q, asked=asked, d=d))
             return None
         ip = self._lan_name(q)
-        via = f"{asked}, forwarded upstream" if cluster else asked
+        via = say("{asked}, forwarded upstream", asked=asked) if cluster else asked
         if ip is not None:
-            self.hop(where, f"query {q} to {via}: A {ip} ({self._upstream_what(q)})")
+            self.hop(where, say('query {q} to {via}: A {ip} ({why})', q=q, via=via, ip=ip, why=self._upstream_what(q)))
             return ip
-        self.hop(where, f"query {q} to {via}: NXDOMAIN")
+        self.hop(where, say('query {q} to {via}: NXDOMAIN', q=q, via=via))
         return None
 
     def _external_target(self, svc: Service, target: str, fq: str, where: str) -> str | None:
@@ -107,15 +108,13 @@ class KubernetesDns:
         d = self.scn.cluster.domain
         ip = self._lan_name(target)
         if ip is not None:
-            self.hop(where, f"{target} -> {ip} (CoreDNS resolves the CNAME target upstream: a machine on the LAN)")
+            self.hop(where, say('{target} -> {ip} (CoreDNS resolves the CNAME target upstream: a machine on the LAN)', target=target, ip=ip))
             return ip
         if target == d or target.endswith("." + d):
-            self.hop(where, f"{target}: CoreDNS is authoritative for {d} and has no such record: the answer is the CNAME "
-                            f"with NXDOMAIN, and the resolver goes on with the next name")
+            self.hop(where, say('{target}: CoreDNS is authoritative for {d} and has no such record: the answer is the CNAME with NXDOMAIN, and the resolver goes on with the next name', target=target, d=d))
             return None
         if target == "invalid" or target.endswith(".invalid"):
-            self.hop(where, f"{target}: .invalid is reserved (RFC 6761) and never resolves: the answer is the CNAME with "
-                            f"NXDOMAIN, and the resolver goes on with the next name")
+            self.hop(where, say('{target}: .invalid is reserved (RFC 6761) and never resolves: the answer is the CNAME with NXDOMAIN, and the resolver goes on with the next name', target=target))
             return None
         raise TraceError(
             f"{fq} is ExternalName Service {svc.namespace}/{svc.name}: CoreDNS answers CNAME {target} and looks "
@@ -144,7 +143,7 @@ class KubernetesDns:
                         asked: str = "cluster DNS") -> str | None:
         if svc.type == "ExternalName":
             target = (svc.external_name or "").rstrip(".").lower()
-            self.hop(where, f"query {fq} to {asked}: CNAME {target} (ExternalName Service {svc.namespace}/{svc.name}: DNS only, kube-proxy installs no rules)")
+            self.hop(where, say('query {fq} to {asked}: CNAME {target} (ExternalName Service {namespace}/{name}: DNS only, kube-proxy installs no rules)', fq=fq, asked=asked, target=target, namespace=svc.namespace, name=svc.name))
             if is_ip(target):
                 return target
             nxt = self.scn.dns.get(target)
@@ -162,13 +161,13 @@ class KubernetesDns:
                 refs.setdefault(p.ip, EndpointRef("pod", pod_name(p), p.ip, 0))
             ips = sorted(refs, key=ip_int)
             if not ips:
-                self.hop(where, f"query {fq} to {asked}: headless Service with no ready endpoints: no A records (NXDOMAIN)")
+                self.hop(where, say('query {fq} to {asked}: headless Service with no ready endpoints: no A records (NXDOMAIN)', fq=fq, asked=asked))
                 raise Done("nxdomain")
             i = self.rng.randrange(len(ips)) if len(ips) > 1 else 0
             self._headless_refs = [refs[ip] for ip in ips]
-            self.hop(where, f"query {fq} to {asked}: headless Service, A records {', '.join(ips)} (the Pod IPs; no virtual IP); the client uses {ips[i]}")
+            self.hop(where, say('query {fq} to {asked}: headless Service, A records {ips} (the Pod IPs; no virtual IP); the client uses {ip}', fq=fq, asked=asked, ips=', '.join(ips), ip=ips[i]))
             return ips[i]
-        self.hop(where, f"query {fq} to {asked}: A {svc.cluster_ip} (Service {svc.namespace}/{svc.name}'s Cluster IP)")
+        self.hop(where, say("query {fq} to {asked}: A {cluster_ip} (Service {namespace}/{name}'s Cluster IP)", fq=fq, asked=asked, cluster_ip=svc.cluster_ip, namespace=svc.namespace, name=svc.name))
         return svc.cluster_ip  # type: ignore[return-value]
 
 

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 from ..core.model import Scenario
 from .model import Endpoint, Node, Service, ServicePort, usable_endpoints
+from quizapp.words import Said, say
 
-KINDS = {"cluster": "cluster IP", "external": "external IP", "lb": "load-balancer IP", "nodeport": "nodePort"}
+KINDS = {"cluster": say("cluster IP"), "external": say("external IP"), "lb": say("load-balancer IP"), "nodeport": "nodePort"}
 
 
 @dataclass(frozen=True)
@@ -96,20 +97,20 @@ def uses_cluster_endpoints(svc: Service) -> bool:
     return svc.internal_traffic_policy != "Local" or externally
 
 
-def real_servers(node: Node, vs: VirtualServer) -> tuple[list[Endpoint], str]:
+def real_servers(node: Node, vs: VirtualServer) -> tuple[list[Endpoint], Said]:
     """The real servers of ``vs`` on ``node`` in ipvsadm's order (kube-proxy's ip:port order), and why."""
     eps = vs.sp.endpoints
     cluster = usable_endpoints(eps) if uses_cluster_endpoints(vs.svc) else []
     if not vs.only_local:
-        return cluster, "every endpoint"
+        return cluster, say("every endpoint")
     policy = "internalTrafficPolicy" if vs.kind == "cluster" else "externalTrafficPolicy"
     local = usable_endpoints([e for e in eps if e.node_name == node.name])
     if local:
-        return local, f"{policy} Local: {node.ref}'s endpoints only"
+        return local, say("{policy} Local: {node}'s endpoints only", policy=policy, node=node.ref)
     if cluster:
-        return cluster, (f"{policy} Local but {node.ref} has no endpoint: kube-proxy keeps every endpoint as real server "
-                         f"(PR 97081, so local Pods still reach the Service)")
-    return [], f"{policy} Local and {node.ref} has no endpoint"
+        return cluster, say("{policy} Local but {node} has no endpoint: kube-proxy keeps every endpoint as real server "
+                            "(PR 97081, so local Pods still reach the Service)", policy=policy, node=node.ref)
+    return [], say("{policy} Local and {node} has no endpoint", policy=policy, node=node.ref)
 
 
 def virtual_servers(scn: Scenario, node: Node) -> list[VirtualServer]:

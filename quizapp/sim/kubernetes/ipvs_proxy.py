@@ -23,6 +23,7 @@ from ..core.packet import Done, Packet
 from .ipvs import KINDS, VirtualServer, bound_addresses, real_servers, virtual_server
 from .model import Endpoint, Node
 from .proxyconfig import is_local
+from quizapp.words import Said, say
 
 _SET = {"tcp": "TCP", "udp": "UDP", "sctp": "SCTP"}
 
@@ -38,13 +39,13 @@ class IpvsProxySteps:
         if vs is None and not bound:
             return False
         if bound:
-            self.hop(f"{node.ref} kube-ipvs0", f"{pkt.dst} is bound to the dummy interface kube-ipvs0 (kube-proxy binds every "
-                                               f"Cluster IP, external IP and load-balancer IP there, on every node): a local address of the node, which answers ping on it")
+            self.hop(f"{node.ref} kube-ipvs0", say('{dst} is bound to the dummy interface kube-ipvs0 (kube-proxy binds every Cluster IP, external IP and load-balancer IP there, on every node): a local address of the node, which answers ping on it', dst=pkt.dst))
+        if vs is None and pkt.proto == "tcp" and pkt.dport in scn.health_ports:
+            self.hop(f"{node.ref} iptables filter INPUT", say("KUBE-IPVS-FILTER: -m set --match-set KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN ({dport} is a healthCheckNodePort: kube-proxy's health check server listens on every address)", dport=pkt.dport))
+            return False
         if vs is None:
             self.hop(f"{node.ref} iptables filter INPUT",
-                     f"KUBE-IPVS-FILTER: {pkt.dst}:{pkt.dport}/{pkt.proto} is in none of KUBE-CLUSTER-IP, KUBE-LOAD-BALANCER, "
-                     f"KUBE-EXTERNAL-IP (no virtual server on that port): -m conntrack --ctstate NEW -m set --match-set "
-                     f"KUBE-IPVS-IPS dst -j REJECT; the client gets ICMP port unreachable")
+                     say('KUBE-IPVS-FILTER: {dst}:{dport}/{proto} is in none of KUBE-CLUSTER-IP, KUBE-LOAD-BALANCER, KUBE-EXTERNAL-IP (no virtual server on that port): -m conntrack --ctstate NEW -m set --match-set KUBE-IPVS-IPS dst -j REJECT; the client gets ICMP port unreachable', dst=pkt.dst, dport=pkt.dport, proto=pkt.proto))
             raise Done("refused")
         nat = f"{node.ref} iptables nat {'OUTPUT' if origin == 'local' else 'PREROUTING'}"
         self._ipvs_marks(node, pkt, vs, origin, nat)
@@ -60,34 +61,33 @@ class IpvsProxySteps:
         if vs.kind == "cluster":
             rule = "KUBE-SERVICES: -m set --match-set KUBE-CLUSTER-IP dst,dst"
             if cfg.masquerade_all:
-                self._ipvs_mark(pkt, nat, f"{rule} -j KUBE-MARK-MASQ (iptables.masqueradeAll)")
+                self._ipvs_mark(pkt, nat, say('{rule} -j KUBE-MARK-MASQ (iptables.masqueradeAll)', rule=rule))
             elif cfg.cluster_cidr is not None or cfg.detect_local_mode == "NodeCIDR":
                 if is_local(cfg, pkt.src, node.pod_cidr) is False:
                     net = node.pod_cidr if cfg.detect_local_mode == "NodeCIDR" else cfg.cluster_cidr
-                    self._ipvs_mark(pkt, nat, f"{rule} ! -s {net} -j KUBE-MARK-MASQ (source outside the Pod network)")
+                    self._ipvs_mark(pkt, nat, say('{rule} ! -s {net} -j KUBE-MARK-MASQ (source outside the Pod network)', rule=rule, net=net))
             elif pkt.src in bound_addresses(self.scn):
-                self._ipvs_mark(pkt, nat, f"KUBE-SERVICES: -m set --match-set KUBE-CLUSTER-IP src,dst -j KUBE-MARK-MASQ "
-                                          f"(no clusterCIDR: the node's own connection, sent from the virtual address {pkt.src})")
+                self._ipvs_mark(pkt, nat, say("KUBE-SERVICES: -m set --match-set KUBE-CLUSTER-IP src,dst -j KUBE-MARK-MASQ (no clusterCIDR: the node's own connection, sent from the virtual address {src})", src=pkt.src))
         elif vs.kind == "external":
             if local_policy:
-                self.hop(nat, "KUBE-SERVICES: -m set --match-set KUBE-EXTERNAL-IP-LOCAL dst,dst -j ACCEPT (externalTrafficPolicy Local: no masquerade)")
+                self.hop(nat, say('KUBE-SERVICES: -m set --match-set KUBE-EXTERNAL-IP-LOCAL dst,dst -j ACCEPT (externalTrafficPolicy Local: no masquerade)'))
             else:
-                self._ipvs_mark(pkt, nat, "KUBE-SERVICES: -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ (externalTrafficPolicy Cluster)")
+                self._ipvs_mark(pkt, nat, say('KUBE-SERVICES: -m set --match-set KUBE-EXTERNAL-IP dst,dst -j KUBE-MARK-MASQ (externalTrafficPolicy Cluster)'))
         elif vs.kind == "lb":
             jump = "KUBE-SERVICES: -m set --match-set KUBE-LOAD-BALANCER dst,dst -j KUBE-LOAD-BALANCER; KUBE-LOAD-BALANCER: "
             if local_policy:
-                self.hop(nat, jump + "-m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN (externalTrafficPolicy Local: no masquerade)")
+                self.hop(nat, say('{jump}-m set --match-set KUBE-LOAD-BALANCER-LOCAL dst,dst -j RETURN (externalTrafficPolicy Local: no masquerade)', jump=jump))
             else:
-                self._ipvs_mark(pkt, nat, jump + "-j KUBE-MARK-MASQ (externalTrafficPolicy Cluster)")
+                self._ipvs_mark(pkt, nat, say('{jump}-j KUBE-MARK-MASQ (externalTrafficPolicy Cluster)', jump=jump))
         else:
             proto = _SET.get(pkt.proto, pkt.proto.upper())
             jump = "KUBE-SERVICES: -m addrtype --dst-type LOCAL -j KUBE-NODE-PORT; KUBE-NODE-PORT: "
             if local_policy:
-                self.hop(nat, jump + f"-m set --match-set KUBE-NODE-PORT-LOCAL-{proto} dst -j RETURN (externalTrafficPolicy Local: no masquerade)")
+                self.hop(nat, say('{jump}-m set --match-set KUBE-NODE-PORT-LOCAL-{proto} dst -j RETURN (externalTrafficPolicy Local: no masquerade)', jump=jump, proto=proto))
             else:
-                self._ipvs_mark(pkt, nat, jump + f"-m set --match-set KUBE-NODE-PORT-{proto} dst -j KUBE-MARK-MASQ")
+                self._ipvs_mark(pkt, nat, say('{jump}-m set --match-set KUBE-NODE-PORT-{proto} dst -j KUBE-MARK-MASQ', jump=jump, proto=proto))
 
-    def _ipvs_mark(self, pkt: Packet, where: str, what: str) -> None:
+    def _ipvs_mark(self, pkt: Packet, where: str, what: Said) -> None:
         pkt.mark = True
         self.hop(where, what)
 
@@ -97,43 +97,40 @@ class IpvsProxySteps:
         if origin == "local":  # the node's own connection leaves from the LB address itself
             ok = any(_in(node.ip, n) for n in ranges)
             if not ok:
-                self.hop(f"{node.ref} iptables filter OUTPUT", f"KUBE-IPVS-OUT-FILTER: -s {pkt.dst} -m ipvs --vaddr {pkt.dst} --vport {pkt.dport} -j DROP "
-                                                              f"(the node address {node.ip} is in none of loadBalancerSourceRanges {text})")
+                self.hop(f"{node.ref} iptables filter OUTPUT", say('KUBE-IPVS-OUT-FILTER: -s {dst} -m ipvs --vaddr {dst} --vport {dport} -j DROP (the node address {ip} is in none of loadBalancerSourceRanges {text})', dst=pkt.dst, dport=pkt.dport, ip=node.ip, text=text))
                 raise Done("timeout")
-            self.hop(f"{node.ref} iptables filter INPUT", f"KUBE-SOURCE-RANGES-FIREWALL: KUBE-LOAD-BALANCER-SOURCE-IP -j RETURN (the node address {node.ip} is in loadBalancerSourceRanges {text})")
+            self.hop(f"{node.ref} iptables filter INPUT", say('KUBE-SOURCE-RANGES-FIREWALL: KUBE-LOAD-BALANCER-SOURCE-IP -j RETURN (the node address {ip} is in loadBalancerSourceRanges {text})', ip=node.ip, text=text))
             return
         where = f"{node.ref} iptables filter INPUT"
         jump = f"KUBE-PROXY-FIREWALL: -m set --match-set KUBE-LOAD-BALANCER-FW dst,dst -j KUBE-SOURCE-RANGES-FIREWALL; "
         if any(_in(pkt.src, n) for n in ranges):
-            self.hop(where, jump + f"KUBE-SOURCE-RANGES-FIREWALL: -m set --match-set KUBE-LOAD-BALANCER-SOURCE-CIDR dst,dst,src -j RETURN ({pkt.src} is in {text})")
+            self.hop(where, say('{jump}KUBE-SOURCE-RANGES-FIREWALL: -m set --match-set KUBE-LOAD-BALANCER-SOURCE-CIDR dst,dst,src -j RETURN ({src} is in {text})', jump=jump, src=pkt.src, text=text))
             return
-        self.hop(where, jump + f"KUBE-SOURCE-RANGES-FIREWALL: -j DROP ({pkt.src} is in none of loadBalancerSourceRanges {text})")
+        self.hop(where, say('{jump}KUBE-SOURCE-RANGES-FIREWALL: -j DROP ({src} is in none of loadBalancerSourceRanges {text})', jump=jump, src=pkt.src, text=text))
         raise Done("timeout")
 
     def _ipvs_schedule(self, node: Node, pkt: Packet, vs: VirtualServer, origin: str) -> None:
         sched = self.scn.proxy.ipvs_scheduler
         where = f"{node.ref} IPVS"
         rs, why = real_servers(node, vs)
-        label = f"{vs.svc.port_label(vs.sp)} {KINDS[vs.kind]}"
-        listing = ", ".join(f"-> {e.key} Masq 1" for e in rs) or "none"
-        self.hop(where, f"ipvsadm -Ln: {vs.header(sched)} ({label}); real servers ({why}): {listing}")
+        label = say("{port} {kind}", port=vs.svc.port_label(vs.sp), kind=KINDS[vs.kind])
+        listing = ", ".join(f"-> {e.key} Masq 1" for e in rs) or say("none")
+        self.hop(where, say('ipvsadm -Ln: {header} ({label}); real servers ({why}): {listing}', header=vs.header(sched), label=label, why=why, listing=listing))
         if not rs:
-            self.hop(where, f"virtual server {vs.key} has no real server: IPVS answers ICMP port unreachable (ip_vs_leave)")
+            self.hop(where, say('virtual server {key} has no real server: IPVS answers ICMP port unreachable (ip_vs_leave)', key=vs.key))
             raise Done("refused")
         self.candidates = [self._ep_ref(e) for e in rs]
         ep = self._ipvs_pick(vs, rs, sched, where)
         if pkt.src == ep.ip:
             pkt.mark = True
-            self.hop(f"{node.ref} iptables nat POSTROUTING", f"KUBE-POSTROUTING: -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE "
-                                                             f"(hairpin: the Pod reaches itself through its Service)")
+            self.hop(f"{node.ref} iptables nat POSTROUTING", say('KUBE-POSTROUTING: -m set --match-set KUBE-LOOP-BACK dst,dst,src -j MASQUERADE (hairpin: the Pod reaches itself through its Service)'))
         before = pkt.dst_text
         pkt.dst, pkt.dport = ep.ip, ep.port
-        self.hop(where, f"forwards to real server {ep.key} (Masq: the destination is rewritten)",
+        self.hop(where, say('forwards to real server {key} (Masq: the destination is rewritten)', key=ep.key),
                  {"type": "DNAT", "before": before, "after": pkt.dst_text})
         elsewhere = ep.node_name != node.name and not self._node_is_local(node, ep.ip)
         if not pkt.mark and elsewhere and not self._ipvs_reply_returns(node, pkt.src, origin):
-            self.hop(where, f"no SNAT: {ep.key} answers {pkt.src} directly from {ep.ip}, and the answer does not come back "
-                            f"through {node.ref} to be rewritten; the client expected {before} and drops it, so the connection times out")
+            self.hop(where, say('no SNAT: {key} answers {src} directly from {ip}, and the answer does not come back through {node} to be rewritten; the client expected {before} and drops it, so the connection times out', key=ep.key, src=pkt.src, ip=ep.ip, node=node.ref, before=before))
             raise Done("timeout")
 
     def _ipvs_reply_returns(self, node: Node, src: str, origin: str) -> bool:
@@ -149,24 +146,27 @@ class IpvsProxySteps:
             akey = ("ipvs-persist", vs.key, client)
             prev = self.recent.get(akey)
             if prev in keys:
-                self.hop(where, f"persistent {vs.svc.affinity_timeout}: the connection template pins {client} to {prev} (sessionAffinity ClientIP)")
+                self.hop(where, say('persistent {affinity_timeout}: the connection template pins {client} to {prev} (sessionAffinity ClientIP)', affinity_timeout=vs.svc.affinity_timeout, client=client, prev=prev))
                 return rs[keys.index(prev)]
         hashed = sched in ("sh", "mh")
         state = ("ipvs-hash", vs.key, client) if hashed else ("ipvs-rr", vs.key)
         prev = self.recent.get(state)
         if prev in keys:
             i = keys.index(prev) if hashed else (keys.index(prev) + 1) % len(rs)
-            how = (f"{sched}: {client} hashes to the same real server as before" if hashed
-                   else f"{sched}: the next real server after {prev}")
+            how = (say("{sched}: {client} hashes to the same real server as before", sched=sched, client=client) if hashed
+                   else say("{sched}: the next real server after {prev}", sched=sched, prev=prev))
         else:
             i = self.rng.randrange(len(rs)) if len(rs) > 1 else 0
-            how = (f"{sched}: {client} hashes to one real server (which one depends on the table kube-proxy built)" if hashed
-                   else f"{sched}: the real server in turn (where the round stands is not known: drawn from the seed)")
+            how = (say("{sched}: {client} hashes to one real server (which one depends on the table kube-proxy built)",
+                       sched=sched, client=client) if hashed
+                   else say("{sched}: the real server in turn (where the round stands is not known: drawn from the seed)",
+                            sched=sched))
         self.recent[state] = keys[i]
         if vs.svc.session_affinity == "ClientIP":
             self.recent[("ipvs-persist", vs.key, client)] = keys[i]
-            how += f"; persistent {vs.svc.affinity_timeout}: a template remembers {client}"
-        self.hop(where, f"{how} -> {keys[i]}")
+            how = say("{how}; persistent {timeout}: a template remembers {client}", how=how,
+                      timeout=vs.svc.affinity_timeout, client=client)
+        self.hop(where, say('{how} -> {server}', how=how, server=keys[i]))
         return rs[i]
 
 

@@ -23,6 +23,7 @@ from .ingress import route_ingress
 from .l7 import Backend, Decision, HttpRequest, status_line
 from .model import Node, Pod, usable_endpoints
 from .names import pod_name
+from quizapp.words import Said, say
 
 
 class L7Steps:
@@ -39,12 +40,12 @@ class L7Steps:
         rec = self.scn.l7.lookup(name)
         return rec.ips[0] if rec is not None else None
 
-    def _upstream_what(self, name: str) -> str:
+    def _upstream_what(self, name: str) -> Said:
         rec = self.scn.l7.lookup(name) if self.scn.l7 is not None and super()._lan_name(name) is None else None  # type: ignore[misc]
         if rec is None:
             return super()._upstream_what(name)  # type: ignore[misc]
-        more = f"; also {', '.join(rec.ips[1:])}" if len(rec.ips) > 1 else ""
-        return f"external-dns record {rec.pattern} from {rec.source}{more}"
+        more = say("; also {ips}", ips=", ".join(rec.ips[1:])) if len(rec.ips) > 1 else ""
+        return say("external-dns record {pattern} from {source}{more}", pattern=rec.pattern, source=rec.source, more=more)
 
     # ------------------------------------------------------------------ where the proxy takes over
     def _deliver_pod(self, pod: Pod, pkt: Packet) -> None:
@@ -64,13 +65,13 @@ class L7Steps:
         req = self.http
         if ctrl is not None and pkt.dport in (ctrl.http_port, ctrl.https_port):
             self._l7_done = True
-            self.hop(where, f"{ctrl.ref} accepts the connection on {pkt.dport}/tcp, peer address {pkt.src}")
+            self.hop(where, say('{ctrl} accepts the connection on {dport}/tcp, peer address {src}', ctrl=ctrl.ref, dport=pkt.dport, src=pkt.src))
             https = pkt.dport == ctrl.https_port
             d = self._scheme_mismatch(req, https) or route_ingress(ctrl, req, https)
             self._l7_answer(pod, pkt, d, f"{pod.ref} ingress-nginx", ctrl.ref)
         elif gw is not None and any(lis.port == pkt.dport for lis in gw.listeners):
             self._l7_done = True
-            self.hop(where, f"the proxy of {gw.ref} ({gw.controller}) accepts the connection on {pkt.dport}/tcp, peer address {pkt.src}")
+            self.hop(where, say('the proxy of {gw} ({controller}) accepts the connection on {dport}/tcp, peer address {src}', gw=gw.ref, controller=gw.controller, dport=pkt.dport, src=pkt.src))
             lis, on_port = pick_listener(gw, pkt.dport, req.host)
             if lis is None:
                 names = ", ".join(sorted(lis.hostname or "any" for lis in on_port))
@@ -105,13 +106,13 @@ class L7Steps:
         if not d.backends or d.status != 200:
             if d.location:
                 info["location"] = d.location
-            extra = f" Location: {d.location}" if d.location else ""
-            self._http_hop(where, f"GET {req.path} Host: {req.host_header}: {d.matched}; answers {status_line(d.status)}{extra}", info)
+            extra = f" Location: {d.location}" if d.location else ""  # a header: verbatim
+            self._http_hop(where, say('GET {path} Host: {host_header}: {matched}; answers {status_line}{extra}', path=req.path, host_header=req.host_header, matched=d.matched, status_line=status_line(d.status), extra=extra), info)
             raise Done(None, me, seen)
         live = [b for b in d.backends if b.weight > 0]
         if not live:
             info["status"] = 500
-            self._http_hop(where, f"{d.matched}: every backendRef has weight 0: answers {status_line(500)}", info)
+            self._http_hop(where, say('{matched}: every backendRef has weight 0: answers {status_line}', matched=d.matched, status_line=status_line(500)), info)
             raise Done(None, me, seen)
         b = self._weighted(live)
         info["backend"] = b.label
@@ -120,21 +121,21 @@ class L7Steps:
         if problem is None:
             eps = usable_endpoints(sp.endpoints)
             if not eps:
-                problem = f"Service {b.namespace}/{b.service} has no ready endpoints"
+                problem = say("Service {service} has no ready endpoints", service="/".join((b.namespace, b.service)))
         if problem is not None:
             # Gateway API: an invalid reference (no such Service or port) answers 500; no endpoints, 503
             code = 500 if b.problem or (proxy.startswith("gateway/") and sp is None) else 503
             info["status"] = code
-            self._http_hop(where, f"{d.matched} -> {b.label}: {problem}; answers {status_line(code)}", info)
+            self._http_hop(where, say('{matched} -> {label}: {problem}; answers {status_line}', matched=d.matched, label=b.label, problem=problem, status_line=status_line(code)), info)
             raise Done(None, me, seen)
-        weights = "" if len(live) == 1 else f" (weight {b.weight} of {sum(x.weight for x in live)})"
+        weights = "" if len(live) == 1 else say(" (weight {weight} of {total})", weight=b.weight, total=sum(x.weight for x in live))
         info["status"] = None  # the backend answers
-        self._http_hop(where, f"GET {req.path} Host: {req.host_header}: {d.matched} -> {b.label}{weights}; "
-                              f"X-Forwarded-For: {seen}", info)
+        self._http_hop(where, say('GET {path} Host: {host_header}: {matched} -> {label}{weights}; X-Forwarded-For: {seen}', path=req.path, host_header=req.host_header, matched=d.matched, label=b.label, weights=weights, seen=seen), info)
         self._upstream(pod, svc, sp, eps, live, d, where, info)
 
-    def _http_hop(self, where: str, what: str, info: dict[str, Any]) -> None:
-        self.hops.append({"where": where, "what": what, "http": info})
+    def _http_hop(self, where: str, what: Said, info: dict[str, Any]) -> None:
+        self.hop(where, what)
+        self.hops[-1]["http"] = info
 
     def _weighted(self, live: list[Backend]) -> Backend:
         total = sum(b.weight for b in live)
@@ -166,12 +167,11 @@ class L7Steps:
                 cands += [self._ep_ref(e) for e in usable_endpoints(bsp.endpoints)]  # type: ignore[attr-defined]
         if d.via_cluster_ip and svc.cluster_ip:
             dst, port = svc.cluster_ip, sp.port
-            self.hop(where, f"service-upstream: connects to the Cluster IP {dst}:{port}; kube-proxy picks the endpoint")
+            self.hop(where, say('service-upstream: connects to the Cluster IP {dst}:{port}; kube-proxy picks the endpoint', dst=dst, port=port))
         else:
             ep = eps[self.rng.randrange(len(eps))] if len(eps) > 1 else eps[0]
             dst, port = ep.ip, ep.port
-            self.hop(where, f"balances over {svc.namespace}/{svc.name}'s endpoints itself (EndpointSlices, not the "
-                            f"Cluster IP): {ep.key}")
+            self.hop(where, say("balances over {namespace}/{name}'s endpoints itself (EndpointSlices, not the Cluster IP): {key}", namespace=svc.namespace, name=svc.name, key=ep.key))
             self.candidates = cands
         src = self._node_source(pod.node, dst) if pod.host_network else pod.ip  # type: ignore[attr-defined]
         pkt = Packet(src, dst, port, "tcp")
@@ -181,7 +181,6 @@ class L7Steps:
             if done.reason is not None:
                 code = 502 if done.reason in ("refused", "unreachable") else 504
                 info["status"] = code
-                self.hop(where, f"the upstream connection failed ({done.reason}): the proxy answers the client "
-                                f"{status_line(code)}")
+                self.hop(where, say('the upstream connection failed ({reason}): the proxy answers the client {status_line}', reason=done.reason, status_line=status_line(code)))
             raise
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+from quizapp.words import Said, say
 
 
 # ------------------------------------------------------------------------------------------ objects
@@ -158,13 +159,19 @@ class Verdict:
     selecting: list[NetworkPolicy] = field(default_factory=list)
 
     def text(self, direction: str, pod_ref: str) -> str:
+        return str(self.words(direction, pod_ref))
+
+    def words(self, direction: str, pod_ref: str) -> Said:
+        """The decision as a message (the trace renders it in the reader's language)."""
         if not self.isolated:
-            return f"no NetworkPolicy selects {pod_ref} for {direction}: allowed"
+            return say("no NetworkPolicy selects {pod} for {direction}: allowed", pod=pod_ref, direction=direction)
         names = ", ".join(f"{p.namespace}/{p.name}" for p in self.selecting)
         if self.allowed:
             assert self.policy is not None and self.rule is not None
-            return f"allowed by NetworkPolicy {self.policy.namespace}/{self.policy.name} {self.rule.label}"
-        return f"{pod_ref} is isolated for {direction} by {names}; no rule allows it: DROP"
+            policy = "/".join((self.policy.namespace, self.policy.name))
+            return say("allowed by NetworkPolicy {policy} {rule}", policy=policy, rule=self.rule.label)
+        return say("{pod} is isolated for {direction} by {names}; no rule allows it: DROP", pod=pod_ref,
+                   direction=direction, names=names)
 
 
 class PolicySet:

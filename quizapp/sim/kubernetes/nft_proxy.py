@@ -14,6 +14,7 @@ from ..core.packet import Done, Packet
 from .model import Endpoint, Node, Service, ServicePort
 from .nft_rules import nft_chain, nft_endpoint_chain
 from .proxyconfig import is_local
+from quizapp.words import say
 
 MASQ = "jump mark-for-masquerade"
 
@@ -33,23 +34,23 @@ class NftProxySteps:
         eps = self._usable(node, sp, sp.endpoints, where)
         hook = "output" if origin == "local" else "forward"
         if not eps:
-            self.hop(self._nft_filter(node, hook), f"service-endpoints-check: {pkt.dst} . {pkt.proto} . {pkt.dport} in @no-endpoint-services ({label} has no endpoints): goto reject-chain: reject")
+            self.hop(self._nft_filter(node, hook), say('service-endpoints-check: {dst} . {proto} . {dport} in @no-endpoint-services ({label} has no endpoints): goto reject-chain: reject', dst=pkt.dst, proto=pkt.proto, dport=pkt.dport, label=label))
             raise Done("refused")
         if svc.internal_traffic_policy == "Local":
             eps = self._usable(node, sp, [e for e in sp.endpoints if e.node_name == node.name], where)
             if not eps:
-                self.hop(self._nft_filter(node, hook), f"service-endpoints-check: {pkt.dst} . {pkt.proto} . {pkt.dport} in @no-endpoint-services ({label} has no local endpoints, internalTrafficPolicy Local): drop")
+                self.hop(self._nft_filter(node, hook), say('service-endpoints-check: {dst} . {proto} . {dport} in @no-endpoint-services ({label} has no local endpoints, internalTrafficPolicy Local): drop', dst=pkt.dst, proto=pkt.proto, dport=pkt.dport, label=label))
                 raise Done("timeout")
             chain = nft_chain(svc, sp, "local-")
-        self.hop(where, f"services: ip daddr . meta l4proto . th dport vmap @service-ips: {pkt.dst} . {pkt.proto} . {pkt.dport} -> goto {chain} ({label} cluster IP)")
+        self.hop(where, say('services: ip daddr . meta l4proto . th dport vmap @service-ips: {dst} . {proto} . {dport} -> goto {chain} ({label} cluster IP)', dst=pkt.dst, proto=pkt.proto, dport=pkt.dport, chain=chain, label=label))
         cfg = self.scn.proxy
         if cfg.masquerade_all:
             pkt.mark = True
-            self.hop(where, f"{chain}: ip daddr {pkt.dst} {MASQ} (masqueradeAll)")
+            self.hop(where, say('{chain}: ip daddr {dst} {MASQ} (masqueradeAll)', chain=chain, dst=pkt.dst, MASQ=MASQ))
         elif is_local(cfg, pkt.src, node.pod_cidr) is False:
             pkt.mark = True
             local = node.pod_cidr if cfg.detect_local_mode == "NodeCIDR" else cfg.cluster_cidr
-            self.hop(where, f"{chain}: ip daddr {pkt.dst} ip saddr != {local} {MASQ} (source outside the Pod network)")
+            self.hop(where, say('{chain}: ip daddr {dst} ip saddr != {local} {MASQ} (source outside the Pod network)', chain=chain, dst=pkt.dst, local=local, MASQ=MASQ))
         self._nft_pick_and_dnat(pkt, svc, sp, eps, chain, where)
 
     def _nft_ext(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, origin: str, where: str, nodeport: bool) -> None:
@@ -60,34 +61,34 @@ class NftProxySteps:
                 ("filter-forward", "service-endpoints-check", "@no-endpoint-services", f"{pkt.dst} . {pkt.proto} . {pkt.dport}")
         eps = self._usable(node, sp, sp.endpoints, where)
         if not eps:
-            self.hop(f"{node.ref} nftables ip kube-proxy {check[0]}", f"{check[1]}: {check[3]} in {check[2]} ({label} has no endpoints): goto reject-chain: reject")
+            self.hop(f"{node.ref} nftables ip kube-proxy {check[0]}", say('{chain}: {key} in {set} ({label} has no endpoints): goto reject-chain: reject', chain=check[1], key=check[3], set=check[2], label=label))
             raise Done("refused")
         how = "ip daddr @nodeport-ips meta l4proto . th dport vmap @service-nodeports" if nodeport else \
               "ip daddr . meta l4proto . th dport vmap @service-ips"
-        self.hop(where, f"services: {how} -> goto {ext} ({label} {'nodePort' if nodeport else 'external address'})")
+        self.hop(where, say('services: {how} -> goto {ext} ({label} {kind})', how=how, ext=ext, label=label, kind='nodePort' if nodeport else say('external address')))
         if svc.external_traffic_policy == "Cluster":
             pkt.mark = True
-            self.hop(where, f"{ext}: {MASQ}; goto {svc_ch} (externalTrafficPolicy Cluster)")
+            self.hop(where, say('{ext}: {MASQ}; goto {svc_ch} (externalTrafficPolicy Cluster)', ext=ext, MASQ=MASQ, svc_ch=svc_ch))
             self._nft_pick_and_dnat(pkt, svc, sp, eps, svc_ch, where)
             return
         cfg = self.scn.proxy
         if is_local(cfg, pkt.src, node.pod_cidr):
             local_net = node.pod_cidr if cfg.detect_local_mode == "NodeCIDR" else cfg.cluster_cidr
-            self.hop(where, f"{ext}: ip saddr {local_net} goto {svc_ch} (short-circuit pod traffic)")
+            self.hop(where, say('{ext}: ip saddr {local_net} goto {svc_ch} (short-circuit pod traffic)', ext=ext, local_net=local_net, svc_ch=svc_ch))
             self._nft_pick_and_dnat(pkt, svc, sp, eps, svc_ch, where)
             return
         if origin == "local":
             pkt.mark = True
-            self.hop(where, f"{ext}: fib saddr type local {MASQ}; fib saddr type local goto {svc_ch} (short-circuit local traffic)")
+            self.hop(where, say('{ext}: fib saddr type local {MASQ}; fib saddr type local goto {svc_ch} (short-circuit local traffic)', ext=ext, MASQ=MASQ, svc_ch=svc_ch))
             self._nft_pick_and_dnat(pkt, svc, sp, eps, svc_ch, where)
             return
         local = self._usable(node, sp, [e for e in sp.endpoints if e.node_name == node.name], where)
         if not local:
-            self.hop(where, f"{ext}: no rule matches (no local endpoint): the packet is not DNAT-ed")
-            self.hop(f"{node.ref} nftables ip kube-proxy {check[0]}", f"{check[1]}: {check[3]} in {check[2]} ({label} has no local endpoints, externalTrafficPolicy Local): drop")
+            self.hop(where, say('{ext}: no rule matches (no local endpoint): the packet is not DNAT-ed', ext=ext))
+            self.hop(f"{node.ref} nftables ip kube-proxy {check[0]}", say('{chain}: {key} in {set} ({label} has no local endpoints, externalTrafficPolicy Local): drop', chain=check[1], key=check[3], set=check[2], label=label))
             raise Done("timeout")
         local_ch = nft_chain(svc, sp, "local-")
-        self.hop(where, f"{ext}: goto {local_ch} (externalTrafficPolicy Local: only {node.ref}'s endpoints, client address kept)")
+        self.hop(where, say("{ext}: goto {local_ch} (externalTrafficPolicy Local: only {node}'s endpoints, client address kept)", ext=ext, local_ch=local_ch, node=node.ref))
         self._nft_pick_and_dnat(pkt, svc, sp, local, local_ch, where)
 
     def _nft_pick_and_dnat(self, pkt: Packet, svc: Service, sp: ServicePort, eps: list[Endpoint], chain: str, where: str) -> None:
@@ -96,13 +97,13 @@ class NftProxySteps:
         i = self._statistic(n)  # numgen random mod n: uniform, like the iptables cascade
         ep = eps[i]
         ep_ch = nft_endpoint_chain(svc, sp, ep)
-        self.hop(where, f"{chain}: numgen random mod {n} vmap {{ ... {i} : goto {ep_ch} ... }}")
+        self.hop(where, say('{chain}: numgen random mod {n} vmap {{ ... {i} : goto {ep_ch} ... }}', chain=chain, n=n, i=i, ep_ch=ep_ch))
         if pkt.src == ep.ip:
             pkt.mark = True
-            self.hop(where, f"{ep_ch}: ip saddr {ep.ip} {MASQ} (hairpin: the Pod reaches itself through its Service)")
+            self.hop(where, say('{ep_ch}: ip saddr {ip} {MASQ} (hairpin: the Pod reaches itself through its Service)', ep_ch=ep_ch, ip=ep.ip, MASQ=MASQ))
         before = pkt.dst_text
         pkt.dst, pkt.dport = ep.ip, ep.port
-        self.hop(where, f"{ep_ch}: meta l4proto {pkt.proto} dnat to {pkt.dst_text}", {"type": "DNAT", "before": before, "after": pkt.dst_text})
+        self.hop(where, say('{ep_ch}: meta l4proto {proto} dnat to {dst_text}', ep_ch=ep_ch, proto=pkt.proto, dst_text=pkt.dst_text), {"type": "DNAT", "before": before, "after": pkt.dst_text})
 
     def _nft_firewall(self, node: Node, pkt: Packet, svc: Service, sp: ServicePort, origin: str) -> None:
         """loadBalancerSourceRanges, checked before DNAT in filter-prerouting-pre-dnat / filter-output-pre-dnat."""
@@ -112,9 +113,9 @@ class NftProxySteps:
         src = ip_int(pkt.src)
         head = f"firewall-check: {pkt.dst} . {pkt.proto} . {pkt.dport} in @firewall-ips: goto {fw}; {fw}: "
         if any((src & int(n.netmask)) == int(n.network_address) for n in svc.lb_source_ranges):
-            self.hop(f"{node.ref} nftables ip kube-proxy {hook}", head + f"{pkt.src} is in {{ {ranges} }}: accepted")
+            self.hop(f"{node.ref} nftables ip kube-proxy {hook}", say("{head}{src} is in {{ {ranges} }}: accepted", head=head, src=pkt.src, ranges=ranges))
             return
-        self.hop(f"{node.ref} nftables ip kube-proxy {hook}", head + f"ip saddr != {{ {ranges} }} drop ({svc.port_label(sp)}: {pkt.src} is in none of loadBalancerSourceRanges)")
+        self.hop(f"{node.ref} nftables ip kube-proxy {hook}", say("{head}ip saddr != {{ {ranges} }} drop ({label}: {src} is in none of loadBalancerSourceRanges)", head=head, ranges=ranges, label=svc.port_label(sp), src=pkt.src))
         raise Done("timeout")
 
     def _nft_cluster_ips_check(self, node: Node, pkt: Packet, origin: str) -> None:
@@ -126,7 +127,7 @@ class NftProxySteps:
             self.scn._cluster_ips = active
         where = self._nft_filter(node, "output" if origin == "local" else "forward")
         if pkt.dst in active:
-            self.hop(where, f"cluster-ips-check: ip daddr @cluster-ips reject ({pkt.dst} is a Cluster IP, but not on {pkt.dport}/{pkt.proto}); the client gets ICMP port unreachable")
+            self.hop(where, say('cluster-ips-check: ip daddr @cluster-ips reject ({dst} is a Cluster IP, but not on {dport}/{proto}); the client gets ICMP port unreachable', dst=pkt.dst, dport=pkt.dport, proto=pkt.proto))
             raise Done("refused")
-        self.hop(where, f"cluster-ips-check: ip daddr {{ {self.scn.cluster.service_cidr} }} drop ({pkt.dst} is no allocated Cluster IP)")
+        self.hop(where, say('cluster-ips-check: ip daddr {{ {service_cidr} }} drop ({dst} is no allocated Cluster IP)', service_cidr=self.scn.cluster.service_cidr, dst=pkt.dst))
         raise Done("timeout")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..core.packet import Done, Packet
 from .model import Node, Pod
+from quizapp.words import say
 
 
 class PolicySteps:
@@ -38,8 +39,9 @@ class PolicySteps:
     def _policy_hop(self, node: Node, v, direction: str, pod: Pod, pkt: Packet) -> None:
         if not v.isolated:
             return
-        where = f"{node.ref} policy (filter FORWARD)"
-        what = f"{pkt.proto} {pkt.src} -> {pkt.dst_text}: {v.text(direction, pod.ref)}"
+        where = say("{node} policy (filter FORWARD)", node=node.ref)
+        what = say("{proto} {src} -> {dst_text}: {verdict}", proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text,
+                   verdict=v.words(direction, pod.ref))
         self.hop(where, what)
         if not v.allowed:
             raise Done("timeout")

@@ -25,6 +25,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from quizapp.words import Said, say
 
 Err = Callable[[str, str], None]
 
@@ -46,8 +47,12 @@ class ResolvConf:
     nameservers: list[str]
     searches: list[str]
     ndots: int
-    why: str  # how the kubelet arrived at it
+    reason: Said  # how the kubelet arrived at it, as a message (the trace renders it in the reader's language)
     options: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def why(self) -> str:
+        return str(self.reason)
 
     def text(self) -> str:
         parts = [f"nameserver {', '.join(self.nameservers)}"]
@@ -115,15 +120,15 @@ def pod_resolv_conf(dns_policy: str, host_network: bool, namespace: str, domain:
                     config: DNSConfig | None) -> ResolvConf:
     """The resolv.conf the kubelet writes for a Pod."""
     if dns_policy == "None":
-        conf = ResolvConf([], [], 5, "dnsPolicy None: only spec.dnsConfig")
+        conf = ResolvConf([], [], 5, say("dnsPolicy None: only spec.dnsConfig"))
     elif dns_policy == "Default" or (dns_policy == "ClusterFirst" and host_network):
-        why = ("dnsPolicy Default: the node's resolv.conf" if dns_policy == "Default" else
-               "hostNetwork Pod with dnsPolicy ClusterFirst falls back to the node's resolv.conf "
-               "(set dnsPolicy: ClusterFirstWithHostNet for cluster DNS)")
+        why = (say("dnsPolicy Default: the node's resolv.conf") if dns_policy == "Default" else
+               say("hostNetwork Pod with dnsPolicy ClusterFirst falls back to the node's resolv.conf "
+                   "(set dnsPolicy: ClusterFirstWithHostNet for cluster DNS)"))
         conf = ResolvConf([NODE_RESOLVER], [], 1, why)
     else:
         conf = ResolvConf([cluster_dns], [f"{namespace}.svc.{domain}", f"svc.{domain}", domain], 5,
-                          f"dnsPolicy {dns_policy}: cluster DNS")
+                          say("dnsPolicy {policy}: cluster DNS", policy=dns_policy))
     if config is not None:
         conf.nameservers = (conf.nameservers + [s for s in config.nameservers if s not in conf.nameservers])[:MAX_NAMESERVERS]
         conf.searches = (conf.searches + [s for s in config.searches if s not in conf.searches])[:MAX_SEARCHES]
@@ -132,7 +137,7 @@ def pod_resolv_conf(dns_policy: str, host_network: bool, namespace: str, domain:
         if "ndots" in conf.options:
             conf.ndots = min(int(conf.options["ndots"] or 1), 15)  # glibc caps ndots at 15
         if dns_policy != "None":
-            conf.why += " + spec.dnsConfig"
+            conf.reason = say("{why} + spec.dnsConfig", why=conf.reason)
     return conf
 
 

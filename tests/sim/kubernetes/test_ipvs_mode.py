@@ -47,12 +47,11 @@ def hops(r) -> str:
     # externalTrafficPolicy Local, no local endpoint: every endpoint stays a real server, the packet is not
     # masqueraded, the Pod answers the outside client directly and the client drops the answer
     ("external", f"{N3}:30081", "timeout", "timeout"),
-    ("no-endpoints", "10.96.0.52:80", "refused", "refused"),
+    # no endpoint: REJECT in iptables mode, a virtual server without real servers (ICMP unreachable) in IPVS mode
+    ("pod/client", "10.96.0.52:80", "refused", "refused"),
 ])
 def test_where_ipvs_mode_differs(both, src, dst, iptables, ipvs):
     ipt, vs = both
-    if src == "no-endpoints":
-        src = "pod/client"
     assert trace(ipt, src, dst).reason == iptables
     assert trace(vs, src, dst).reason == ipvs
 
@@ -79,7 +78,9 @@ def test_node_sends_from_the_virtual_address_and_is_masqueraded(both):
     r = trace(both[1], "node/n3", "10.96.0.50:80", seed=1)
     assert "opens tcp 10.96.0.50:80 from 10.96.0.50" in hops(r)
     assert "KUBE-CLUSTER-IP dst,dst ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ" in hops(r)
-    assert r.delivered and r.source_ip_seen in ("10.244.3.0", "10.244.3.1") or r.source_ip_seen.startswith("10.244.")
+    assert "[SNAT 10.96.0.50 -> 10.244.3.0]" in " ".join(f"{h['what']} [SNAT {h['change']['before']} -> {h['change']['after']}]"
+                                                       for h in r.hops if h.get("change", {}).get("type") == "SNAT")
+    assert r.delivered and r.source_ip_seen == "10.244.3.0"  # both endpoints are on other nodes: flannel.1 of n3
 
 
 def test_without_cluster_cidr_the_node_is_still_masqueraded_by_src_dst_match():
@@ -267,3 +268,12 @@ def test_the_kernel_topology_refuses_ipvs_mode(both):
 
     with pytest.raises(ValueError, match="ip_vs"):
         topology(both[1])
+
+
+def test_health_check_node_port_answers_on_a_kube_ipvs0_address_too(both):
+    """KUBE-IPVS-FILTER returns for KUBE-HEALTH-CHECK-NODE-PORT before its REJECT: kube-proxy's health check server
+    listens on every address, kube-ipvs0's included."""
+    r = trace(both[1], "node/n1", "10.96.0.50:32100")
+    assert r.delivered and r.endpoint.kind == "node" and '200 OK: {"localEndpoints": 1}' in r.hops[-1]["what"]
+    assert "KUBE-HEALTH-CHECK-NODE-PORT dst -j RETURN" in hops(r)
+    assert trace(both[1], "node/n1", "10.96.0.50:32101").reason == "refused"

@@ -1,0 +1,99 @@
+"""The simulator's own words (hop texts) in zh-CN: every hop text is a message (`say(...)`) with a Chinese
+translation in the `sim` catalogue, the translations keep their parameters, and a trace renders in Chinese with
+addresses and chain names verbatim while the CLI's text and JSON stay English.
+
+When a branch adds a hop text as a plain (f-)string, or a new `say()` message without a translation, the first
+test fails and lists each one (`path:line: text`): make it `say("... {param} ...", param=...)`, then
+the steps in docs/i18n.md (extract, update, translate, compile).
+"""
+from __future__ import annotations
+
+import ast
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+
+from quizapp.sim import load_scenario, trace
+from quizapp.study.trace import localized_hop
+from quizapp.words import Said, render, say
+from tests.i18n.words_catalogue import Catalogue, said_in
+
+ROOT = Path(__file__).resolve().parents[2]
+SIM = ROOT / "quizapp" / "sim"
+SCENARIOS = ROOT / "tests" / "sim" / "scenarios"
+# the tracer's methods that record a hop's text, and which argument is the text
+HOP_CALLS = {"hop": 1, "_refuse": 1, "_ipvs_mark": 2, "_docker_masq": 3, "_http_hop": 1}
+
+
+def plain_hop_texts() -> list[str]:
+    """Each hop recorded with a plain or f-string text instead of a message: `path:line: text`."""
+    found = []
+    for path in sorted(SIM.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in HOP_CALLS
+                    and len(node.args) > HOP_CALLS[node.func.attr]):
+                continue
+            text = node.args[HOP_CALLS[node.func.attr]]
+            if isinstance(text, (ast.JoinedStr, ast.Constant, ast.BinOp)):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(text)[:100]}")
+    return found
+
+
+def test_every_hop_text_is_a_message_with_a_chinese_translation():
+    catalogue = Catalogue("sim")
+    untranslated = [f"{where}: {msgid!r}" for where, msgid in said_in(SIM) if not catalogue.translated(msgid)]
+    problems = ([f"not a message (use say()): {item}" for item in plain_hop_texts()]
+                + [f"no zh-CN translation in sim.po: {item}" for item in untranslated])
+    assert not problems, ("hop texts shown in English to Chinese learners (see docs/i18n.md, 'The simulator's "
+                          "words'):\n" + "\n".join(problems))
+
+
+def test_sim_translations_keep_their_parameters_and_are_compiled():
+    catalogue = Catalogue("sim")
+    for msgid, msgstr in catalogue.entries.items():
+        fields = {f for _, f, _, _ in string.Formatter().parse(msgid) if f}
+        assert {f for _, f, _, _ in string.Formatter().parse(msgstr) if f} == fields, msgid
+    with catalogue.mo.open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == catalogue.entries, "sim.mo is out of date: pybabel compile -D sim -d quizapp/translations"
+
+
+def test_a_trace_reads_in_chinese_with_addresses_verbatim_and_stays_english_for_the_cli():
+    scenario = load_scenario((SCENARIOS / "k8s-basic.yaml").read_text())
+    result = trace(scenario, "pod/client", "web:80", seed=0)
+    plain = result.to_dict()
+    assert all("words" not in hop for hop in plain["hops"])  # the CLI's --json and the API: English only
+    hops = result.to_dict(words=True)["hops"]
+    assert all("words" in hop for hop in hops)
+    chinese = [localized_hop(hop, "zh-CN") for hop in hops]
+    english = [localized_hop(hop, "en") for hop in hops]
+    assert [(h["where"], h["what"]) for h in english] == [(h["where"], h["what"]) for h in plain["hops"]]
+    assert any("收到" in h["what"] or "查询" in h["what"] for h in chinese)
+    for zh, en in zip(chinese, plain["hops"]):
+        for token in en["what"].split():
+            if token[0].isdigit() and "." in token:  # addresses (10.96.0.10:80, 10.244.1.5) stay as they are
+                assert token.strip("(),;:") in zh["what"], (token, zh["what"])
+        if en.get("change"):
+            assert zh["change"] == en["change"]
+
+
+def test_a_message_without_translation_falls_back_to_english():
+    hop = {"where": "node/a eth0", "what": "x",
+           "words": {"what": say("a brand new hop text for {ip}", ip="10.0.0.1").to_dict()}}
+    assert localized_hop(hop, "zh-CN")["what"] == "a brand new hop text for 10.0.0.1"
+    nested = say("{what}; {answer}", what=say("no container of {pod} listens on {dport}/{proto}", pod="pod/web",
+                                                dport=80, proto="tcp"),
+                 answer=say("the kernel answers with a TCP RST"))
+    assert str(nested) == "no container of pod/web listens on 80/tcp; the kernel answers with a TCP RST"
+    assert render(nested.to_dict(), "zh-CN", "sim") == "pod/web 中没有容器在 80/tcp 上监听；内核以 TCP RST 应答"
+    assert render("verbatim", "zh-CN", "sim") == "verbatim"
+    assert isinstance(say("x"), Said)
+
+
+@pytest.mark.parametrize("template", ["{n} of {total}", "{probability:.5f}"])
+def test_format_specs_and_parameters_survive_a_round_trip(template):
+    said = say(template, n=1, total=3, probability=0.5)
+    assert render(said.to_dict(), "zh-CN", "sim") == str(said)
