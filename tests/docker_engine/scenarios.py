@@ -244,6 +244,15 @@ SCENARIOS = [
                                  "iptables -I DOCKER-USER -s 172.17.0.3 -d 172.17.0.2 -j REJECT"],
       ("container/cli", "172.17.0.2:80"), ("container/cli", f"{H}:8080")),
     S("user-chain-drops-answers", [WEB, "iptables -I DOCKER-USER -s 172.17.0.2 -o eth0 -j DROP"], (EXT, f"{H}:8080")),
+    # -- macvlan (bridge mode) on the engine namespace's eth0: the LAN reaches the containers, their host does not
+    S("macvlan-lan-and-parent", ["docker network create -d macvlan --subnet 192.168.1.0/24 --gateway 192.168.1.1 "
+                                 "--ip-range 192.168.1.128/25 -o parent=eth0 mv",
+                                 "docker run -d --name m1 --network mv -p 8080:80 img",
+                                 "docker run -d --name m2 --network mv --expose 80 img",
+                                 "docker run -d --name hh --network host --expose 8181 img",
+                                 "docker run -d --name b1 img"],
+      (EXT, "192.168.1.128:80"), (EXT, f"{H}:8080"), (HOST, "192.168.1.128:80"), ("container/m2", "m1:80"),
+      ("container/m1", f"{H}:8181"), ("container/b1", "192.168.1.128:80")),
     R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
     # -- com.docker.network.bridge.enable_ip_masquerade=false (default daemon)
     S("no-masquerade", ["docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",

@@ -134,6 +134,8 @@ class TracerBase:
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
             return
+        if self._lan_macvlan(pkt):  # a container's own address on the LAN (Docker macvlan network)
+            return
         via = self.scn.cluster.service_route_via if self.scn.nodes else None
         if via is not None and self.scn.in_service_cidr(pkt.dst):
             node = self.scn.nodes[via]
@@ -147,7 +149,7 @@ class TracerBase:
                 what = say("{dst} is a Cluster IP: it exists only as kube-proxy rules inside each node, nothing outside routes to it", dst=pkt.dst)
             elif self.scn.nodes and self.scn.in_cluster_cidr(pkt.dst):
                 what = say("{dst} is in the Pod network, which is not routed outside the cluster", dst=pkt.dst)
-            elif any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for h in self.scn.hosts.values() for n in h.networks.values()):
+            elif any(n.driver == "bridge" and n.subnet is not None and in_subnet(pkt.dst, n.subnet) for h in self.scn.hosts.values() for n in h.networks.values()):
                 what = say("{dst} is on a Docker bridge, private to its host", dst=pkt.dst)
             self.hop(say("external {src}", src=pkt.src), what)
             raise Done("unreachable")
