@@ -42,7 +42,7 @@ class DockerSteps(DockerUserSteps):
             return
         child = macvlan_child(host, pkt.dst)
         if child is not None:
-            self.hop(f"{host.ref} eth0", f"{pkt.dst} is {child.ref} on macvlan network {child.attachments[0].network.name}, whose parent is this host's eth0: the kernel never passes traffic between a parent and its macvlan children, so ARP gets no answer")
+            self.hop(f"{host.ref} eth0", say("{dst} is {child} on macvlan network {net}, whose parent is this host's eth0: the kernel never passes traffic between a parent and its macvlan children, so ARP gets no answer", dst=pkt.dst, child=child.ref, net=child.attachments[0].network.name))
             raise Done("unreachable")
         # routing
         for net in bridges(host):
@@ -235,7 +235,7 @@ class DockerSteps(DockerUserSteps):
         for host in self.scn.hosts.values():
             c = macvlan_child(host, pkt.dst)
             if c is not None:
-                self.hop(f"{host.ref} eth0 (macvlan parent)", f"{pkt.dst} is {c.ref}'s own MAC and address on the LAN (macvlan network {c.attachments[0].network.name}): the frame goes straight to the container, no NAT, no firewall of the host")
+                self.hop(f"{host.ref} eth0 (macvlan parent)", say("{dst} is {container}'s own MAC and address on the LAN (macvlan network {net}): the frame goes straight to the container, no NAT, no firewall of the host", dst=pkt.dst, container=c.ref, net=c.attachments[0].network.name))
                 self._deliver_container(c, pkt)
                 return True
         return False
@@ -244,12 +244,12 @@ class DockerSteps(DockerUserSteps):
         """From a macvlan endpoint: straight onto the LAN with the container's own address."""
         host, net = c.host, att.network
         if pkt.dst == host.ip:
-            self.hop(f"{c.ref} eth0", f"{pkt.dst} is the macvlan parent's own host: a macvlan child cannot reach its parent (ARP gets no answer)")
+            self.hop(f"{c.ref} eth0", say("{dst} is the macvlan parent's own host: a macvlan child cannot reach its parent (ARP gets no answer)", dst=pkt.dst))
             raise Done("unreachable")
         if in_subnet(pkt.dst, net.subnet):
-            self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} on the LAN (macvlan network {net.name}, parent {net.bridge} of {host.ref})")
+            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} on the LAN (macvlan network {net}, parent {parent} of {host})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, net=net.name, parent=net.bridge, host=host.ref))
         else:
-            self.hop(f"{c.ref} eth0", f"{pkt.proto} {pkt.src} -> {pkt.dst_text} via the default route {net.gateway}, the LAN's router (macvlan network {net.name})")
+            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} via the default route {gateway}, the LAN's router (macvlan network {net})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, gateway=net.gateway, net=net.name))
         self._lan(pkt, None, f"{c.ref} eth0")
 
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:
