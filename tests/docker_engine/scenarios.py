@@ -251,6 +251,15 @@ SCENARIOS = [
                                  "iptables -I DOCKER-USER -s 172.17.0.3 -d 172.17.0.2 -j REJECT"],
       ("container/cli", "172.17.0.2:80"), ("container/cli", f"{H}:8080")),
     S("user-chain-drops-answers", [WEB, "iptables -I DOCKER-USER -s 172.17.0.2 -o eth0 -j DROP"], (EXT, f"{H}:8080")),
+    # -- macvlan (bridge mode) on the engine namespace's eth0: the LAN reaches the containers, their host does not
+    S("macvlan-lan-and-parent", ["docker network create -d macvlan --subnet 192.168.1.0/24 --gateway 192.168.1.1 "
+                                 "--ip-range 192.168.1.128/25 -o parent=eth0 mv",
+                                 "docker run -d --name m1 --network mv -p 8080:80 img",
+                                 "docker run -d --name m2 --network mv --expose 80 img",
+                                 "docker run -d --name hh --network host --expose 8181 img",
+                                 "docker run -d --name b1 img"],
+      (EXT, "192.168.1.128:80"), (EXT, f"{H}:8080"), (HOST, "192.168.1.128:80"), ("container/m2", "m1:80"),
+      ("container/m1", f"{H}:8181"), ("container/b1", "192.168.1.128:80")),
     R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
     # -- com.docker.network.bridge.enable_ip_masquerade=false (default daemon)
     S("no-masquerade", ["docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",
@@ -262,10 +271,9 @@ SCENARIOS = [
       ("container/cn", f"{H}:8080"), ("container/cn", "172.18.0.1:8080")),
     # -- daemon "userland-proxy": false (hairpin NAT, route_localnet) and "icc": false; grouped: one restart each
     *[D({"userland-proxy": False}, s) for s in [
-        S("hairpin-from-host", [WEB], (HOST, "127.0.0.1:8080"), (HOST, f"{H}:8080"), (HOST, "172.17.0.1:8080")),
-        S("hairpin-from-containers", [WEB, "docker run -d --name cli img"], ("container/cli", f"{H}:8080"),
-          ("container/cli", "172.17.0.1:8080"), ("container/web", f"{H}:8080")),
-        S("hairpin-from-outside", [WEB], (EXT, f"{H}:8080")),
+        S("hairpin-host-containers-outside", [WEB, "docker run -d --name cli img"],
+          (HOST, "127.0.0.1:8080"), (HOST, f"{H}:8080"), (HOST, "172.17.0.1:8080"), ("container/cli", f"{H}:8080"),
+          ("container/cli", "172.17.0.1:8080"), ("container/web", f"{H}:8080"), (EXT, f"{H}:8080")),
         S("hairpin-other-network", [WEB, "docker network create b", "docker run -d --name cb --network b img"],
           ("container/cb", f"{H}:8080")),
         S("hairpin-loopback-only", ["docker run -d --name lo -p 127.0.0.1:9090:80 img", "docker run -d --name cli img"],
@@ -278,10 +286,11 @@ SCENARIOS = [
           ("container/cli", f"{H}:8080"), (HOST, "127.0.0.1:8080")),
     ]],
     *[D({"icc": False}, s) for s in [
-        S("daemon-icc-default-bridge", [WEB, "docker run -d --name cli img"], ("container/cli", "172.17.0.2:80"),
-          ("container/cli", f"{H}:8080"), (HOST, "127.0.0.1:8080")),
-        S("daemon-icc-user-network-unaffected", ["docker network create u", "docker run -d --name u1 --network u --expose 80 img",
-                                                 "docker run -d --name u2 --network u img"], ("container/u2", "u1:80")),
+        S("daemon-icc-default-bridge-only", [WEB, "docker run -d --name cli img", "docker network create u",
+                                             "docker run -d --name u1 --network u --expose 80 img",
+                                             "docker run -d --name u2 --network u img"],
+          ("container/cli", "172.17.0.2:80"), ("container/cli", f"{H}:8080"), (HOST, "127.0.0.1:8080"),
+          ("container/u2", "u1:80")),
         S("daemon-icc-link-opens-exposed-ports", ["docker run -d --name web -p 8080:80 --expose 81 -l quizapp.io/listen=80,81,82 img",
                                                   "docker run -d --name lnk --link web:db img"],
           ("container/lnk", "db:80"), ("container/lnk", "db:81"), ("container/lnk", "db:82")),

@@ -134,8 +134,10 @@ class TracerBase:
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
             return
+        if self._lan_macvlan(pkt):  # a container's own address on the LAN (Docker macvlan network)
+            return
         for host in self.scn.hosts.values():  # spec.lanRoutesToBridges: a static route on the LAN's router
-            net = next((n for n in host.networks.values() if n.subnet is not None and in_subnet(pkt.dst, n.subnet)), None)
+            net = next((n for n in host.networks.values() if n.driver == "bridge" and n.subnet is not None and in_subnet(pkt.dst, n.subnet)), None)
             if host.lan_routes and net is not None:
                 self.hop(sender or f"external {pkt.src}", say("route {subnet} via {ip} ({host}: the LAN's router has a static route to its bridge {name})", subnet=net.subnet, ip=host.ip, host=host.ref, name=net.name))
                 self.hop(f"{host.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
@@ -154,7 +156,7 @@ class TracerBase:
                 what = say("{dst} is a Cluster IP: it exists only as kube-proxy rules inside each node, nothing outside routes to it", dst=pkt.dst)
             elif self.scn.nodes and self.scn.in_cluster_cidr(pkt.dst):
                 what = say("{dst} is in the Pod network, which is not routed outside the cluster", dst=pkt.dst)
-            elif any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for h in self.scn.hosts.values() for n in h.networks.values()):
+            elif any(n.driver == "bridge" and n.subnet is not None and in_subnet(pkt.dst, n.subnet) for h in self.scn.hosts.values() for n in h.networks.values()):
                 what = say("{dst} is on a Docker bridge, private to its host", dst=pkt.dst)
             self.hop(say("external {src}", src=pkt.src), what)
             raise Done("unreachable")

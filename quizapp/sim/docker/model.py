@@ -31,6 +31,19 @@ class DockerNetwork:
     dns: dict[str, list["DockerContainer"]] = field(default_factory=dict)  # name/alias -> containers, in order
 
 
+def bridges(host: "DockerHost") -> list[DockerNetwork]:
+    """The host's bridge networks (their gateways are the host's addresses; a macvlan network's is the LAN's)."""
+    return [n for n in host.networks.values() if n.driver == "bridge" and n.subnet is not None]
+
+
+def macvlan_child(host: "DockerHost", ip: str) -> "DockerContainer | None":
+    """The running container holding ``ip`` on one of ``host``'s macvlan networks."""
+    for net in host.networks.values():
+        if net.driver == "macvlan" and ip in net.by_ip:
+            return net.by_ip[ip]
+    return None
+
+
 def container_id(host: str, name: str, index: int) -> str:
     """A container's id. Docker draws 32 random bytes; the simulator derives them (sha256 of
     ``<host>/<name>/<command index>``) so that a scenario's short ids (the first 12 hex digits) are stable."""

@@ -20,6 +20,21 @@ def _short_id(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
 
 
+def macvlan_parent(opts: dict[str, str], internal: bool) -> str:
+    """A macvlan network's parent interface: the host's ``eth0`` (``-o parent=eth0``), in bridge mode."""
+    for key, value in opts.items():
+        if key == "macvlan_mode" and value != "bridge":
+            raise CommandError(f"docker network create: option -o macvlan_mode={value} is not modelled by the simulator (only bridge, the default); remove it")
+        if key not in ("parent", "macvlan_mode"):
+            raise CommandError(f"docker network create: option -o {key} is not modelled by the simulator for macvlan networks (parent, macvlan_mode=bridge); remove it")
+    parent = opts.get("parent")
+    if internal or not parent:
+        raise CommandError("docker network create: a macvlan network without -o parent (or --internal: a dummy parent) is not modelled by the simulator; give -o parent=eth0")
+    if parent != "eth0":
+        raise CommandError(f"docker network create: -o parent={parent}: a DockerHost has one interface, eth0 (VLAN sub-interfaces such as eth0.10 are not modelled); use -o parent=eth0")
+    return parent
+
+
 def _bool_opt(opts: dict[str, str], key: str) -> bool:
     """A boolean bridge driver option (default true), spelled as Go's strconv.ParseBool reads it."""
     value = opts.get(key, "true")
@@ -43,13 +58,16 @@ class NetworkCommands:
         if name in self.host.networks:
             raise CommandError(f"network with name {name} already exists")
         driver = f.last("driver") or "bridge"
-        if driver != "bridge":
-            raise CommandError(f"driver {driver!r}: only the bridge driver is modelled (host and none exist already; overlay, macvlan and ipvlan are not simulated)")
+        if driver not in ("bridge", "macvlan"):
+            raise CommandError(f"driver {driver!r}: only the bridge and macvlan drivers are modelled (host and none exist already; overlay and ipvlan are not simulated)")
         refuse_unmodelled(f, NETCREATE_NOT_MODELLED, "docker network create", NETCREATE_DEFAULT_TRUE)
         opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in f.all("opt"))
-        for key, value in opts.items():
-            refuse_bridge_opt(key, value)
-        bridge_name = opts.get("com.docker.network.bridge.name") or f"br-{_short_id(self.host.name, name)}"
+        if driver == "macvlan":
+            bridge_name = macvlan_parent(opts, f.bools.get("internal", False))
+        else:
+            for key, value in opts.items():
+                refuse_bridge_opt(key, value)
+            bridge_name = opts.get("com.docker.network.bridge.name") or f"br-{_short_id(self.host.name, name)}"
         subnets = f.all("subnet")
         if len(subnets) > 1:
             raise CommandError("only one --subnet per network is modelled")
@@ -94,7 +112,7 @@ class NetworkCommands:
         binding = opts.get("com.docker.network.bridge.host_binding_ipv4", "0.0.0.0")
         if not is_ip(binding):
             raise CommandError(f"invalid value {binding!r} for com.docker.network.bridge.host_binding_ipv4: an IPv4 address")
-        net = DockerNetwork(name, "bridge", subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
+        net = DockerNetwork(name, driver, subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
         net.icc, net.masquerade, net.host_binding = icc, masquerade, binding
         apply_version_options(net, opts, self.host.settings)
@@ -128,7 +146,7 @@ class NetworkCommands:
         raise CommandError(f"no available IPv4 addresses on network {net.name} ({pool})")
 
     def _attach(self, c: DockerContainer, net: DockerNetwork, ip: str | None, aliases: list[str]) -> None:
-        if net.driver != "bridge":
+        if net.driver not in ("bridge", "macvlan"):
             raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
         if aliases and not net.user_defined:
             raise CommandError("network-scoped aliases are only supported for user-defined networks")
@@ -164,6 +182,8 @@ class NetworkCommands:
             raise CommandError(f"No such container: {cname}")
         if c.mode in ("host", "container", "none"):
             raise CommandError(f"container {cname} uses network mode {c.mode} and cannot be connected to another network")
+        if net.driver == "macvlan" or any(a.network.driver == "macvlan" for a in c.attachments):
+            raise CommandError("docker network connect: a container on a macvlan network and other networks is not modelled by the simulator (which endpoint carries the default route); remove the line")
         gateway = c.gateway_attachment
         self._attach(c, net, f.last("ip"), f.all("alias"))
         self._follow_gateway(c, gateway)

@@ -56,7 +56,7 @@ class RunCommand:
     def _host_addresses(self) -> set[str]:
         addrs = {"0.0.0.0", self.host.ip}
         for net in self.host.networks.values():
-            if net.gateway:
+            if net.gateway and net.driver == "bridge":  # a macvlan gateway is the LAN's router
                 addrs.add(net.gateway)
         return addrs
 
@@ -115,6 +115,7 @@ class RunCommand:
         nets = f.all("network") or ["bridge"]
         mode_arg = nets[0]
         publish_specs = [parse_publish(p) for p in f.all("publish")]
+        listen_specs = list(publish_specs)  # the container side listens even where nothing is published
         publish_all = f.bools.get("publish-all", False)
         expose: set[tuple[int, str]] = set()
         for e in f.all("expose"):
@@ -159,7 +160,7 @@ class RunCommand:
             for n in nets:
                 if n not in self.host.networks:
                     raise CommandError(f"network {n} not found (create it first with docker network create {n})")
-                if self.host.networks[n].driver != "bridge":
+                if self.host.networks[n].driver not in ("bridge", "macvlan") or (len(nets) > 1 and self.host.networks[n].driver == "macvlan"):
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
         c.id = container_id(self.host.name, name, index)
@@ -183,6 +184,9 @@ class RunCommand:
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:
                 self._attach(c, self.host.networks[extra], None, [])
+            if self.host.networks[nets[0]].driver == "macvlan" and (publish_specs or publish_all):
+                warnings.append(f"{name}: a macvlan endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10); reach the container at its own LAN address")
+                publish_specs, publish_all = [], False
             if c.gateway_attachment is None and (publish_specs or publish_all):
                 warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
             addrs = self._host_addresses()
@@ -226,7 +230,7 @@ class RunCommand:
             c.listens = port_list(labels[LISTEN_KEY], f"port in label {LISTEN_KEY}")
         else:
             c.listens = set(expose)
-            for spec in publish_specs:
+            for spec in listen_specs:
                 for cp in spec.container_ports:
                     c.listens.add((cp, spec.proto))
         if mode == "host":

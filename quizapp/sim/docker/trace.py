@@ -9,7 +9,7 @@ from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
 from .firewall import FirewallSteps, forward_verdict, icc_drop, leaving_internal, link_accept_head
-from .model import DockerContainer, DockerHost, DockerNetwork, nat_returns
+from .model import DockerContainer, DockerHost, DockerNetwork, bridges, macvlan_child, nat_returns
 from .userchain import DockerUserSteps
 from quizapp.words import Said, say
 
@@ -18,7 +18,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what Docker hosts and containers do with a packet."""
 
     def _host_source(self, host: DockerHost, dst: str) -> str:
-        for net in host.networks.values():
+        for net in bridges(host):
             if net.gateway == dst:
                 return dst
             if net.subnet is not None and in_subnet(dst, net.subnet):
@@ -28,7 +28,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
     def _dhost_is_local(self, host: DockerHost, ip: str) -> bool:
         if ip == host.ip or is_loopback(ip):
             return True
-        return any(n.gateway == ip for n in host.networks.values())
+        return any(n.gateway == ip for n in bridges(host))
 
     def _dhost_local_send(self, host: DockerHost, pkt: Packet, ref: str) -> None:
         self._dhost_process(host, pkt, "local")
@@ -41,8 +41,12 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             if not self._docker_dnat(host, pkt, origin, where, from_net, from_container):
                 self._dhost_input(host, pkt)
             return
+        child = macvlan_child(host, pkt.dst)
+        if child is not None:
+            self.hop(f"{host.ref} eth0", say("{dst} is {child} on macvlan network {net}, whose parent is this host's eth0: the kernel never passes traffic between a parent and its macvlan children, so ARP gets no answer", dst=pkt.dst, child=child.ref, net=child.attachments[0].network.name))
+            raise Done("unreachable")
         # routing
-        for net in host.networks.values():
+        for net in bridges(host):
             if net.subnet is None or not in_subnet(pkt.dst, net.subnet):
                 continue
             direct = (pkt.dst, pkt.dport)
@@ -231,6 +235,28 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         self.hop(fwd, icc_drop(owner.host, net))
         raise Done("timeout")
 
+    def _lan_macvlan(self, pkt: Packet) -> bool:
+        """A container on a macvlan network answers for its own address on the LAN."""
+        for host in self.scn.hosts.values():
+            c = macvlan_child(host, pkt.dst)
+            if c is not None:
+                self.hop(f"{host.ref} eth0 (macvlan parent)", say("{dst} is {container}'s own MAC and address on the LAN (macvlan network {net}): the frame goes straight to the container, no NAT, no firewall of the host", dst=pkt.dst, container=c.ref, net=c.attachments[0].network.name))
+                self._deliver_container(c, pkt)
+                return True
+        return False
+
+    def _macvlan_send(self, c: DockerContainer, att, pkt: Packet) -> None:
+        """From a macvlan endpoint: straight onto the LAN with the container's own address."""
+        host, net = c.host, att.network
+        if pkt.dst == host.ip:
+            self.hop(f"{c.ref} eth0", say("{dst} is the macvlan parent's own host: a macvlan child cannot reach its parent (ARP gets no answer)", dst=pkt.dst))
+            raise Done("unreachable")
+        if in_subnet(pkt.dst, net.subnet):
+            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} on the LAN (macvlan network {net}, parent {parent} of {host})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, net=net.name, parent=net.bridge, host=host.ref))
+        else:
+            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} via the default route {gateway}, the LAN's router (macvlan network {net})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, gateway=net.gateway, net=net.name))
+        self._lan(pkt, None, f"{c.ref} eth0")
+
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:
         owner = c.ns_owner
         host = c.host
@@ -249,6 +275,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             raise Done("unreachable")
         for att in owner.attachments:
             net = att.network
+            if net.driver == "macvlan":
+                return self._macvlan_send(owner, att, pkt)
             if in_subnet(pkt.dst, net.subnet):
                 self.hop(f"{c.ref} eth0", say('{proto} {src} -> {dst_text} on network {name} ({bridge}){via}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text, name=net.name, bridge=net.bridge, via=via))
                 if pkt.dst == net.gateway:

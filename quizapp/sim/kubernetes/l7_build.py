@@ -67,36 +67,42 @@ class L7Index:
         return None
 
 
-def _containers(spec: dict) -> list[tuple[int, dict]]:
-    items = spec.get("containers") if isinstance(spec.get("containers"), list) else []
-    return [(i, c) for i, c in enumerate(items) if isinstance(c, dict)]
+def _running(spec: object) -> list[tuple[int, dict, list]]:
+    """The containers of a Pod spec that name a command line: (index, container, command + args)."""
+    items = spec.get("containers") if isinstance(spec, dict) else None
+    if not isinstance(items, list):
+        return []
+    out = []
+    for i, c in enumerate(items):
+        if isinstance(c, dict) and (c.get("args") or c.get("command")):
+            out.append((i, c, [*(c.get("command") or []), *(c.get("args") or [])]))
+    return out
 
 
 def _controllers(state: BuildState, by_kind: dict) -> tuple[dict[Pod, IngressController], list[IngressController]]:
     scn = state.scn
     found: dict[Pod, IngressController] = {}
     every: list[IngressController] = []
-    sources = [(ctx, obj, "spec", False) for ctx, obj in by_kind.get("Pod", [])]
-    sources += [(ctx, obj, "spec.template.spec", True) for ctx, obj in by_kind.get("Deployment", [])]
-    for ctx, obj, base, is_deployment in sources:
-        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-        spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-        if is_deployment:
-            spec = ((spec.get("template") or {}).get("spec") or {}) if isinstance(spec.get("template"), dict) else {}
-        name, ns = meta.get("name"), meta.get("namespace") or "default"
-        for i, c in _containers(spec):
-            words = [*(c.get("command") or []), *(c.get("args") or [])]
-            key = "args" if c.get("args") and not c.get("command") else "command"
-            ctrl = controller_from_args(words, ns, str(name), ctx.doc.index, f"{base}.containers[{i}].{key}", ctx.err)
-            if ctrl is None:
-                continue
-            pods = [p for p in scn.pods.values() if p.namespace == ns and (
-                p.owner == name if is_deployment else (p.owner is None and p.name == name))]
-            ctrl.pods = pods
-            every.append(ctrl)
-            for pod in pods:
-                _listen(pod, [ctrl.http_port, ctrl.https_port])
-                found[pod] = ctrl
+    for kind, base in (("Pod", "spec"), ("Deployment", "spec.template.spec")):
+        for ctx, obj in by_kind.get(kind, []):
+            spec = obj.get("spec")
+            if kind == "Deployment":
+                template = spec.get("template") if isinstance(spec, dict) else None
+                spec = template.get("spec") if isinstance(template, dict) else None
+            for i, c, words in _running(spec):
+                meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+                name, ns = meta.get("name"), meta.get("namespace") or "default"
+                key = "args" if c.get("args") and not c.get("command") else "command"
+                ctrl = controller_from_args(words, ns, str(name), ctx.doc.index, f"{base}.containers[{i}].{key}", ctx.err)
+                if ctrl is None:
+                    continue
+                pods = [p for p in scn.pods.values() if p.namespace == ns and (
+                    p.owner == name if kind == "Deployment" else (p.owner is None and p.name == name))]
+                ctrl.pods = pods
+                every.append(ctrl)
+                for pod in pods:
+                    _listen(pod, [ctrl.http_port, ctrl.https_port])
+                    found[pod] = ctrl
     return found, every
 
 
