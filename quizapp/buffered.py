@@ -22,9 +22,14 @@ Send = Callable[[dict[str, Any]], Any]
 class BufferedWSGI:
     """An ASGI application running `wsgi_app` on complete requests, in `threads` threads."""
 
-    def __init__(self, wsgi_app: Callable, threads: int, max_body: int) -> None:
+    def __init__(self, wsgi_app: Callable, threads: int, max_body: int, body_timeout: float | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.max_body = max_body
+        if body_timeout is None:
+            from quizapp.slowclients import BODY_TIMEOUT
+
+            body_timeout = BODY_TIMEOUT
+        self.body_timeout = body_timeout
         self.executor = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="wsgi")
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Send) -> None:
@@ -40,16 +45,21 @@ class BufferedWSGI:
         if scope["type"] != "http":
             return
         body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            if len(body) > self.max_body:
-                await _plain(send, 413, b"The request body is too large.\n")
-                return
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.body_timeout):  # a body dripped in slowly does not keep the socket
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return
+                    body += message.get("body", b"")
+                    if len(body) > self.max_body:
+                        await _plain(send, 413, b"The request body is too large.\n")
+                        return
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await _plain(send, 408, b"The request body did not arrive in time.\n")
+            return
         environ = wsgi_environ(scope, bytes(body))
         loop = asyncio.get_running_loop()
         status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)

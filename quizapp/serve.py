@@ -21,20 +21,22 @@ def default_workers() -> int:
 
 WORKER_CLASSES = ("asgi", "gthread", "sync")
 ASGI_MIN_THREADS = 4  # threads running the app in each asgi worker (requests arrive there complete)
+# `asgi` is gunicorn's asyncio worker with a deadline on each connection's first request (quizapp/slowclients.py)
+ASGI_WORKER = "quizapp.slowclients.DeadlineASGIWorker"
 
 
 def gunicorn_options(bind: str, workers: int, threads: int, timeout: int, access_log: bool,
                      worker_class: str = "asgi") -> dict[str, Any]:
-    """`asgi` (the default): requests are read on an event loop and run, once complete, in a thread pool
-    (quizapp.buffered), so slow clients cannot hold the workers; `gthread`/`sync`: gunicorn's threaded or
-    one-request-at-a-time workers (any slow client holds one until it finishes)."""
+    """`asgi` (the default): requests are read on an event loop, within a deadline, and run, once complete, in
+    a thread pool (quizapp.buffered), so slow clients cannot hold the workers; `gthread`/`sync`: gunicorn's
+    threaded or one-request-at-a-time workers (any slow client holds one until it finishes)."""
     if worker_class == "sync" and threads > 1:
         worker_class = "gthread"
     options: dict[str, Any] = {
         "bind": [part.strip() for part in bind.split(",") if part.strip()],
         "workers": workers,
         "threads": max(threads, ASGI_MIN_THREADS) if worker_class == "asgi" else threads,
-        "worker_class": worker_class,
+        "worker_class": ASGI_WORKER if worker_class == "asgi" else worker_class,
         "timeout": timeout,
         "graceful_timeout": 20,
         "keepalive": 5,
@@ -67,7 +69,7 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
                 from quizapp.cli import create_prepared_app
 
                 app = create_prepared_app()
-            if options["worker_class"] != "asgi":
+            if options["worker_class"] != ASGI_WORKER:
                 return app
             from quizapp.buffered import BufferedWSGI
 
@@ -89,12 +91,19 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
 @click.option("--worker-class", envvar="QUIZAPP_WORKER_CLASS", type=click.Choice(WORKER_CLASSES), default="asgi",
               show_default=True, help="asgi: slow clients cannot hold workers (requests run once complete); "
                                       "gthread/sync: gunicorn's classic workers. Env: QUIZAPP_WORKER_CLASS.")
+@click.option("--header-timeout", envvar="QUIZAPP_HEADER_TIMEOUT", type=click.FloatRange(0.5, 600), default=10,
+              show_default=True, help="asgi worker: seconds from connecting until a request's headers are complete; "
+                                      "slower clients are disconnected. Env: QUIZAPP_HEADER_TIMEOUT.")
 @click.option("--access-log/--no-access-log", envvar="QUIZAPP_ACCESS_LOG", default=False,
               help="Log every request to stdout. Env: QUIZAPP_ACCESS_LOG=1.")
 def serve_command(bind: str, workers: int | None, threads: int, timeout: int, worker_class: str,
-                  access_log: bool) -> None:
+                  header_timeout: float, access_log: bool) -> None:
     """Serve quizapp with gunicorn (the production server). Run `quizapp db upgrade` first."""
     workers = workers or default_workers()
+    if worker_class == "asgi":
+        from quizapp import slowclients
+
+        slowclients.HEADER_TIMEOUT = header_timeout  # set in the master: every forked worker inherits it
     warning = limits_warning(workers, os.environ)
     if warning:
         click.secho(warning, fg="yellow", bold=True, err=True)

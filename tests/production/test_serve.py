@@ -26,7 +26,7 @@ def test_serve_takes_options_then_environment_then_defaults(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     defaults = captured_options(monkeypatch, [], {})
     assert defaults["bind"] == ["127.0.0.1:8000"] and defaults["workers"] == serve.default_workers()
-    assert defaults["worker_class"] == "asgi" and defaults["preload_app"] is False
+    assert defaults["worker_class"] == "quizapp.slowclients.DeadlineASGIWorker" and defaults["preload_app"] is False
     assert defaults["threads"] == serve.ASGI_MIN_THREADS
     env = captured_options(monkeypatch, [], {"QUIZAPP_WORKERS": "3", "QUIZAPP_THREADS": "4",
                                              "QUIZAPP_BIND": "0.0.0.0:9000", "QUIZAPP_WORKER_CLASS": "sync"})
