@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from quizapp.words import say
+
 from .l7 import (Backend, Decision, HttpRequest, gateway_host_match, hostname_intersection, prefix_length,
                  prefix_match)
 from .model import Pod
@@ -149,10 +151,12 @@ def attached(route: HTTPRoute, gw: Gateway, lis: Listener, ns_labels: dict[str, 
 
 def route_gateway(gw: Gateway, lis: Listener, req: HttpRequest, ns_labels: dict[str, dict[str, str]]) -> Decision:
     """Which rule of the HTTPRoutes attached to ``lis`` takes ``req`` (the precedence of httproute_types.go)."""
-    notes = [f"listener {lis.name} (port {lis.port}, {lis.protocol}, hostname {lis.hostname or 'any'})"]
+    notes: list = [say("listener {name} (port {port}, {protocol}, hostname {hostname})", name=lis.name, port=lis.port,
+                       protocol=lis.protocol, hostname=lis.hostname or "*")]
     tls = None
     if lis.protocol == "HTTPS":
-        tls = f"TLS terminated by listener {lis.name} (mode Terminate) with certificateRefs {', '.join(lis.certs) or 'none'}"
+        tls = say("TLS terminated by listener {name} (mode Terminate) with certificateRefs {certs}", name=lis.name,
+                  certs=", ".join(lis.certs))
     candidates = []
     served = []
     for route in gw.routes:
@@ -169,12 +173,12 @@ def route_gateway(gw: Gateway, lis: Listener, req: HttpRequest, ns_labels: dict[
                              f"{route.namespace}/{route.name}", i)
                     candidates.append((order, route, rule, m, name))
     if not served:
-        return Decision(404, f"no HTTPRoute attached to listener {lis.name} serves host {req.host}",
-                        notes=notes, tls=tls)
+        return Decision(404, say("no HTTPRoute attached to listener {name} serves host {host}", name=lis.name,
+                                 host=req.host), notes=notes, tls=tls)
     if not candidates:
         hosts = ", ".join(sorted(set(served)))
-        return Decision(404, f"no rule of the HTTPRoutes for {hosts} matches {req.method} {req.path}",
-                        notes=notes, tls=tls)
+        return Decision(404, say("no rule of the HTTPRoutes for {hosts} matches {method} {path}", hosts=hosts,
+                                 method=req.method, path=req.path), notes=notes, tls=tls)
     candidates.sort(key=lambda c: c[0])
     _order, route, rule, m, name = candidates[0]
     what = f"{m.path_type} {m.path}"
@@ -185,13 +189,14 @@ def route_gateway(gw: Gateway, lis: Listener, req: HttpRequest, ns_labels: dict[
     if m.query:
         what += ", query " + ", ".join(f"{n}={v}" for n, v in m.query)
     if len(candidates) > 1:
-        notes.append(f"{len(candidates)} matches apply; precedence (Exact path, longest prefix, method, headers, "
-                     f"query params, then the most specific hostname, the oldest Route, namespace/name, rule order) "
-                     f"picks {route.ref} {m.where}")
-    matched = f"{route.ref} {m.where} ({what}; hostname {name})"
-    backends = [b if b.namespace == route.namespace else replace(b, problem=(
+        notes.append(say("{count} matches apply; precedence (Exact path, longest prefix, method, headers, query "
+                         "params, then the most specific hostname, the oldest Route, namespace/name, rule order) "
+                         "picks {route} {where}", count=len(candidates), route=route.ref, where=m.where))
+    matched = say("{route} {where} ({match}; hostname {hostname})", route=route.ref, where=m.where, match=what,
+                  hostname=name)
+    backends = [b if b.namespace == route.namespace else replace(b, problem=say(
         "a backendRef into another namespace needs a ReferenceGrant there (ReferenceGrant is not modelled): "
         "ResolvedRefs is False (RefNotPermitted)")) for b in rule.backends]
     if not backends:
-        return Decision(500, f"{matched}: the rule has no backendRefs", notes=notes, tls=tls)
+        return Decision(500, say("{matched}: the rule has no backendRefs", matched=matched), notes=notes, tls=tls)
     return Decision(200, matched, backends, notes, tls)

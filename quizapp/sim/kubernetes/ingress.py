@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from quizapp.words import say
+
 from .l7 import Backend, Decision, HttpRequest, ingress_host_match, prefix_length, prefix_match
 from .model import Pod
 
@@ -134,27 +136,30 @@ def route_ingress(ctrl: IngressController, req: HttpRequest, https: bool) -> Dec
     notes = []
     server = servers.get(req.host)
     if server is not None and server.host != "_":
-        notes.append(f"server {req.host} (exact host of {server.ingress.ref})")
+        notes.append(say("server {host} (exact host of {ingress})", host=req.host, ingress=server.ingress.ref))
     else:
         server = next((s for s in wildcards if ingress_host_match(s.host, req.host)), None)
         if server is not None:
-            notes.append(f"server {server.host} (wildcard host of {server.ingress.ref}: one label, {req.host})")
+            notes.append(say("server {server} (wildcard host of {ingress}: one label, {host})", server=server.host,
+                             ingress=server.ingress.ref, host=req.host))
         else:
             server = servers["_"]
-            notes.append(f"no Ingress rule names host {req.host}: the catch-all server _")
+            notes.append(say("no Ingress rule names host {host}: the catch-all server _", host=req.host))
     tls = None
     if https:
         if server.tls is not None:
             secret, ing = server.tls
-            tls = f"TLS terminated for {req.host} with secret {ing.namespace}/{secret} ({ing.ref} spec.tls)"
+            tls = say("TLS terminated for {host} with secret {secret} ({ingress} spec.tls)", host=req.host,
+                      secret=f"{ing.namespace}/{secret}", ingress=ing.ref)
         else:
-            tls = (f"TLS terminated with the controller's default certificate (no spec.tls names {req.host}: "
-                   "'Kubernetes Ingress Controller Fake Certificate', which a verifying client refuses)")
+            tls = say("TLS terminated with the controller's default certificate (no spec.tls names {host}: "
+                      "'Kubernetes Ingress Controller Fake Certificate', which a verifying client refuses)", host=req.host)
     hit = _best_location(server, req.path)
     owner = hit[1] if hit else server.ingress
     if not https and owner is not None and (owner.force_ssl_redirect or (server.tls is not None and owner.ssl_redirect)):
-        why = "force-ssl-redirect" if owner.force_ssl_redirect else f"spec.tls covers {req.host} and ssl-redirect is on (the default)"
-        return Decision(308, f"{owner.ref}: redirect to HTTPS ({why})", notes=notes,
+        why = ("force-ssl-redirect" if owner.force_ssl_redirect
+               else say("spec.tls covers {host} and ssl-redirect is on (the default)", host=req.host))
+        return Decision(308, say("{ingress}: redirect to HTTPS ({why})", ingress=owner.ref, why=why), notes=notes,
                         location=f"https://{req.host}{req.path}")
     if hit is not None:
         p, ing = hit
@@ -162,11 +167,12 @@ def route_ingress(ctrl: IngressController, req: HttpRequest, https: bool) -> Dec
         return Decision(200, matched, [p.backend], notes, tls, ing.service_upstream)
     if server.default is not None:
         ing = server.ingress
-        what = "the catch-all server's default backend" if server.host == "_" else "the Ingress's defaultBackend"
-        return Decision(200, f"{ing.ref} spec.defaultBackend ({what}: no path matched {req.path})",
+        what = (say("the catch-all server's default backend: no path matched {path}", path=req.path) if server.host == "_"
+                else say("the Ingress's defaultBackend: no path matched {path}", path=req.path))
+        return Decision(200, say("{ingress} spec.defaultBackend ({what})", ingress=ing.ref, what=what),
                         [server.default], notes, tls, ing.service_upstream)
-    return Decision(404, f"no path matches {req.path} and there is no defaultBackend: the controller's own default "
-                         "backend", notes=notes, tls=tls)
+    return Decision(404, say("no path matches {path} and there is no defaultBackend: the controller's own default "
+                             "backend", path=req.path), notes=notes, tls=tls)
 
 
 def _best_location(server: _Server, path: str) -> tuple[IngressPath, Ingress] | None:

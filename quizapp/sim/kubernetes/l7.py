@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from quizapp.words import Said
+
 from ..core.errors import TraceError
 from ..core.netutil import DNS1123_SUBDOMAIN, is_ip
 
@@ -168,7 +170,7 @@ class Backend:
     port: int | str
     weight: int = 1
     where: str = ""  # field path of the reference, for messages
-    problem: str | None = None  # why the reference is invalid (the proxy answers 500 for its share)
+    problem: str | Said | None = None  # why the reference is invalid (the proxy answers 500 for its share)
 
     @property
     def label(self) -> str:
@@ -181,9 +183,9 @@ class Decision:
     one of ``backends`` (weighted). ``matched`` names the object and rule; ``notes`` become hops."""
 
     status: int
-    matched: str
+    matched: str | Said  # hop texts are messages (quizapp.words); str() is the English text
     backends: list[Backend] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    tls: str | None = None  # "terminated with ..." when the proxy terminated TLS
+    notes: list[str | Said] = field(default_factory=list)
+    tls: str | Said | None = None  # "terminated with ..." when the proxy terminated TLS
     via_cluster_ip: bool = False  # ingress-nginx service-upstream: proxy to the Cluster IP, not the endpoints
     location: str | None = None  # e.g. "https://shop.example.com/cart" for a redirect

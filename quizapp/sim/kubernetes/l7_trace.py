@@ -75,7 +75,8 @@ class L7Steps:
             lis, on_port = pick_listener(gw, pkt.dport, req.host)
             if lis is None:
                 names = ", ".join(sorted(lis.hostname or "any" for lis in on_port))
-                d = Decision(404, f"no listener on port {pkt.dport} has a hostname matching {req.host} ({names})")
+                d = Decision(404, say("no listener on port {port} has a hostname matching {host} ({names})",
+                                      port=pkt.dport, host=req.host, names=names))
             else:
                 d = (self._scheme_mismatch(req, lis.protocol == "HTTPS")
                      or route_gateway(gw, lis, req, self.scn.namespace_labels))
@@ -84,11 +85,12 @@ class L7Steps:
     @staticmethod
     def _scheme_mismatch(req: HttpRequest, https_port: bool) -> Decision | None:
         if req.scheme == "https" and not https_port:
-            return Decision(400, "a TLS handshake sent to a plain HTTP port: the proxy reads the ClientHello as a "
-                                 "malformed request and answers 400 Bad Request in plain text (the client reports a TLS error)")
+            return Decision(400, say("a TLS handshake sent to a plain HTTP port: the proxy reads the ClientHello as a "
+                                     "malformed request and answers 400 Bad Request in plain text (the client reports a "
+                                     "TLS error)"))
         if req.scheme == "http" and https_port:
-            return Decision(400, "a plain HTTP request sent to the HTTPS port: 400 Bad Request (\"The plain HTTP "
-                                 "request was sent to HTTPS port\")")
+            return Decision(400, say("a plain HTTP request sent to the HTTPS port: 400 Bad Request (\"The plain HTTP "
+                                     "request was sent to HTTPS port\")"))
         return None
 
     # ------------------------------------------------------------------ the proxy's answer or its upstream
@@ -100,8 +102,8 @@ class L7Steps:
         if d.tls:
             self.hop(where, d.tls)
         info: dict[str, Any] = {"scheme": req.scheme, "host": req.host, "path": req.path, "proxy": proxy,
-                                "matched": d.matched, "backend": None, "status": d.status,
-                                "x_forwarded_for": seen, "tls": d.tls}
+                                "matched": str(d.matched), "backend": None, "status": d.status,
+                                "x_forwarded_for": seen, "tls": str(d.tls) if d.tls else None}
         me = EndpointRef("pod", pod_name(pod), pkt.dst, pkt.dport)
         if not d.backends or d.status != 200:
             if d.location:
@@ -153,11 +155,11 @@ class L7Steps:
             return b.problem, None, None
         svc = self.scn.services.get((b.namespace, b.service))
         if svc is None:
-            return f"no Service {b.namespace}/{b.service}", None, None
+            return say("no Service {service}", service=f"{b.namespace}/{b.service}"), None, None
         for sp in svc.ports:
             if sp.protocol == "TCP" and (sp.port == b.port or (sp.name is not None and sp.name == b.port)):
                 return None, svc, sp
-        return f"Service {b.namespace}/{b.service} has no TCP port {b.port}", svc, None
+        return say("Service {service} has no TCP port {port}", service=f"{b.namespace}/{b.service}", port=b.port), svc, None
 
     def _upstream(self, pod: Pod, svc, sp, eps, live: list[Backend], d: Decision, where: str, info: dict) -> None:
         cands = []
