@@ -182,13 +182,20 @@ class Engine:
         self.namespaces.clear()
         shutil.rmtree(self.root, ignore_errors=True)
 
+    def _running(self, pid: int) -> bool:
+        """Whether dockerd still runs. It is our own child: poll() reaps it (kill(pid, 0) alone would see the exited,
+        unreaped process as alive and wait out the whole deadline)."""
+        if self.proc is not None and self.proc.pid == pid:
+            return self.proc.poll() is None
+        return _alive(pid)
+
     def _stop_daemon(self) -> None:
         pidfile = self.root / "dockerd.pid"
         pid = int(pidfile.read_text()) if pidfile.exists() else (self.proc.pid if self.proc else None)
         if pid:
             _signal(pid, signal.SIGTERM)
             deadline = time.monotonic() + 20
-            while _alive(pid) and time.monotonic() < deadline:
+            while self._running(pid) and time.monotonic() < deadline:
                 time.sleep(0.2)
             _signal(pid, signal.SIGKILL)
         if self.proc is not None:
