@@ -3,8 +3,6 @@ e-mail through a real SMTP conversation (an in-process aiosmtpd server), delete 
 from __future__ import annotations
 
 import re
-import socket
-from email import message_from_bytes
 
 import pytest
 from sqlalchemy import func, select
@@ -85,32 +83,8 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, db, user):
     assert bad.status_code != 302
 
 
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server in this process (aiosmtpd) on a free local port; yields the messages it received."""
-    from aiosmtpd.controller import Controller
-
-    received: list = []
-
-    class Keep:
-        async def handle_DATA(self, server, session, envelope):
-            received.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-            return "250 OK"
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield port, received
-    finally:
-        controller.stop()
-
-
-def test_password_reset_by_email_through_smtp(app, db, user, smtp_server):
-    port, received = smtp_server
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_SECURITY="none", MAIL_FROM="quiz@example.org")
+def test_password_reset_by_email_through_smtp(app, db, user, mailbox):
+    received = mailbox.messages  # a real SMTP server in this process (tests/mailbox.py)
     old_session = log_in(app)
     client = app.test_client()
     unknown = client.post("/password/forgot", data={"email": "nobody@example.org"})

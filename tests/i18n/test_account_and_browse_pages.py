@@ -1,28 +1,24 @@
 """Account, password-reset and card-browser pages in Chinese; the reset e-mail in the language of its request."""
 from __future__ import annotations
 
+from tests.mailbox import body_of
+
 import pytest
 
 ZH = {"Accept-Language": "zh-CN"}
-
-
-@pytest.fixture
-def sent(monkeypatch):
-    mails: list[tuple[str, str, str]] = []
-    monkeypatch.setattr("quizapp.auth.account_routes.send_mail",
-                        lambda _config, to, subject, body: mails.append((to, subject, body)))
-    return mails
 
 
 # One language per test: the test app keeps one app context, where Flask-Babel caches the request's locale.
 @pytest.mark.parametrize("language, subject, words", [
     ("zh-CN", "重置你的 quizapp 密码", "请在一小时内打开这个链接"),
     ("en", "Reset your quizapp password", "open this link within an hour")])
-def test_reset_mail_follows_the_language_of_the_request(client, make_user, sent, language, subject, words):
+def test_reset_mail_follows_the_language_of_the_request(client, make_user, mailbox, language, subject, words):
     make_user()
     client.post("/password/forgot", data={"email": "ada@example.org"}, headers={"Accept-Language": language})
-    [(to, sent_subject, body)] = sent
-    assert to == "ada@example.org" and sent_subject == subject and words in body and "/password/reset/" in body
+    [(to, message)] = mailbox.messages  # through a real SMTP server (tests/mailbox.py)
+    body = body_of(message)
+    assert to == ["ada@example.org"] and message["Subject"] == subject and words in body
+    assert "/password/reset/" in body
 
 
 def test_forgot_and_reset_pages_in_chinese(client):
