@@ -1,9 +1,9 @@
 """Account, password-reset and card-browser pages in Chinese; the reset e-mail in the language of its request."""
 from __future__ import annotations
 
-from tests.mailbox import body_of
-
 import pytest
+
+from tests.mailbox import body_of
 
 ZH = {"Accept-Language": "zh-CN"}
 
