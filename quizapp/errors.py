@@ -3,7 +3,7 @@ message. The exception behind a 500 goes to the log, never to the client."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -31,10 +31,10 @@ def http_error(exc: HTTPException):
     code = exc.code or 500
     name = exc.name
     # Only the rate limiter's description is shown (it names the limit); every other text is ours.
-    detail = f"The limit is {exc.description}." if code == 429 and exc.description else None
+    detail = _("The limit is %(limit)s.", limit=exc.description) if code == 429 and exc.description else None
     problem = request.environ.get("quizapp.input_problem")  # quizapp.inputs: what in the request was refused
     if problem:
-        detail = f"Refused: {problem}."
+        detail = _("Refused: %(problem)s.", problem=problem)
     if request.path.startswith("/api/"):
         with force_locale("en"):
             message = problem or str(_message(code))

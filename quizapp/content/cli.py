@@ -10,10 +10,15 @@ from quizapp.content.compiler import CompileResult, compile_paths
 content_cli = click.Group("content", help="Check and build question packs from Markdown.")
 
 
-def _compile_or_exit(paths: tuple[str, ...]) -> CompileResult:
+LANGUAGE_OPTION = click.option(
+    "--language", default=None, metavar="TAG",
+    help="Print the compiler's messages in this language (en, zh-CN); by default each file's own `language:`.")
+
+
+def _compile_or_exit(paths: tuple[str, ...], language: str | None = None) -> CompileResult:
     result = compile_paths(paths)
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
+    for text in result.problem_texts(language):
+        click.echo(text, err=True)
     if result.problems:
         click.echo(f"{len(result.problems)} problem(s) in {result.files} file(s); nothing was built.", err=True)
         raise SystemExit(1)
@@ -33,23 +38,24 @@ def _describe(result: CompileResult) -> str:
 @content_cli.command("check")
 @click.option("--untranslated", is_flag=True,
               help="List every question without a translation (by default only their number per language).")
+@LANGUAGE_OPTION
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def check_command(paths: tuple[str, ...], untranslated: bool = False) -> None:
+def check_command(paths: tuple[str, ...], untranslated: bool = False, language: str | None = None) -> None:
     """Validate Markdown files or folders; print every problem as path:line: message."""
     from quizapp.content.similarity import near_duplicates
 
-    result = _compile_or_exit(paths)
+    result = _compile_or_exit(paths, language)
     assert result.bank is not None
     duplicates = near_duplicates(result.bank.questions)
     for duplicate in duplicates:
         click.echo(duplicate.message(), err=True)
     click.echo(f"OK: {_describe(result)}")
-    _report_translations(result, untranslated)
+    _report_translations(result, untranslated, language)
     if duplicates:
         click.echo(f"{len(duplicates)} near-duplicate warning(s)", err=True)
 
 
-def _report_translations(result: CompileResult, untranslated: bool) -> None:
+def _report_translations(result: CompileResult, untranslated: bool, language: str | None = None) -> None:
     """Stale translations always (they need work); missing ones listed only when asked (a pack grows its
     translations topic by topic), counted always."""
     from quizapp.content.translation import coverage, translation_warnings
@@ -57,7 +63,7 @@ def _report_translations(result: CompileResult, untranslated: bool) -> None:
     assert result.bank is not None
     for warning in translation_warnings(result.bank):
         if untranslated or " has no " not in warning.message:
-            click.echo(str(warning), err=True)
+            click.echo(warning.render(result.problem_language(warning.path, language)), err=True)
     for (pack, language), (total, translated, stale) in coverage(result.bank).items():
         hint = "" if untranslated or translated == total else " (--untranslated lists the others)"
         click.echo(f"{pack} {language}: {translated} of {total} questions translated, {stale} stale{hint}")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from quizapp.words import say
 from quizapp.content.markdown import render_tokens
 from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file, section_source
 from quizapp.content.problems import Problem, ProblemList
@@ -82,6 +83,17 @@ class CompileResult:
     bank: Bank | None
     problems: list[Problem]
     files: int
+    languages: dict[str, str] = field(default_factory=dict)  # path -> the language its front matter names
+
+    def problem_texts(self, language: str | None = None, default: str | None = None) -> list[str]:
+        """Each problem as `path:line: message`: in `language` if given; else in the language of the file the
+        problem is in when it is not English (its front matter's `language:`, e.g. a pack written in zh-CN or a
+        translation); else in `default` (the reader's language; None: English)."""
+        return [problem.render(self.problem_language(problem.path, language, default)) for problem in self.problems]
+
+    def problem_language(self, path: str, language: str | None = None, default: str | None = None) -> str | None:
+        written = self.languages.get(path)
+        return language or (written if written and written != "en" else None) or default
 
     @property
     def ok(self) -> bool:
@@ -111,7 +123,7 @@ def find_markdown_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[P
         elif path.is_file():
             files.append(path)
         else:
-            problems.append(Problem(str(path), 1, "no such file or directory; give a Markdown file or a folder"))
+            problems.append(Problem.of(str(path), 1, say("no such file or directory; give a Markdown file or a folder")))
     return files, problems
 
 
@@ -124,15 +136,15 @@ def compile_paths(paths: Iterable[str | Path]) -> CompileResult:
     sources = []
     problems = ProblemList()
     for problem in missing:
-        problems.add(problem.path, problem.line, problem.message)
+        problems.add(problem.path, problem.line, problem.said or problem.message)
     for path in files:
         try:
             sources.append((str(path), path.read_bytes()))
         except OSError as error:
-            problems.add(str(path), 1, f"cannot read the file: {error.strerror}")
+            problems.add(str(path), 1, say('cannot read the file: {strerror}', strerror=error.strerror))
     result = compile_sources(sources, read_resource=read_sibling_file)
     return CompileResult(result.bank if not problems else None, sorted(problems.items) + result.problems,
-                         result.files)
+                         result.files, result.languages)
 
 
 def read_sibling_file(markdown_path: str, name: str) -> bytes | None:
@@ -153,6 +165,7 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
     seen_ids: dict[tuple[str, str], tuple[str, int]] = {}
     seen_topics: dict[tuple[str, str], str] = {}
     translation_files = []
+    languages: dict[str, str] = {}
     count = 0
     for path, data in sources:
         count += 1
@@ -162,6 +175,7 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
         meta = _front_matter(raw_file, problems)
         if meta is None:
             continue
+        languages[path] = meta["language"]
         if meta["translation_of"]:
             translation_files.append((raw_file, meta))  # checked against their sources once those are compiled
             continue
@@ -175,30 +189,24 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
             first_path, first_line = pack_origin[pack_slug]
             if meta["pack_title"] and meta["pack_title"] != pack.title:
                 problems.add(path, raw_file.front_matter_lines.get("pack_title", 2),
-                             f"pack_title {meta['pack_title']!r} differs from {pack.title!r} given at "
-                             f"{first_path}:{first_line}; use one title for the pack")
+                             say('pack_title {given!r} differs from {title!r} given at {first_path}:{first_line}; use one title for the pack', given=meta['pack_title'], title=pack.title, first_path=first_path, first_line=first_line))
             if meta["language"] != pack.language:
                 problems.add(path, raw_file.front_matter_lines.get("language", 2),
-                             f"language {meta['language']!r} differs from {pack.language!r} of the pack "
-                             f"(first file {first_path}); a pack has one language")
+                             say('language {given!r} differs from {language!r} of the pack (first file {first_path}); a pack has one language', given=meta['language'], language=pack.language, first_path=first_path))
         topic_slug = Path(path).stem
         if not SLUG.match(topic_slug):
-            problems.add(path, 1, f"file name {Path(path).name!r} is not a valid topic id: rename it with lowercase "
-                                  "letters, digits and dashes, e.g. `pod-ip.md`")
+            problems.add(path, 1, say('file name {name!r} is not a valid topic id: rename it with lowercase letters, digits and dashes, e.g. `pod-ip.md`', name=Path(path).name))
         if (pack_slug, topic_slug) in seen_topics:
-            problems.add(path, 1, f"topic '{topic_slug}' of pack '{pack_slug}' is also defined by "
-                                  f"{seen_topics[(pack_slug, topic_slug)]}; rename one of the files")
+            problems.add(path, 1, say("topic '{topic_slug}' of pack '{pack_slug}' is also defined by {other}; rename one of the files", topic_slug=topic_slug, pack_slug=pack_slug, other=seen_topics[(pack_slug, topic_slug)]))
         seen_topics[(pack_slug, topic_slug)] = path
         pack.topics.append(TopicSpec(topic_slug, meta["title"], render_tokens(raw_file.intro_tokens),
                                      meta["tags"], path, meta["learning_order"]))
         if not raw_file.questions:
-            problems.add(path, raw_file.body_offset + 1, "the file has no questions: start each one with "
-                                                         "`## Title {#question-id}`")
+            problems.add(path, raw_file.body_offset + 1, say('the file has no questions: start each one with `## Title {{#question-id}}`'))
         for raw in raw_file.questions:
             first = seen_ids.get((pack_slug, raw.slug))
             if first is not None:
-                problems.add(path, raw.line, f"duplicate question id '{raw.slug}' (first defined at "
-                                             f"{first[0]}:{first[1]}); give one of them another id")
+                problems.add(path, raw.line, say("duplicate question id '{slug}' (first defined at {first_path}:{first_line}); give one of them another id", slug=raw.slug, first_path=first[0], first_line=first[1]))
             else:
                 seen_ids[(pack_slug, raw.slug)] = (path, raw.line)
             spec = _compile_question(raw_file, raw, meta, topic_slug, problems, read_resource)
@@ -208,14 +216,14 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
         pack = packs.get(meta["pack"])
         if pack is None:
             problems.add(raw_file.path, raw_file.front_matter_lines.get("pack", 2),
-                         f"translates pack '{meta['pack']}', which no source file defines")
+                         say("translates pack '{pack}', which no source file defines", pack=meta['pack']))
             continue
         compile_translation_file(raw_file, {**meta, "topic": Path(raw_file.path).stem}, pack, problems,
                                  read_resource)
     for pack in packs.values():
         pack.topics.sort(key=learning_order_key)
     ordered = sorted(problems.items, key=lambda p: (p.path, p.line))
-    return CompileResult(None if ordered else Bank(packs), ordered, count)
+    return CompileResult(None if ordered else Bank(packs), ordered, count, languages)
 
 
 def learning_order_key(topic: TopicSpec) -> tuple[bool, int, str]:
@@ -243,40 +251,36 @@ def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | 
     ok = True
     for key in fm:
         if key not in FRONT_MATTER_KEYS:
-            problems.add(path, lines.get(str(key), 2), f"unknown front matter key '{key}'; known keys: "
-                                                       f"{', '.join(sorted(FRONT_MATTER_KEYS))}")
+            problems.add(path, lines.get(str(key), 2), say("unknown front matter key '{key}'; known keys: {choices}", key=key, choices=', '.join(sorted(FRONT_MATTER_KEYS))))
     pack = fm.get("pack")
     if not isinstance(pack, str) or not SLUG.match(pack):
-        problems.add(path, lines.get("pack", 2), "front matter needs `pack:` with the pack id (lowercase letters, "
-                                                 "digits and dashes, e.g. `pack: container-networking`)")
+        problems.add(path, lines.get("pack", 2), say('front matter needs `pack:` with the pack id (lowercase letters, digits and dashes, e.g. `pack: container-networking`)'))
         ok = False
     title = fm.get("title")
     if not isinstance(title, str) or not title.strip():
-        problems.add(path, lines.get("title", 2), "front matter needs `title:` with the topic's title")
+        problems.add(path, lines.get("title", 2), say("front matter needs `title:` with the topic's title"))
         ok = False
     language = fm.get("language", "en")
     if not isinstance(language, str) or not LANGUAGE.match(language):
-        problems.add(path, lines.get("language", 2), f"language {language!r} is not a language code such as `en`")
+        problems.add(path, lines.get("language", 2), say('language {language!r} is not a language code such as `en`', language=language))
         ok = False
     tags = _string_list(fm.get("tags"))
     sources = _string_list(fm.get("sources"))
     for key, value in (("tags", tags), ("sources", sources)):
         if value is None:
-            problems.add(path, lines.get(key, 2), f"`{key}:` must be a list of strings")
+            problems.add(path, lines.get(key, 2), say('`{key}:` must be a list of strings', key=key))
             ok = False
     pack_title = fm.get("pack_title")
     if pack_title is not None and not isinstance(pack_title, str):
-        problems.add(path, lines.get("pack_title", 2), "`pack_title:` must be text")
+        problems.add(path, lines.get("pack_title", 2), say('`pack_title:` must be text'))
         ok = False
     translation_of = fm.get("translation_of")
     if translation_of is not None and (not isinstance(translation_of, str) or not LANGUAGE.match(translation_of)):
-        problems.add(path, lines.get("translation_of", 2), "`translation_of:` names the language of the source "
-                                                           "files this file translates, e.g. `translation_of: en`")
+        problems.add(path, lines.get("translation_of", 2), say('`translation_of:` names the language of the source files this file translates, e.g. `translation_of: en`'))
         ok = False
     learning_order = fm.get("learning_order")
     if learning_order is not None and (isinstance(learning_order, bool) or not isinstance(learning_order, int)):
-        problems.add(path, lines.get("learning_order", 2), f"`learning_order:` must be a whole number (topics of a "
-                                                           f"pack are learned from the lowest), not {learning_order!r}")
+        problems.add(path, lines.get("learning_order", 2), say('`learning_order:` must be a whole number (topics of a pack are learned from the lowest), not {learning_order!r}', learning_order=learning_order))
         ok = False
     if not ok:
         return None
@@ -290,7 +294,7 @@ def _parse_bool(ctx: CompileContext, key: str, raw: str, line: int) -> bool | No
         return True
     if lowered in ("false", "no"):
         return False
-    ctx.error(line, f"setting '{key}' must be `true` or `false`, not {raw!r}")
+    ctx.error(line, say("setting '{key}' must be `true` or `false`, not {raw!r}", key=key, raw=raw))
     return None
 
 
@@ -299,13 +303,12 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any],
     ctx = CompileContext(raw_file, raw, problems, {}, read_resource)
     type_entry = raw.settings.get("type")
     if type_entry is None:
-        ctx.error(raw.line, "no settings: the first paragraph after the heading must start with `type: ...` "
-                            f"({', '.join(QUESTION_TYPES)})")
+        ctx.error(raw.line, say('no settings: the first paragraph after the heading must start with `type: ...` ({choices})', choices=', '.join(QUESTION_TYPES)))
         return None
     type_name, type_line = type_entry
     qtype = QUESTION_TYPES.get(type_name.strip().lower())
     if qtype is None:
-        ctx.error(type_line, f"unknown question type '{type_name}'; use one of: {', '.join(QUESTION_TYPES)}")
+        ctx.error(type_line, say("unknown question type '{type_name}'; use one of: {choices}", type_name=type_name, choices=', '.join(QUESTION_TYPES)))
         return None
     allowed = COMMON_SETTINGS | qtype.settings
     tags = list(meta["tags"])
@@ -314,17 +317,17 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any],
     misconception = None
     for key, (value, line) in raw.settings.items():
         if key not in allowed:
-            ctx.error(line, f"unknown setting '{key}' for a {qtype.name} question; known: {', '.join(sorted(allowed))}")
+            ctx.error(line, say("unknown setting '{key}' for a {name} question; known: {choices}", key=key, name=qtype.name, choices=', '.join(sorted(allowed))))
         elif key == "tags":
             parsed = _string_list(value.strip("[]"))
             for tag in parsed or []:
                 if not SLUG.match(tag):
-                    ctx.error(line, f"tag {tag!r} is not valid: use lowercase letters, digits and dashes")
+                    ctx.error(line, say('tag {tag!r} is not valid: use lowercase letters, digits and dashes', tag=tag))
                 elif tag not in tags:
                     tags.append(tag)
         elif key == "difficulty":
             if not value.isdigit() or not 1 <= int(value) <= 5:
-                ctx.error(line, f"difficulty must be a whole number from 1 (easy) to 5 (hard), not {value!r}")
+                ctx.error(line, say('difficulty must be a whole number from 1 (easy) to 5 (hard), not {value!r}', value=value))
             else:
                 difficulty = int(value)
         elif key == "source":
@@ -338,20 +341,19 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, meta: dict[str, Any],
         elif key != "type":
             ctx.settings[key] = value
     if not source:
-        ctx.error(raw.line, "names no source: add `source: <URL>` to its settings or `sources:` to the front matter")
+        ctx.error(raw.line, say('names no source: add `source: <URL>` to its settings or `sources:` to the front matter'))
     known_sections = set(qtype.sections) | {"explanation"} | set(getattr(qtype, "optional_sections", ()))
     for name, section in raw.sections.items():
         if name not in known_sections:
-            ctx.error(section.line, f"unknown section '### {name.title()}' for a {qtype.name} question; expected: "
-                                    f"{', '.join(s.title() for s in sorted(known_sections))}")
+            ctx.error(section.line, say("unknown section '### {title}' for a {name} question; expected: {choices}", title=name.title(), name=qtype.name, choices=', '.join(s.title() for s in sorted(known_sections))))
     missing = [name for name in (*qtype.sections, "explanation") if name not in raw.sections]
     for name in missing:
-        ctx.error(raw.line, f"has no `### {name.title()}` section; add one")
+        ctx.error(raw.line, say('has no `### {title}` section; add one', title=name.title()))
     if qtype.needs_prompt and not raw.prompt_tokens:
-        ctx.error(raw.line, "has no prompt: write the question between its settings and its first `###` section")
+        ctx.error(raw.line, say('has no prompt: write the question between its settings and its first `###` section'))
     explanation = raw.sections.get("explanation")
     if explanation is not None and not explanation.tokens:
-        ctx.error(explanation.line, "`### Explanation` is empty: explain why the answer is right")
+        ctx.error(explanation.line, say('`### Explanation` is empty: explain why the answer is right'))
     if missing:
         return None
     data = qtype.compile(ctx)

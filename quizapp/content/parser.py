@@ -12,6 +12,7 @@ import yaml
 from markdown_it.token import Token
 
 from quizapp import safeyaml
+from quizapp.words import say
 from quizapp.content.markdown import parser, plain_text
 from quizapp.content.problems import ProblemList
 from quizapp.content.scanning import heading_id
@@ -59,7 +60,7 @@ def decode(path: str, data: bytes, problems: ProblemList) -> str | None:
         line = data.count(b"\n", 0, error.start) + 1
         problems.add(
             path, line,
-            f"file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot be decoded); save the file as UTF-8",
+            say('file is not UTF-8 text (byte 0x{byte:02x} cannot be decoded); save the file as UTF-8', byte=data[error.start]),
         )
         return None
     return text.lstrip("\ufeff")
@@ -69,15 +70,14 @@ def split_front_matter(path: str, text: str, problems: ProblemList) -> tuple[dic
     """Returns (front matter, key -> line, body, number of lines before the body)."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        problems.add(path, 1, "file does not start with YAML front matter: add a block between `---` lines "
-                              "with at least `pack:` and `title:`")
+        problems.add(path, 1, say('file does not start with YAML front matter: add a block between `---` lines with at least `pack:` and `title:`'))
         return None
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             end = index
             break
     else:
-        problems.add(path, 1, "front matter is not closed: add a line `---` after it")
+        problems.add(path, 1, say('front matter is not closed: add a line `---` after it'))
         return None
     yaml_text = "".join(lines[1:end])
     try:
@@ -87,12 +87,12 @@ def split_front_matter(path: str, text: str, problems: ProblemList) -> tuple[dic
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = 2 + mark.line if mark is not None else 1
         reason = getattr(error, "problem", None) or str(error)
-        problems.add(path, line, f"front matter is not valid YAML: {reason}; fix the YAML syntax on this line")
+        problems.add(path, line, say('front matter is not valid YAML: {reason}; fix the YAML syntax on this line', reason=reason))
         return None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problems.add(path, 2, "front matter must be a mapping of `key: value` lines (pack, title, ...)")
+        problems.add(path, 2, say('front matter must be a mapping of `key: value` lines (pack, title, ...)'))
         return None
     key_lines: dict[str, int] = {}
     if isinstance(node, yaml.MappingNode):
@@ -145,12 +145,11 @@ def parse_file(path: str, data: bytes, problems: ProblemList) -> RawFile | None:
                 match = SETTING_LINE.match(raw.strip())
                 line = first + number
                 if not match:
-                    problems.add(path, line, f"question '{question.slug}': settings line {raw.strip()!r} is not "
-                                             "`key: value`; leave a blank line between the settings and the prompt")
+                    problems.add(path, line, say("question '{slug}': settings line {text!r} is not `key: value`; leave a blank line between the settings and the prompt", slug=question.slug, text=raw.strip()))
                     continue
                 key = match["key"].lower()
                 if key in question.settings:
-                    problems.add(path, line, f"question '{question.slug}': setting '{key}' is given twice; keep one")
+                    problems.add(path, line, say("question '{slug}': setting '{key}' is given twice; keep one", slug=question.slug, key=key))
                 question.settings[key] = (match["value"].strip(), line)
             prompt = prompt[3:]
         question.prompt_tokens = prompt
@@ -170,18 +169,15 @@ def parse_file(path: str, data: bytes, problems: ProblemList) -> RawFile | None:
                 close_block()
                 match = heading_id(inline.content)
                 if match is None:
-                    problems.add(path, line, f"question heading {inline.content!r} has no id: end it with a stable "
-                                             "id such as `{#pod-ip-allocator}`")
+                    problems.add(path, line, say('question heading {content!r} has no id: end it with a stable id such as `{{#pod-ip-allocator}}`', content=inline.content))
                     current = RawQuestion(slug=f"line-{line}", title=plain_text(inline.content), line=line)
                 else:
                     slug = match[1]
                     if not SLUG.match(slug):
-                        problems.add(path, line, f"question id '{slug}' is not valid: use lowercase letters, digits "
-                                                 "and single dashes, e.g. `{#pod-ip-allocator}`")
+                        problems.add(path, line, say("question id '{slug}' is not valid: use lowercase letters, digits and single dashes, e.g. `{{#pod-ip-allocator}}`", slug=slug))
                     current = RawQuestion(slug=slug, title=plain_text(match[0]), line=line)
                     if not current.title:
-                        problems.add(path, line, f"question '{slug}' has an empty title: write the question's "
-                                                 "title before its id")
+                        problems.add(path, line, say("question '{slug}' has an empty title: write the question's title before its id", slug=slug))
                 questions.append(current)
             elif current is None:
                 blocks.extend(tokens[index:index + 3])
@@ -189,8 +185,7 @@ def parse_file(path: str, data: bytes, problems: ProblemList) -> RawFile | None:
                 close_block()
                 name = plain_text(inline.content).strip().lower()
                 if name in current.sections:
-                    problems.add(path, line, f"question '{current.slug}': section '### {inline.content}' appears "
-                                             f"twice (first at line {current.sections[name].line}); merge them")
+                    problems.add(path, line, say("question '{slug}': section '### {content}' appears twice (first at line {line}); merge them", slug=current.slug, content=inline.content, line=current.sections[name].line))
                 section = Section(name=name, line=line, tokens=[], first_line=line + 1, last_line=line)
             index += 3
             continue

@@ -1,7 +1,14 @@
-"""Problems found in authored content, each pointing at a file and line."""
+"""Problems found in authored content, each pointing at a file and line.
+
+A problem's message is English (``str(problem)`` is ``path:line: message``, as the CLI has always printed it);
+a problem the compiler said as a message (:func:`quizapp.words.say`) also keeps the message id and parameters, so
+``problem.render(language)`` prints it in the author's language from the ``compiler`` catalogue (docs/i18n.md).
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from quizapp.words import Said, render
 
 
 @dataclass(frozen=True, order=True)
@@ -9,6 +16,18 @@ class Problem:
     path: str
     line: int
     message: str
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, line: int, message: str | Said) -> "Problem":
+        return cls(path, line, str(message), message if isinstance(message, Said) else None)
+
+    def text(self, language: str | None = None) -> str:
+        """The message in `language` (English when None, or when it has no translation)."""
+        return render(self.said, language, "compiler") if self.said is not None else self.message
+
+    def render(self, language: str | None = None) -> str:
+        return f"{self.path}:{self.line}: {self.text(language)}"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
@@ -20,8 +39,8 @@ class ProblemList:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(self, path: str, line: int, message: str) -> None:
-        self.items.append(Problem(path, max(int(line), 1), message))
+    def add(self, path: str, line: int, message: str | Said) -> None:
+        self.items.append(Problem.of(path, max(int(line), 1), message))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -10,6 +10,7 @@ from typing import Any, Callable, ClassVar
 
 from markdown_it.token import Token
 
+from quizapp.words import say
 from quizapp.content.markdown import render, render_inline, render_tokens, plain_text
 from quizapp.content.parser import RawFile, RawQuestion, Section, section_source
 from quizapp.content.problems import ProblemList
@@ -33,7 +34,7 @@ class CompileContext:
         return self.raw_file.path
 
     def error(self, line: int, message: str) -> None:
-        self.problems.add(self.path, line, f"question '{self.question.slug}': {message}")
+        self.problems.add(self.path, line, say("question '{slug}': {message}", slug=self.question.slug, message=message))
 
     def section(self, name: str) -> Section | None:
         return self.question.sections.get(name)
@@ -69,9 +70,9 @@ def list_items(ctx: CompileContext, section: Section, ordered: bool) -> list[tup
     kind = "ordered_list_open" if ordered else "bullet_list_open"
     other = "bullet_list_open" if ordered else "ordered_list_open"
     lists = [t for t in section.tokens if t.type in (kind, other) and t.level == 0]
-    want = "a numbered list (`1. ...`)" if ordered else "a bulleted list (`- ...`)"
+    want = say("a numbered list (`1. ...`)") if ordered else say("a bulleted list (`- ...`)")
     if len(lists) != 1 or lists[0].type != kind:
-        ctx.error(section.line, f"section '### {section.name.title()}' must hold exactly one {want}")
+        ctx.error(section.line, say("section '### {title}' must hold exactly one {want}", title=section.name.title(), want=want))
         return []
     items: list[tuple[str, int]] = []
     tokens = section.tokens
@@ -93,12 +94,12 @@ class ChoiceType(QuestionType):
         for text, line in list_items(ctx, section, ordered=False):
             match = CHOICE_MARK.match(text)
             if not match:
-                ctx.error(line, "each choice starts with `[x] ` (right) or `[ ] ` (wrong)")
+                ctx.error(line, say('each choice starts with `[x] ` (right) or `[ ] ` (wrong)'))
                 continue
             choices.append({"html": render_inline(match["text"]), "text": plain_text(match["text"]),
                             "correct": match["mark"] != " "})
         if section.tokens and len(choices) < 2:
-            ctx.error(section.line, "a choice question needs at least two choices")
+            ctx.error(section.line, say('a choice question needs at least two choices'))
         return choices
 
 
@@ -112,8 +113,10 @@ class SingleChoice(ChoiceType):
         correct = sum(choice["correct"] for choice in choices)
         if choices and correct != 1:
             ctx.error(ctx.section("choices").line,  # type: ignore[union-attr]
-                      f"single-choice question needs exactly one choice marked [x], found {correct}; "
-                      "mark the right choice `- [x]`" + (" or use `type: multiple`" if correct > 1 else ""))
+                      say("single-choice question needs exactly one choice marked [x], found {correct}; "
+                          "mark the right choice `- [x]` or use `type: multiple`", correct=correct) if correct > 1 else
+                      say("single-choice question needs exactly one choice marked [x], found {correct}; "
+                          "mark the right choice `- [x]`", correct=correct))
         return {"choices": choices, "shuffle": ctx.settings.get("shuffle", True)}
 
 
@@ -126,7 +129,7 @@ class MultipleChoice(ChoiceType):
         choices = self.parse_choices(ctx)
         if choices and not any(choice["correct"] for choice in choices):
             ctx.error(ctx.section("choices").line,  # type: ignore[union-attr]
-                      "multiple-select question has no choice marked [x]; mark every right choice `- [x]`")
+                      say('multiple-select question has no choice marked [x]; mark every right choice `- [x]`'))
         return {"choices": choices, "shuffle": ctx.settings.get("shuffle", True)}
 
 
@@ -141,7 +144,7 @@ class TrueFalse(QuestionType):
         assert section is not None
         text = plain_text(section_source(ctx.raw_file, section)).lower().rstrip(".")
         if text not in ("true", "false"):
-            ctx.error(section.line, f"the answer of a true/false question is `true` or `false`, not {text!r}")
+            ctx.error(section.line, say('the answer of a true/false question is `true` or `false`, not {text!r}', text=text))
         return {"answer": text == "true"}
 
 
@@ -161,7 +164,7 @@ class ShortAnswer(QuestionType):
             answers = [plain_text(section_source(ctx.raw_file, section))]
         answers = [answer for answer in answers if answer]
         if not answers:
-            ctx.error(section.line, "a short-answer question needs at least one accepted answer under `### Answer`")
+            ctx.error(section.line, say('a short-answer question needs at least one accepted answer under `### Answer`'))
         return {"answers": answers, "case_sensitive": ctx.settings.get("case_sensitive", False)}
 
 
@@ -177,7 +180,7 @@ class Ordering(QuestionType):
         items = [{"html": render_inline(text), "text": plain_text(text)}
                  for text, _line in list_items(ctx, section, ordered=True)]
         if section.tokens and len(items) < 2:
-            ctx.error(section.line, "an ordering question needs at least two items in `### Order`")
+            ctx.error(section.line, say('an ordering question needs at least two items in `### Order`'))
         return {"items": items}
 
 
@@ -192,7 +195,7 @@ class Matching(QuestionType):
         assert section is not None
         tokens = section.tokens
         if not any(t.type == "table_open" for t in tokens):
-            ctx.error(section.line, "`### Pairs` must hold a two-column table: a header row, then one row a pair")
+            ctx.error(section.line, say('`### Pairs` must hold a two-column table: a header row, then one row a pair'))
             return {"left_label": "", "right_label": "", "pairs": [], "right_options": []}
         rows: list[tuple[list[str], int]] = []
         for index, token in enumerate(tokens):
@@ -206,22 +209,21 @@ class Matching(QuestionType):
                 rows.append((cells, ctx.line_of(token)))
         header, pairs = rows[0], rows[1:]
         if len(header[0]) != 2:
-            ctx.error(header[1], f"the pairs table needs exactly two columns, found {len(header[0])}")
+            ctx.error(header[1], say('the pairs table needs exactly two columns, found {count}', count=len(header[0])))
         seen: dict[str, int] = {}
         compiled = []
         for cells, line in pairs:
             if len(cells) != 2 or not all(c.strip() for c in cells):
-                ctx.error(line, "each pair row needs a left and a right value")
+                ctx.error(line, say('each pair row needs a left and a right value'))
                 continue
             left = plain_text(cells[0])
             if left in seen:
-                ctx.error(line, f"left-hand value {left!r} appears twice (also line {seen[left]}); each left value "
-                                "must be unique")
+                ctx.error(line, say('left-hand value {left!r} appears twice (also line {other_line}); each left value must be unique', left=left, other_line=seen[left]))
             seen[left] = line
             compiled.append({"left_html": render_inline(cells[0]), "left": left,
                              "right_html": render_inline(cells[1]), "right": plain_text(cells[1])})
         if len(compiled) < 2:
-            ctx.error(section.line, "a matching question needs at least two pairs")
+            ctx.error(section.line, say('a matching question needs at least two pairs'))
         options: list[dict[str, str]] = []
         for pair in compiled:
             if pair["right"] not in [o["text"] for o in options]:
@@ -242,7 +244,7 @@ class Flashcard(QuestionType):
         section = ctx.section("back")
         assert section is not None
         if not section.tokens:
-            ctx.error(section.line, "`### Back` is empty: write the answer side of the card")
+            ctx.error(section.line, say('`### Back` is empty: write the answer side of the card'))
         return {"back_html": render_tokens(section.tokens), "reversible": ctx.settings.get("reversible", False)}
 
     def card_keys(self, data: dict[str, Any]) -> list[str]:
@@ -260,12 +262,12 @@ class Cloze(QuestionType):
         deletions = list(CLOZE.finditer(source))
         if not deletions:
             ctx.error(ctx.question.prompt_line or ctx.question.line,
-                      "cloze text has no deletion: wrap each hidden part in `{{c1::...}}` (c2, c3 for more cards)")
+                      say('cloze text has no deletion: wrap each hidden part in `{{c1::...}}` (c2, c3 for more cards)'))
             return {"cards": {}, "groups": []}
         groups = sorted({int(match["group"]) for match in deletions})
         if len(groups) > MAX_CLOZE_CARDS:  # each group is a card, rendered on its own
             ctx.error(ctx.question.prompt_line or ctx.question.line,
-                      f"{len(groups)} cloze groups (c1, c2, ...); at most {MAX_CLOZE_CARDS} cards per question")
+                      say('{count} cloze groups (c1, c2, ...); at most {most} cards per question', count=len(groups), most=MAX_CLOZE_CARDS))
             return {"cards": {}, "groups": []}
         cards: dict[str, Any] = {}
         for group in groups:
@@ -289,7 +291,7 @@ class Cloze(QuestionType):
             cards[f"c{group}"] = {"prompt_html": html, "blanks": blanks, "answer_html": revealed}
         for key, card in cards.items():
             if any(not blank["answers"] for blank in card["blanks"]):
-                ctx.error(ctx.question.prompt_line, f"cloze deletion {key} is empty: put the hidden text after `::`")
+                ctx.error(ctx.question.prompt_line, say('cloze deletion {key} is empty: put the hidden text after `::`', key=key))
         return {"cards": cards, "groups": [f"c{g}" for g in groups],
                 "case_sensitive": ctx.settings.get("case_sensitive", False)}
 

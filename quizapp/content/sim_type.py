@@ -18,6 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from quizapp import safeyaml
+from quizapp.words import Said, say
 from quizapp.checking import normalize_answer
 from quizapp.content.qtypes import CompileContext, QuestionType, register
 from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
@@ -51,17 +52,18 @@ def substitute_html(fragment: str, params: dict[str, Any]) -> str:
     return PARAMETER.sub(lambda m: html.escape(str(params[m[1]])) if m[1] in params else m[0], fragment)
 
 
-def vary_problem(vary: Any) -> str | None:
+def vary_problem(vary: Any) -> Said | None:
     """Why a `vary:` mapping is refused (None: fine): parameters map to non-empty lists of short scalars."""
     if not isinstance(vary, dict) or not all(isinstance(v, list) and v for v in vary.values()):
-        return "`vary:` maps each parameter to a non-empty list of values, e.g. `nodePort: [30080, 31000]`"
+        return say("`vary:` maps each parameter to a non-empty list of values, e.g. `nodePort: [30080, 31000]`")
     if len(vary) > MAX_PARAMETERS:
-        return f"`vary:` has {len(vary)} parameters; at most {MAX_PARAMETERS}"
+        return say("`vary:` has {count} parameters; at most {most}", count=len(vary), most=MAX_PARAMETERS)
     for name, values in vary.items():
         if len(values) > MAX_VALUES:
-            return f"`vary: {name}` has {len(values)} values; at most {MAX_VALUES}"
+            return say("`vary: {name}` has {count} values; at most {most}", name=name, count=len(values), most=MAX_VALUES)
         if not all(isinstance(v, (str, int, float, bool)) and len(str(v)) <= MAX_VALUE_LENGTH for v in values):
-            return f"`vary: {name}` values must be numbers or text of at most {MAX_VALUE_LENGTH} characters"
+            return say("`vary: {name}` values must be numbers or text of at most {most} characters", name=name,
+                       most=MAX_VALUE_LENGTH)
     return None
 
 
@@ -100,7 +102,7 @@ def _code_block(ctx: CompileContext, section_name: str) -> tuple[str, int] | Non
         return None
     fences = [t for t in section.tokens if t.type == "fence"]
     if len(fences) != 1:
-        ctx.error(section.line, f"`### {section_name.title()}` must hold exactly one ```yaml code block")
+        ctx.error(section.line, say('`### {title}` must hold exactly one ```yaml code block', title=section_name.title()))
         return None
     return fences[0].content, ctx.line_of(fences[0]) + 1
 
@@ -139,22 +141,21 @@ class SimChecked(QuestionType):
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             ctx.error(trace_line + (mark.line if mark else 0),
-                      f"the trace block is not valid YAML: {getattr(error, 'problem', error)}")
+                      say('the trace block is not valid YAML: {reason}', reason=getattr(error, 'problem', error)))
             return {"variants": []}
         if not isinstance(spec, dict):
-            ctx.error(trace_line, "the trace block must be a mapping with `from`, `to` and `ask`")
+            ctx.error(trace_line, say('the trace block must be a mapping with `from`, `to` and `ask`'))
             return {"variants": []}
         for key in spec:
             if key not in TRACE_KEYS:
-                ctx.error(trace_line, f"unknown trace key '{key}'; known: {', '.join(sorted(TRACE_KEYS))}")
+                ctx.error(trace_line, say("unknown trace key '{key}'; known: {choices}", key=key, choices=', '.join(sorted(TRACE_KEYS))))
         ask = spec.get("ask")
         if ask not in ASKS:
-            ctx.error(trace_line, f"`ask:` must be one of {', '.join(ASKS)} (got {ask!r})")
+            ctx.error(trace_line, say('`ask:` must be one of {choices} (got {ask!r})', choices=', '.join(ASKS), ask=ask))
             return {"variants": []}
         for key in ("from", "to"):
             if not isinstance(spec.get(key), str):
-                ctx.error(trace_line, f"the trace needs `{key}:` as text, e.g. `from: external` and "
-                                      "`to: 192.168.1.11:30080` (or a URL: `to: https://shop.example.com/cart`)")
+                ctx.error(trace_line, say('the trace needs `{key}:` as text, e.g. `from: external` and `to: 192.168.1.11:30080` (or a URL: `to: https://shop.example.com/cart`)', key=key))
                 return {"variants": []}
         scenario_source = self._scenario_source(ctx, spec, trace_line)
         if scenario_source is None:
@@ -168,7 +169,7 @@ class SimChecked(QuestionType):
         used = set(PARAMETER.findall(scenario_text + spec["from"] + spec["to"] + str(spec.get("expect", ""))
                                      + ctx.question.prompt_source))
         for name in sorted(used - set(vary)):
-            ctx.error(trace_line, f"`${{{name}}}` is used but `vary:` does not define it")
+            ctx.error(trace_line, say('`${{{name}}}` is used but `vary:` does not define it', name=name))
         variants = []
         for params in variant_combinations(vary):
             variant = self._trace_variant(ctx, spec, ask, params, scenario_text, scenario_path, scenario_line,
@@ -186,42 +187,41 @@ class SimChecked(QuestionType):
         inline = _code_block(ctx, "scenario")
         file_name = spec.get("scenario")
         if inline is not None and file_name:
-            ctx.error(trace_line, "give the scenario once: either a `### Scenario` block or `scenario: FILE`")
+            ctx.error(trace_line, say('give the scenario once: either a `### Scenario` block or `scenario: FILE`'))
             return None
         if inline is not None:
             return inline[0], ctx.path, inline[1]
         if not file_name:
             if ctx.section("scenario") is None:
-                ctx.error(ctx.question.line, "has no scenario: add a `### Scenario` section with a ```yaml block, "
-                                             "or `scenario: FILE.yaml` in the trace block")
+                ctx.error(ctx.question.line, say('has no scenario: add a `### Scenario` section with a ```yaml block, or `scenario: FILE.yaml` in the trace block'))
             return None
         reader = ctx.read_resource
         data = reader(ctx.path, str(file_name)) if reader else None
         if data is None:
-            ctx.error(trace_line, f"scenario file {file_name!r} was not found next to {ctx.path}")
+            ctx.error(trace_line, say('scenario file {file_name!r} was not found next to {path}', file_name=file_name, path=ctx.path))
             return None
         try:
             return data.decode("utf-8"), _sibling(ctx.path, str(file_name)), 1
         except UnicodeDecodeError:
-            ctx.error(trace_line, f"scenario file {file_name!r} is not UTF-8 text; save it as UTF-8")
+            ctx.error(trace_line, say('scenario file {file_name!r} is not UTF-8 text; save it as UTF-8', file_name=file_name))
             return None
 
     def _trace_variant(self, ctx: CompileContext, spec: dict[str, Any], ask: str, params: dict[str, Any],
                        scenario_text: str, scenario_path: str, scenario_line: int,
                        trace_line: int) -> dict[str, Any] | None:
         label = ", ".join(f"{k}={v}" for k, v in params.items())
-        where = f" (variant {label})" if label else ""
+        where = say(" (variant {label})", label=label) if label else ""
         text = substitute(scenario_text, params)
         try:
             safeyaml.compose_all(text)  # no aliases (a values' substitution could add some), bounded size
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            message = f"scenario{where}: {getattr(error, 'problem', None) or error}"
+            message = say("scenario{where}: {reason}", where=where, reason=str(getattr(error, "problem", None) or error))
             if scenario_path == ctx.path:
                 ctx.error(scenario_line + (mark.line if mark else 0), message)
             else:
                 ctx.problems.add(scenario_path, 1 + (mark.line if mark else 0),
-                                 f"question '{ctx.question.slug}': {message}")
+                                 say("question '{slug}': {message}", slug=ctx.question.slug, message=message))
             return None
         try:
             scenario = load_scenario(text, source=scenario_path)
@@ -230,37 +230,34 @@ class SimChecked(QuestionType):
                 line = scenario_line + (problem.line or 1) - 1
                 detail = ", ".join(p for p in (f"document {problem.document}" if problem.document else "",
                                                problem.path) if p)
-                message = f"scenario{where}: {detail + ': ' if detail else ''}{problem.message}"
+                message = say("scenario{where}: {detail}{problem}", where=where, detail=detail + ": " if detail else "",
+                              problem=problem.message)
                 if scenario_path == ctx.path:
                     ctx.error(line, message)
                 else:
-                    ctx.problems.add(scenario_path, line, f"question '{ctx.question.slug}': {message}")
+                    ctx.problems.add(scenario_path, line, say("question '{slug}': {message}", slug=ctx.question.slug, message=message))
             return None
         src, dst = substitute(spec["from"], params), substitute(spec["to"], params)
         try:
             results = [trace(scenario, src, dst, seed=seed) for seed in range(DETERMINISM_SEEDS)]
         except TraceError as error:
-            ctx.error(trace_line, f"the trace cannot run{where}: {error}")
+            ctx.error(trace_line, say('the trace cannot run{where}: {error}', where=where, error=error))
             return None
         first = results[0]
         if ask in ("endpoint", "name"):
             if not first.delivered:
-                ctx.error(trace_line, f"`ask: {ask}` but the simulator says the traffic is not delivered{where} "
-                                      f"({first.reason}); ask `outcome` instead")
+                ctx.error(trace_line, say('`ask: {ask}` but the simulator says the traffic is not delivered{where} ({reason}); ask `outcome` instead', ask=ask, where=where, reason=first.reason))
                 return None
             accepted: Any = _accepted(ask, first)
             key_text = " or ".join(accepted)
         else:
             answers = {repr(_answer_of(ask, r)) for r in results}
             if len(answers) > 1:
-                ctx.error(trace_line, f"the answer to `ask: {ask}` depends on which endpoint is picked{where} "
-                                      f"({', '.join(sorted(answers))}); pin it (one endpoint, "
-                                      "externalTrafficPolicy, a single replica) or ask for the endpoint")
+                ctx.error(trace_line, say('the answer to `ask: {ask}` depends on which endpoint is picked{where} ({choices}); pin it (one endpoint, externalTrafficPolicy, a single replica) or ask for the endpoint', ask=ask, where=where, choices=', '.join(sorted(answers))))
                 return None
             accepted = _answer_of(ask, first)
             if ask == "source_ip" and accepted is None:
-                ctx.error(trace_line, f"`ask: source_ip` but nothing receives the traffic{where} ({first.reason}); "
-                                      "ask `outcome` instead")
+                ctx.error(trace_line, say('`ask: source_ip` but nothing receives the traffic{where} ({reason}); ask `outcome` instead', where=where, reason=first.reason))
                 return None
             key_text = str(accepted).lower() if isinstance(accepted, bool) else str(accepted)
         if "expect" in spec:
@@ -282,8 +279,7 @@ class SimChecked(QuestionType):
             agrees = normalize_answer(substitute(str(expect), params)) == normalize_answer(str(accepted))
             computed = str(accepted)
         if not agrees:
-            ctx.error(trace_line, f"the simulator disagrees with `expect: {expect}`{where}: it computes "
-                                  f"{computed}; fix the key (or the scenario)")
+            ctx.error(trace_line, say('the simulator disagrees with `expect: {expect}`{where}: it computes {computed}; fix the key (or the scenario)', expect=expect, where=where, computed=computed))
 
     def card_keys(self, data: dict[str, Any]) -> list[str]:
         return ["main"]

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from quizapp.words import Said, render, say
 from quizapp.content.markdown import render_tokens
 from quizapp.content.parser import RawFile, RawQuestion
 from quizapp.content.problems import Problem, ProblemList
@@ -58,6 +59,15 @@ class TranslationWarning:
     path: str
     line: int
     message: str
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, path: str, line: int, message: Said) -> "TranslationWarning":
+        return cls(path, line, str(message), message)
+
+    def render(self, language: str | None = None) -> str:
+        text = render(self.said, language, "compiler") if self.said is not None else self.message
+        return f"{self.path}:{self.line}: {render(say('warning: {text}', text=text), language, 'compiler')}"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning: {self.message}"
@@ -80,23 +90,19 @@ def compile_translation_file(raw_file: RawFile, meta: dict[str, Any], pack: Any,
     line_of = raw_file.front_matter_lines
     if language == pack.language:
         problems.add(path, line_of.get("language", 2),
-                     f"a translation's `language:` must differ from the pack's ({pack.language}); "
-                     "give the language this file is written in, e.g. `language: zh-CN`")
+                     say("a translation's `language:` must differ from the pack's ({language}); give the language this file is written in, e.g. `language: zh-CN`", language=pack.language))
         return
     if meta["translation_of"] != pack.language:
         problems.add(path, line_of.get("translation_of", 2),
-                     f"`translation_of: {meta['translation_of']}` but pack '{pack.slug}' is written in "
-                     f"{pack.language}; write `translation_of: {pack.language}`")
+                     say("`translation_of: {given}` but pack '{slug}' is written in {language}; write `translation_of: {language}`", given=meta['translation_of'], slug=pack.slug, language=pack.language))
         return
     if topic_slug not in {topic.slug for topic in pack.topics}:
-        problems.add(path, 1, f"translates topic '{topic_slug}', which pack '{pack.slug}' does not have: name the "
-                              "file after the topic file it translates (e.g. `zh-CN/pod-ip.md` for `pod-ip.md`)")
+        problems.add(path, 1, say("translates topic '{topic_slug}', which pack '{slug}' does not have: name the file after the topic file it translates (e.g. `zh-CN/pod-ip.md` for `pod-ip.md`)", topic_slug=topic_slug, slug=pack.slug))
         return
     translations: PackTranslations = pack.translations
     topics = translations.topics.setdefault(language, {})
     if topic_slug in topics:
-        problems.add(path, 1, f"topic '{topic_slug}' is translated to {language} twice (also by "
-                              f"{topics[topic_slug].source_path}); keep one file")
+        problems.add(path, 1, say("topic '{topic_slug}' is translated to {language} twice (also by {source_path}); keep one file", topic_slug=topic_slug, language=language, source_path=topics[topic_slug].source_path))
         return
     topics[topic_slug] = TopicTranslation(topic_slug, language, meta["title"],
                                           render_tokens(raw_file.intro_tokens), path)
@@ -105,16 +111,13 @@ def compile_translation_file(raw_file: RawFile, meta: dict[str, Any], pack: Any,
     for raw in raw_file.questions:
         source = sources.get(raw.slug)
         if source is None:
-            problems.add(path, raw.line, f"question '{raw.slug}' is not in pack '{pack.slug}': a translation uses "
-                                         "the source question's id (`{#id}`)")
+            problems.add(path, raw.line, say("question '{raw_slug}' is not in pack '{pack_slug}': a translation uses the source question's id (`{{#id}}`)", raw_slug=raw.slug, pack_slug=pack.slug))
             continue
         if source.topic != topic_slug:
-            problems.add(path, raw.line, f"question '{raw.slug}' belongs to topic '{source.topic}' "
-                                         f"({source.source_path}); translate it in that topic's file")
+            problems.add(path, raw.line, say("question '{slug}' belongs to topic '{topic}' ({source_path}); translate it in that topic's file", slug=raw.slug, topic=source.topic, source_path=source.source_path))
             continue
         if raw.slug in done:
-            problems.add(path, raw.line, f"question '{raw.slug}' is translated twice (also at "
-                                         f"{done[raw.slug].source_path}:{done[raw.slug].source_line})")
+            problems.add(path, raw.line, say("question '{slug}' is translated twice (also at {source_path}:{source_line})", slug=raw.slug, source_path=done[raw.slug].source_path, source_line=done[raw.slug].source_line))
             continue
         translated = _compile_question(raw_file, raw, source, problems, read_resource, translations.dropped)
         if translated is not None:
@@ -129,51 +132,44 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, source: Any, problems
     settings = {key: value for key, value in raw.settings.items()}
     for key, (_value, line) in settings.items():
         if key not in TRANSLATION_SETTINGS:
-            ctx.error(line, f"setting '{key}' cannot be translated: a translation takes `type`, `translated_from` "
-                            "and optionally `source` (a page in its language); everything else is the source's")
+            ctx.error(line, say("setting '{key}' cannot be translated: a translation takes `type`, `translated_from` and optionally `source` (a page in its language); everything else is the source's", key=key))
     type_name, type_line = settings.get("type", ("", raw.line))
     if type_name.strip().lower() != source.qtype:
-        ctx.error(type_line, f"type must be `{source.qtype}` as in the source ({source.source_path}:"
-                             f"{source.source_line}), not {type_name.strip() or 'missing'!r}")
+        ctx.error(type_line, say('type must be `{qtype}` as in the source ({source_path}:{source_line}), not {given!r}', qtype=source.qtype, source_path=source.source_path, source_line=source.source_line, given=type_name.strip() or 'missing'))
         return None
     stamp, stamp_line = settings.get("translated_from", ("", raw.line))
     stamp = stamp.strip().lower()
     if not HASH_PREFIX.match(stamp):
-        ctx.error(stamp_line, f"needs `translated_from: {source.text_hash[:12]}` (the source version it "
-                              "translates: the first 12 hex digits of its text's hash, as `quizapp content check` "
-                              "prints them)")
+        ctx.error(stamp_line, say("needs `translated_from: {stamp}` (the source version it translates: the first 12 hex digits of its text's hash, as `quizapp content check` prints them)", stamp=source.text_hash[:12]))
         return None
     overlay: dict[str, Any] = {}
     if "source" in settings:
         url, url_line = settings["source"]
         if not URL.match(url.strip()):
-            ctx.error(url_line, f"`source:` must be an http(s) URL, not {url.strip()!r}")
+            ctx.error(url_line, say('`source:` must be an http(s) URL, not {text!r}', text=url.strip()))
         overlay["source"] = url.strip()
     explanation = raw.sections.get("explanation")
     if explanation is None or not explanation.tokens:
-        ctx.error(raw.line, "has no `### Explanation` (or it is empty): translate the source's explanation")
+        ctx.error(raw.line, say("has no `### Explanation` (or it is empty): translate the source's explanation"))
         return None
     if not raw.prompt_tokens and QUESTION_TYPES[source.qtype].needs_prompt:
-        ctx.error(raw.line, "has no prompt: translate the source's question text")
+        ctx.error(raw.line, say("has no prompt: translate the source's question text"))
         return None
     overlay["prompt_html"] = render_tokens(raw.prompt_tokens)
     overlay["explanation_html"] = render_tokens(explanation.tokens)
     if source.qtype in SHARED_KEY_TYPES:
         extra = set(raw.sections) - {"explanation"}
         for name in sorted(extra):
-            ctx.error(raw.sections[name].line, f"a {source.qtype} question's translation holds only its prompt and "
-                                               f"explanation: the scenario and trace are the source's; remove "
-                                               f"`### {name.title()}`")
+            ctx.error(raw.sections[name].line, say("a {qtype} question's translation holds only its prompt and explanation: the scenario and trace are the source's; remove `### {title}`", qtype=source.qtype, title=name.title()))
         known = set(source.data.get("parameters", []))
         used = set(PARAMETER.findall(raw.prompt_source))
         for name in sorted(used - known):
-            ctx.error(raw.prompt_line or raw.line, f"`${{{name}}}` is not a parameter of the source question "
-                                                   f"(it has: {', '.join(sorted(known)) or 'none'})")
+            ctx.error(raw.prompt_line or raw.line, say('`${{{name}}}` is not a parameter of the source question (it has: {known})', name=name, known=', '.join(sorted(known)) or 'none'))
         return (overlay, stamp) if not extra and used <= known else None
     qtype = QUESTION_TYPES[source.qtype]
     for name in qtype.sections:
         if name not in raw.sections:
-            ctx.error(raw.line, f"has no `### {name.title()}` section; translate the source's")
+            ctx.error(raw.line, say("has no `### {title}` section; translate the source's", title=name.title()))
             return None
     ctx.settings.update({key: source.data[key] for key in ("shuffle", "case_sensitive", "reversible")
                          if key in source.data})
@@ -184,41 +180,41 @@ def _compile_question(raw_file: RawFile, raw: RawQuestion, source: Any, problems
     structural = _same_structure(source.qtype, source.data, compiled)
     if structural and not source.text_hash.startswith(stamp):
         # Written against an older source whose key has changed since: expected drift, not an authoring error.
-        dropped.append(TranslationWarning(raw_file.path, raw.line, (
-            f"question '{raw.slug}': the {raw_file.front_matter.get('language')} translation is stale and "
-            f"{structural} now ({source.source_path}:{source.source_line}): it is not used until it is updated "
-            f"(then set `translated_from: {source.text_hash[:12]}`)")))
+        dropped.append(TranslationWarning.of(raw_file.path, raw.line, say(
+            "question '{slug}': the {language} translation is stale and {structural} now ({source_path}:{source_line}): "
+            "it is not used until it is updated (then set `translated_from: {stamp}`)", slug=raw.slug,
+            language=raw_file.front_matter.get("language"), structural=structural, source_path=source.source_path,
+            source_line=source.source_line, stamp=source.text_hash[:12])))
         return None
     if structural:
-        ctx.error(raw.line, f"{structural} than the source ({source.source_path}:{source.source_line}); a "
-                            "translation changes words, never the key")
+        ctx.error(raw.line, say('{structural} than the source ({source_path}:{source_line}); a translation changes words, never the key', structural=structural, source_path=source.source_path, source_line=source.source_line))
         return None
     overlay.update(_display_fields(source.qtype, compiled))
     return overlay, stamp
 
 
-def _same_structure(qtype: str, source: dict[str, Any], translated: dict[str, Any]) -> str | None:
+def _same_structure(qtype: str, source: dict[str, Any], translated: dict[str, Any]) -> Said | None:
     """None when the translation has the source's key; else what differs, phrased to end with 'than the source'."""
     if qtype in ("single", "multiple"):
         mine, theirs = [c["correct"] for c in translated["choices"]], [c["correct"] for c in source["choices"]]
         if len(mine) != len(theirs):
-            return f"has {len(mine)} choices, {len(theirs)} in the source: other choices"
+            return say("has {mine} choices, {theirs} in the source: other choices", mine=len(mine), theirs=len(theirs))
         if mine != theirs:
-            return "marks other choices [x]: another correct set"
+            return say("marks other choices [x]: another correct set")
     elif qtype == "truefalse" and translated["answer"] != source["answer"]:
-        return f"answers {str(translated['answer']).lower()}: another answer"
+        return say("answers {answer}: another answer", answer=str(translated['answer']).lower())
     elif qtype == "ordering" and len(translated["items"]) != len(source["items"]):
-        return f"has {len(translated['items'])} items to order: other items"
+        return say("has {count} items to order: other items", count=len(translated['items']))
     elif qtype == "matching":
         if len(translated["pairs"]) != len(source["pairs"]):
-            return f"has {len(translated['pairs'])} pairs: other pairs"
+            return say("has {count} pairs: other pairs", count=len(translated['pairs']))
         if _pairing(translated) != _pairing(source):
-            return "groups the right-hand values differently: another pairing"
+            return say("groups the right-hand values differently: another pairing")
     elif qtype == "cloze":
         mine = {key: len(card["blanks"]) for key, card in translated["cards"].items()}
         theirs = {key: len(card["blanks"]) for key, card in source["cards"].items()}
         if mine != theirs:
-            return f"has other cloze deletions ({_cloze_shape(mine)} against {_cloze_shape(theirs)}): other blanks"
+            return say("has other cloze deletions ({mine} against {theirs}): other blanks", mine=_cloze_shape(mine), theirs=_cloze_shape(theirs))
     return None
 
 
@@ -293,17 +289,17 @@ def translation_warnings(bank: Any, languages: list[str] | None = None) -> list[
             for question in pack.questions:
                 entry = done.get(question.slug)
                 if entry is None:
-                    warnings.append(TranslationWarning(
-                        question.source_path, question.source_line,
-                        f"question '{question.slug}' has no {language} translation: {language} learners see it "
-                        f"in {pack.language} (a translation starts `translated_from: {question.text_hash[:12]}`)"))
+                    warnings.append(TranslationWarning.of(question.source_path, question.source_line, say(
+                        "question '{slug}' has no {language} translation: {language} learners see it in {pack_language} "
+                        "(a translation starts `translated_from: {stamp}`)", slug=question.slug, language=language,
+                        pack_language=pack.language, stamp=question.text_hash[:12])))
                 elif not question.text_hash.startswith(entry.translated_from):
-                    warnings.append(TranslationWarning(
-                        entry.source_path, entry.source_line,
-                        f"question '{question.slug}': the {language} translation is stale: the source "
-                        f"({question.source_path}:{question.source_line}) changed after `translated_from: "
-                        f"{entry.translated_from}`; update the translation, then set `translated_from: "
-                        f"{question.text_hash[:12]}`"))
+                    warnings.append(TranslationWarning.of(entry.source_path, entry.source_line, say(
+                        "question '{slug}': the {language} translation is stale: the source ({source_path}:"
+                        "{source_line}) changed after `translated_from: {old}`; update the translation, then set "
+                        "`translated_from: {stamp}`", slug=question.slug, language=language,
+                        source_path=question.source_path, source_line=question.source_line, old=entry.translated_from,
+                        stamp=question.text_hash[:12])))
     return sorted(warnings, key=lambda w: (w.path, w.line))
 
 

@@ -91,9 +91,10 @@ def compile_upload(uploaded: UploadedFiles, limits: Limits | None = None) -> Com
                              len(uploaded.markdown))
 
 
-def validate(session: Session, user: User | None, result: CompileResult) -> Validation:
-    """The compiler's problems (exactly as `quizapp content check` prints them), then ownership problems."""
-    problems = [str(problem) for problem in result.problems]
+def validate(session: Session, user: User | None, result: CompileResult, language: str | None = None) -> Validation:
+    """The compiler's problems (as `quizapp content check` prints them: in the language of the files when they
+    are written in one we translate, else in `language`, the instructor's), then ownership problems."""
+    problems = result.problem_texts(default=language)
     bank = result.bank
     if bank is not None:
         if len(bank.packs) > 1:
@@ -142,9 +143,11 @@ def spec_from_json(data: dict[str, Any]) -> PackSpec:
                     [QuestionSpec(**question) for question in data["questions"]])
 
 
-def create_draft(session: Session, user: User, uploaded: UploadedFiles) -> tuple[PackDraft, Validation]:
-    """Compile an upload and keep it (valid or not) with its report."""
-    validation = validate(session, user, compile_upload(uploaded))
+def create_draft(session: Session, user: User, uploaded: UploadedFiles,
+                 language: str | None = None) -> tuple[PackDraft, Validation]:
+    """Compile an upload and keep it (valid or not) with its report (compiler messages in `language` unless the
+    files are written in another language we translate)."""
+    validation = validate(session, user, compile_upload(uploaded), language)
     archive = archive_bytes(uploaded.files)
     spec = validation.pack
     draft = PackDraft(owner_id=user.id, pack_slug=spec.slug if spec else None,

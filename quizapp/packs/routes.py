@@ -17,7 +17,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -26,7 +26,7 @@ from quizapp.access import is_instructor
 from quizapp.auth.forms import PostForm
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.extensions import db
-from quizapp.i18n import LANGUAGES
+from quizapp.i18n import LANGUAGES, current_language
 from quizapp.models import PackDraft, PackVersion
 from quizapp.packs import publishing, service
 from quizapp.packs.forms import OwnerForm, UploadForm, VisibilityForm
@@ -38,7 +38,8 @@ from quizapp.study.trace import render_trace
 bp = Blueprint("packs", __name__, url_prefix="/instructor")
 
 DEFAULT_MAX_CONTENT_LENGTH = 32 * 1024 * 1024
-EXPORT_FORMATS = {"apkg": "Anki (.apkg)", "gift": "Moodle GIFT", "moodle-xml": "Moodle XML", "qti": "Canvas (QTI 1.2)"}
+EXPORT_FORMATS = {"apkg": _l("Anki (.apkg)"), "gift": _l("Moodle GIFT"), "moodle-xml": _l("Moodle XML"),
+                  "qti": _l("Canvas (QTI 1.2)")}
 
 
 @bp.record_once
@@ -107,7 +108,7 @@ def upload():
     except UploadError as error:
         return _index_page(form, f"Upload refused, nothing was kept: {error}", 400)
     uploaded.notes[:0] = converted
-    draft, validation = publishing.create_draft(db.session, me(), uploaded)
+    draft, validation = publishing.create_draft(db.session, me(), uploaded, current_language())
     db.session.commit()
     return redirect(url_for("packs.draft", draft_id=draft.id))
 
