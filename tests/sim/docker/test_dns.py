@@ -8,7 +8,12 @@ from quizapp.sim import trace
 from quizapp.sim.docker.dns import embedded_lookup, resolv_conf
 from quizapp.sim.docker.model import container_id
 
-from .test_engine_versions import host
+from .test_engine_versions import host as any_host
+
+
+def host(*commands: str, **kwargs):
+    """A Docker 20.10 host: the engine these behaviours were judged on in tests/docker_engine."""
+    return any_host(*commands, version="20.10", **kwargs)
 
 APP = ("docker network create app",
        "docker run -d --name db1 --network app -h dbhost --network-alias db --expose 80 img",

@@ -9,7 +9,12 @@ import pytest
 
 from quizapp.sim import ScenarioError, trace
 
-from .test_engine_versions import host
+from .test_engine_versions import host as any_host
+
+
+def host(*commands: str, **kwargs):
+    """A Docker 20.10 host: the engine these behaviours were judged on in tests/docker_engine."""
+    return any_host(*commands, version="20.10", **kwargs)
 
 MV = ("docker network create -d macvlan --subnet 192.168.1.0/24 --gateway 192.168.1.1 --ip-range 192.168.1.128/25 -o parent=eth0 mv",
       "docker run -d --name m1 --network mv -p 8080:80 web", "docker run -d --name m2 --network mv --expose 80 web",
