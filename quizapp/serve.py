@@ -94,16 +94,20 @@ def run_gunicorn(options: dict[str, Any], load_app: Any = None) -> None:
 @click.option("--header-timeout", envvar="QUIZAPP_HEADER_TIMEOUT", type=click.FloatRange(0.5, 600), default=10,
               show_default=True, help="asgi worker: seconds from connecting until a request's headers are complete; "
                                       "slower clients are disconnected. Env: QUIZAPP_HEADER_TIMEOUT.")
+@click.option("--body-timeout", envvar="QUIZAPP_BODY_TIMEOUT", type=click.FloatRange(0.5, 3600), default=60,
+              show_default=True, help="asgi worker: seconds from a request's headers until its whole body has "
+                                      "arrived (408 past it). Env: QUIZAPP_BODY_TIMEOUT.")
 @click.option("--access-log/--no-access-log", envvar="QUIZAPP_ACCESS_LOG", default=False,
               help="Log every request to stdout. Env: QUIZAPP_ACCESS_LOG=1.")
 def serve_command(bind: str, workers: int | None, threads: int, timeout: int, worker_class: str,
-                  header_timeout: float, access_log: bool) -> None:
+                  header_timeout: float, body_timeout: float, access_log: bool) -> None:
     """Serve quizapp with gunicorn (the production server). Run `quizapp db upgrade` first."""
     workers = workers or default_workers()
     if worker_class == "asgi":
         from quizapp import slowclients
 
-        slowclients.HEADER_TIMEOUT = header_timeout  # set in the master: every forked worker inherits it
+        slowclients.HEADER_TIMEOUT = header_timeout  # set in the master: every forked worker inherits them
+        slowclients.BODY_TIMEOUT = body_timeout
     warning = limits_warning(workers, os.environ)
     if warning:
         click.secho(warning, fg="yellow", bold=True, err=True)

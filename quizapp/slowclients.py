@@ -10,7 +10,8 @@ for ever, until a worker runs out of them and stops accepting anyone.
 request's headers must be complete `HEADER_TIMEOUT` seconds after the connection opened, however steadily bytes
 arrive (a deadline, not an idle timeout); past it the connection is closed, as gunicorn closes an idle
 keep-alive connection. The body then has `BODY_TIMEOUT` seconds (BufferedWSGI answers 408 past it).
-`quizapp serve --header-timeout` sets the first (QUIZAPP_HEADER_TIMEOUT; the master sets it before forking).
+`quizapp serve --header-timeout` and `--body-timeout` set them (QUIZAPP_HEADER_TIMEOUT, QUIZAPP_BODY_TIMEOUT; the
+master sets them before forking).
 """
 from __future__ import annotations
 
