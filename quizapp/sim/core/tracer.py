@@ -13,9 +13,11 @@ import random
 from typing import Any
 
 from .model import Scenario
+from .errors import TraceError
 from .netutil import is_ip, is_loopback
 from .packet import Done, Origin, Packet, in_subnet
 from .result import EndpointRef
+from .upstream import outside_message, upstream_could_answer
 from quizapp.words import Said, say
 
 
@@ -91,8 +93,20 @@ class TracerBase:
         if ip is not None:
             self.hop(where, say('{name} -> {ip} ({why})', name=name, ip=ip, why=self._upstream_what(low)))
             return ip
+        if upstream_could_answer(low, self._own_labels()):
+            raise TraceError(outside_message(name, origin.ref))
         self.hop(where, say('{name}: NXDOMAIN (no record for this name from {origin})', name=name, origin=origin.ref))
         raise Done("nxdomain")
+
+    def _own_labels(self) -> set[str]:
+        """Labels that are the scenario's own (namespaces, the cluster domain's, Docker networks): not a public TLD."""
+        scn = self.scn
+        labels = {ns for ns, _ in scn.pods} | {ns for ns, _ in scn.services} | set(scn.namespace_labels)
+        if scn.has_kubernetes:
+            labels |= {"svc", "pod", "cluster", *scn.cluster.domain.split(".")}
+        for host in scn.hosts.values():  # <container>.<network> names
+            labels |= set(host.networks) | set(host.containers)
+        return {label.lower() for label in labels}
 
     def _pick_source(self, origin: Origin, dst: str) -> str:
         if origin.kind == "external":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ..core.netutil import ip_int, is_ip
 from ..core.errors import TraceError
+from ..core.upstream import outside_message, upstream_could_answer
 from ..core.packet import Done
 from ..core.result import EndpointRef
 from .model import Pod, Service
@@ -98,6 +99,8 @@ class KubernetesDns:
         if ip is not None:
             self.hop(where, say('query {q} to {via}: A {ip} ({why})', q=q, via=via, ip=ip, why=self._upstream_what(q)))
             return ip
+        if upstream_could_answer(q, self._own_labels()):
+            raise TraceError(outside_message(q, pod.ref))
         self.hop(where, say('query {q} to {via}: NXDOMAIN', q=q, via=via))
         return None
 
