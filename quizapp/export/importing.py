@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
@@ -84,7 +85,7 @@ def _key(item: dict[str, Any], where: str, problems: list[str]) -> CardKey | Non
     for name, longest in (("pack", 100), ("question", 100), ("card", 40)):
         value = item.get(name)
         if not isinstance(value, str) or not 0 < len(value) <= longest:
-            problems.append(f"{where}.{name}: must be text of 1 to {longest} characters")
+            problems.append(_('%(where)s.%(name)s: must be text of 1 to %(longest)s characters', where=where, name=name, longest=longest))
             ok = False
     return (item["pack"], item["question"], item["card"]) if ok else None
 
@@ -98,10 +99,10 @@ def _moment(value: Any, where: str, problems: list[str], now: datetime) -> datet
             raise ValueError
         moment = sched.as_utc(moment)
     except (ValueError, OverflowError):
-        problems.append(f"{where}: must be an ISO 8601 time with a time zone, e.g. 2026-05-01T09:30:00+00:00")
+        problems.append(_('%(where)s: must be an ISO 8601 time with a time zone, e.g. 2026-05-01T09:30:00+00:00', where=where))
         return None
     if not EARLIEST <= moment <= now + CLOCK_SKEW:
-        problems.append(f"{where}: {value} is before 2000 or in the future")
+        problems.append(_('%(where)s: %(value)s is before 2000 or in the future', where=where, value=value))
         return None
     return moment
 
@@ -121,36 +122,36 @@ class ImportedReview:
 
 def _review(item: Any, where: str, problems: list[str], now: datetime) -> ImportedReview | None:
     if not isinstance(item, dict):
-        problems.append(f"{where}: must be an object")
+        problems.append(_('%(where)s: must be an object', where=where))
         return None
     before = len(problems)
     key = _key(item, where, problems)
     reviewed_at = _moment(item.get("reviewed_at"), f"{where}.reviewed_at", problems, now)
     rating, suggested = item.get("rating"), item.get("suggested_rating")
     if not (_is_int(rating) and 1 <= rating <= 4):
-        problems.append(f"{where}.rating: must be a whole number from 1 (Again) to 4 (Easy)")
+        problems.append(_('%(where)s.rating: must be a whole number from 1 (Again) to 4 (Easy)', where=where))
     if suggested is not None and not (_is_int(suggested) and 1 <= suggested <= 4):
-        problems.append(f"{where}.suggested_rating: must be null or a whole number from 1 to 4")
+        problems.append(_('%(where)s.suggested_rating: must be null or a whole number from 1 to 4', where=where))
     if not isinstance(item.get("correct"), bool):
-        problems.append(f"{where}.correct: must be true or false")
+        problems.append(_('%(where)s.correct: must be true or false', where=where))
     response_ms = item.get("response_ms")
     if response_ms is not None and not (_is_int(response_ms) and 0 <= response_ms <= MAX_RESPONSE_MS):
-        problems.append(f"{where}.response_ms: must be null or a whole number of milliseconds up to one day")
+        problems.append(_('%(where)s.response_ms: must be null or a whole number of milliseconds up to one day', where=where))
     seed = item.get("variant_seed")
     if seed is not None and not (_is_int(seed) and -INT32 - 1 <= seed <= INT32):
-        problems.append(f"{where}.variant_seed: must be null or a 32-bit whole number")
+        problems.append(_('%(where)s.variant_seed: must be null or a 32-bit whole number', where=where))
     content_hash = item.get("content_hash")
     if content_hash is not None and not (isinstance(content_hash, str) and len(content_hash) <= 64):
-        problems.append(f"{where}.content_hash: must be null or text of up to 64 characters")
+        problems.append(_('%(where)s.content_hash: must be null or text of up to 64 characters', where=where))
     answer = item.get("answer")
     if depth(answer) > MAX_DEPTH:
-        problems.append(f"{where}.answer: nested more than {MAX_DEPTH} levels deep")
+        problems.append(_('%(where)s.answer: nested more than %(most)s levels deep', where=where, most=MAX_DEPTH))
     else:
         try:
             if len(json.dumps(answer, ensure_ascii=False, allow_nan=False)) > MAX_ANSWER_BYTES:
-                problems.append(f"{where}.answer: longer than {MAX_ANSWER_BYTES} characters")
+                problems.append(_('%(where)s.answer: longer than %(most)s characters', where=where, most=MAX_ANSWER_BYTES))
         except (ValueError, TypeError):
-            problems.append(f"{where}.answer: must be plain JSON (no NaN or Infinity)")
+            problems.append(_('%(where)s.answer: must be plain JSON (no NaN or Infinity)', where=where))
     if len(problems) > before or key is None or reviewed_at is None:
         return None
     return ImportedReview(key, reviewed_at, rating, suggested, answer, item["correct"], response_ms, seed,
@@ -168,48 +169,49 @@ def read_document(document: Any, now: datetime | None = None) -> Document:
     """Check every field of a parsed export; raises ImportProblem listing each problem with its JSON path."""
     now = sched.as_utc(now or utcnow())
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportProblem([f"$.format: not a quizapp progress export (expected \"format\": \"{FORMAT}\")"])
+        raise ImportProblem([_('$.format: not a quizapp progress export (expected "format": "%(format)s")', format=FORMAT)])
     if document.get("version") != VERSION:
-        raise ImportProblem([f"$.version: export version {str(document.get('version'))[:20]!r} is not supported "
-                             f"(this server reads {VERSION})"])
+        raise ImportProblem([_("$.version: export version %(version)r is not supported (this server reads %(supported)s)",
+                               version=str(document.get("version"))[:20], supported=VERSION)])
     states, logs = document.get("card_states", []), document.get("reviews")
     problems: list[str] = []
     if not isinstance(logs, list):
-        raise ImportProblem(["$.reviews: must be a list of answers"])
+        raise ImportProblem([_("$.reviews: must be a list of answers")])
     if not isinstance(states, list):
-        raise ImportProblem(["$.card_states: must be a list"])
+        raise ImportProblem([_("$.card_states: must be a list")])
     if len(logs) > MAX_REVIEWS or len(states) > MAX_CARD_STATES:
-        raise ImportProblem([f"$.reviews: at most {MAX_REVIEWS} answers and {MAX_CARD_STATES} card states per "
-                             f"import (this file has {len(logs)} and {len(states)}); split it by pack"])
+        raise ImportProblem([_("$.reviews: at most %(reviews)s answers and %(states)s card states per import (this "
+                               "file has %(logs)s and %(file_states)s); split it by pack", reviews=MAX_REVIEWS,
+                               states=MAX_CARD_STATES, logs=len(logs), file_states=len(states))])
     settings: dict[str, Any] = {}
     learner = document.get("learner", {})
     raw_settings = learner.get("settings", {}) if isinstance(learner, dict) else None
     if not isinstance(raw_settings, dict):
-        problems.append("$.learner.settings: must be an object")
+        problems.append(_('$.learner.settings: must be an object'))
         raw_settings = {}
     for name, (valid, wanted) in _settings_checks().items():
         if name in raw_settings:
             if valid(raw_settings[name]):
                 settings[name] = raw_settings[name]
             else:
-                problems.append(f"$.learner.settings.{name}: must be {wanted}")
+                problems.append(_('$.learner.settings.%(name)s: must be %(wanted)s', name=name, wanted=wanted))
     reviews = [r for index, item in enumerate(logs)
                if (r := _review(item, f"$.reviews[{index}]", problems, now)) is not None]
     suspended: dict[CardKey, bool] = {}
     for index, item in enumerate(states):
         where = f"$.card_states[{index}]"
         if not isinstance(item, dict):
-            problems.append(f"{where}: must be an object")
+            problems.append(_('%(where)s: must be an object', where=where))
             continue
         key = _key(item, where, problems)
         state = item.get("state")
         if not isinstance(state, dict) or not isinstance(state.get("suspended", False), bool):
-            problems.append(f"{where}.state.suspended: must be true or false (the rest of a state is recomputed "
-                            "from the answers)")
+            problems.append(_('%(where)s.state.suspended: must be true or false (the rest of a state is recomputed from the answers)', where=where))
         elif key is not None:
             suspended[key] = state.get("suspended", False)
     if problems:
-        raise ImportProblem(problems[:200] + ([f"... and {len(problems) - 200} more"] if len(problems) > 200 else []))
+        raise ImportProblem(problems[:200] + ([_("... and %(count)s more", count=len(problems) - 200)]
+                                              if len(problems) > 200 else []))
     return Document(settings, reviews, suspended)
 
 
@@ -259,9 +261,9 @@ def plan_import(session: Session, user: User, document: Any, now: datetime | Non
         if review.key not in card_ids:
             missing.setdefault(review.key, index)
     if missing:  # the same words whether the pack does not exist or is private: no probing for ids
-        raise ImportProblem([f"$.reviews[{index}]: card {p}/{q}#{c} is not available to you here (the pack is not "
-                             "built on this server, or you may not study it); remove its answers or build the pack"
-                             for (p, q, c), index in list(missing.items())[:50]])
+        raise ImportProblem([_("$.reviews[%(index)s]: card %(card)s is not available to you here (the pack is not "
+                               "built on this server, or you may not study it); remove its answers or build the pack",
+                               index=index, card="%s/%s#%s" % (p, q, c)) for (p, q, c), index in list(missing.items())[:50]])
     settings = {name: (getattr(user, name), value) for name, value in doc.settings.items()
                 if getattr(user, name) != value}
     retention = doc.settings.get("desired_retention", user.desired_retention)

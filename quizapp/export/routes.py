@@ -79,9 +79,9 @@ def _parse(raw: bytes):
     try:
         return json.loads(raw, parse_constant=refuse)
     except (UnicodeDecodeError, ValueError) as error:
-        raise importing.ImportProblem([f"$: not JSON: {error}"]) from None
+        raise importing.ImportProblem([_("$: not JSON: %(error)s", error=str(error))]) from None
     except RecursionError:
-        raise importing.ImportProblem(["$: nested too deeply to be a progress export"]) from None
+        raise importing.ImportProblem([_("$: nested too deeply to be a progress export")]) from None
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -97,8 +97,8 @@ def import_progress():
         user = current_user._get_current_object()
         try:
             if len(raw) > MAX_IMPORT_BYTES:
-                raise importing.ImportProblem([f"$: the file is larger than {MAX_IMPORT_BYTES // 2**20} MiB; "
-                                               "export one pack at a time"])
+                raise importing.ImportProblem([_("$: the file is larger than %(mib)s MiB; export one pack at a time",
+                                                 mib=MAX_IMPORT_BYTES // 2**20)])
             importing.plan_import(db.session, user, _parse(raw))
         except importing.ImportProblem as error:
             db.session.rollback()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from quizapp.exchange import import_quiz, read_import_file
 from quizapp.exchange.base import slugify
@@ -43,8 +43,7 @@ def convert_uploads(parts: Iterable[tuple[str, bytes]], chosen: str, pack_id: st
             continue
         display = posixpath.basename((name or "upload").replace("\\", "/")) or "upload"
         if len(data) > limits.max_total_bytes:
-            raise UploadError(f"{display} is larger than the {limits.max_total_bytes // (1024 * 1024)} MiB an "
-                              "upload may hold; split it")
+            raise UploadError(_('%(display)s is larger than the %(mib)s MiB an upload may hold; split it', display=display, mib=limits.max_total_bytes // (1024 * 1024)))
         stem = display.split(".")[0]
         pack = pack_id or slugify(stem, fallback="imported-pack")
         try:
@@ -54,6 +53,6 @@ def convert_uploads(parts: Iterable[tuple[str, bytes]], chosen: str, pack_id: st
         notes += [f"{display}:{n.line}: {n.message}" if n.line else f"{display}: {n.message}" for n in result.notes]
         if not result.files:
             problems = "; ".join(notes[-3:]) or "no question found"
-            raise UploadError(f"no question of {display} could be read as {fmt}: {problems}")
+            raise UploadError(_('no question of %(display)s could be read as %(fmt)s: %(problems)s', display=display, fmt=fmt, problems=problems))
         out += [(f"{pack}/{file_name}", markdown.encode("utf-8")) for file_name, markdown in result.files.items()]
     return out, notes

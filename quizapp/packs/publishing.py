@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -82,12 +83,13 @@ def compile_upload(uploaded: UploadedFiles, limits: Limits | None = None) -> Com
     try:
         return run_sandboxed(_compile, uploaded, limits=limits)
     except SandboxLimitExceeded as error:
-        what = (f"more than {limits.memory_mb} MB of memory" if error.kind == "memory" else
-                f"more than {limits.cpu_seconds} s of computing")
+        what = (_("more than %(mb)s MB of memory", mb=limits.memory_mb) if error.kind == "memory" else
+                _("more than %(seconds)s s of computing", seconds=limits.cpu_seconds))
         where = uploaded.markdown[0][0] if uploaded.markdown else "upload"
-        return CompileResult(None, [Problem(where, 1, f"compiling this upload took {what}, the limit for one "
-                                                      "upload: make it smaller (fewer sim questions or variants, "
-                                                      "smaller scenarios) or split it into several packs")],
+        return CompileResult(None, [Problem(where, 1, _("compiling this upload took %(what)s, the limit for one "
+                                                        "upload: make it smaller (fewer sim questions or variants, "
+                                                        "smaller scenarios) or split it into several packs",
+                                                        what=what))],
                              len(uploaded.markdown))
 
 
@@ -110,8 +112,9 @@ def validate(session: Session, user: User | None, result: CompileResult, languag
 def _packs_problem(bank: Bank) -> str:
     origins = ", ".join(f"'{slug}' ({spec.topics[0].source_path if spec.topics else '?'})"
                         for slug, spec in bank.packs.items())
-    return (f"{next(iter(bank.packs.values())).topics[0].source_path}:1: an upload publishes one pack, but the "
-            f"files name {len(bank.packs)}: {origins}; give every file the same `pack:` id or upload them apart")
+    where = next(iter(bank.packs.values())).topics[0].source_path
+    return _("%(where)s:1: an upload publishes one pack, but the files name %(count)s: %(origins)s; give every file "
+             "the same `pack:` id or upload them apart", where=where, count=len(bank.packs), origins=origins)
 
 
 def ownership_problem(session: Session, user: User | None, spec: PackSpec) -> str | None:
@@ -120,13 +123,15 @@ def ownership_problem(session: Session, user: User | None, spec: PackSpec) -> st
     where = f"{spec.topics[0].source_path}:1" if spec.topics else "upload:1"
     if pack is None:
         if user is not None and user.role not in ("instructor", "admin"):
-            return f"{where}: only instructors publish packs"
+            return _("%(where)s: only instructors publish packs", where=where)
         return None
     if user is None or can_edit_pack(session, user, pack):
         return None
-    owner = "the site (the shipped content)" if not pack.owners else "another instructor"
-    return (f"{where}: pack id '{spec.slug}' already belongs to {owner}; choose another id in the front matter "
-            f"(`pack: {spec.slug}-2`, say)")
+    if not pack.owners:
+        return _("%(where)s: pack id '%(slug)s' already belongs to the site (the shipped content); choose another id "
+                 "in the front matter (`pack: %(slug)s-2`, say)", where=where, slug=spec.slug)
+    return _("%(where)s: pack id '%(slug)s' already belongs to another instructor; choose another id in the front "
+             "matter (`pack: %(slug)s-2`, say)", where=where, slug=spec.slug)
 
 
 # --- drafts --------------------------------------------------------------------------------------------------
@@ -171,11 +176,11 @@ def draft_files(draft: PackDraft) -> UploadedFiles:
 def publish_draft(session: Session, user: User, draft: PackDraft, now: datetime | None = None) -> PackVersion:
     """Compile the draft's stored files again and publish them; PublishError (nothing written) otherwise."""
     if draft.status == "published":
-        raise PublishError([f"this upload was already published as version {draft.published_version}; "
-                            "upload the files again to publish another version"])
+        raise PublishError([_("this upload was already published as version %(number)s; upload the files again to "
+                              "publish another version", number=draft.published_version)])
     validation = validate(session, user, compile_upload(draft_files(draft)))
     if not validation.ok or validation.pack is None:
-        raise PublishError(validation.problems or ["the upload holds no pack"])
+        raise PublishError(validation.problems or [_("the upload holds no pack")])
     version = publish_spec(session, user, validation.pack, source="upload", files_sha256=draft.files_sha256,
                            now=now)
     draft.status = "published"
@@ -220,7 +225,7 @@ def publish_spec(session: Session, user: User | None, spec: PackSpec, source: st
         latest = session.scalar(select(PackVersion).where(PackVersion.pack_id == pack.id,
                                                           PackVersion.number == pack.current_version))
         if latest is not None and version_fingerprint(session, latest) == _spec_fingerprint(spec):
-            raise PublishError([f"nothing changed since version {latest.number}; nothing was published"])
+            raise PublishError([_("nothing changed since version %(number)s; nothing was published", number=latest.number)])
     is_new = pack is None
     report = write_bank(session, Bank({spec.slug: spec}), now)
     if pack is None:
@@ -246,8 +251,8 @@ def _record_version(session: Session, pack: Pack, spec: PackSpec, report: BuildR
     try:
         session.flush()
     except IntegrityError as error:
-        raise PublishError(["another version of this pack was published at the same moment; reload the pack "
-                            "page and publish again"]) from error
+        raise PublishError([_("another version of this pack was published at the same moment; reload the pack "
+                              "page and publish again")]) from error
     ids = dict(session.execute(select(Question.slug, Question.id).where(Question.pack_id == pack.id)).all())
     session.add_all(PackVersionQuestion(
         version_id=version.id, question_id=ids[q.slug], slug=q.slug, topic_slug=q.topic, qtype=q.qtype,
@@ -313,9 +318,9 @@ def rollback(session: Session, user: User | None, pack: Pack, number: int, now: 
     """Publish version `number`'s snapshot again, as a new version."""
     version = session.scalar(select(PackVersion).where(PackVersion.pack_id == pack.id, PackVersion.number == number))
     if version is None:
-        raise PublishError([f"pack '{pack.slug}' has no version {number}"])
+        raise PublishError([_("pack '%(slug)s' has no version %(number)s", slug=pack.slug, number=number)])
     if number == pack.current_version:
-        raise PublishError([f"version {number} is already the current version"])
+        raise PublishError([_("version %(number)s is already the current version", number=number)])
     return publish_spec(session, user, spec_of_version(session, pack, version), source="rollback",
                         files_sha256=version.files_sha256, rolled_back_to=number, now=now)
 

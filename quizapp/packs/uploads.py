@@ -15,6 +15,8 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
+from flask_babel import gettext as _
+
 MARKDOWN = (".md",)
 RESOURCES = (".yaml", ".yml")  # scenario files a sim question names with `scenario:`
 IGNORED_DIRS = ("__MACOSX",)
@@ -80,17 +82,16 @@ def safe_path(name: str, where: str) -> str | None:
     """The member's relative POSIX path; None for entries to skip silently; UploadError for hostile ones."""
     raw = name.replace("\\", "/")
     if raw.startswith("/") or _DRIVE.match(raw):
-        raise UploadError(f"{where}: {name!r} is an absolute path; a pack upload holds relative paths only "
-                          "(zip the pack folder's contents, e.g. `cd pack && zip -r ../pack.zip .`)")
+        raise UploadError(_("%(where)s: %(name)r is an absolute path; a pack upload holds relative paths only (zip the pack folder's contents, e.g. `cd pack && zip -r ../pack.zip .`)", where=where, name=name))
     parts = [part for part in raw.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise UploadError(f"{where}: {name!r} climbs out of the upload with `..`; remove that file from the zip")
+        raise UploadError(_('%(where)s: %(name)r climbs out of the upload with `..`; remove that file from the zip', where=where, name=name))
     if not parts or raw.endswith("/"):
         return None
     if parts[0] in IGNORED_DIRS or any(part.startswith(".") for part in parts):
         return None
     if any(ord(ch) < 32 for ch in raw):
-        raise UploadError(f"{where}: {name!r} has control characters in its name; rename the file")
+        raise UploadError(_('%(where)s: %(name)r has control characters in its name; rename the file', where=where, name=name))
     return "/".join(parts)
 
 
@@ -104,20 +105,18 @@ class _Reader:
     def add(self, path: str, data: bytes, where: str) -> None:
         lower = path.lower()
         if not lower.endswith(MARKDOWN + RESOURCES):
-            self.result.notes.append(f"{path}: skipped (only .md files and .yaml/.yml scenario files are read)")
+            self.result.notes.append(_('%(path)s: skipped (only .md files and .yaml/.yml scenario files are read)', path=path))
             return
         if path in self.result.files:
-            raise UploadError(f"{where}: {path} is in the upload twice; keep one")
+            raise UploadError(_('%(where)s: %(path)s is in the upload twice; keep one', where=where, path=path))
         self.count += 1
         if self.count > self.limits.max_files:
-            raise UploadError(f"the upload has more than {self.limits.max_files} files; split the pack")
+            raise UploadError(_('the upload has more than %(max_files)s files; split the pack', max_files=self.limits.max_files))
         if len(data) > self.limits.max_file_bytes:
-            raise UploadError(f"{path} is larger than {_mib(self.limits.max_file_bytes)}; "
-                              "a question file should be far smaller: split it")
+            raise UploadError(_('%(path)s is larger than %(size)s; a question file should be far smaller: split it', path=path, size=_mib(self.limits.max_file_bytes)))
         self.total += len(data)
         if self.total > self.limits.max_total_bytes:
-            raise UploadError(f"the files add up to more than {_mib(self.limits.max_total_bytes)} uncompressed; "
-                              "split the pack")
+            raise UploadError(_('the files add up to more than %(size)s uncompressed; split the pack', size=_mib(self.limits.max_total_bytes)))
         self.result.files[path] = data
 
     def add_zip(self, upload_name: str, data: bytes) -> None:
@@ -125,36 +124,32 @@ class _Reader:
             archive = zipfile.ZipFile(io.BytesIO(data))
             members = archive.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-            raise UploadError(f"{upload_name} is not a readable zip archive; create it again "
-                              "(e.g. `zip -r pack.zip pack/`)") from None
+            raise UploadError(_('%(upload_name)s is not a readable zip archive; create it again (e.g. `zip -r pack.zip pack/`)', upload_name=upload_name)) from None
         files = [info for info in members if not info.is_dir()]
         if len(files) > self.limits.max_files:
-            raise UploadError(f"{upload_name} holds {len(files)} files, more than the {self.limits.max_files} "
-                              "allowed; split the pack")
+            raise UploadError(_('%(upload_name)s holds %(count)s files, more than the %(max_files)s allowed; split the pack', upload_name=upload_name, count=len(files), max_files=self.limits.max_files))
         declared = 0
         for info in files:
             where = f"{upload_name}"
             path = safe_path(info.filename, where)
             mode = info.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise UploadError(f"{upload_name}: {info.filename!r} is a symbolic link; zip the real file instead")
+                raise UploadError(_('%(upload_name)s: %(filename)r is a symbolic link; zip the real file instead', upload_name=upload_name, filename=info.filename))
             if info.flag_bits & 0x1:
-                raise UploadError(f"{upload_name}: {info.filename!r} is encrypted; upload an unencrypted zip")
+                raise UploadError(_('%(upload_name)s: %(filename)r is encrypted; upload an unencrypted zip', upload_name=upload_name, filename=info.filename))
             if path is None:
                 continue
             if info.file_size > self.limits.max_file_bytes:
-                raise UploadError(f"{upload_name}: {path} expands to {_mib(info.file_size)}, more than the "
-                                  f"{_mib(self.limits.max_file_bytes)} allowed per file")
+                raise UploadError(_('%(upload_name)s: %(path)s expands to %(size)s, more than the %(most)s allowed per file', upload_name=upload_name, path=path, size=_mib(info.file_size), most=_mib(self.limits.max_file_bytes)))
             declared += info.file_size
             if declared > self.limits.max_total_bytes:
-                raise UploadError(f"{upload_name} expands to more than {_mib(self.limits.max_total_bytes)}; "
-                                  "split the pack")
+                raise UploadError(_('%(upload_name)s expands to more than %(size)s; split the pack', upload_name=upload_name, size=_mib(self.limits.max_total_bytes)))
         for info in files:
             path = safe_path(info.filename, upload_name)
             if path is None:
                 continue
             if not path.lower().endswith(MARKDOWN + RESOURCES):
-                self.result.notes.append(f"{path}: skipped (only .md files and .yaml/.yml scenario files are read)")
+                self.result.notes.append(_('%(path)s: skipped (only .md files and .yaml/.yml scenario files are read)', path=path))
                 continue
             self.add(path, self._read_member(archive, info, upload_name, path), upload_name)
 
@@ -170,11 +165,10 @@ class _Reader:
                         break
                     size += len(chunk)
                     if size > cap:
-                        raise UploadError(f"{upload_name}: {path} expands beyond the size its zip entry declares "
-                                          f"or the {_mib(self.limits.max_file_bytes)} allowed; upload rejected")
+                        raise UploadError(_('%(upload_name)s: %(path)s expands beyond the size its zip entry declares or the %(size)s allowed; upload rejected', upload_name=upload_name, path=path, size=_mib(self.limits.max_file_bytes)))
                     chunks.append(chunk)
         except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, OSError) as error:
-            raise UploadError(f"{upload_name}: {path} cannot be decompressed ({error}); create the zip again") \
+            raise UploadError(_('%(upload_name)s: %(path)s cannot be decompressed (%(error)s); create the zip again', upload_name=upload_name, path=path, error=error)) \
                 from None
         return b"".join(chunks)
 
@@ -193,14 +187,13 @@ def read_upload(parts: Iterable[tuple[str, bytes]], limits: UploadLimits | None 
         else:
             path = safe_path(name or "", "upload")
             if path is None:
-                reader.result.notes.append(f"{name!r}: skipped (hidden or not a file)")
+                reader.result.notes.append(_('%(name)r: skipped (hidden or not a file)', name=name))
                 continue
             reader.add(path, data, "upload")
     if not seen_any:
-        raise UploadError("choose one or more .md files, or a .zip of the pack folder")
+        raise UploadError(_('choose one or more .md files, or a .zip of the pack folder'))
     if not reader.result.markdown:
-        raise UploadError("the upload holds no Markdown (.md) question file; a pack is a folder of .md files "
-                          "(see docs/authoring.md)")
+        raise UploadError(_('the upload holds no Markdown (.md) question file; a pack is a folder of .md files (see docs/authoring.md)'))
     return reader.result
 
 

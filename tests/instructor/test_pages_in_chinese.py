@@ -48,3 +48,32 @@ def test_import_page_in_chinese(client, learner, log_in):
     log_in(learner)
     page = fetch(client, "/export/import", ZH).get_data(as_text=True)
     assert "导入进度" in page and "Import progress" not in page
+
+
+def upload_zh(client, files: dict[str, bytes]):
+    import io
+    refresh()
+    data = {"files": [(io.BytesIO(body), name) for name, body in files.items()]}
+    return client.post("/instructor/packs/upload", data=data, content_type="multipart/form-data", headers=ZH,
+                       follow_redirects=True)
+
+
+def test_upload_refusals_and_the_validation_report_in_chinese(client, instructor, log_in):
+    log_in(instructor)
+    refused = upload_zh(client, {"notes.txt": b"hello"}).get_data(as_text=True)
+    assert "上传中没有 Markdown（.md）问题文件" in refused and "the upload holds no Markdown" not in refused
+    broken = pack_files()
+    name = next(n for n in broken if n.endswith(".md"))
+    broken[name] = broken[name].replace(b"- [x]", b"- [ ]", 1)  # an English pack: the instructor's language
+    report = upload_zh(client, broken).get_data(as_text=True)
+    assert "单选题需要恰好一个标记为 [x] 的选项" in report and "个文件中有 1 个问题" in report
+    assert "single-choice question needs" not in report
+
+
+def test_import_problems_name_their_json_path_in_chinese(client, learner, log_in):
+    import io
+    log_in(learner)
+    refresh()
+    page = client.post("/export/import", data={"file": (io.BytesIO(b'{"format": "other"}'), "p.json")},
+                       content_type="multipart/form-data", headers=ZH).get_data(as_text=True)
+    assert "$.format：不是 quizapp 学习进度导出文件" in page
