@@ -48,7 +48,7 @@ def check_command(paths: tuple[str, ...], untranslated: bool = False, language: 
     assert result.bank is not None
     duplicates = near_duplicates(result.bank.questions)
     for duplicate in duplicates:
-        click.echo(duplicate.message(), err=True)
+        click.echo(duplicate.message(result.problem_language(duplicate.second.source_path, language)), err=True)
     click.echo(f"OK: {_describe(result)}")
     _report_translations(result, untranslated, language)
     if duplicates:

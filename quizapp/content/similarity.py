@@ -14,6 +14,7 @@ from itertools import combinations
 from typing import Any, Iterable
 
 from quizapp.content.compiler import QuestionSpec
+from quizapp.words import render, say
 
 SHINGLE_WORDS = 3
 # Rewording a question by hand lands well below this; a copied question with a changed number or two is above it.
@@ -29,11 +30,13 @@ class NearDuplicate:
     second: QuestionSpec
     similarity: float
 
-    def message(self) -> str:
-        return (f"{self.second.source_path}:{self.second.source_line}: warning: question '{self.second.slug}' is "
-                f"{self.similarity:.0%} similar to '{self.first.slug}' ({self.first.source_path}:"
-                f"{self.first.source_line}); merge them (keep one id, remove the other: it is retired) or make "
-                "them ask different facts")
+    def message(self, language: str | None = None) -> str:
+        """`path:line: warning: ...` in `language` (English when None)."""
+        said = say("warning: question '{slug}' is {similarity:.0%} similar to '{other}' ({path}:{line}); merge them "
+                   "(keep one id, remove the other: it is retired) or make them ask different facts",
+                   slug=self.second.slug, similarity=self.similarity, other=self.first.slug,
+                   path=self.first.source_path, line=self.first.source_line)
+        return f"{self.second.source_path}:{self.second.source_line}: {render(said, language, 'compiler')}"
 
 
 def learner_text(question: QuestionSpec) -> str:

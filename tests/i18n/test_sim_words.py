@@ -97,3 +97,17 @@ def test_a_message_without_translation_falls_back_to_english():
 def test_format_specs_and_parameters_survive_a_round_trip(template):
     said = say(template, n=1, total=3, probability=0.5)
     assert render(said.to_dict(), "zh-CN", "sim") == str(said)
+
+
+def test_the_feedback_drawing_follows_the_request_language(app):
+    from quizapp.study.trace import render_trace
+
+    scenario = load_scenario((SCENARIOS / "k8s-basic.yaml").read_text())
+    stored = trace(scenario, "pod/client", "web:80", seed=0).to_dict(words=True)  # as sim questions store it
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        chinese = str(render_trace(stored))
+    with app.test_request_context("/"):
+        english = str(render_trace(stored))
+    assert "收到" in chinese and "投递到" in chinese and "数据包追踪" in chinese
+    assert "receives" not in chinese and "delivered to" not in chinese
+    assert "receives" in english and "收到" not in english
