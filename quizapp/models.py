@@ -481,7 +481,12 @@ class ClassPack(db.Model):
 
 
 def _pack_of(session: Session, obj: object) -> Pack | None:
-    """The pack a topic, question or card belongs to (None for anything else, or a pack not stored yet)."""
+    """The pack a topic, question, card or question translation belongs to (None for anything else, or a pack
+    not stored yet)."""
+    if isinstance(obj, QuestionTranslation):
+        question = obj.__dict__.get("question") or (
+            session.get(Question, obj.question_id) if obj.question_id is not None else None)
+        return _pack_of(session, question) if question is not None else None
     if isinstance(obj, Card):
         question = obj.__dict__.get("question")
         if question is None and obj.question_id is not None:
@@ -498,11 +503,11 @@ def _pack_of(session: Session, obj: object) -> Pack | None:
 @event.listens_for(Session, "before_flush")
 def _stamp_changed_packs(session: Session, _context: Any, _instances: Any) -> None:
     """A new `Pack.content_stamp` for every stored pack whose topics, questions or cards this flush adds,
-    changes or deletes (ORM changes: the app writes content only through the ORM, `quizapp.content.store`).
+    changes or deletes, and for a question translation's (ORM changes: the app writes content only through the ORM, `quizapp.content.store`).
     A random value rather than a counter: a stamp from a transaction that rolled back is never reused."""
     stamped: set[int] = set()
     for obj in chain(session.new, session.dirty, session.deleted):
-        if not isinstance(obj, (Topic, Question, Card)):
+        if not isinstance(obj, (Topic, Question, Card, QuestionTranslation)):
             continue
         if obj in session.dirty and not session.is_modified(obj, include_collections=False):
             continue

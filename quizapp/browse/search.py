@@ -1,7 +1,9 @@
 """Full-text search over questions: SQLite FTS5 on the default database, PostgreSQL full-text search on PG.
 
 One document per question: title (weighted most), body (prompt, choices, back, answers, items, pairs,
-explanation: the HTML's text) and tags. The index is refreshed per pack when the pack's `content_stamp` (renewed
+explanation: the HTML's text) and tags, in the pack's language and in every translation (so a learner finds a
+card by the words it shows them, `集群`, and by the source's). The text goes through quizapp.browse.segment
+first: Chinese is indexed as overlapping bigrams, which neither database's tokenizer does by itself. The index is refreshed per pack when the pack's `content_stamp` (renewed
 on every content change, quizapp.models) differs from the one recorded in `search_stamps`: a check of one
 small row per pack before a search, a rebuild of that pack's documents only after its content changed.
 """
@@ -14,13 +16,14 @@ from typing import Any, Iterable
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from quizapp.browse import segment
 from quizapp.browse.models import SearchStamp
-from quizapp.models import Pack, Question
+from quizapp.models import Pack, Question, QuestionTranslation
 
 TAG = re.compile(r"<[^>]+>")
-WORD = re.compile(r"[\w][\w.:/-]*", re.UNICODE)
+# inline markup does not separate words (`集<code>群</code>` reads 集群); every other tag does
+INLINE_TAG = re.compile(r"</?(?:a|b|strong|em|i|code|kbd|span|mark|sub|sup|small)\b[^>]*>", re.IGNORECASE)
 SKIPPED_KEYS = {"variants", "trace", "scenario", "params", "content_hash"}  # sim internals: not what a card says
-MAX_TERMS = 8
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -36,13 +39,23 @@ def _strings(value: Any) -> Iterable[str]:
 
 
 def plain(markup: str) -> str:
-    return " ".join(html.unescape(TAG.sub(" ", markup)).split())
+    return " ".join(html.unescape(TAG.sub(" ", INLINE_TAG.sub("", markup))).split())
 
 
-def document(question: Question) -> tuple[str, str, str]:
-    """(title, body, tags) of a question as indexed."""
-    body = " ".join(plain(part) for part in _strings(question.data or {}) if part.strip())
-    return question.title, body, " ".join(question.tags or [])
+def document(question: Question, translations: Iterable[tuple[str, dict]] = ()) -> tuple[str, str, str]:
+    """(title, body, tags) of a question as the learner reads it, in every language it has; `translations`:
+    (title, overlay) pairs."""
+    titles, bodies = [question.title], [question.data or {}]
+    for title, overlay in translations:
+        titles.append(title)
+        bodies.append(overlay or {})
+    body = " ".join(plain(part) for part in _strings(bodies) if part.strip())
+    return " ".join(titles), body, " ".join(question.tags or [])
+
+
+def indexed(question: Question, translations: Iterable[tuple[str, dict]] = ()) -> tuple[str, str, str]:
+    """document(), segmented for the tokenizer (quizapp.browse.segment)."""
+    return tuple(segment.index_text(part) for part in document(question, translations))  # type: ignore[return-value]
 
 
 def is_postgres(session: Session) -> bool:
@@ -53,6 +66,12 @@ def _index_pack(session: Session, pack_id: int) -> int:
     questions = session.execute(select(Question.id, Question.title, Question.data, Question.tags)
                                 .where(Question.pack_id == pack_id)).all()
     ids = [row.id for row in questions]
+    translated: dict[int, list[tuple[str, dict]]] = {}
+    for question_id, title, overlay in session.execute(
+            select(QuestionTranslation.question_id, QuestionTranslation.title, QuestionTranslation.overlay)
+            .join(Question, Question.id == QuestionTranslation.question_id).where(Question.pack_id == pack_id)
+            .order_by(QuestionTranslation.question_id, QuestionTranslation.language)):
+        translated.setdefault(question_id, []).append((title, overlay))
     postgres = is_postgres(session)
     table_key = "question_id" if postgres else "rowid"
     for start in range(0, len(ids), 500):
@@ -60,7 +79,8 @@ def _index_pack(session: Session, pack_id: int) -> int:
         session.execute(text(f"DELETE FROM question_search WHERE {table_key} IN ({','.join(map(str, chunk))})"))
     rows = []
     for row in questions:
-        title, body, tags = document(Question(title=row.title, data=row.data, tags=row.tags))
+        title, body, tags = indexed(Question(title=row.title, data=row.data, tags=row.tags),
+                                    translated.get(row.id, ()))
         rows.append({"id": row.id, "title": title, "body": body, "tags": tags})
     if rows:
         if postgres:
@@ -80,8 +100,8 @@ def refresh(session: Session) -> int:
         select(Pack.id, Pack.content_stamp, SearchStamp.content_stamp)
         .outerjoin(SearchStamp, SearchStamp.pack_id == Pack.id)).all()
     changed = 0
-    for pack_id, stamp, indexed in stale:
-        if indexed == stamp and indexed is not None:
+    for pack_id, stamp, built in stale:
+        if built == stamp and built is not None:
             continue
         count = _index_pack(session, pack_id)
         session.execute(delete(SearchStamp).where(SearchStamp.pack_id == pack_id))
@@ -92,33 +112,20 @@ def refresh(session: Session) -> int:
     return changed
 
 
-def terms(query: str) -> list[str]:
-    return WORD.findall(query.lower())[:MAX_TERMS]
-
-
 def matches(session: Session, query: str):
-    """A selectable of (question_id, rank) for the questions matching every term of `query` (prefixes match:
-    `kube` finds kube-proxy), best first when ordered by rank; None when the query has no terms."""
-    words = terms(query)
+    """A selectable of (question_id, rank) for the questions matching every term of `query` (Latin words as
+    prefixes: `kube` finds kube-proxy; Chinese as substrings: `群网` finds 集群网络), best first when ordered by
+    rank; None when the query has no terms."""
+    words = segment.terms(query)
     if not words:
         return None
     if is_postgres(session):
-        return _pg_matches(words)
-    match = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        parts = segment.tsquery_parts(words)
+        tsquery = " && ".join(sql for sql, _value in parts)
+        # ts_rank_cd is larger for better matches; negated so that ascending order is best first (as bm25)
+        return (text(f"SELECT question_id, -ts_rank_cd(document, {tsquery}) AS rank FROM question_search "
+                     f"WHERE document @@ ({tsquery})")
+                .bindparams(**{f"w{i}": value for i, (_sql, value) in enumerate(parts)}))
     return (text("SELECT rowid AS question_id, bm25(question_search, 10.0, 1.0, 4.0) AS rank "
                  "FROM question_search WHERE question_search MATCH :match")
-            .bindparams(match=match))
-
-
-def _pg_matches(words: list[str]):
-    parts = []
-    for i, word in enumerate(words):
-        if re.fullmatch(r"[a-z0-9]+", word):
-            parts.append(f"to_tsquery('simple', :w{i} || ':*')")
-        else:
-            parts.append(f"plainto_tsquery('simple', :w{i})")
-    query = " && ".join(parts)
-    # ts_rank_cd is larger for better matches; negated so that ascending order is best first (as bm25)
-    return (text(f"SELECT question_id, -ts_rank_cd(document, {query}) AS rank FROM question_search "
-                 f"WHERE document @@ ({query})")
-            .bindparams(**{f"w{i}": word for i, word in enumerate(words)}))
+            .bindparams(match=segment.fts5_match(words)))
