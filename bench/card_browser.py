@@ -6,15 +6,17 @@ created), migrated to head: one pack of --cards single-choice questions (one car
 drawn from a fixed vocabulary, and one learner who studied a third of them (card states, some lapsed, some
 flagged). Times (median of --repeat runs, milliseconds, in-process through quizapp.browse.service.browse, the
 function the /browse page calls): building the search index once; a one-word and a three-word ranked search;
-a search plus filters; filters alone (state, lapses, flagged, type); the first page with no filter. Baseline: the
-same one-word search as `LIKE '%word%'` over the question text (what a browser without an index would do),
-ranked by nothing. Printed: each figure and its ratio to the baseline.
+a search plus filters; Chinese searches of 1, 2 and 4 characters; filters alone (state, lapses, flagged, type);
+the first page with no filter. Baseline: the same one-word search as `LIKE '%word%'` over the question text
+(what a browser without an index would do), ranked by nothing. Printed: each figure and its ratio to the
+baseline; a search with filters also against the same filters without the search.
 
     .venv/bin/python bench/card_browser.py [--cards 100000] [--repeat 7] [--url URL]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -31,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 WORDS = ("kube-proxy iptables ipvs nftables conntrack dnat snat masquerade nodeport clusterip loadbalancer "
          "endpoint endpointslice coredns flannel vxlan calico cilium bridge veth namespace hostport portmap "
          "service pod container docker overlay bgp mtu ingress gateway policy egress route table chain "
-         "prerouting postrouting output forward input mark socket listen connect packet frame").split()
+         "prerouting postrouting output forward input mark socket listen connect packet frame "
+         # Chinese words (one CJK run each: indexed as bigrams, quizapp/browse/segment.py)
+         "集群 端口 节点 容器 网络策略 负载均衡 命名空间 源地址").split()
 
 
 def timed(function, repeat: int) -> tuple[float, object]:
@@ -109,6 +113,7 @@ def main() -> None:
         upgrade()
         start = time.perf_counter()
         user_id = fill(db, args.cards, random.Random(7))
+        print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         print(f"{db.engine.dialect.name}: {args.cards} cards generated in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
         search.refresh(db.session)
@@ -133,15 +138,26 @@ def main() -> None:
             ("search 'conntrack' (ranked, page 1 + count)", browse(q="conntrack")),
             ("search 'kube dnat masquerade' (prefix, 3 words)", browse(q="kube dnat masquerade")),
             ("search 'flannel' + state review + lapses >= 1", browse(q="flannel", state="review", min_lapses=1)),
+            ("filter state review + lapses >= 1 (the same, no search)", browse(state="review", min_lapses=1)),
+            ("search 'flannel' + flagged", browse(q="flannel", flagged=True)),
+            ("search '集群' (2 characters: one bigram)", browse(q="集群")),
+            ("search '网络策略' (4 characters: a phrase of 3 bigrams)", browse(q="网络策略")),
+            ("search '网' (1 character: a prefix)", browse(q="网")),
+            ("search '集群' + state review + lapses >= 1", browse(q="集群", state="review", min_lapses=1)),
             ("filter state review, due today", browse(state="review", due="today")),
             ("filter flagged", browse(flagged=True)),
             ("filter type single, lapses >= 2", browse(qtype="single", min_lapses=2)),
             ("no filter, page 1", browse()),
             ("no filter, page 1500", browse(page=1500)),
         ]
+        figures = {}
         for name, function in cases:
             elapsed, (found, count) = timed(function, args.repeat)
+            figures[name] = elapsed
             print(f"{name}: {elapsed:.1f} ms ({count} cards) = {elapsed / baseline:.2f}x the LIKE scan")
+        alone = figures["filter state review + lapses >= 1 (the same, no search)"]
+        combined = figures["search 'flannel' + state review + lapses >= 1"]
+        print(f"search + filters / the same filters alone: {combined:.1f} / {alone:.1f} ms = {combined / alone:.2f}x")
         db.session.remove()
         db.engine.dispose()
 

@@ -222,7 +222,11 @@ class Card(db.Model):
     """What a learner is scheduled on: one side of a reversible flashcard, one cloze deletion, or the question."""
 
     __tablename__ = "cards"
-    __table_args__ = (UniqueConstraint("question_id", "card_key"),)
+    __table_args__ = (
+        UniqueConstraint("question_id", "card_key"),
+        # The card browser: from a search hit (a question) to its live cards, from the index alone.
+        Index("ix_cards_browse", "question_id", "retired_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="RESTRICT"), index=True)
@@ -273,6 +277,8 @@ class CardState(db.Model):
         # Covers the study queue's query (quizapp/study/reviews.py: one learner's states of a pack's cards,
         # reading only these columns): an index-only scan, whatever the table's size.
         Index("ix_card_states_user_due", "user_id", "card_id", "due", "fsrs_state", "suspended"),
+        # The card browser's state and lapse filters: one learner's matching card ids from the index alone.
+        Index("ix_card_states_browse", "user_id", "fsrs_state", "lapses", "card_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

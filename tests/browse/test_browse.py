@@ -130,3 +130,22 @@ def test_pages_history_and_reset_with_confirmation(client, db, learner, login):
     assert client.get("/browse?lapses=many").status_code == 200
     assert "lapses: &#39;many&#39; is not a whole number" in client.get("/browse?lapses=many").get_data(as_text=True)
     assert client.get("/browse/cards/999999").status_code == 404
+
+
+def test_search_combined_with_state_lapse_and_flag_filters(db, learner):
+    """A search with the learner's filters is their intersection (on SQLite the search hits drive the plan and
+    the filters are only probed: bench/card_browser.py measures that)."""
+    card = card_of(db, "default-service-type")
+    answer(db, learner, card, right=False)
+    state = db.session.scalar(select(CardState).where(CardState.card_id == card.id))
+    state.fsrs_state, state.lapses = 3, 1  # as after a lapse in review
+    db.session.commit()
+    assert titles(db, learner, q="service", state="relearning", min_lapses=1) == ["Default Service type"]
+    assert titles(db, learner, q="service", min_lapses=2) == []
+    assert titles(db, learner, q="flannel", min_lapses=1) == []
+    service.toggle_flag(db.session, learner, card.id)
+    assert titles(db, learner, q="loadbalancer", flagged=True) == ["Default Service type"]
+    assert titles(db, learner, q="flannel", flagged=True) == []
+    assert "Default Service type" not in titles(db, learner, q="service", state="new")
+    rows, total = service.browse(db.session, learner, service.Filters(q="service", page=99))
+    assert rows == [] and total == len(titles(db, learner, q="service")) > 0
