@@ -111,6 +111,18 @@
     }
   });
 
+  // Phones: the header's links fold into a "Menu" button (CSS shows it below 40rem; without JavaScript the
+  // links stay in the header, wrapped).
+  var header = document.querySelector("header.site");
+  var toggle = header && header.querySelector(".menu-toggle");
+  if (toggle) {
+    header.classList.add("has-menu");
+    toggle.addEventListener("click", function () {
+      var open = header.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
   // Sign-up: preset the browser's time zone so study days roll over at the learner's local hour.
   var zone = document.querySelector("input[name=timezone][type=hidden]");
   if (zone && !zone.value && window.Intl) {
