@@ -149,3 +149,13 @@ def test_search_combined_with_state_lapse_and_flag_filters(db, learner):
     assert "Default Service type" not in titles(db, learner, q="service", state="new")
     rows, total = service.browse(db.session, learner, service.Filters(q="service", page=99))
     assert rows == [] and total == len(titles(db, learner, q="service")) > 0
+
+
+def test_the_pager_links_render(client, db, learner, login, monkeypatch):
+    """More cards than a page: the Next and Previous links (the template once shadowed gettext doing this)."""
+    monkeypatch.setattr(service, "PAGE", 2)
+    login()
+    first = client.get("/browse?q=&type=")
+    assert first.status_code == 200 and "Next page" in first.get_data(as_text=True)
+    second = client.get("/browse?page=2").get_data(as_text=True)
+    assert "Previous page" in second and "Next page" in second and "page=3" in second and "page=1" in second
