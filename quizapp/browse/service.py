@@ -134,14 +134,21 @@ def browse(session: Session, user: User, filters: Filters, now: datetime | None 
         ids = ids.where(card_id.in_(marks.where(CardMark.buried_until > now)))
     if filters.flagged:
         ids = ids.where(card_id.in_(marks.where(CardMark.flagged.is_(True))))
-    # The total in the same statement (a window count): the search and the filters run once, not twice.
-    ordered = ids.add_columns(func.count().over().label("total"))
-    ordered = ordered.order_by(found.c.rank, Card.id) if hits is not None else ordered.order_by(Card.id)
-    found_rows = session.execute(ordered.limit(PAGE).offset((filters.page - 1) * PAGE)).all()
+    offset = (filters.page - 1) * PAGE
+    if hits is not None:
+        # Ranked: every hit is read to sort by rank anyway, so the total comes in the same statement (a window
+        # count): the search and the filters run once, not twice.
+        found_rows = session.execute(ids.add_columns(func.count().over().label("total"))
+                                     .order_by(found.c.rank, Card.id).limit(PAGE).offset(offset)).all()
+        total = found_rows[0].total if found_rows else None
+    else:
+        # In card order: the page walks the primary key and stops after 50 rows; the count is its own query.
+        found_rows = session.execute(ids.order_by(Card.id).limit(PAGE).offset(offset)).all()
+        total = None
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(ids.subquery())) if found_rows or offset else 0
     if not found_rows:
-        total = session.scalar(select(func.count()).select_from(ids.subquery())) if filters.page > 1 else 0
         return [], total or 0
-    total = found_rows[0].total
     page = [row[0] for row in found_rows]
     details = {r.id: r for r in session.execute(
         select(Card.id, Card.card_key, Question.title, Question.qtype, Topic.title.label("topic"),
