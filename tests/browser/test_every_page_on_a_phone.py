@@ -42,7 +42,7 @@ def log_in(page, base: str, email: str) -> None:
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button")
-    page.wait_for_selector("header.site form.logout")
+    page.wait_for_selector("header.site form.logout", state="attached")
 
 
 def add_lab_content(app) -> None:
