@@ -1,7 +1,7 @@
 """Card browser: indexes for its filters; the search index rebuilt for Chinese (bigrams)
 
 Revision ID: f1a2b3c4d5e6
-Revises: e5f8b3d0a7c1
+Revises: a8c4e2f6b1d3
 Create Date: 2026-11-30 00:10:00.000000
 
 - ix_card_states_browse (user_id, fsrs_state, lapses, card_id): the state and lapse filters read one learner's
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = 'f1a2b3c4d5e6'
-down_revision = 'e5f8b3d0a7c1'
+down_revision = 'a8c4e2f6b1d3'
 branch_labels = None
 depends_on = None
 
