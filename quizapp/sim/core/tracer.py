@@ -174,8 +174,11 @@ class TracerBase:
                 what = say("{dst} is on a Docker bridge, private to its host", dst=pkt.dst)
             self.hop(say("external {src}", src=pkt.src), what)
             raise Done("unreachable")
-        self.hop(sender or say("LAN"), say('no machine in the scenario has {dst}; the packet leaves by the default route and nothing answers', dst=pkt.dst))
-        raise Done("timeout")
+        # Not "timeout": a machine the scenario does not list may well answer (the LAN's printer, the internet),
+        # and an empty LAN address fails ARP (unreachable). The model ends here, so the trace stops.
+        raise TraceError(f"{pkt.dst} is not an address of the scenario: the packet leaves by the default route to "
+                         f"a network the simulator does not model (whether a machine there answers, refuses or drops "
+                         f"it is unknown); to trace it, add that machine as a Node or DockerHost")
 
     def _refuse(self, where: str, what: str | Said, pkt: Packet) -> None:
         answer = {"tcp": say("the kernel answers with a TCP RST"),

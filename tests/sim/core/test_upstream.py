@@ -1,4 +1,4 @@
-"""Names outside the scenario: NXDOMAIN only where no public resolver could answer, else the trace stops."""
+"""The edge of the model: names and addresses outside the scenario stop the trace; only certain NXDOMAINs answer."""
 from __future__ import annotations
 
 import pytest
@@ -67,3 +67,10 @@ def test_a_container_asking_for_a_public_name_stops_the_trace():
     with pytest.raises(TraceError, match="registry.npmjs.org is not in the scenario"):
         trace(scn, "container/h1/cli", "registry.npmjs.org:443")
     assert trace(scn, "container/h1/cli", "nosuch:80").reason == "nxdomain"
+
+
+def test_an_address_outside_the_scenario_stops_the_trace_instead_of_a_timeout():
+    scn = load_scenario(DOCKER)
+    with pytest.raises(TraceError, match="192.168.1.77 is not an address of the scenario"):
+        trace(scn, "container/h1/cli", "192.168.1.77:80")
+    assert trace(scn, "container/h1/cli", "192.168.1.50:22").reason == "refused"  # the host itself is modelled
