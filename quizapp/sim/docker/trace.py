@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.errors import TraceError
 from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
@@ -74,8 +75,19 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             self._user_forward(host, pkt, from_net.bridge, "eth0", (pkt.dst, pkt.dport), False)
         if origin == "bridge" and from_net is not None and not from_net.masquerade:
             self.hop(f"{host.ref} iptables nat POSTROUTING", say('no MASQUERADE for {subnet} (network {name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {src}', subnet=from_net.subnet, name=from_net.name, src=pkt.src))
-            self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN; nothing on the LAN routes {subnet} back to {host}, so the answer never returns', src=pkt.src, dst_text=pkt.dst_text, subnet=from_net.subnet, host=host.ref))
-            raise Done("timeout")
+            if not host.lan_routes:
+                self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN; nothing on the LAN routes {subnet} back to {host}, so the answer never returns', src=pkt.src, dst_text=pkt.dst_text, subnet=from_net.subnet, host=host.ref))
+                raise Done("timeout")
+            if host.settings.filters_direct_access:
+                # 28+ drops packets to a container address from outside its bridge in raw PREROUTING, before
+                # conntrack: whether the un-NATed answer survives it is not modelled.
+                raise TraceError(f"network {from_net.name} does not masquerade and the LAN routes {from_net.subnet} "
+                                 f"back to {host.ref}: with Docker {host.settings.version_text}'s raw-table filter "
+                                 f"the answer's fate is not modelled; use engineVersion 27.5 or older, or "
+                                 f"allow-direct-routing")
+            self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN; the LAN routes {subnet} back to {host} (spec.lanRoutesToBridges), so the answer can return', src=pkt.src, dst_text=pkt.dst_text, subnet=from_net.subnet, host=host.ref))
+            self._lan(pkt, None, f"{host.ref} eth0")
+            return
         if origin == "bridge" and from_net is not None:
             self._docker_masq(host, pkt, host.ip, say('-s {subnet} ! -o {bridge} -j MASQUERADE', subnet=from_net.subnet, bridge=from_net.bridge))
         self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN', src=pkt.src, dst_text=pkt.dst_text))

@@ -114,3 +114,37 @@ def test_enable_ip_masquerade_false():
     assert trace(scn, "container/cli", "192.168.1.50:8080").source_ip_seen == "172.18.0.1"  # ! -i: docker-proxy
     rules = docker_rules(scn.hosts["h1"])
     assert "-s 172.18.0.0/16 ! -o" not in rules and "-A DOCKER -i br-" not in rules  # no MASQUERADE, no RETURN
+
+
+def _unmasqueraded_with_lan_routes(version: str):
+    from quizapp.sim import load_scenario
+    return load_scenario(f"""\
+kind: DockerHost
+metadata: {{name: h1}}
+spec:
+  ip: 192.168.1.50
+  engineVersion: "{version}"
+  lanRoutesToBridges: true
+  commands:
+  - docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm
+  - docker run -d --name cli --network nm alpine
+---
+kind: DockerHost
+metadata: {{name: h2}}
+spec:
+  ip: 192.168.1.60
+  commands:
+  - docker run -d --name web --network host --expose 80 web
+""")
+
+
+def test_without_masquerade_a_lan_that_routes_the_subnet_back_sees_the_container_address():
+    out = trace(_unmasqueraded_with_lan_routes("20.10"), "container/h1/cli", "192.168.1.60:80")
+    assert out.delivered and out.source_ip_seen == "172.18.0.2"
+
+
+def test_without_masquerade_the_answer_past_the_raw_filter_of_28_is_refused_not_guessed():
+    import pytest
+    from quizapp.sim import TraceError
+    with pytest.raises(TraceError, match="raw-table filter"):
+        trace(_unmasqueraded_with_lan_routes("29.1"), "container/h1/cli", "192.168.1.60:80")
