@@ -4,8 +4,8 @@ links behind a Menu button that opens them).
 
 The pages beyond the study loop's walk (tests/browser/test_phone_and_accessibility.py): the instructor's pack
 list, a draft's validation report with problems and without, its preview, a published pack and its version,
-classes (an instructor's class page, a learner's list after joining), the packet lab (gallery, a scenario with a
-trace, the edit page), the progress import and its preview, a concept's custom study, the reset confirmation,
+classes (an instructor's class page, a learner's list after joining), the packet lab (gallery, a scenario, a
+traced packet, the edit page), the progress import and its preview, a concept's custom study, the reset confirmation,
 the reset-password page with a bad link, and the 404 page."""
 from __future__ import annotations
 
@@ -101,7 +101,9 @@ def learner_pages(page, base: str, code: str) -> list[str]:
     page.locator("ul.lab-gallery a").first.click()
     page.wait_for_selector("svg.scenario")
     scenario = page.url.removeprefix(base)
-    pages += [scenario, scenario + "/edit"]
+    page.locator("form.trace-form button").first.click()  # a traced packet: the trace drawing, the CLI text, a permalink
+    page.wait_for_selector("p.permalink")
+    pages += [scenario, page.url.removeprefix(base), scenario + "/edit"]
     page.goto(f"{base}/browse")
     page.locator("table.cards a").first.click()
     page.wait_for_selector("text=History")
