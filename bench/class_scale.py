@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=5, help="answers per learner and card")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.learners.split(",")]
 
@@ -174,8 +175,11 @@ def main() -> None:
             db.session.remove()
             db.engine.dispose()
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if args.keep:
+            print(f"  (kept the database {name})")
+        else:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
     (_, small_page, small_book), (_, big_page, big_book), (_, long_page, long_book) = \

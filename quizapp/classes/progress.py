@@ -9,28 +9,24 @@ Per learner and topic (topics of the packs assigned to the class):
   definition of the learner's "mastery per concept" (`quizapp.stats.service.concept_mastery`), per topic;
 - due: the topic's cards due now (not suspended);
 - last active: the learner's newest answer in the class's packs.
-Per question: how many learners answered it and how many got it wrong at least once, the answers, and the most
-common wrong answers (grouped by their stored JSON text in SQL).
+Per question: `quizapp.classes.question_stats`.
 """
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from markupsafe import Markup
-from sqlalchemy import Float, Integer, case, cast, extract, func, literal, select, true
+from sqlalchemy import Float, Integer, case, cast, func, literal, select, true
 from sqlalchemy.orm import Session
 
-from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
+from quizapp.answer_totals import AnswerTotal
+from quizapp.classes.question_stats import MOST_MISSED, QuestionRow, question_rows
 from quizapp.models import (Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic,
                             User, UTCDateTime, utcnow)
 from quizapp.security import csv_safe_rows
 from quizapp.study import scheduler as sched
 
-TOP_WRONG = 3
 
 
 @dataclass(frozen=True)
@@ -106,31 +102,6 @@ class LearnerRow:
 
 
 @dataclass
-class WrongAnswer:
-    text: str
-    count: int
-
-
-@dataclass
-class QuestionRow:
-    question_id: int
-    slug: str
-    title: str
-    qtype: str
-    topic: str
-    pack_slug: str
-    answers: int
-    wrong: int
-    learners: int
-    learners_wrong: int
-    wrong_answers: list[WrongAnswer] = field(default_factory=list)
-
-    @property
-    def missed_share(self) -> float:
-        return self.learners_wrong / self.learners if self.learners else 0.0
-
-
-@dataclass
 class ClassProgress:
     topics: list[TopicColumn]
     learners: list[LearnerRow]  # the requested page of learners (all of them unless paged)
@@ -142,6 +113,11 @@ class ClassProgress:
     def missed(self) -> list[QuestionRow]:
         """The questions at least one learner got wrong, most missed first."""
         return [q for q in self.questions if q.wrong]
+
+    @property
+    def most_missed(self) -> list[QuestionRow]:
+        """The missed questions the class page lists (their common wrong answers are read)."""
+        return self.missed[:MOST_MISSED]
 
     def topic_mastery(self, topic_id: int) -> float:
         """The class's mean mastery of a topic (every learner counts, those who never studied it as 0)."""
@@ -160,14 +136,19 @@ def retrievability_sql(session: Session, now: datetime) -> Any:
     factor = 0.9 ** (1 / decay) - 1
     moment = literal(now, UTCDateTime)
     if session.get_bind().dialect.name == "postgresql":
-        # extract() gives numeric: whole days as an integer, or power() would run on numeric (10x slower)
-        days = cast(func.floor(extract("epoch", moment - CardState.last_review) / 86400), Integer)
+        # date_part() gives double precision (extract() gives numeric, 2x slower over a class's states), exact
+        # here: the microseconds of a few years are far within its 53 bits
+        seconds = cast(func.date_part("epoch", moment - CardState.last_review), Float)
+        days = cast(func.floor(seconds / literal(86400.0, Float)), Integer)
     else:
         millis = cast(func.round((func.julianday(moment) - func.julianday(CardState.last_review)) * 86_400_000),
                       Integer)
         days = millis // 86_400_000
-    elapsed = case((days > 0, days), else_=0)
-    curve = func.power(cast(1 + factor * elapsed / func.nullif(CardState.stability, 0), Float), decay)
+    # Everything in double precision: an Integer divided by anything is NUMERIC to SQLAlchemy (it casts for true
+    # division), and numeric arithmetic per card state was most of the class page's time on PostgreSQL.
+    elapsed = cast(case((days > 0, days), else_=0), Float)
+    ratio = literal(factor, Float) * elapsed / func.nullif(CardState.stability, literal(0.0, Float), type_=Float)
+    curve = func.power(literal(1.0, Float) + ratio, literal(decay, Float))
     # A stability that is not a positive finite number (rows from before imports were checked: 0, NaN, inf)
     # counts as forgotten, never as a division by zero or a NaN score (NaN > 0 is true on PostgreSQL).
     usable = CardState.stability.is_not(None) & (CardState.stability > 0) & (CardState.stability < 1e12)
@@ -176,10 +157,14 @@ def retrievability_sql(session: Session, now: datetime) -> Any:
 
 def class_progress(session: Session, class_id: int, now: datetime | None = None, offset: int = 0,
                    limit: int | None = None, questions: bool = True,
-                   count_imported: bool | None = None) -> ClassProgress:
+                   count_imported: bool | None = None, wrong_answers_for: int | None = None,
+                   answers: bool = True) -> ClassProgress:
     """The class's progress; `offset`/`limit` page the learners (ordered by name): a page's cost follows the
     page, not the class's history (the answer counts come from `answer_totals`). `questions=False` skips the
-    per-question view (the gradebook does not show it). `count_imported` (default: the class's setting):
+    per-question view (the gradebook does not show it); the common wrong answers are read for the
+    `wrong_answers_for` (default `MOST_MISSED`) most missed questions, those the page lists. `answers=False`
+    skips the answer counts (reviews, retention, last active: the gradebook shows mastery only). `count_imported`
+    (default: the class's setting):
     whether progress imported from files counts -- the card states it shaped (mastery, due) and its answers
     (added from review_logs; `answer_totals` holds answers given here only). The per-question view always shows
     answers given here only."""
@@ -216,18 +201,18 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
     page = list(by_user) if limit is not None or offset else members
 
     # 3. answers per learner and topic, from the running totals
-    for uid, topic_id, answers, right, last in session.execute(
+    for uid, topic_id, given, right, last in ([] if not answers else session.execute(
             select(AnswerTotal.user_id, Question.topic_id, func.sum(AnswerTotal.answers),
                    func.sum(AnswerTotal.right_answers), func.max(AnswerTotal.last_reviewed_at))
             .join(Card, Card.id == AnswerTotal.card_id).join(Question, Question.id == Card.question_id)
             .where(AnswerTotal.user_id.in_(page), Question.pack_id.in_(packs))
-            .group_by(AnswerTotal.user_id, Question.topic_id)).all():
+            .group_by(AnswerTotal.user_id, Question.topic_id)).all()):
         if uid in by_user and topic_id in topic_ids:
             cell = by_user[uid].cells[topic_id]
-            cell.reviews, cell.right = int(answers or 0), int(right or 0)
+            cell.reviews, cell.right = int(given or 0), int(right or 0)
             cell.last_active = _utc(last)
-    if count_imported:  # imported answers are not in answer_totals (review_logs' triggers skip them)
-        for uid, topic_id, answers, right, last in session.execute(
+    if count_imported and answers:  # imported answers are not in answer_totals (review_logs' triggers skip them)
+        for uid, topic_id, given, right, last in session.execute(
                 select(ReviewLog.user_id, Question.topic_id, func.count(ReviewLog.id),
                        func.sum(case((ReviewLog.correct.is_(True), 1), else_=0)), func.max(ReviewLog.reviewed_at))
                 .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
@@ -235,7 +220,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
                 .group_by(ReviewLog.user_id, Question.topic_id)).all():
             if uid in by_user and topic_id in topic_ids:
                 cell = by_user[uid].cells[topic_id]
-                cell.reviews, cell.right = cell.reviews + int(answers), cell.right + int(right or 0)
+                cell.reviews, cell.right = cell.reviews + int(given), cell.right + int(right or 0)
                 cell.last_active = max(filter(None, (cell.last_active, _utc(last))), default=None)
 
     # 4. due cards, studied cards and mastery (FSRS retrievability summed in SQL) per learner and topic
@@ -263,7 +248,7 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
                    CardState.last_review.is_not(None))
             .group_by(Question.topic_id)).all() if topic_id in topic_ids}
 
-    return ClassProgress(topics, learners, _questions(session, packs, members) if questions else [],
+    return ClassProgress(topics, learners, question_rows(session, packs, members, wrong_answers_for) if questions else [],
                          int(count or 0), class_recall)
 
 
@@ -273,89 +258,6 @@ def _utc(moment: datetime | None) -> datetime | None:
     if isinstance(moment, str):  # max() over SQLite's stored text
         moment = datetime.fromisoformat(moment)
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else sched.as_utc(moment)
-
-
-def _questions(session: Session, packs: Any, members: Any) -> list[QuestionRow]:
-    # 6. per question: answers, wrong answers, learners, learners with a wrong answer (running totals): summed
-    # per question and learner first, then per question (hash aggregates; COUNT(DISTINCT) would sort)
-    per_learner = (
-        select(Card.question_id.label("question_id"), func.sum(AnswerTotal.answers).label("answers"),
-               func.sum(AnswerTotal.answers - AnswerTotal.right_answers).label("wrong"))
-        .join(AnswerTotal, AnswerTotal.card_id == Card.id).join(Question, Question.id == Card.question_id)
-        .where(AnswerTotal.user_id.in_(members), Question.pack_id.in_(packs))
-        .group_by(Card.question_id, AnswerTotal.user_id).subquery())
-    per_question = (
-        select(per_learner.c.question_id, func.sum(per_learner.c.answers).label("answers"),
-               func.sum(per_learner.c.wrong).label("wrong"), func.count().label("learners"),
-               func.count().filter(per_learner.c.wrong > 0).label("learners_wrong"))
-        .group_by(per_learner.c.question_id).subquery())
-    rows = session.execute(
-        select(Question.id, Question.slug, Question.title, Question.qtype, Topic.title, Pack.slug,
-               per_question.c.answers, per_question.c.wrong, per_question.c.learners, per_question.c.learners_wrong)
-        .join(per_question, per_question.c.question_id == Question.id)
-        .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)).all()
-    questions = {qid: QuestionRow(qid, slug, title, qtype, topic, pack, int(n), int(w or 0), int(lrn), int(lw))
-                 for qid, slug, title, qtype, topic, pack, n, w, lrn, lw in rows}
-    if not questions:
-        return []
-    # 7. the most common wrong answers, by their stored JSON text (running totals per learner and text)
-    counted: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
-    for qid, card_key, text, count in session.execute(
-            select(Card.question_id, Card.card_key, WrongAnswerTotal.answer_text, func.sum(WrongAnswerTotal.answers))
-            .join(WrongAnswerTotal, WrongAnswerTotal.card_id == Card.id)
-            .where(WrongAnswerTotal.user_id.in_(members), Card.question_id.in_(list(questions)))
-            .group_by(Card.question_id, Card.card_key, WrongAnswerTotal.answer_text)).all():
-        counted[qid].append((int(count), card_key, text))
-    # 8. the questions' data, to show answers as the learner saw them (choice text, not index)
-    data = dict(session.execute(select(Question.id, Question.data).where(Question.id.in_(list(counted)))).all()) \
-        if counted else {}
-    for qid, entries in counted.items():
-        row = questions[qid]
-        for count, card_key, text in sorted(entries, key=lambda e: (-e[0], e[2] or ""))[:TOP_WRONG]:
-            row.wrong_answers.append(WrongAnswer(describe_answer(row.qtype, data.get(qid, {}), card_key, text),
-                                                 count))
-    return sorted(questions.values(), key=lambda q: (-q.missed_share, -(q.wrong / q.answers if q.answers else 0),
-                                                     -q.learners, q.pack_slug, q.slug))
-
-
-def _text(fragment: Any) -> str:
-    return Markup(str(fragment or "")).striptags()
-
-
-def describe_answer(qtype: str, data: dict[str, Any], card_key: str, raw: Any) -> str:
-    """A stored response as words: the choice's text rather than its index."""
-    try:
-        answer = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return str(raw)
-    if not isinstance(answer, dict):
-        return "(no answer)" if answer is None else str(answer)
-    try:
-        if qtype == "single":
-            return _text(data["choices"][answer["choice"]]["html"])
-        if qtype == "multiple":
-            chosen = [_text(data["choices"][i]["html"]) for i in answer.get("choices", [])]
-            return " + ".join(chosen) if chosen else "(nothing selected)"
-        if qtype == "ordering":
-            return " → ".join(_text(data["items"][i]["html"]) for i in answer["order"])
-        if qtype == "matching":
-            return "; ".join(f"{_text(pair['left_html'])} → {data['right_options'][m]['text']}"
-                             for pair, m in zip(data["pairs"], answer["matches"]))
-        if qtype == "cloze":
-            return " / ".join(answer.get("blanks", [])) or "(empty)"
-        if qtype == "flashcard":
-            return "did not know it" if not answer.get("knew") else "knew it"
-        if "text" in answer:
-            return answer["text"] or "(empty)"
-        if "outcome" in answer:
-            return str(answer["outcome"])
-        if "value" in answer:
-            if qtype == "sim":
-                return "delivered" if answer["value"] else "not delivered"
-            return "true" if answer["value"] else "false"
-    except (KeyError, IndexError, TypeError):
-        pass
-    return json.dumps(answer, ensure_ascii=False)
 
 
 def gradebook_rows(progress: ClassProgress, section: str) -> list[list[str]]:

@@ -200,7 +200,7 @@ def remove_member(class_id: int, user_id: int):
 @instructor_required
 def gradebook(class_id: int):
     classroom = _managed(class_id)
-    report = class_progress.class_progress(db.session, classroom.id, questions=False)
+    report = class_progress.class_progress(db.session, classroom.id, questions=False, answers=False)
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(class_progress.gradebook_rows(report, classroom.name))
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")

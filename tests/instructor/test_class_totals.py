@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import cast, delete, select, Text
 
 from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
-from quizapp.classes import progress, service
-from quizapp.models import CardState, ReviewLog, User
+from quizapp.classes import progress, question_stats, service
+from quizapp.models import Card, CardState, ReviewLog, User
 from quizapp.study import scheduler as sched
 from tests.instructor.test_classes import NOW, answer, card, classroom, review_state  # noqa: F401 (fixture)
 
@@ -134,3 +134,55 @@ def test_learner_pages_together_are_the_whole_class(client, db, classroom, instr
     last = client.get(f"/classes/{classroom.id}?page=3").get_data(as_text=True)
     assert "Learners 7–7 of 7" in last and "P6" in last and "P0" not in last
     assert client.get(f"/classes/{classroom.id}?page=9").status_code == 302
+
+
+def test_per_question_figures_equal_a_recount_of_the_answers(db, classroom, make_user):
+    """Answers, wrong answers, learners and learners wrong per question, and the most common wrong answers of the
+    questions the page lists, equal a recount of review_logs -- a question with two cards included (its learners
+    are counted once across its cards)."""
+    rng = random.Random(23)
+    two = card(db, "dns-address")
+    second = Card(question_id=two.question_id, card_key="second")
+    db.session.add(second)
+    db.session.flush()
+    users = [make_user(f"q{i}@example.org", "correct horse battery") for i in range(8)]
+    outsider = make_user("outsider@example.org", "correct horse battery")  # not in the class: never counted
+    for user in users + [outsider]:
+        if user is not outsider:
+            service.join(db.session, user, classroom.join_code)
+        for slug in SLUGS:
+            for _ in range(rng.randint(0, 3)):
+                answer(db, user, slug, rng.random() < 0.5, NOW - timedelta(hours=rng.randint(1, 99)),
+                       {"choice": rng.randint(0, 2)})
+        for _ in range(rng.randint(0, 3)):
+            right = rng.random() < 0.5
+            db.session.add(ReviewLog(user_id=user.id, card_id=second.id, reviewed_at=NOW, rating=3 if right else 1,
+                                     answer={"text": rng.choice(["a", "b", "c", "d"])}, correct=right,
+                                     state_after={}, content_hash="h"))
+    db.session.commit()
+
+    members = {u.id for u in users}
+    question_of = {c.id: c.question_id for c in db.session.scalars(select(Card))}
+    expected: dict[int, list] = {}
+    texts: dict[int, Counter] = {}
+    for user_id, card_id, correct, text in db.session.execute(
+            select(ReviewLog.user_id, ReviewLog.card_id, ReviewLog.correct, cast(ReviewLog.answer, Text))):
+        if user_id not in members:
+            continue
+        entry = expected.setdefault(question_of[card_id], [0, 0, set(), set()])
+        entry[0] += 1
+        entry[2].add(user_id)
+        if not correct:
+            entry[1] += 1
+            entry[3].add(user_id)
+            texts.setdefault(question_of[card_id], Counter())[text] += 1
+
+    report = progress.class_progress(db.session, classroom.id, NOW)
+    got = {q.question_id: (q.answers, q.wrong, q.learners, q.learners_wrong) for q in report.questions}
+    assert got == {qid: (n, w, len(lrn), len(lw)) for qid, (n, w, lrn, lw) in expected.items()}
+    assert expected[two.question_id][0] > 0 and any(row[1] for row in expected.values())
+    for row in report.most_missed:
+        assert sorted(w.count for w in row.wrong_answers) == \
+            sorted(sorted(texts[row.question_id].values(), reverse=True)[:question_stats.TOP_WRONG])
+    assert progress.class_progress(db.session, classroom.id, NOW, wrong_answers_for=0).most_missed[0].wrong_answers \
+        == []
