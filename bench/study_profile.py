@@ -1,7 +1,9 @@
 """Where a study request spends its time: the study loop (next card -> answer -> feedback) run in-process with
 Flask's test client on a scratch PostgreSQL database holding the shipped bank. Per request kind: CPU time of this
-process (the app; PostgreSQL's own work is in another process), wall time, and SQL statements (a SQLAlchemy
-event listener). With --profile, a cProfile of the measured rounds (top functions by cumulative time).
+process (the app; PostgreSQL's own work is in another process), wall time, SQL statements (a SQLAlchemy
+event listener) and round trips to PostgreSQL (the statements plus the BEGIN/COMMIT/ROLLBACK and pre-ping
+queries psycopg sends on its own, counted in psycopg). With --profile, a cProfile of the measured rounds (top
+functions by cumulative time).
 
     .venv/bin/python bench/study_profile.py [--rounds 200] [--warmup 20] [--profile] [--top 40]
 """
@@ -15,7 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -50,6 +52,34 @@ def print_layers(stats: pstats.Stats, requests: int) -> None:
     print(f"\nCPU by layer (own time of each function, per request, {requests} requests):")
     for layer, seconds in sorted(totals.items(), key=lambda item: -item[1]):
         print(f"  {layer:<36} {seconds / requests * 1000:6.2f} ms  {seconds / whole:6.1%}")
+
+
+def count_round_trips() -> Counter:
+    """Count what psycopg sends: every query (statements, a pre-ping's SELECT 1) and the transaction commands it
+    sends on its own (BEGIN before the first statement of a transaction, COMMIT, ROLLBACK)."""
+    from psycopg import _connection_base, cursor
+
+    trips: Counter = Counter()
+    command = _connection_base.BaseConnection._exec_command
+    execute = cursor.Cursor.execute
+
+    def counted_command(self, query, *args, **kwargs):
+        trips[bytes(query).split()[0].decode().upper() if isinstance(query, bytes) else "command"] += 1
+        return command(self, query, *args, **kwargs)
+
+    def counted_execute(self, query, *args, **kwargs):
+        trips["query"] += 1
+        return execute(self, query, *args, **kwargs)
+
+    _connection_base.BaseConnection._exec_command = counted_command
+    cursor.Cursor.execute = counted_execute
+    return trips
+
+
+def trip_detail(values: dict[str, list[float]]) -> str:
+    parts = [(name, statistics.mean(numbers) * len(numbers) / len(values["cpu"])) for name, numbers in values.items()
+             if name not in ("cpu", "wall", "sql", "trips")]
+    return ", ".join(f"{name} {mean:.1f}" for name, mean in sorted(parts))
 
 
 def main() -> None:
@@ -93,6 +123,7 @@ def main() -> None:
                 if statement.lstrip().upper().startswith("SELECT"):
                     selects.append((statement, parameters))
             event.listen(db.engine, "before_cursor_execute", count)
+        trips = count_round_trips()
         client = app.test_client()
         assert client.post("/login", data={"email": email, "password": password}).status_code == 302
 
@@ -100,12 +131,16 @@ def main() -> None:
 
         def timed(kind: str, method: str, path: str, **kwargs):
             statements[0] = 0
+            trips.clear()
             last.append(f"-- {kind}")
             cpu, wall = time.process_time(), time.perf_counter()
             response = client.open(path, method=method, **kwargs)
             stats[kind]["cpu"].append(time.process_time() - cpu)
             stats[kind]["wall"].append(time.perf_counter() - wall)
             stats[kind]["sql"].append(statements[0])
+            stats[kind]["trips"].append(sum(trips.values()))
+            for command, number in trips.items():
+                stats[kind][command].append(number)
             return response
 
         def loop() -> None:
@@ -129,15 +164,20 @@ def main() -> None:
         if profiler:
             profiler.disable()
         print(f"pack {pack!r}, {args.rounds} rounds after {args.warmup} warm-up rounds, PostgreSQL, in-process")
-        every = {"cpu": [], "wall": [], "sql": []}
+        every = {"cpu": [], "wall": [], "sql": [], "trips": []}
         for kind, values in stats.items():
             for key in every:
                 every[key] += values[key]
             print(f"  {kind:16} cpu {statistics.mean(values['cpu']) * 1000:6.2f} ms   wall "
                   f"{statistics.mean(values['wall']) * 1000:6.2f} ms   SQL statements "
-                  f"{statistics.mean(values['sql']):5.1f} (max {max(values['sql'])})   n={len(values['cpu'])}")
+                  f"{statistics.mean(values['sql']):5.1f} (max {max(values['sql'])})   round trips "
+                  f"{statistics.mean(values['trips']):5.1f} ({trip_detail(values)})   n={len(values['cpu'])}")
         print(f"  {'every request':16} cpu {statistics.mean(every['cpu']) * 1000:6.2f} ms   wall "
-              f"{statistics.mean(every['wall']) * 1000:6.2f} ms   SQL statements {statistics.mean(every['sql']):5.1f}")
+              f"{statistics.mean(every['wall']) * 1000:6.2f} ms   SQL statements {statistics.mean(every['sql']):5.1f}"
+              f"   round trips {statistics.mean(every['trips']):5.1f}")
+        answers = len(stats["POST answer"]["cpu"])
+        print(f"  per answer: round trips {sum(every['trips']) / answers:.1f}, SQL statements "
+              f"{sum(every['sql']) / answers:.1f}, cpu {sum(every['cpu']) / answers * 1000:.2f} ms")
         if args.sql:
             print("\n".join(statement[:400] for statement in last))
         if args.explain:

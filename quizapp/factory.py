@@ -17,7 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask("quizapp", instance_path=instance_path(), instance_relative_config=True)
     app.config.update(config_from_env(app.instance_path))
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS={},  # no pool_pre_ping: quizapp/transactions.py checks connections without a round trip
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -75,7 +75,10 @@ def init_web(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from quizapp import models  # noqa: F401  (models must be known to Alembic and the ORM)
 
+    from quizapp.transactions import init_transactions
+
     db.init_app(app)
+    init_transactions(app, db)  # before any other request hook
     migrate.init_app(app, db, render_as_batch=True, directory=_migrations_dir())
     csrf.init_app(app)
     login_manager.init_app(app)

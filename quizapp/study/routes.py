@@ -23,6 +23,7 @@ from quizapp.study.presenting import card_view, response_from_form
 from quizapp.study.scheduler import RATING_NAMES
 from quizapp.study.seen import card_shown, question_as_seen
 from quizapp.study.trace import render_trace
+from quizapp.transactions import read_only
 
 bp = Blueprint("study", __name__)
 
@@ -98,6 +99,7 @@ def label_of(pack: Pack, focus: focusing.Focus | None) -> str | None:
 
 
 @bp.get("/packs/<slug>/study")
+@read_only
 def question(slug: str):
     pack = service.find_pack(db.session, slug, current_user) or abort(404)  # the visibility check
     focus = focusing.parse_focus(request.args.get("focus"))
@@ -173,6 +175,7 @@ def answer(slug: str):
 
 @bp.get("/reviews/<int:log_id>")
 @login_required
+@read_only
 def feedback(log_id: int):
     user = learner()
     log, newest_id = reviews.own_log_and_newest_id(db.session, user, log_id) or abort(404)

@@ -1,0 +1,81 @@
+"""How requests use database connections: the round trips a request does not need, avoided.
+
+1. Read-only pages run without a transaction. A view marked `@read_only` (GET/HEAD only) gets its connection in
+   autocommit mode: no BEGIN before its first statement and no ROLLBACK at its end (two round trips fewer). The
+   ROLLBACK mattered more than its round trip: psycopg empties its prepared-statement cache on every rollback
+   (and sends DEALLOCATE ALL), so statements never reached psycopg's prepare threshold and PostgreSQL planned each
+   of them on every request; now they are prepared after five uses and kept for the connection's life. The cost:
+   the page's statements do not share one snapshot, so an answer committed between two of them may show in one
+   and not the other -- the page is a view of the learner's own progress and every write it leads to re-checks
+   what it relies on (the card state's version, the idempotency key). Only views that write nothing are marked.
+2. No ping round trip per request. SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout. Instead, a
+   checkout looks at the connection's socket without a round trip: a server that closed the connection (restart,
+   `pg_terminate_backend`, idle timeout) has left its socket readable (the FATAL message, then end of file),
+   so the connection is replaced before use. A connection idle longer than `PING_AFTER_IDLE` seconds is also
+   pinged for real (a silent network drop leaves nothing to read). SQLite connections need neither.
+"""
+from __future__ import annotations
+
+import select
+import time
+from typing import Any, Callable, TypeVar
+
+from flask import Flask, g, request
+from sqlalchemy import event, exc
+from sqlalchemy.pool import Pool
+
+PING_AFTER_IDLE = 30.0  # seconds a pooled connection may sit unused before its checkout pings the server
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def read_only(view: View) -> View:
+    """Mark a view that never writes: its GET/HEAD requests run in autocommit mode (see above)."""
+    view.read_only = True  # type: ignore[attr-defined]
+    return view
+
+
+def init_transactions(app: Flask, db: Any) -> None:
+    """Register before any other request hook, so that no statement runs before the connection's mode is set."""
+
+    @app.before_request
+    def _autocommit_reads() -> None:
+        if request.method in ("GET", "HEAD") and not db.session().in_transaction():
+            view = app.view_functions.get(request.endpoint or "")
+            if getattr(view, "read_only", False):
+                db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+                g.autocommit_reads = True
+
+    @app.teardown_request
+    def _end_reads(_error: BaseException | None) -> None:
+        # Hand the connection back now (its mode reset by the pool), even where the session outlives the request
+        # (a test's app context). No round trip: psycopg sends no ROLLBACK outside a transaction, and keeps its
+        # prepared statements.
+        if g.pop("autocommit_reads", False):
+            db.session.rollback()
+
+
+@event.listens_for(Pool, "checkin")
+def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _check_alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:  # not psycopg: SQLite (a local file) has nothing to check
+        return
+    try:
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+    except Exception as error:  # the socket is already gone (psycopg raises OperationalError)
+        raise exc.DisconnectionError(f"connection closed: {error}") from error
+    if readable:  # nothing is outstanding between requests: the server has closed the connection
+        raise exc.DisconnectionError("the server closed the connection")
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) > PING_AFTER_IDLE:
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as error:  # any failure: replace the connection (the pool retries the checkout)
+            raise exc.DisconnectionError(f"ping failed: {error}") from error
