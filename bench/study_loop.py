@@ -77,11 +77,12 @@ FEEDBACK = "<!doctype html><title>feedback</title><p>answer {{ log }}: {{ 'right
 def app():
     web = Flask("same_sql")
     connection = psycopg.connect(sys.argv[4])
-    with connection.transaction():
-        low, high = connection.execute(
-            "SELECT min(cards.id), max(cards.id) FROM cards JOIN questions ON questions.id = cards.question_id "
-            "JOIN packs ON packs.id = questions.pack_id WHERE packs.slug = %s", (sys.argv[5],)).fetchone()
-    card_ids = list(range(low, high + 1))
+    with connection.transaction():  # the pack's cards, once (the app caches them per process too)
+        card_ids = [row[0] for row in connection.execute(
+            "SELECT cards.id FROM cards JOIN questions ON questions.id = cards.question_id "
+            "JOIN packs ON packs.id = questions.pack_id WHERE packs.slug = %s ORDER BY cards.id", (sys.argv[5],))]
+    low, high = card_ids[0], card_ids[-1]  # not every id in between is the pack's (other packs' cards)
+    pack = set(card_ids)
 
     def today(user_id):
         start = datetime.now(timezone.utc) - timedelta(hours=12)
@@ -98,7 +99,7 @@ def app():
             today(user_id)
             states = {card: due for card, _state, due, suspended in connection.execute(
                 "SELECT card_id, fsrs_state, due, suspended FROM card_states WHERE user_id = %s "
-                "AND card_id BETWEEN %s AND %s", (user_id, low, high)) if not suspended}
+                "AND card_id BETWEEN %s AND %s", (user_id, low, high)) if not suspended and card in pack}
         fresh = next((card for card in card_ids if card not in states), None)
         card = fresh if fresh is not None else min(states, key=states.get)
         return render_template_string(PAGE, card=card, slug=slug)
@@ -300,6 +301,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a learner's requests (paced)")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--logs", help="a folder for the servers' output (default: discarded)")
     args = parser.parse_args()
 
     from sqlalchemy import create_engine, text
@@ -321,12 +323,14 @@ def main() -> None:
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "QUIZAPP_INSTANCE_PATH": folder,
                "QUIZAPP_BIND": "127.0.0.1:8801", "QUIZAPP_WORKERS": str(args.workers),
                "QUIZAPP_THREADS": str(args.threads)}
+        log = (lambda name: open(Path(args.logs) / f"{name}.log", "w")) if args.logs else \
+            (lambda _name: subprocess.DEVNULL)
         app_server = subprocess.Popen([sys.executable, "-m", "quizapp", "serve"], env=env, cwd=ROOT,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                      stdout=log("study"), stderr=subprocess.STDOUT, start_new_session=True)
         processes.append(app_server)
         bare_server = subprocess.Popen([sys.executable, "-c", BARE, "127.0.0.1:8802", str(args.workers),
-                                        str(args.threads)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL, start_new_session=True)
+                                        str(args.threads)], cwd=ROOT, stdout=log("bare"),
+                                       stderr=subprocess.STDOUT, start_new_session=True)
         processes.append(bare_server)
         with engine.begin() as connection:
             baseline_users = list(connection.execute(text(
@@ -336,7 +340,7 @@ def main() -> None:
         engine.dispose()
         same_server = subprocess.Popen([sys.executable, "-c", SAME_SQL, "127.0.0.1:8803", str(args.workers),
                                         str(args.threads), url.replace("postgresql+psycopg://", "postgresql://"),
-                                        pack], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        pack], cwd=ROOT, stdout=log("same_sql"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
         processes.append(same_server)
         wait_up("http://127.0.0.1:8801/healthz", app_server)

@@ -67,7 +67,9 @@ def _check_alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if pgconn is None:  # not psycopg: SQLite (a local file) has nothing to check
         return
     try:
-        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        poller = select.poll()  # not select(): it refuses descriptors above 1023
+        poller.register(pgconn.socket, select.POLLIN)
+        readable = poller.poll(0)
     except Exception as error:  # the socket is already gone (psycopg raises OperationalError)
         raise exc.DisconnectionError(f"connection closed: {error}") from error
     if readable:  # nothing is outstanding between requests: the server has closed the connection

@@ -10,15 +10,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
-from sqlalchemy import and_, delete, func, literal, or_, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp.access import can_see_pack, pack_visible_to
-from quizapp.browse.models import CardMark
 from quizapp.checking import CheckResult
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.study import queue_sql
 from quizapp.study import scheduler as sched
 from quizapp.study.pack_cards import pack_cards
 from quizapp.study.rating import suggested_rating
@@ -69,17 +69,9 @@ class _TodayLog:
 
 
 def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog]:
-    # Only the state number of `state_before` (NULL for a new card: every stored state has one, see
-    # quizapp.export.service._check_state), extracted by the database: decoding each whole JSON state in
-    # Python made this query the costliest part of a study page late in a busy day.
-    rows = session.execute(
-        select(ReviewLog.card_id, ReviewLog.state_before["state"].as_integer(), Card.question_id, Question.pack_id)
-        .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
-        .where(ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= start)
-    ).all()
     review = fsrs.State.Review.value
     return [_TodayLog(card_id, question_id, pack_id, state is None, state == review)
-            for card_id, state, question_id, pack_id in rows]
+            for card_id, state, question_id, pack_id in queue_sql.today_rows(session, user.id, start)]
 
 
 def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
@@ -117,31 +109,19 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
 
     if pack is None:
         cards = _active_cards(session, user)
-        card_ids = [card_id for card_id, _ in cards]
-        in_cards = CardState.card_id.in_(card_ids)
     else:
         if visible is None:
             visible = can_see_pack(session, user, pack)
         listed = pack_cards(session, pack) if visible else None
         cards = listed.cards if listed is not None else ()
-        # The pack's cards are (nearly) one id range: a range scan with two parameters instead of an IN list of
-        # every id; states of other packs' cards inside the range are ignored below.
-        in_cards = CardState.card_id.between(listed.low, listed.high) if listed is not None else None
-    # Only the columns the queue needs, all in ix_card_states_user_due: an index-only scan. The learner's manual
-    # marks (card browser: suspended or buried by hand, new cards too) come in the same statement, as rows with
-    # fsrs_state 0 and the burial time as `due`.
+    # The learner's states of these cards and their manual marks (card browser), in one statement: a pack's
+    # states as its id range (states of other packs' cards inside the range are ignored below).
     states: dict[int, Any] = {}
     hidden: set[int] = set()
     if cards:
-        in_marks = (CardMark.card_id.in_(card_ids) if pack is None
-                    else CardMark.card_id.between(listed.low, listed.high))
-        marks = (select(CardMark.card_id, literal(0).label("fsrs_state"), CardMark.buried_until.label("due"),
-                        CardMark.suspended)
-                 .where(CardMark.user_id == user.id, in_marks,
-                        or_(CardMark.suspended.is_(True), CardMark.buried_until.is_not(None))))
-        for row in session.execute(
-                select(CardState.card_id, CardState.fsrs_state, CardState.due, CardState.suspended)
-                .where(CardState.user_id == user.id, in_cards).union_all(marks)):
+        rows = (queue_sql.state_rows(session, user.id, ids=[card_id for card_id, _ in cards]) if pack is None
+                else queue_sql.state_rows(session, user.id, listed.low, listed.high))
+        for row in rows:
             if row.fsrs_state:
                 states[row.card_id] = row
             elif row.suspended or (row.due is not None and sched.as_utc(row.due) > now):
