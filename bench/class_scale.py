@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # after the running .venv's own quizapp (--reuse)
 
 PASSWORD = "correct horse battery"
 
@@ -104,6 +104,34 @@ def timed_get(client, path: str, repeat: int) -> tuple[float, int]:
     return statistics.median(times), size
 
 
+def reuse(args: argparse.Namespace) -> None:
+    from sqlalchemy import select, text
+    from sqlalchemy.engine import make_url
+
+    import quizapp
+    from quizapp import create_app
+    from quizapp.extensions import db
+    from quizapp.models import Classroom
+
+    url = make_url(args.admin_url).set(database=args.reuse).render_as_string(hide_password=False)
+    os.environ["QUIZAPP_INSTANCE_PATH"] = tempfile.mkdtemp()
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        class_id = db.session.scalar(select(Classroom.id))
+        learners = db.session.scalar(text("SELECT count(*) FROM class_members"))
+        answers = db.session.scalar(text("SELECT count(*) FROM review_logs"))
+        db.session.commit()
+        client = app.test_client()
+        assert client.post("/login", data={"email": "ines@example.org", "password": PASSWORD}).status_code == 302
+        page, page_bytes = timed_get(client, f"/classes/{class_id}", args.repeat)
+        book, book_bytes = timed_get(client, f"/classes/{class_id}/gradebook.csv", args.repeat)
+        load = os.getloadavg()
+        print(f"{Path(quizapp.__file__).parents[1]}: {learners:,} learners, {answers:,} answers, median of "
+              f"{args.repeat}: class page {page * 1000:7.1f} ms ({page_bytes // 1024} KB)  gradebook "
+              f"{book * 1000:7.1f} ms ({book_bytes // 1024} KB); load average {load[0]:.2f}")
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--learners", default="100,1000", help="comma-separated class sizes, ascending")
@@ -113,6 +141,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database (its name is printed)")
+    parser.add_argument("--reuse", metavar="DATABASE",
+                        help="only time the pages on a database kept by --keep (e.g. old and new code on the same "
+                             "data, at the same time: run this script with the other checkout's .venv/bin/python)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.learners.split(",")]
 
@@ -126,6 +157,8 @@ def main() -> None:
     from quizapp.extensions import db
     from quizapp.models import Pack
 
+    if args.reuse:
+        return reuse(args)
     name = f"quizapp_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -56,7 +56,7 @@ run_gunicorn(gunicorn_options(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 3
 """
 
 # The fair limit: the study loop's essential database work through psycopg directly, on the same gunicorn setup,
-# measured in the same run. Each request is one transaction on the worker's own connection (psycopg prepares a
+# measured in the same run. Each request is one transaction on its thread's own connection (psycopg prepares a
 # statement after 5 uses and keeps it) and renders a tiny Jinja template. Study page: the learner, the pack, today's
 # answers, the card states of the pack's id range (4 statements), then the next card chosen as the app does (a new
 # card, else the earliest due). Answer: the card state's version, an upsert of the state, the answer's row (3
@@ -64,6 +64,7 @@ run_gunicorn(gunicorn_options(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), 3
 # No session cookie, CSRF, rate limit, login or ORM: those are what the app adds on top.
 SAME_SQL = """
 import sys
+import threading
 from datetime import datetime, timedelta, timezone
 
 import psycopg
@@ -76,9 +77,15 @@ FEEDBACK = "<!doctype html><title>feedback</title><p>answer {{ log }}: {{ 'right
 
 def app():
     web = Flask("same_sql")
-    connection = psycopg.connect(sys.argv[4])
-    with connection.transaction():  # the pack's cards, once (the app caches them per process too)
-        card_ids = [row[0] for row in connection.execute(
+    local = threading.local()
+
+    def db():  # one connection per thread: the asgi worker runs requests in a pool of threads (as the app's pool)
+        if not hasattr(local, "connection"):
+            local.connection = psycopg.connect(sys.argv[4])
+        return local.connection
+
+    with db().transaction():  # the pack's cards, once (the app caches them per process too)
+        card_ids = [row[0] for row in db().execute(
             "SELECT cards.id FROM cards JOIN questions ON questions.id = cards.question_id "
             "JOIN packs ON packs.id = questions.pack_id WHERE packs.slug = %s ORDER BY cards.id", (sys.argv[5],))]
     low, high = card_ids[0], card_ids[-1]  # not every id in between is the pack's (other packs' cards)
@@ -86,18 +93,18 @@ def app():
 
     def today(user_id):
         start = datetime.now(timezone.utc) - timedelta(hours=12)
-        return connection.execute("SELECT card_id, state_before->>'state' FROM review_logs "
+        return db().execute("SELECT card_id, state_before->>'state' FROM review_logs "
                                   "WHERE user_id = %s AND reviewed_at >= %s", (user_id, start)).fetchall()
 
     @web.get("/study/<int:user_id>")
     def study(user_id):
-        with connection.transaction():
-            connection.execute("SELECT id, email, display_name, timezone, rollover_hour, new_per_day FROM users "
+        with db().transaction():
+            db().execute("SELECT id, email, display_name, timezone, rollover_hour, new_per_day FROM users "
                                "WHERE id = %s", (user_id,)).fetchone()
-            slug = connection.execute("SELECT id, slug, visibility, created_at, content_stamp FROM packs "
+            slug = db().execute("SELECT id, slug, visibility, created_at, content_stamp FROM packs "
                                       "WHERE slug = %s", (sys.argv[5],)).fetchone()[1]
             today(user_id)
-            states = {card: due for card, _state, due, suspended in connection.execute(
+            states = {card: due for card, _state, due, suspended in db().execute(
                 "SELECT card_id, fsrs_state, due, suspended FROM card_states WHERE user_id = %s "
                 "AND card_id BETWEEN %s AND %s", (user_id, low, high)) if not suspended and card in pack}
         fresh = next((card for card in card_ids if card not in states), None)
@@ -108,16 +115,16 @@ def app():
     def answer(user_id):
         card = int(request.form["card"])
         now = datetime.now(timezone.utc)
-        with connection.transaction():
-            connection.execute("SELECT version FROM card_states WHERE user_id = %s AND card_id = %s",
+        with db().transaction():
+            db().execute("SELECT version FROM card_states WHERE user_id = %s AND card_id = %s",
                                (user_id, card)).fetchone()
-            connection.execute(
+            db().execute(
                 "INSERT INTO card_states (user_id, card_id, fsrs_state, stability, difficulty, due, last_review, "
                 "reps, lapses, suspended, version) VALUES (%s, %s, 2, 3.0, 5.0, %s, %s, 1, 0, false, 1) "
                 "ON CONFLICT (user_id, card_id) DO UPDATE SET due = EXCLUDED.due, last_review = EXCLUDED.last_review, "
                 "reps = card_states.reps + 1, version = card_states.version + 1",
                 (user_id, card, now + timedelta(days=3), now))
-            log = connection.execute(
+            log = db().execute(
                 "INSERT INTO review_logs (user_id, card_id, reviewed_at, rating, suggested_rating, answer, correct, "
                 "state_before, state_after, content_hash) VALUES (%s, %s, %s, 3, 3, '{\\"choice\\": 0}', true, "
                 "'{\\"state\\": 1}', '{\\"state\\": 2}', 'h') RETURNING id", (user_id, card, now)).fetchone()[0]
@@ -125,8 +132,8 @@ def app():
 
     @web.get("/feedback/<int:user_id>/<int:log_id>")
     def feedback(user_id, log_id):
-        with connection.transaction():
-            row = connection.execute(
+        with db().transaction():
+            row = db().execute(
                 "SELECT review_logs.id, review_logs.correct, questions.title FROM review_logs "
                 "JOIN cards ON cards.id = review_logs.card_id JOIN questions ON questions.id = cards.question_id "
                 "WHERE review_logs.id = %s AND review_logs.user_id = %s", (log_id, user_id)).fetchone()
@@ -302,7 +309,13 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="seconds between a learner's requests (paced)")
     parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--logs", help="a folder for the servers' output (default: discarded)")
+    parser.add_argument("--port", type=int, default=8801, help="the study loop's port; the baselines take the next two")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout whose code the study loop server runs (e.g. a worktree of an older "
+                             "commit, with its own .venv), for a before/after at the same time")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stopped: still stop the servers, drop the database
+    study_url, bare_url, same_url = (f"http://127.0.0.1:{args.port + n}" for n in range(3))
 
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
@@ -321,14 +334,15 @@ def main() -> None:
             pack = connection.execute(text("SELECT slug FROM packs ORDER BY title LIMIT 1")).scalar_one()
             cards = connection.execute(text("SELECT count(*) FROM cards")).scalar_one()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "QUIZAPP_INSTANCE_PATH": folder,
-               "QUIZAPP_BIND": "127.0.0.1:8801", "QUIZAPP_WORKERS": str(args.workers),
+               "QUIZAPP_BIND": study_url.removeprefix("http://"), "QUIZAPP_WORKERS": str(args.workers),
                "QUIZAPP_THREADS": str(args.threads)}
         log = (lambda name: open(Path(args.logs) / f"{name}.log", "w")) if args.logs else \
             (lambda _name: subprocess.DEVNULL)
-        app_server = subprocess.Popen([sys.executable, "-m", "quizapp", "serve"], env=env, cwd=ROOT,
+        app_server = subprocess.Popen([str(args.root / ".venv/bin/python"), "-m", "quizapp", "serve"], env=env,
+                                      cwd=args.root,
                                       stdout=log("study"), stderr=subprocess.STDOUT, start_new_session=True)
         processes.append(app_server)
-        bare_server = subprocess.Popen([sys.executable, "-c", BARE, "127.0.0.1:8802", str(args.workers),
+        bare_server = subprocess.Popen([sys.executable, "-c", BARE, bare_url.removeprefix("http://"), str(args.workers),
                                         str(args.threads)], cwd=ROOT, stdout=log("bare"),
                                        stderr=subprocess.STDOUT, start_new_session=True)
         processes.append(bare_server)
@@ -338,28 +352,30 @@ def main() -> None:
                 "SELECT 'same-sql-' || n || '@example.org', 'Same SQL ' || n, 'x', 'learner', now() "
                 "FROM generate_series(1, :n) AS n RETURNING id"), {"n": args.learners}).scalars())
         engine.dispose()
-        same_server = subprocess.Popen([sys.executable, "-c", SAME_SQL, "127.0.0.1:8803", str(args.workers),
+        same_server = subprocess.Popen([sys.executable, "-c", SAME_SQL, same_url.removeprefix("http://"), str(args.workers),
                                         str(args.threads), url.replace("postgresql+psycopg://", "postgresql://"),
                                         pack], cwd=ROOT, stdout=log("same_sql"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
         processes.append(same_server)
-        wait_up("http://127.0.0.1:8801/healthz", app_server)
-        wait_up("http://127.0.0.1:8802/", bare_server)
-        wait_up(f"http://127.0.0.1:8803/study/{baseline_users[0]}", same_server)
+        wait_up(f"{study_url}/healthz", app_server)
+        wait_up(f"{bare_url}/", bare_server)
+        wait_up(f"{same_url}/study/{baseline_users[0]}", same_server)
         print(f"{args.learners} learners, gunicorn {args.workers} workers x {args.threads} threads, PostgreSQL, "
               f"pack {pack!r} ({cards} cards); {args.duration:.0f} s measured after {args.warmup:.0f} s warm-up")
         load = os.getloadavg()
+        if args.root != ROOT:
+            print(f"study loop server: the code in {args.root}")
         print(f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores")
         for mode, think in (("saturated", 0.0), ("paced", args.think)):
             runs = {}
             runs["bare"] = asyncio.run(measure(
-                "http://127.0.0.1:8802", [lambda run, until, n=n: bare_loop(run, until, think, n)
+                bare_url, [lambda run, until, n=n: bare_loop(run, until, think, n)
                                           for n in range(args.learners)], args.duration, args.warmup))
             runs["same"] = asyncio.run(measure(
-                "http://127.0.0.1:8803", [lambda run, until, u=u, n=n: same_sql_loop(u, run, until, think, n)
+                same_url, [lambda run, until, u=u, n=n: same_sql_loop(u, run, until, think, n)
                                           for n, u in enumerate(baseline_users)], args.duration, args.warmup))
             runs["study"] = asyncio.run(measure(
-                "http://127.0.0.1:8801",
+                study_url,
                 [lambda run, until, e=e, p=p, n=n: learner_loop(e, p, pack, run, until, think, n)
                  for n, (e, p, _token) in enumerate(learners)], args.duration, args.warmup))
             figures = {name: run.summary(seconds) for name, (run, seconds) in runs.items()}
