@@ -14,6 +14,7 @@ at 1,000 x 300, not growing with the history).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
 import sys
@@ -22,7 +23,8 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parents[1]))  # after the running .venv's own quizapp (--reuse)
+if importlib.util.find_spec("quizapp") is None:  # else the running .venv's own (--reuse: maybe another checkout)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PASSWORD = "correct horse battery"
 
