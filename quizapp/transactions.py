@@ -25,6 +25,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.pool import Pool
 
 PING_AFTER_IDLE = 30.0  # seconds a pooled connection may sit unused before its checkout pings the server
+_clock = time.monotonic  # the idle time's clock
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -58,7 +59,7 @@ def init_transactions(app: Flask, db: Any) -> None:
 @event.listens_for(Pool, "checkin")
 def _idle_since(_dbapi_connection: Any, record: Any) -> None:
     if record is not None:
-        record.info["idle_since"] = time.monotonic()
+        record.info["idle_since"] = _clock()
 
 
 @event.listens_for(Pool, "checkout")
@@ -74,7 +75,7 @@ def _check_alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         raise exc.DisconnectionError(f"connection closed: {error}") from error
     if readable:  # nothing is outstanding between requests: the server has closed the connection
         raise exc.DisconnectionError("the server closed the connection")
-    if time.monotonic() - record.info.get("idle_since", time.monotonic()) > PING_AFTER_IDLE:
+    if _clock() - record.info.get("idle_since", _clock()) > PING_AFTER_IDLE:
         try:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SELECT 1")

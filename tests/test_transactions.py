@@ -3,6 +3,7 @@ without a transaction, so psycopg keeps its prepared statements; an answer is st
 per request, yet a connection the server closed is replaced before a request uses it."""
 from __future__ import annotations
 
+import time
 from collections import Counter
 
 import pytest
@@ -56,6 +57,8 @@ def test_study_pages_run_without_a_transaction_and_keep_prepared_statements(app,
     make_user()
     login()
     db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # an empty pool: the requests below take turns on one connection
     for _ in range(7):  # psycopg prepares a statement at its fifth use
         seen = study_round(app, client, sent)
         assert seen["page"] == Counter() and seen["feedback"] == Counter()  # no BEGIN, no ROLLBACK
@@ -82,12 +85,20 @@ def test_a_connection_the_server_closed_is_replaced_without_an_error(app, bank, 
     make_user()
     login()
     db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # an empty pool: the requests below take turns on one connection
     with app.app_context():
         pid = db.session.scalar(text("SELECT pg_backend_pid()"))
         db.session.commit()
     admin = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     with admin.begin() as connection:
         assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    gone = text("SELECT count(*) = 0 FROM pg_stat_activity WHERE pid = :pid")
+    for _ in range(200):  # pg_terminate_backend only signals: wait until the backend has exited (and said so)
+        with admin.connect() as connection:
+            if connection.scalar(gone, {"pid": pid}):
+                break
+        time.sleep(0.05)
     admin.dispose()
     with app.app_context():
         assert client.get("/packs/fixture-pack/study").status_code == 200
@@ -102,6 +113,8 @@ def test_a_connection_idle_for_long_is_pinged_once(app, bank, make_user, login, 
     make_user()
     login()
     db.session.commit()
+    db.session.close()
+    db.engine.dispose()  # an empty pool: the requests below take turns on one connection
     pings = []
     execute = Cursor.execute
 
@@ -110,9 +123,9 @@ def test_a_connection_idle_for_long_is_pinged_once(app, bank, make_user, login, 
             pings.append(query)
         return execute(self, query, *args, **kwargs)
     monkeypatch.setattr(Cursor, "execute", record)
-    clock = transactions.time.monotonic
+    clock = transactions._clock
     later = {"by": 0.0}
-    monkeypatch.setattr(transactions.time, "monotonic", lambda: clock() + later["by"])
+    monkeypatch.setattr(transactions, "_clock", lambda: clock() + later["by"])
     for _ in range(2):  # checked out again within PING_AFTER_IDLE: no ping
         with app.app_context():
             assert client.get("/packs/fixture-pack/study").status_code == 200
