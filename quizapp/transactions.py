@@ -8,15 +8,15 @@
    the page's statements do not share one snapshot, so an answer committed between two of them may show in one
    and not the other -- the page is a view of the learner's own progress and every write it leads to re-checks
    what it relies on (the card state's version, the idempotency key). Only views that write nothing are marked.
-2. No ping round trip per request. SQLAlchemy's `pool_pre_ping` sends `SELECT 1` at every checkout. Instead, a
-   checkout looks at the connection's socket without a round trip: a server that closed the connection (restart,
-   `pg_terminate_backend`, idle timeout) has left its socket readable (the FATAL message, then end of file),
-   so the connection is replaced before use. A connection idle longer than `PING_AFTER_IDLE` seconds is also
-   pinged for real (a silent network drop leaves nothing to read). SQLite connections need neither.
+2. No ping round trip per request. SQLAlchemy's `pool_pre_ping` sent `SELECT 1` at every checkout; now only a
+   connection idle longer than `PING_AFTER_IDLE` seconds is pinged. A connection the server closed while it was
+   in use more recently (a restart, `pg_terminate_backend`) fails the one request that uses it; SQLAlchemy then
+   invalidates the whole pool. (A socket check without a round trip was tried and withdrawn: it broke the 408
+   of a slowly dripped body on PostgreSQL, tests/production/test_slow_clients.py, cause not found.) SQLite
+   connections are never pinged.
 """
 from __future__ import annotations
 
-import select
 import time
 from typing import Any, Callable, TypeVar
 
@@ -67,14 +67,6 @@ def _check_alive(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     pgconn = getattr(dbapi_connection, "pgconn", None)
     if pgconn is None:  # not psycopg: SQLite (a local file) has nothing to check
         return
-    try:
-        poller = select.poll()  # not select(): it refuses descriptors above 1023
-        poller.register(pgconn.socket, select.POLLIN)
-        readable = poller.poll(0)
-    except Exception as error:  # the socket is already gone (psycopg raises OperationalError)
-        raise exc.DisconnectionError(f"connection closed: {error}") from error
-    if readable:  # nothing is outstanding between requests: the server has closed the connection
-        raise exc.DisconnectionError("the server closed the connection")
     if _clock() - record.info.get("idle_since", _clock()) > PING_AFTER_IDLE:
         try:
             with dbapi_connection.cursor() as cursor:
