@@ -31,8 +31,9 @@ def trace_command(scenario, src: str, dst: str, as_json: bool, seed: int) -> Non
         sys.exit(1)
     try:
         result = trace(loaded, src, dst, seed=seed)
-    except TraceError as exc:
-        raise click.UsageError(str(exc)) from None
+    except TraceError as exc:  # a request naming nothing, or a path leaving the model: not a usage mistake
+        click.echo(f"error: cannot trace {src} -> {dst}: {exc}", err=True)
+        sys.exit(2)
     for w in loaded.warnings:
         click.echo(f"warning: {w}", err=True)
     if as_json:
