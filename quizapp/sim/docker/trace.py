@@ -113,8 +113,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
                 continue  # ! -i <bridge>: the mapped network's own containers go to docker-proxy
             before, loop, orig = pkt.dst_text, is_loopback(pkt.dst), (pkt.dst, pkt.dport)
             pkt.dst, pkt.dport = att.ip, m.container_port
-            not_in = "" if hairpin else f"! -i {att.network.bridge} "
-            self.hop(where, say('DOCKER: {not_in}-p {proto} --dport {host_port} -j DNAT --to-destination {dst_text} ({container} -p {mapping})', not_in=not_in, proto=pkt.proto, host_port=m.host_port, dst_text=pkt.dst_text, container=c.ref, mapping=_mapping_text(m)),
+            match = (f"-d {m.host_ip}/32 " if m.host_ip != "0.0.0.0" else "") + ("" if hairpin else f"! -i {att.network.bridge} ")
+            self.hop(where, say('DOCKER: {match}-p {proto} --dport {host_port} -j DNAT --to-destination {dst_text} ({container} -p {mapping})', match=match, proto=pkt.proto, host_port=m.host_port, dst_text=pkt.dst_text, container=c.ref, mapping=_mapping_text(m)),
                      {"type": "DNAT", "before": before, "after": pkt.dst_text})
             self._after_dnat(host, pkt, (origin, from_net, from_container, orig), c, m.container_port, loop)
             return True

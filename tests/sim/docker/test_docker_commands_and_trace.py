@@ -271,3 +271,10 @@ def test_publish_with_network_none_is_ignored_with_a_warning():
     scn = host_with("docker run -d --name xx --network none -p 80:80 nginx")
     assert any("--network none" in w for w in scn.warnings)
     assert trace(scn, "external", "192.168.1.50:80").reason == "refused"
+
+
+def test_the_dnat_hop_names_the_host_address_a_port_is_published_on():
+    scn = load_scenario("kind: DockerHost\nmetadata: {name: h1}\nspec:\n  ip: 192.168.1.50\n  commands:\n"
+                        "  - docker run -d --name web -p 192.168.1.50:8080:80 nginx\n")
+    hops = " | ".join(h["what"] for h in trace(scn, "external:192.168.1.77", "192.168.1.50:8080").hops)
+    assert "DOCKER: -d 192.168.1.50/32 ! -i docker0 -p tcp --dport 8080 -j DNAT" in hops
