@@ -39,7 +39,9 @@ def send_mail(config: Mapping[str, object], to: str, subject: str, body: str) ->
     host = str(config.get("SMTP_HOST") or "")
     if not host:
         log.disabled = False  # alembic's fileConfig (migrations/env.py) disables loggers that existed before it ran
-        log.warning("e-mail not sent (QUIZAPP_SMTP_HOST is not set); it would have been:\n%s", message)
+        # The decoded text, not the MIME form: quoted-printable breaks long links with "=" (unusable when copied).
+        log.warning("e-mail not sent (QUIZAPP_SMTP_HOST is not set); it would have been:\nTo: %s\nSubject: %s\n\n%s",
+                    to, subject, body)
         return
     port = int(config.get("SMTP_PORT") or 587)
     security = config.get("SMTP_SECURITY") or "starttls"
