@@ -45,23 +45,27 @@ class BufferedWSGI:
         if scope["type"] != "http":
             return
         body = bytearray()
-        try:
-            async with asyncio.timeout(self.body_timeout):  # a body dripped in slowly does not keep the socket
-                while True:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        return
-                    body += message.get("body", b"")
-                    if len(body) > self.max_body:
-                        await _plain(send, 413, b"The request body is too large.\n")
-                        return
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            await _plain(send, 408, b"The request body did not arrive in time.\n")
-            return
-        environ = wsgi_environ(scope, bytes(body))
         loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout  # a body dripped in slowly does not keep the socket
+        while True:
+            # Each receive() races the deadline in a task of its own: cancelling the awaiting coroutine (what
+            # asyncio.timeout does) was not always honoured while bytes kept trickling in, so the 408 never came.
+            pending = asyncio.ensure_future(receive())
+            done, _ = await asyncio.wait({pending}, timeout=max(0.0, deadline - loop.time()))
+            if not done:
+                pending.cancel()
+                await _plain(send, 408, b"The request body did not arrive in time.\n")
+                return
+            message = pending.result()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_body:
+                await _plain(send, 413, b"The request body is too large.\n")
+                return
+            if not message.get("more_body", False):
+                break
+        environ = wsgi_environ(scope, bytes(body))
         status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"".join(chunks)})
