@@ -117,7 +117,8 @@ def test_a_chinese_browser_studies_in_chinese_and_keeps_its_cards_in_english(zh_
     page.keyboard.type("a long passphrase")
     page.keyboard.press("Tab")
     page.keyboard.type("a long passphrase")
-    page.keyboard.press("Enter")
+    with page.expect_navigation():  # the POST's redirect: read the heading of the page it leads to
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == "请查收邮件"
     assert inbox.last_to("lin@example.org")["Subject"] == "确认你的 quizapp 账户"  # in the browser's language
     confirm_and_log_in(page, inbox, "lin@example.org", "a long passphrase")
@@ -139,13 +140,15 @@ def test_a_chinese_browser_studies_in_chinese_and_keeps_its_cards_in_english(zh_
             page.locator("input[name=value][value=false]").check()
         else:
             page.locator("form.answer input[type=radio], form.answer input[type=checkbox]").first.check()
-        page.locator("button.check").click()
+        with page.expect_navigation():
+            page.locator("button.check").click()
         page.wait_for_selector("section.feedback")
         assert page.locator("section.feedback h2").inner_text() in ("答对了", "不太对")
         assert page.locator("section.explanation h2").inner_text() == "解析"
         assert "端口" in page.locator(".focus-banner").inner_text()  # the topic in its translated title
         studied.append(title)
-        page.locator("a.next").click()
+        with page.expect_navigation():
+            page.locator("a.next").click()
     assert len(set(studied)) == 4
 
     page.goto(zh_server + "/")
