@@ -10,7 +10,8 @@ standard library's :mod:`gettext`. Parameters (addresses, chain names, paths) ar
 may itself be a :class:`Said` (rendered in the same language). A message with no translation, or whose
 translation does not fit its parameters, falls back to English.
 
-Domains: ``sim`` (hop texts, quizapp/sim) and ``compiler`` (content problems, quizapp/content). Extraction:
+Domains: ``sim`` (hop texts, quizapp/sim), ``compiler`` (content problems, quizapp/content) and ``exchange``
+(what the foreign importers of quizapp/exchange could not carry over, and why they refuse a file). Extraction:
 ``pybabel extract --no-default-keywords -k say -o quizapp/translations/<domain>.pot quizapp/<package>``.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LOCALES = {"zh-CN": "zh_Hans_CN"}
 ALIASES = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-hans-cn": "zh-CN", "zh-sg": "zh-CN",
            "zh_hans_cn": "zh-CN"}
-DOMAINS = ("sim", "compiler")
+DOMAINS = ("sim", "compiler", "exchange")
 
 
 class Said:

@@ -11,13 +11,14 @@ from collections.abc import Callable, Iterable
 
 from quizapp.exchange.anki import export_apkg
 from quizapp.exchange.anki_import import import_apkg
-from quizapp.exchange.base import ExportedFile, ExportNote, PackLike, QuestionLike
+from quizapp.exchange.base import ExchangeError, ExportedFile, ExportNote, PackLike, QuestionLike
 from quizapp.exchange.gift import export_gift, import_gift
 from quizapp.exchange.markdown_out import ImportNote, ImportResult
 from quizapp.exchange.moodle_xml import export_moodle_xml
 from quizapp.exchange.moodle_xml_import import import_moodle_xml
 from quizapp.exchange.qti import export_qti
 from quizapp.exchange.text2qti import import_text2qti
+from quizapp.words import say
 
 EXPORTERS: dict[str, Callable[..., ExportedFile]] = {
     "apkg": export_apkg,
@@ -51,7 +52,8 @@ def read_import_file(raw: bytes, fmt: str, name: str) -> str | bytes:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
-        raise ValueError(f"{name}:{line}: the file is not UTF-8 text; save it as UTF-8") from None
+        raise ExchangeError(say("{name}:{line}: the file is not UTF-8 text; save it as UTF-8",
+                                name=name, line=line)) from None
 
 
 def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | None = None) -> ImportResult:
@@ -64,6 +66,7 @@ def import_quiz(text: str | bytes, fmt: str, pack_id: str, pack_title: str | Non
     return importer(text, pack_id, pack_title)
 
 
-__all__ = ["BINARY_IMPORTS", "EXPORTERS", "IMPORTERS", "ExportNote", "ExportedFile", "ImportNote", "ImportResult", "export_apkg",
+__all__ = ["BINARY_IMPORTS", "EXPORTERS", "IMPORTERS", "ExchangeError", "ExportNote", "ExportedFile", "ImportNote",
+           "ImportResult", "export_apkg",
            "export_gift", "export_moodle_xml", "export_pack", "export_qti", "import_apkg", "import_gift", "import_moodle_xml", "import_quiz",
            "import_text2qti", "read_import_file"]

@@ -30,14 +30,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from quizapp.exchange.base import ExchangeError
 from quizapp.exchange.anki_notes import NoteType, read_note
 from quizapp.exchange.markdown_out import Draft, ImportNote, ImportResult, write_pack
+from quizapp.words import say
 
 MAX_COLLECTION_BYTES = 256 * 1024 * 1024  # a decompressed collection larger than this is refused
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 
 
-class AnkiPackageError(ValueError):
+class AnkiPackageError(ExchangeError):
     pass
 
 
@@ -70,9 +72,9 @@ def _zstd(data: bytes) -> bytes:
         reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data))
         out = reader.read(MAX_COLLECTION_BYTES + 1)
     except zstandard.ZstdError as error:
-        raise AnkiPackageError(f"the package's collection is damaged ({error})") from None
+        raise AnkiPackageError(say("the package's collection is damaged ({error})", error=error)) from None
     if len(out) > MAX_COLLECTION_BYTES:
-        raise AnkiPackageError("the package's collection is larger than 256 MB; split the deck")
+        raise AnkiPackageError(say("the package's collection is larger than 256 MB; split the deck"))
     return out
 
 
@@ -85,7 +87,7 @@ def _varints(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
         result = shift = 0
         while True:
             if position >= len(data):
-                raise AnkiPackageError("a damaged protobuf message in the package")
+                raise AnkiPackageError(say("a damaged protobuf message in the package"))
             byte = data[position]
             position += 1
             result |= (byte & 0x7F) << shift
@@ -107,7 +109,7 @@ def _varints(data: bytes) -> Iterator[tuple[int, int, bytes | int]]:
         elif wire == 5:
             position += 4
         else:
-            raise AnkiPackageError("a damaged protobuf message in the package")
+            raise AnkiPackageError(say("a damaged protobuf message in the package"))
 
 
 def proto_bytes(data: bytes, number: int) -> list[bytes]:
@@ -135,14 +137,14 @@ def read_package(data: bytes) -> Collection:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise AnkiPackageError("not an Anki package: an .apkg or .colpkg is a zip file") from None
+        raise AnkiPackageError(say("not an Anki package: an .apkg or .colpkg is a zip file")) from None
     with archive:
         infos = {info.filename: info for info in archive.infolist()}
         name = next((n for n in COLLECTIONS if n in infos), None)
         if name is None:
-            raise AnkiPackageError("the zip holds no Anki collection (collection.anki21b, .anki21 or .anki2)")
+            raise AnkiPackageError(say("the zip holds no Anki collection (collection.anki21b, .anki21 or .anki2)"))
         if infos[name].file_size > MAX_COLLECTION_BYTES:
-            raise AnkiPackageError("the package's collection is larger than 256 MB; split the deck")
+            raise AnkiPackageError(say("the package's collection is larger than 256 MB; split the deck"))
         try:
             database = archive.read(name)
             if name.endswith("b"):
@@ -151,11 +153,13 @@ def read_package(data: bytes) -> Collection:
         except AnkiPackageError:
             raise
         except ImportError:
-            raise AnkiPackageError("this server cannot read the newest package format (.anki21b needs the "
-                                   "zstandard module); export from Anki with \"Support older Anki versions\"") from None
+            raise AnkiPackageError(say('this server cannot read the newest package format (.anki21b needs the '
+                                       'zstandard module); export from Anki with "Support older Anki '
+                                       'versions"')) from None
         except (zipfile.BadZipFile, NotImplementedError, EOFError, OSError, RuntimeError, ValueError) as error:
             # a damaged or hand-made zip (found by tests/test_fuzz_parsers.py): say so, never a 500
-            raise AnkiPackageError(f"the package is damaged ({type(error).__name__}); export it again") from None
+            raise AnkiPackageError(say("the package is damaged ({error}); export it again",
+                                       error=type(error).__name__)) from None
     handle, path = tempfile.mkstemp(suffix=".anki2")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -165,7 +169,7 @@ def read_package(data: bytes) -> Collection:
             connection.execute("PRAGMA trusted_schema = OFF")
             collection = _read_collection(connection)
         except sqlite3.DatabaseError as error:
-            raise AnkiPackageError(f"the package's collection cannot be read ({error})") from None
+            raise AnkiPackageError(say("the package's collection cannot be read ({error})", error=error)) from None
         finally:
             connection.close()
     finally:
@@ -234,7 +238,7 @@ def import_apkg(data: bytes, pack_id: str, pack_title: str | None = None,
     try:
         collection = read_package(data)
     except AnkiPackageError as error:
-        return ImportResult({}, [ImportNote(0, str(error))], 0)
+        return ImportResult({}, [ImportNote(0, error.said)], 0, located_by="note")
     notes: list[ImportNote] = []
     drafts: list[Draft] = []
     for note in collection.notes:
@@ -252,11 +256,13 @@ def import_apkg(data: bytes, pack_id: str, pack_title: str | None = None,
         drafts.append(draft)
     if collection.media:
         shown = ", ".join(collection.media[:5]) + (" ..." if len(collection.media) > 5 else "")
-        notes.append(ImportNote(0, f"{len(collection.media)} media file(s) ({shown}) are not carried over; "
-                                   "references to them are marked in the text"))
+        notes.append(ImportNote(0, say("{count} media file(s) ({shown}) are not carried over; references to them are "
+                                       "marked in the text", count=len(collection.media), shown=shown)))
     if collection.reviewed_cards or collection.review_log:
-        notes.append(ImportNote(0, f"scheduling is not carried over: {collection.reviewed_cards} card(s) with "
-                                   f"reviews and {collection.review_log} review log entries; quizapp starts every "
-                                   "card new"))
-    return write_pack(drafts, pack_id, pack_title, source, notes)
+        notes.append(ImportNote(0, say("scheduling is not carried over: {reviewed_cards} card(s) with reviews and "
+                                       "{review_log} review log entries; quizapp starts every card new",
+                                       reviewed_cards=collection.reviewed_cards, review_log=collection.review_log)))
+    result = write_pack(drafts, pack_id, pack_title, source, notes)
+    result.located_by = "note"
+    return result
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from quizapp.exchange.markdown_out import Draft, ImportNote, html_to_markdown, inline_markdown
 from quizapp.exchange.moodle_xml_import import source_of
+from quizapp.words import say
 
 FIELD_REF = re.compile(r"\{\{([#^/]?)([^{}]+)\}\}")
 SPECIAL_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type"}
@@ -49,7 +50,8 @@ def _title(fragment: str, fallback: str) -> str:
 def _without_media(note: Any, values: dict[str, str], notes: list[ImportNote]) -> dict[str, str]:
     def mark(match: re.Match[str]) -> str:
         name = match[1] or match[2]
-        notes.append(ImportNote(note.number, f"media file {name!r} is not carried over (marked in the text)"))
+        notes.append(ImportNote(note.number, say("media file {name!r} is not carried over (marked in the text)",
+                                                 name=name)))
         return f" (media file {html.escape(name)} not carried over) "
 
     return {key: MEDIA.sub(mark, value) for key, value in values.items()}
@@ -63,8 +65,8 @@ def read_note(note: Any, notes: list[ImportNote]) -> Draft | None:
         return _quizapp_note(note, notetype.name, values, notes)
     questions = [q for q, _a in notetype.templates]
     if any("image-occlusion:" in q for q in questions) or not notetype.fields:
-        notes.append(ImportNote(note.number, f"note type {notetype.name!r} (image occlusion or unknown) cannot be "
-                                             "carried over; left out"))
+        notes.append(ImportNote(note.number, say("note type {name!r} (image occlusion or unknown) cannot be carried "
+                                                 "over; left out", name=notetype.name)))
         return None
     if notetype.is_cloze or any("{{cloze:" in q for q in questions):
         return _cloze(note, notetype, values, notes)
@@ -76,8 +78,8 @@ def _extra_fields(note: Any, values: dict[str, str], used: set[str], notes: list
     for name, value in values.items():
         if name not in used and value.strip():
             extra.append(f"**{inline_markdown(name, False)}:** {html_to_markdown(value)}")
-            notes.append(ImportNote(note.number, f"field {name!r} has no place in a quizapp question; it was moved "
-                                                 "into the explanation"))
+            notes.append(ImportNote(note.number, say("field {name!r} has no place in a quizapp question; it was moved "
+                                                     "into the explanation", name=name)))
     return "\n\n".join(extra)
 
 
@@ -90,7 +92,7 @@ def _basic(note: Any, notetype: NoteType, values: dict[str, str], notes: list[Im
     back = typed[1].split(":")[-1] if typed else (shown[0] if shown else next(
         (f for f in notetype.fields if f != front), ""))
     if not values.get(front, "").strip():
-        notes.append(ImportNote(note.number, f"note with an empty {front!r} field; left out"))
+        notes.append(ImportNote(note.number, say("note with an empty {front!r} field; left out", front=front)))
         return None
     draft = Draft(qtype="flashcard", title=_title(values[front], f"Note {note.number}"), line=note.number,
                   prompt=html_to_markdown(values[front]))
@@ -98,11 +100,12 @@ def _basic(note: Any, notetype: NoteType, values: dict[str, str], notes: list[Im
     if typed:
         answer_text = _plain(values.get(back, ""))
         if not answer_text:
-            notes.append(ImportNote(note.number, f"typed-answer note with an empty {back!r} field; left out"))
+            notes.append(ImportNote(note.number, say("typed-answer note with an empty {back!r} field; left out",
+                                                     back=back)))
             return None
         draft.qtype, draft.answers = "short", [answer_text]
-        notes.append(ImportNote(note.number, "typed answer: Anki compares the typed text character by character; "
-                                             "quizapp ignores case and surrounding spaces"))
+        notes.append(ImportNote(note.number, say("typed answer: Anki compares the typed text character by character; "
+                                                 "quizapp ignores case and surrounding spaces")))
     else:
         draft.back = html_to_markdown(values.get(back, "")) or "(empty)"
         if len(notetype.templates) > 1:
@@ -112,8 +115,9 @@ def _basic(note: Any, notetype: NoteType, values: dict[str, str], notes: list[Im
             if condition:
                 used.add(condition)
         if len(notetype.templates) > 2:
-            notes.append(ImportNote(note.number, f"note type {notetype.name!r} has {len(notetype.templates)} "
-                                                 "card templates; quizapp keeps front -> back (and back -> front)"))
+            notes.append(ImportNote(note.number, say("note type {name!r} has {count} card templates; quizapp keeps "
+                                                     "front -> back (and back -> front)",
+                                                     name=notetype.name, count=len(notetype.templates))))
     draft.explanation = _extra_fields(note, values, used, notes)
     return draft
 
@@ -141,7 +145,7 @@ def _cloze(note: Any, notetype: NoteType, values: dict[str, str], notes: list[Im
     text_field = next((name for name in refs if name in values), notetype.fields[0])
     text = values.get(text_field, "")
     if not CLOZE.search(text):
-        notes.append(ImportNote(note.number, "cloze note without a {{c1::...}} deletion; left out"))
+        notes.append(ImportNote(note.number, say("cloze note without a {{{{c1::...}}}} deletion; left out")))
         return None
     draft = Draft(qtype="cloze", title=_title(text, f"Note {note.number}"), line=note.number,
                   prompt=_cloze_text(text))
@@ -193,8 +197,9 @@ def _quizapp_question(note: Any, values: dict[str, str], draft: Draft, notes: li
         prompt = re.sub(r"<p><em>Answer with .*?</em></p>$", "", front)
         draft.answers = _spans(answer) or [_plain(answer)]
         if kind == "sim":
-            notes.append(ImportNote(note.number, f"{draft.slug!r} was a quizapp sim question; imported as a short "
-                                                 "answer (variant 1, the simulator's answer as the key)"))
+            notes.append(ImportNote(note.number, say("{slug!r} was a quizapp sim question; imported as a short answer "
+                                                     "(variant 1, the simulator's answer as the key)",
+                                                     slug=draft.slug)))
             kind = "short"
     elif kind == "ordering":
         prompt = front.partition('<ul class="to-order">')[0]
@@ -207,7 +212,8 @@ def _quizapp_question(note: Any, values: dict[str, str], draft: Draft, notes: li
         draft.pairs = [(inline_markdown(left, True), inline_markdown(right, True))
                        for left, right in re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", answer, re.S)]
     else:
-        notes.append(ImportNote(note.number, f"quizapp question of kind {values.get('Kind')!r} is not known; left out"))
+        notes.append(ImportNote(note.number, say("quizapp question of kind {kind!r} is not known; left out",
+                                                 kind=values.get('Kind'))))
         return None
     draft.qtype, draft.prompt = kind, html_to_markdown(prompt)
     return draft

@@ -17,6 +17,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from quizapp.content.scanning import CLOZE
 from quizapp.content.sim_type import substitute_html
+from quizapp.words import Said
 
 CLOZE_MARK = CLOZE  # a linear scanner, not a backtracking regex (quizapp.content.scanning)
 BLANK_OPEN = '<span class="cloze-blank">['
@@ -47,6 +48,15 @@ class PackLike(Protocol):
     slug: str
     title: str
     topics: Sequence[Any]
+
+
+class ExchangeError(ValueError):
+    """A file an importer refuses, said as a message (`say()`, the `exchange` catalogue): `str()` is English (the
+    CLI, logs); `said` renders in the reader's language (`quizapp.words.render(error.said, language, "exchange")`)."""
+
+    def __init__(self, message: Said) -> None:
+        super().__init__(str(message))
+        self.said = message
 
 
 @dataclass

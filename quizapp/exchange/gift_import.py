@@ -25,6 +25,7 @@ from quizapp.exchange.markdown_out import (
     plain_to_markdown,
     write_pack,
 )
+from quizapp.words import say
 
 _PLACEHOLDERS = {"\\\\": "\ue000", "\\:": "\ue001", "\\#": "\ue002", "\\=": "\ue003", "\\{": "\ue004",
                  "\\}": "\ue005", "\\~": "\ue006", "\\n": "\ue007"}
@@ -170,13 +171,18 @@ def import_gift(text: str, pack_id: str, pack_title: str | None = None,
         draft.topic, draft.topic_slug = topic, block.meta.get("topic")
         card = block.meta.get("card")
         if card and card.startswith("c") and draft.slug and draft.slug != block.meta.get("id"):
-            notes.append(ImportNote(block.line, f"cloze card {card} of {block.meta.get('id')!r} became its own "
-                                                f"cloze question {draft.slug!r} (GIFT holds one deletion a question)"))
+            notes.append(ImportNote(block.line, say("cloze card {card} of {id!r} became its own cloze question "
+                                                    "{slug!r} (GIFT holds one deletion a question)",
+                                                    card=card, id=block.meta.get('id'), slug=draft.slug)))
         was = block.meta.get("type")
         if was and was != draft.qtype and was not in ("cloze",):
-            notes.append(ImportNote(block.line, f"{block.meta.get('id')!r} was a quizapp {was} question; imported "
-                                                f"as {draft.qtype}" + (" (variant 1, the simulator's answer as "
-                                                                       "the key)" if was == "sim" else "")))
+            if was == "sim":
+                changed = say("{id!r} was a quizapp sim question; imported as {qtype} (variant 1, the simulator's "
+                              "answer as the key)", id=block.meta.get("id"), qtype=draft.qtype)
+            else:
+                changed = say("{id!r} was a quizapp {was} question; imported as {qtype}", id=block.meta.get("id"),
+                              was=was, qtype=draft.qtype)
+            notes.append(ImportNote(block.line, changed))
         if card == "back" and drafts and drafts[-1].slug in (block.meta.get("id"), _card_id(block)):
             drafts[-1].reversible = True
             continue
@@ -209,11 +215,11 @@ def parse_question(block: GiftBlock, protected: str, notes: list[ImportNote]) ->
         return _ordering(block, protected, offset, name, text, ordering, notes)
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
-        notes.append(ImportNote(line, f"description {name or ''!r} (no answer): quizapp has no text-only "
-                                      "questions; left out"))
+        notes.append(ImportNote(line, say("description {name!r} (no answer): quizapp has no text-only questions; left "
+                                          "out", name=name or '')))
         return None
     if start < 0 or finish < 0 or finish < start:
-        notes.append(ImportNote(line, "unbalanced { } in the question; left out"))
+        notes.append(ImportNote(line, say("unbalanced {{ }} in the question; left out")))
         return None
     raw_answer = text[start + 1:finish]
     answer = raw_answer.strip()
@@ -247,13 +253,14 @@ def parse_question(block: GiftBlock, protected: str, notes: list[ImportNote]) ->
 
     if answer == "":
         if back is None and general_text is None:
-            notes.append(ImportNote(line, f"essay {title!r} without feedback: nothing to use as a flashcard's "
-                                          "back; left out"))
+            notes.append(ImportNote(line, say("essay {title!r} without feedback: nothing to use as a flashcard's back; "
+                                              "left out", title=title)))
             return None
         draft.qtype, draft.back = "flashcard", back if back is not None else general_text.markdown()  # type: ignore[union-attr]
         if back is None:
             draft.explanation = ""
-            notes.append(ImportNote(line, f"essay {title!r} became a flashcard whose back is the general feedback"))
+            notes.append(ImportNote(line, say("essay {title!r} became a flashcard whose back is the general feedback",
+                                              title=title)))
         draft.prompt = prompt_md
         return draft
     if answer.startswith("#"):
@@ -268,8 +275,8 @@ def parse_question(block: GiftBlock, protected: str, notes: list[ImportNote]) ->
         feedback = [answer_text(part).markdown() for part in answer.split("#")[1:] if part.strip()]
         if feedback:
             draft.explanation = "\n\n".join([draft.explanation, *feedback]).strip()
-            notes.append(ImportNote(line, "true/false feedback for a wrong or right answer was moved into the "
-                                          "explanation"))
+            notes.append(ImportNote(line, say("true/false feedback for a wrong or right answer was moved into the "
+                                              "explanation")))
         return draft
     return _short(draft, answer, prompt_md, answer_text, missing_word, line_of, notes)
 
@@ -295,23 +302,26 @@ def _choice(draft: Draft, answer: str, prompt: str, answer_text: Any, line_of: A
         markdown = answer_text(text).inline()
         if comment.strip():
             feedback.append(f"- {markdown}: {answer_text(comment).inline()}")
-            notes.append(ImportNote(line_of(at), f"feedback on choice {markdown!r} was moved into the explanation"))
+            notes.append(ImportNote(line_of(at), say("feedback on choice {markdown!r} was moved into the explanation",
+                                                     markdown=markdown)))
         if single and 0 < weight < 100:
-            notes.append(ImportNote(line_of(at), f"partial credit ({weight:g} %) for {markdown!r} was dropped: "
-                                                 "quizapp counts it as wrong"))
+            notes.append(ImportNote(line_of(at), say("partial credit ({weight:g} %) for {markdown!r} was dropped: "
+                                                     "quizapp counts it as wrong", weight=weight, markdown=markdown)))
         if not single and weight > 0 and len(choices) == 0:
-            notes.append(ImportNote(line_of(at), "Moodle gives partial credit per right choice; quizapp grades "
-                                                 "multiple select all or nothing"))
+            notes.append(ImportNote(line_of(at), say("Moodle gives partial credit per right choice; quizapp grades "
+                                                     "multiple select all or nothing")))
         choices.append((markdown, weight >= 100 if single else weight > 0))
     right = sum(1 for _, ok in choices if ok)
     if len(choices) < 2:
-        notes.append(ImportNote(draft.line, "a choice question needs two choices (Moodle refuses it too); left out"))
+        notes.append(ImportNote(draft.line, say("a choice question needs two choices (Moodle refuses it too); "
+                                                "left out")))
         return None
     if right == 0:
-        notes.append(ImportNote(draft.line, "no choice is right (no `=` and no positive weight); left out"))
+        notes.append(ImportNote(draft.line, say("no choice is right (no `=` and no positive weight); left out")))
         return None
     if single and right > 1:
-        notes.append(ImportNote(draft.line, f"{right} choices are marked right; imported as multiple select"))
+        notes.append(ImportNote(draft.line, say("{right} choices are marked right; imported as multiple select",
+                                                right=right)))
     draft.qtype = "single" if single and right == 1 else "multiple"
     draft.choices, draft.prompt = choices, prompt.replace("\ue020", "\\_\\_\\_\\_\\_")
     if feedback:
@@ -325,17 +335,18 @@ def _matching(draft: Draft, answer: str, prompt: str, answer_text: Any, meta_typ
     for part, at in _pieces(answer, "="):
         part = part.strip()
         if "->" not in part:
-            notes.append(ImportNote(line_of(at), f"matching pair {part!r} has no `->`; left out"))
+            notes.append(ImportNote(line_of(at), say("matching pair {part!r} has no `->`; left out", part=part)))
             continue
         left, right = part.split("->", 1)
         if not left.strip():
-            notes.append(ImportNote(line_of(at), f"extra right-hand option {_restore(right).strip()!r} (a "
-                                                 "distractor): quizapp matching has no distractors; left out"))
+            notes.append(ImportNote(line_of(at), say("extra right-hand option {option!r} (a distractor): quizapp "
+                                                     "matching has no distractors; left out",
+                                                     option=_restore(right).strip())))
             continue
         pair = (answer_text(left).inline(), inline_markdown(_restore(right).strip(), False))
         if pair[0] in (done for done, _ in pairs):
-            notes.append(ImportNote(line_of(at), f"left-hand value {pair[0]!r} appears twice; the second pair was "
-                                                 "left out"))
+            notes.append(ImportNote(line_of(at), say("left-hand value {left!r} appears twice; the second pair was left "
+                                                     "out", left=pair[0])))
             continue
         pairs.append(pair)
     positions = [right for _, right in pairs]
@@ -344,7 +355,7 @@ def _matching(draft: Draft, answer: str, prompt: str, answer_text: Any, meta_typ
         draft.prompt = re.sub(r"\s*\*Match each step to its position \(1 is first\)\.\*\s*$", "", prompt)
         return draft
     if len(pairs) < 2:
-        notes.append(ImportNote(draft.line, "a matching question needs two pairs; left out"))
+        notes.append(ImportNote(draft.line, say("a matching question needs two pairs; left out")))
         return None
     draft.qtype, draft.pairs, draft.prompt = "matching", pairs, prompt
     return draft
@@ -357,23 +368,25 @@ def _short(draft: Draft, answer: str, prompt: str, answer_text: Any, missing_wor
         part = part.strip()
         if match := WEIGHT.match(part):
             if float(match[1]) < 100:
-                notes.append(ImportNote(line_of(at), f"answer {_restore(part[match.end():]).split('#')[0].strip()!r} "
-                                                     f"with partial credit ({match[1]} %) was dropped: quizapp "
-                                                     "accepts an answer fully or not at all"))
+                notes.append(ImportNote(line_of(at), say("answer {answer!r} with partial credit ({percent} %) was "
+                                                         "dropped: quizapp accepts an answer fully or not at all",
+                                                         answer=_restore(part[match.end():]).split('#')[0].strip(),
+                                                         percent=match[1])))
                 continue
             part = part[match.end():]
         text, _, comment = part.partition("#")
         value = _restore(text).strip()
         if comment.strip():
             feedback.append(f"- {md_escape(value)}: {answer_text(comment).inline()}")
-            notes.append(ImportNote(line_of(at), f"feedback on answer {value!r} was moved into the explanation"))
+            notes.append(ImportNote(line_of(at), say("feedback on answer {value!r} was moved into the explanation",
+                                                     value=value)))
         if "*" in value:
-            notes.append(ImportNote(line_of(at), f"answer {value!r}: `*` is a wildcard in Moodle, a plain star in "
-                                                 "quizapp"))
+            notes.append(ImportNote(line_of(at), say("answer {value!r}: `*` is a wildcard in Moodle, a plain star in "
+                                                     "quizapp", value=value)))
         if value:
             answers.append(value)
     if not answers:
-        notes.append(ImportNote(draft.line, "short answer without a fully right answer; left out"))
+        notes.append(ImportNote(draft.line, say("short answer without a fully right answer; left out")))
         return None
     if feedback:
         draft.explanation = "\n\n".join([draft.explanation, "Feedback on the answers:\n\n" + "\n".join(feedback)])
@@ -391,7 +404,7 @@ def _numerical(draft: Draft, answer: str, prompt: str, line_of: Any, notes: list
     answers are carried; every tolerance, range and partial-credit answer is reported at its line."""
     body, wrong_at = answer[1:], answer.find("~")
     if wrong_at >= 0:
-        notes.append(ImportNote(line_of(wrong_at), "feedback for any other (wrong) number is not carried over"))
+        notes.append(ImportNote(line_of(wrong_at), say("feedback for any other (wrong) number is not carried over")))
         body = answer[1:wrong_at]
     answers = []
     for part, at in _pieces(body, "="):
@@ -403,25 +416,27 @@ def _numerical(draft: Draft, answer: str, prompt: str, line_of: Any, notes: list
         number, _, tolerance = _restore(value).partition(":")
         number, tolerance = number.strip(), tolerance.strip()
         if has_feedback:
-            notes.append(ImportNote(line_of(at), f"feedback on the numerical answer {number!r} is not carried over"))
+            notes.append(ImportNote(line_of(at), say("feedback on the numerical answer {number!r} is not carried over",
+                                                     number=number)))
         if weight < 100:
-            notes.append(ImportNote(line_of(at), f"numerical answer {number!r} with partial credit ({weight:g} %) "
-                                                 "was dropped: quizapp accepts an answer fully or not at all"))
+            notes.append(ImportNote(line_of(at), say("numerical answer {number!r} with partial credit ({weight:g} %) "
+                                                     "was dropped: quizapp accepts an answer fully or not at all",
+                                                     number=number, weight=weight)))
             continue
         if ".." in number:
-            notes.append(ImportNote(line_of(at), f"numerical range {number!r} cannot be carried over (quizapp "
-                                                 "compares text); left out"))
+            notes.append(ImportNote(line_of(at), say("numerical range {number!r} cannot be carried over (quizapp "
+                                                     "compares text); left out", number=number)))
             continue
         if tolerance not in ("", "0"):
-            notes.append(ImportNote(line_of(at), f"numerical tolerance ±{tolerance} is lost: only {number} "
-                                                 "exactly is accepted"))
+            notes.append(ImportNote(line_of(at), say("numerical tolerance ±{tolerance} is lost: only {number} exactly "
+                                                     "is accepted", tolerance=tolerance, number=number)))
         if number:
             answers.append(number)
     if not answers:
-        notes.append(ImportNote(draft.line, "numerical question without an exact full-credit answer; left out"))
+        notes.append(ImportNote(draft.line, say("numerical question without an exact full-credit answer; left out")))
         return None
-    notes.append(ImportNote(line_of(0), f"numerical answers {', '.join(answers)} are compared as text in quizapp "
-                                        "(another spelling of the same number is wrong)"))
+    notes.append(ImportNote(line_of(0), say("numerical answers {answers} are compared as text in quizapp (another "
+                                            "spelling of the same number is wrong)", answers=', '.join(answers))))
     draft.qtype, draft.answers, draft.prompt = "short", answers, prompt.replace("\ue020", "")
     return draft
 
@@ -435,15 +450,16 @@ def _ordering(block: GiftBlock, protected: str, offset: int, name: str | None, t
     items = [item for item in items if item]
     title = name or " ".join(_plain(prompt_text).split()[:8]) or f"Question at line {block.line}"
     if len(items) < 2:
-        notes.append(ImportNote(header_line, "an ordering question needs two items; left out"))
+        notes.append(ImportNote(header_line, say("an ordering question needs two items; left out")))
         return None
     select, grading = (match["select"] or "").upper(), (match["grading"] or "").upper()
     if select not in ("", "ALL") or int(match["count"]) < len(items) and select != "ALL":
-        notes.append(ImportNote(header_line, f"Moodle shows {match['count']} of the {len(items)} items "
-                                             f"({select or 'RANDOM'}); quizapp asks for all of them"))
+        notes.append(ImportNote(header_line, say("Moodle shows {shown} of the {total} items ({select}); quizapp asks "
+                                                 "for all of them",
+                                                 shown=match['count'], total=len(items), select=select or 'RANDOM')))
     if grading not in ("", "ALL_OR_NOTHING"):
-        notes.append(ImportNote(header_line, f"grading {grading} gives partial credit in Moodle; quizapp grades "
-                                             "an ordering all or nothing"))
+        notes.append(ImportNote(header_line, say("grading {grading} gives partial credit in Moodle; quizapp grades an "
+                                                 "ordering all or nothing", grading=grading)))
     explanation, _back = feedback_parts(_with_format(_protect(block.explanation), "html")
                                          if block.explanation else None)
     is_html = prompt_text.fmt == "html" or any("<" in item or "&" in item for item in items)

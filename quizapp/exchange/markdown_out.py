@@ -16,16 +16,27 @@ from typing import ClassVar
 import yaml
 
 from quizapp.exchange.base import SlugAllocator, slugify
+from quizapp.words import Said, render, say
 
 PLACEHOLDER_EXPLANATION = "No explanation was given in the imported file."
 
 
 @dataclass
 class ImportNote:
-    """Something an importer could not carry over, with the line of the imported file."""
+    """Something an importer could not carry over, with the line of the imported file (an Anki package: the
+    note's number). Importers say it as a message (`say()`, the `exchange` catalogue): `message` is the English
+    text (the CLI, logs), `text(language)` the reader's (a web page; docs/i18n.md)."""
 
     line: int
     message: str
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Said):
+            self.said, self.message = self.message, str(self.message)
+
+    def text(self, language: str | None = None) -> str:
+        return render(self.said, language, "exchange") if self.said is not None else self.message
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
@@ -64,6 +75,22 @@ class ImportResult:
     files: dict[str, str]
     notes: list[ImportNote]
     questions: int
+    located_by: str = "line"  # "note": an Anki package's notes are numbered; it has no lines
+
+    def note_texts(self, file: str, language: str | None = None) -> list[str]:
+        """Each note as `FILE:LINE: message` (an Anki package: `FILE: note N: message`) in `language` (English
+        when None): what an upload page shows the instructor."""
+        texts = []
+        for note in self.notes:
+            if not note.line:
+                where = f"{file}: "
+            elif self.located_by == "note":
+                number = render(say("note {number}", number=note.line), language, "exchange")
+                where = f"{file}: {number}: "
+            else:
+                where = f"{file}:{note.line}: "
+            texts.append(where + note.text(language))
+        return texts
 
     @property
     def markdown(self) -> str:
@@ -282,7 +309,8 @@ def write_pack(drafts: Iterable[Draft], pack_id: str, pack_title: str | None, de
         for draft in topic_drafts:
             slug = ids.take(draft.slug or draft.title, f"question-{draft.line}")
             if draft.slug and slug != slugify(draft.slug):
-                notes.append(ImportNote(draft.line, f"id {draft.slug!r} is taken; the question became {slug!r}"))
+                notes.append(ImportNote(draft.line, say("id {slug!r} is taken; the question became {new!r}",
+                                                        slug=draft.slug, new=slug)))
             body.append(render_question(draft, slug, notes))
             count += 1
         files[name] = "\n".join(body).rstrip() + "\n"
@@ -325,8 +353,8 @@ def render_question(draft: Draft, slug: str, notes: list[ImportNote]) -> str:
     explanation = draft.explanation.strip()
     if not explanation:
         explanation = PLACEHOLDER_EXPLANATION
-        notes.append(ImportNote(draft.line, f"question {slug!r} has no feedback to use as its explanation; "
-                                            "a placeholder was written: replace it"))
+        notes.append(ImportNote(draft.line, say("question {slug!r} has no feedback to use as its explanation; a "
+                                                "placeholder was written: replace it", slug=slug)))
     out += ["### Explanation", "", explanation, ""]
     return "\n".join(out)
 

@@ -23,13 +23,14 @@ from quizapp.exchange.markdown_out import (
     inline_markdown,
     write_pack,
 )
+from quizapp.words import Said, say
 
 FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
-SKIPPED_TYPES = {"description": "a description (no answer)", "calculated": "a calculated question",
-                 "calculatedsimple": "a calculated question", "calculatedmulti": "a calculated question",
-                 "randomsamatch": "a random short-answer matching question", "random": "a random question",
-                 "ddwtos": "a drag-and-drop question", "gapselect": "a select-missing-words question",
-                 "ddimageortext": "a drag-and-drop question", "ddmarker": "a drag-and-drop question"}
+SKIPPED_TYPES = {"description": say("a description (no answer)"), "calculated": say("a calculated question"),
+                 "calculatedsimple": say("a calculated question"), "calculatedmulti": say("a calculated question"),
+                 "randomsamatch": say("a random short-answer matching question"), "random": say("a random question"),
+                 "ddwtos": say("a drag-and-drop question"), "gapselect": say("a select-missing-words question"),
+                 "ddimageortext": say("a drag-and-drop question"), "ddmarker": say("a drag-and-drop question")}
 # qtype_multianswer's syntax: `{grade:TYPE:=right#feedback~%50%partial~wrong}`.
 EMBEDDED = re.compile(r"\{(\d*):([A-Z_]+):((?:[^}\\]|\\.)*)\}", re.S)
 ALTERNATIVE = re.compile(r"(?:^|~)(=|%(-?\d+(?:[.,]\d*)?)%)?((?:[^~#\\]|\\.|&#?\w+;)*)(?:#((?:[^~\\]|\\.)*))?", re.S)
@@ -67,7 +68,7 @@ class Node:
 
 
 class MoodleXmlError(ValueError):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: Said) -> None:
         super().__init__(f"line {line}: {message}")
         self.line, self.message = line, message
 
@@ -79,8 +80,8 @@ def parse_xml(data: bytes | str) -> Node:
     stack: list[Node] = []
 
     def refuse(*_args: object) -> None:
-        raise MoodleXmlError(parser.CurrentLineNumber, "DTD and entity declarations are not accepted in a "
-                                                       "Moodle XML file; remove the <!DOCTYPE ...>")
+        raise MoodleXmlError(parser.CurrentLineNumber, say("DTD and entity declarations are not accepted in a Moodle "
+                                                           "XML file; remove the <!DOCTYPE ...>"))
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         node = Node(tag, attrs, parser.CurrentLineNumber)
@@ -95,10 +96,11 @@ def parse_xml(data: bytes | str) -> Node:
     try:
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as error:
-        raise MoodleXmlError(error.lineno, f"not well-formed XML ({xml.parsers.expat.ErrorString(error.code)}, "
-                                           f"column {error.offset + 1})") from None
+        raise MoodleXmlError(error.lineno, say("not well-formed XML ({reason}, column {column})",
+                                               reason=xml.parsers.expat.ErrorString(error.code),
+                                               column=error.offset + 1)) from None
     if not root or root[0].tag != "quiz":
-        raise MoodleXmlError(root[0].line if root else 1, "the root element must be <quiz> (a Moodle XML file)")
+        raise MoodleXmlError(root[0].line if root else 1, say("the root element must be <quiz> (a Moodle XML file)"))
     return root[0]
 
 
@@ -138,8 +140,9 @@ def import_moodle_xml(text: str | bytes, pack_id: str, pack_title: str | None = 
 def read_question(question: Node, kind: str, notes: list[ImportNote]) -> Draft | None:
     line = question.line
     if kind in SKIPPED_TYPES or kind not in READERS:
-        what = SKIPPED_TYPES.get(kind, f"question type {kind!r}")
-        notes.append(ImportNote(line, f"{what} {question.text('name/text')!r}: quizapp cannot carry it; left out"))
+        what = SKIPPED_TYPES.get(kind) or say("question type {kind!r}", kind=kind)
+        notes.append(ImportNote(line, say("{what} {name!r}: quizapp cannot carry it; left out",
+                                          what=what, name=question.text('name/text'))))
         return None
     prompt = question.formatted("questiontext")
     general = question.formatted("generalfeedback", prompt.fmt)
@@ -178,7 +181,7 @@ def _answer_feedback(draft: Draft, answer: Node, label: str, notes: list[ImportN
     feedback = answer.formatted("feedback")
     if feedback.text:
         draft.explanation = "\n\n".join([draft.explanation, f"- {label}: {feedback.inline()}"]).strip()
-        notes.append(ImportNote(answer.line, f"feedback on {label!r} was moved into the explanation"))
+        notes.append(ImportNote(answer.line, say("feedback on {label!r} was moved into the explanation", label=label)))
 
 
 def _multichoice(question: Node, draft: Draft, prompt: FormattedText, notes: list[ImportNote]) -> Draft | None:
@@ -188,17 +191,17 @@ def _multichoice(question: Node, draft: Draft, prompt: FormattedText, notes: lis
         fraction = _fraction(answer)
         text = _answer_text(answer, prompt.fmt).inline()
         if single and 0 < fraction < 100:
-            notes.append(ImportNote(answer.line, f"partial credit ({fraction:g} %) for {text!r} was dropped: "
-                                                 "quizapp counts it as wrong"))
+            notes.append(ImportNote(answer.line, say("partial credit ({fraction:g} %) for {text!r} was dropped: "
+                                                     "quizapp counts it as wrong", fraction=fraction, text=text)))
         _answer_feedback(draft, answer, text, notes)
         choices.append((text, fraction >= 100 if single else fraction > 0))
     right = sum(ok for _, ok in choices)
     if len(choices) < 2 or right == 0:
-        notes.append(ImportNote(draft.line, "a choice question needs two choices and a right one; left out"))
+        notes.append(ImportNote(draft.line, say("a choice question needs two choices and a right one; left out")))
         return None
     if not single:
-        notes.append(ImportNote(draft.line, "Moodle gives partial credit per right choice; quizapp grades multiple "
-                                            "select all or nothing"))
+        notes.append(ImportNote(draft.line, say("Moodle gives partial credit per right choice; quizapp grades multiple "
+                                                "select all or nothing")))
     draft.qtype = "single" if single and right == 1 else "multiple"
     draft.choices, draft.prompt = choices, prompt.markdown()
     return draft
@@ -213,7 +216,7 @@ def _truefalse(question: Node, draft: Draft, prompt: FormattedText, notes: list[
         answer_bool = right if text == "true" else not right
         _answer_feedback(draft, answer, text, notes)
     if answer_bool is None:
-        notes.append(ImportNote(draft.line, "true/false question without answers; left out"))
+        notes.append(ImportNote(draft.line, say("true/false question without answers; left out")))
         return None
     draft.qtype, draft.answer_bool, draft.prompt = "truefalse", answer_bool, prompt.markdown()
     return draft
@@ -225,18 +228,19 @@ def _short_answers(question: Node, draft: Draft, notes: list[ImportNote], numeri
         value, fraction = answer.text("text"), _fraction(answer)
         if fraction < 100:
             if fraction > 0:
-                notes.append(ImportNote(answer.line, f"answer {value!r} with partial credit ({fraction:g} %) was "
-                                                     "dropped: quizapp accepts an answer fully or not at all"))
+                notes.append(ImportNote(answer.line, say("answer {value!r} with partial credit ({fraction:g} %) was "
+                                                         "dropped: quizapp accepts an answer fully or not at all",
+                                                         value=value, fraction=fraction)))
             continue
         _answer_feedback(draft, answer, value, notes)
         if numerical:
             tolerance = answer.text("tolerance")
             if tolerance not in ("", "0") and float(tolerance or 0) != 0:
-                notes.append(ImportNote(answer.line, f"numerical tolerance ±{tolerance} is lost: only {value} "
-                                                     "exactly is accepted"))
+                notes.append(ImportNote(answer.line, say("numerical tolerance ±{tolerance} is lost: only {number} "
+                                                         "exactly is accepted", tolerance=tolerance, number=value)))
         elif re.search(r"(?<!\\)\*", value):
-            notes.append(ImportNote(answer.line, f"answer {value!r}: `*` is a wildcard in Moodle, a plain star in "
-                                                 "quizapp"))
+            notes.append(ImportNote(answer.line, say("answer {value!r}: `*` is a wildcard in Moodle, a plain star in "
+                                                     "quizapp", value=value)))
         value = value.replace("\\*", "*")
         if value and value != "*":
             accepted.append(value)
@@ -247,11 +251,11 @@ def _shortanswer(question: Node, draft: Draft, prompt: FormattedText, notes: lis
     numerical = question.attrs.get("type") == "numerical"
     answers = _short_answers(question, draft, notes, numerical)
     if not answers:
-        notes.append(ImportNote(draft.line, "no answer with full credit; left out"))
+        notes.append(ImportNote(draft.line, say("no answer with full credit; left out")))
         return None
     if numerical:
-        notes.append(ImportNote(draft.line, "numerical answers are compared as text in quizapp (another spelling "
-                                            "of the same number is wrong); units are not carried"))
+        notes.append(ImportNote(draft.line, say("numerical answers are compared as text in quizapp (another spelling "
+                                                "of the same number is wrong); units are not carried")))
     draft.qtype, draft.answers, draft.prompt = "short", answers, prompt.markdown()
     draft.case_sensitive = question.text("usecase") in ("1", "true")
     return draft
@@ -262,15 +266,16 @@ def _matching(question: Node, draft: Draft, prompt: FormattedText, notes: list[I
     for sub in question.findall("subquestion"):
         left, right = _answer_text(sub, prompt.fmt).inline(), inline_markdown(sub.text("answer/text"), False)
         if not left:
-            notes.append(ImportNote(sub.line, f"extra answer {right!r} (a distractor): quizapp matching has no "
-                                              "distractors; left out"))
+            notes.append(ImportNote(sub.line, say("extra answer {right!r} (a distractor): quizapp matching has no "
+                                                  "distractors; left out", right=right)))
             continue
         if left in (done for done, _ in pairs):
-            notes.append(ImportNote(sub.line, f"left-hand value {left!r} appears twice; the second pair was left out"))
+            notes.append(ImportNote(sub.line, say("left-hand value {left!r} appears twice; the second pair was left "
+                                                  "out", left=left)))
             continue
         pairs.append((left, right))
     if len(pairs) < 2:
-        notes.append(ImportNote(draft.line, "a matching question needs two pairs; left out"))
+        notes.append(ImportNote(draft.line, say("a matching question needs two pairs; left out")))
         return None
     draft.qtype, draft.pairs, draft.prompt = "matching", pairs, prompt.markdown()
     return draft
@@ -280,16 +285,16 @@ def _ordering(question: Node, draft: Draft, prompt: FormattedText, notes: list[I
     answers = sorted(question.findall("answer"), key=_fraction)  # the fraction is the position
     items = [_answer_text(a, prompt.fmt).inline() for a in answers]
     if len(items) < 2:
-        notes.append(ImportNote(draft.line, "an ordering question needs two items; left out"))
+        notes.append(ImportNote(draft.line, say("an ordering question needs two items; left out")))
         return None
     select, grading = question.text("selecttype", "RANDOM").upper(), question.text("gradingtype", "RELATIVE").upper()
     count = question.text("selectcount", "6")
     if select != "ALL" and (not count.isdigit() or int(count) < len(items)):
-        notes.append(ImportNote(draft.line, f"Moodle shows {count} of the {len(items)} items ({select}); quizapp "
-                                            "asks for all of them"))
+        notes.append(ImportNote(draft.line, say("Moodle shows {shown} of the {total} items ({select}); quizapp asks "
+                                                "for all of them", shown=count, total=len(items), select=select)))
     if grading != "ALL_OR_NOTHING":
-        notes.append(ImportNote(draft.line, f"grading {grading} gives partial credit in Moodle; quizapp grades an "
-                                            "ordering all or nothing"))
+        notes.append(ImportNote(draft.line, say("grading {grading} gives partial credit in Moodle; quizapp grades an "
+                                                "ordering all or nothing", grading=grading)))
     draft.qtype, draft.items, draft.prompt = "ordering", items, prompt.markdown()
     return draft
 
@@ -299,13 +304,13 @@ def _essay(question: Node, draft: Draft, prompt: FormattedText, notes: list[Impo
     if not draft.back:
         if grader.text:
             draft.back = grader.markdown()
-            notes.append(ImportNote(draft.line, "essay became a flashcard whose back is the grader information"))
+            notes.append(ImportNote(draft.line, say("essay became a flashcard whose back is the grader information")))
         elif draft.explanation:
             draft.back, draft.explanation = draft.explanation, ""
-            notes.append(ImportNote(draft.line, "essay became a flashcard whose back is the general feedback"))
+            notes.append(ImportNote(draft.line, say("essay became a flashcard whose back is the general feedback")))
         else:
-            notes.append(ImportNote(draft.line, "essay without grader information or feedback: nothing to use as a "
-                                                "flashcard's back; left out"))
+            notes.append(ImportNote(draft.line, say("essay without grader information or feedback: nothing to use as a "
+                                                    "flashcard's back; left out")))
             return None
     draft.qtype, draft.prompt = "flashcard", prompt.markdown()
     return draft
@@ -323,26 +328,29 @@ def _cloze(question: Node, draft: Draft, prompt: FormattedText, notes: list[Impo
             value = html.unescape(alt[3]).replace("\\}", "}").replace("\\#", "#").strip()
             fraction = 100.0 if alt[1] == "=" else float((alt[2] or "0").replace(",", "."))
             if alt[4] and alt[4].strip():
-                notes.append(ImportNote(draft.line, f"cloze blank {len(marks) + 1}: feedback on {value!r} is not "
-                                                    "carried over"))
+                notes.append(ImportNote(draft.line, say("cloze blank {blank}: feedback on {answer!r} is not carried "
+                                                        "over", blank=len(marks) + 1, answer=value)))
             if fraction >= 100:
                 answers.append(value.replace("\\*", "*"))
             elif fraction > 0:
-                notes.append(ImportNote(draft.line, f"cloze blank {len(marks) + 1}: answer {value!r} with partial "
-                                                    f"credit ({fraction:g} %) was dropped"))
+                notes.append(ImportNote(draft.line, say("cloze blank {blank}: answer {answer!r} with partial credit "
+                                                        "({fraction:g} %) was dropped",
+                                                        blank=len(marks) + 1, answer=value, fraction=fraction)))
             else:
                 wrong += 1
         if kind.startswith(("MULTICHOICE", "MC", "MULTIRESPONSE", "MR")):
-            notes.append(ImportNote(draft.line, f"cloze blank {len(marks) + 1} is a {kind} menu: the learner types "
-                                                f"the answer in quizapp ({wrong} wrong choice(s) not carried)"))
+            notes.append(ImportNote(draft.line, say("cloze blank {blank} is a {kind} menu: the learner types the "
+                                                    "answer in quizapp ({wrong} wrong choice(s) not carried)",
+                                                    blank=len(marks) + 1, kind=kind, wrong=wrong)))
         elif kind in ("NUMERICAL", "NM"):
-            notes.append(ImportNote(draft.line, f"cloze blank {len(marks) + 1} is numerical: compared as text "
-                                                "in quizapp, tolerance lost"))
+            notes.append(ImportNote(draft.line, say("cloze blank {blank} is numerical: compared as text in quizapp, "
+                                                    "tolerance lost", blank=len(marks) + 1)))
             answers = [a.split(":")[0] for a in answers]
         if kind in ("SHORTANSWER_C", "SAC", "MWC"):
             draft.case_sensitive = True
         if not answers:
-            notes.append(ImportNote(draft.line, f"cloze blank {len(marks) + 1} has no full-credit answer"))
+            notes.append(ImportNote(draft.line, say("cloze blank {blank} has no full-credit answer",
+                                                    blank=len(marks) + 1)))
             answers = ["?"]
         marks.append("{{c1::" + "|".join(a.replace("|", "/").replace("}}", "} }").replace("::", ": :")
                                          for a in answers) + "}}")
@@ -350,7 +358,7 @@ def _cloze(question: Node, draft: Draft, prompt: FormattedText, notes: list[Impo
 
     text = EMBEDDED.sub(blank, prompt.text)
     if not marks:
-        notes.append(ImportNote(draft.line, "cloze question without embedded answers; left out"))
+        notes.append(ImportNote(draft.line, say("cloze question without embedded answers; left out")))
         return None
     markdown = html_to_markdown(text) if prompt.fmt == "html" else FormattedText(prompt.fmt, text).markdown()
     for number, mark in enumerate(marks):

@@ -30,6 +30,9 @@ from quizapp.exchange.markdown_out import (
     one_line,
     write_pack,
 )
+from quizapp.words import Said, say
+
+NUMERICAL_RANGE = "numerical range"
 
 MARKERS = [
     ("quiz_title", r"[Qq]uiz [Tt]itle:"), ("quiz_description", r"[Qq]uiz [Dd]escription:"),
@@ -77,8 +80,8 @@ def tokenize(source: str, notes: list[ImportNote]) -> list[Token]:
             continue
         match = START.match(line)
         if not match:
-            notes.append(ImportNote(number, f"line not understood (not a text2qti marker): {line.strip()[:60]!r}; "
-                                            "left out"))
+            notes.append(ImportNote(number, say("line not understood (not a text2qti marker): {line!r}; left out",
+                                                line=line.strip()[:60])))
             continue
         kind = match.lastgroup or ""
         text_lines = [line[match.end():].rstrip()]
@@ -113,7 +116,7 @@ class _Question:
     choice_kind: str = ""
     numerical: list[str] = field(default_factory=list)
     extra_feedback: list[str] = field(default_factory=list)
-    skip: str = ""
+    skip: Said | str = ""  # why the question is left out (NUMERICAL_RANGE: already reported)
 
 
 def import_text2qti(source: str, pack_id: str, pack_title: str | None = None,
@@ -129,19 +132,19 @@ def import_text2qti(source: str, pack_id: str, pack_title: str | None = None,
         if kind == "quiz_title":
             quiz_title = one_line(text)
         elif kind == "quiz_description":
-            notes.append(ImportNote(line, "the quiz description is not carried over (a pack has no description)"))
+            notes.append(ImportNote(line, say("the quiz description is not carried over (a pack has no description)")))
         elif kind in ("text", "text_title"):
-            notes.append(ImportNote(line, "a `Text:` region between questions is not carried over"))
+            notes.append(ImportNote(line, say("a `Text:` region between questions is not carried over")))
         elif kind == "question_title":
             pending_title = (one_line(text), line)
         elif kind == "question_points":
             if text.strip() not in ("1", "1.0"):
-                notes.append(ImportNote(line, f"points ({text.strip()}) are not carried over: quizapp does not "
-                                              "weight questions"))
+                notes.append(ImportNote(line, say("points ({points}) are not carried over: quizapp does not weight "
+                                                  "questions", points=text.strip())))
         elif kind in ("start_group", "end_group", "group_pick", "group_points"):
             if kind == "start_group":
-                notes.append(ImportNote(line, "question group: its questions are imported one by one; the random "
-                                              "pick and points per question are lost"))
+                notes.append(ImportNote(line, say("question group: its questions are imported one by one; the random "
+                                                  "pick and points per question are lost")))
         elif kind == "question":
             number = re.match(r"\s*(\d+)", source.splitlines()[line - 1])
             title = pending_title[0] if pending_title else None
@@ -153,7 +156,7 @@ def import_text2qti(source: str, pack_id: str, pack_title: str | None = None,
                 draft.slug = f"question-{current.number}"
             questions.append(current)
         elif current is None:
-            notes.append(ImportNote(line, f"{kind.replace('_', ' ')} before any question; left out"))
+            notes.append(ImportNote(line, say("{marker} before any question; left out", marker=kind.replace('_', ' '))))
         else:
             _add(current, kind, text, line, notes)
     drafts = []
@@ -176,7 +179,8 @@ def _add(question: _Question, kind: str, text: str, line: int, notes: list[Impor
     if kind in ("mctf_correct", "mctf_incorrect", "multans_correct", "multans_incorrect"):
         family = kind.split("_")[0]
         if question.choice_kind and question.choice_kind != family:
-            notes.append(ImportNote(line, "choices of two kinds (`a)` and `[ ]`) in one question; this one left out"))
+            notes.append(ImportNote(line, say("choices of two kinds (`a)` and `[ ]`) in one question; this one "
+                                              "left out")))
             return
         question.choice_kind = family
         draft.choices.append((one_line(text), kind.endswith("_correct")))
@@ -191,17 +195,19 @@ def _add(question: _Question, kind: str, text: str, line: int, notes: list[Impor
         if draft.choices or draft.answers:
             subject = draft.choices[-1][0] if draft.choices else md_escape(draft.answers[-1])
             question.extra_feedback.append(f"- {subject}: {one_line(text)}")
-            notes.append(ImportNote(line, "feedback for one choice was moved into the explanation"))
+            notes.append(ImportNote(line, say("feedback for one choice was moved into the explanation")))
         else:
             draft.explanation = "\n\n".join(p for p in (draft.explanation, text) if p)
     elif kind in ("correct_feedback", "incorrect_feedback"):
         label = "If right" if kind == "correct_feedback" else "If wrong"
         question.extra_feedback.append(f"- {label}: {one_line(text)}")
-        notes.append(ImportNote(line, f"{label.lower()} feedback was moved into the explanation"))
+        moved = (say("if right feedback was moved into the explanation") if kind == "correct_feedback"
+                 else say("if wrong feedback was moved into the explanation"))
+        notes.append(ImportNote(line, moved))
     elif kind == "essay":
-        question.skip = "an essay question has no answer key; left out"
+        question.skip = say("an essay question has no answer key; left out")
     elif kind == "upload":
-        question.skip = "a file-upload question has no answer key; left out"
+        question.skip = say("a file-upload question has no answer key; left out")
 
 
 def _numerical(question: _Question, text: str, line: int, notes: list[ImportNote]) -> None:
@@ -209,15 +215,15 @@ def _numerical(question: _Question, text: str, line: int, notes: list[ImportNote
     tolerance = re.match(r"^(\S+)\s*\+-\s*(\S+)$", value)
     interval = re.match(r"^\[\s*(\S+?)\s*,\s*(\S+?)\s*\]$", value)
     if interval:
-        notes.append(ImportNote(line, f"numerical range {value} cannot be carried over (quizapp compares text); "
-                                      "question left out"))
-        question.skip = "numerical range"
+        notes.append(ImportNote(line, say("numerical range {range} cannot be carried over (quizapp compares text); "
+                                          "question left out", range=value)))
+        question.skip = NUMERICAL_RANGE
         return
     if tolerance and _number(tolerance[2]) == 0:
         value = tolerance[1]
     elif tolerance:
-        notes.append(ImportNote(line, f"numerical tolerance ±{tolerance[2]} is lost: only {tolerance[1]} exactly "
-                                      "is accepted"))
+        notes.append(ImportNote(line, say("numerical tolerance ±{tolerance} is lost: only {number} exactly is accepted",
+                                          tolerance=tolerance[2], number=tolerance[1])))
         value = tolerance[1]
     question.draft.answers.append(value)
 
@@ -232,15 +238,15 @@ def _number(text: str) -> float | None:
 def _finish(question: _Question, notes: list[ImportNote]) -> Draft | None:
     draft = question.draft
     if question.skip:
-        if question.skip != "numerical range":
+        if question.skip is not NUMERICAL_RANGE:
             notes.append(ImportNote(draft.line, question.skip))
         return None
     if question.extra_feedback:
         draft.explanation = "\n\n".join(p for p in (draft.explanation, "\n".join(question.extra_feedback)) if p)
     kind = question.choice_kind
     if kind in ("mctf", "multans") and len(draft.choices) < 2:
-        notes.append(ImportNote(draft.line, f"a choice question needs two choices, this one has "
-                                            f"{len(draft.choices)}; left out"))
+        notes.append(ImportNote(draft.line, say("a choice question needs two choices, this one has {count}; left out",
+                                                count=len(draft.choices))))
         return None
     if kind == "mctf":
         right = [text for text, ok in draft.choices if ok]
@@ -248,15 +254,15 @@ def _finish(question: _Question, notes: list[ImportNote]) -> Draft | None:
         if texts == ["false", "true"] and len(right) == 1:
             draft.qtype, draft.answer_bool, draft.choices = "truefalse", right[0].lower() == "true", []
         elif len(right) != 1:
-            notes.append(ImportNote(draft.line, f"multiple-choice question with {len(right)} right choices; "
-                                                "left out"))
+            notes.append(ImportNote(draft.line, say("multiple-choice question with {count} right choices; left out",
+                                                    count=len(right))))
             return None
         else:
             draft.qtype = "single"
         return draft
     if kind == "multans":
         if not any(ok for _, ok in draft.choices):
-            notes.append(ImportNote(draft.line, "multiple-answers question without a right choice; left out"))
+            notes.append(ImportNote(draft.line, say("multiple-answers question without a right choice; left out")))
             return None
         draft.qtype = "multiple"
         return draft
@@ -265,5 +271,5 @@ def _finish(question: _Question, notes: list[ImportNote]) -> Draft | None:
             return None
         draft.qtype = "short"
         return draft
-    notes.append(ImportNote(draft.line, "question without choices or answers; left out"))
+    notes.append(ImportNote(draft.line, say("question without choices or answers; left out")))
     return None

@@ -3,7 +3,8 @@ by the same importers as `quizapp pack import`, then checked like any Markdown u
 
 The format is the one the instructor chose, or (`auto`) the file's extension: `.gift` (and `.gift.txt`) GIFT,
 `.xml` Moodle XML, `.apkg`/`.colpkg` Anki; `.md`, `.zip`, `.yaml` stay as they are (text2qti files are Markdown
-too, so they need the explicit choice). What a converter cannot carry is returned as notes, `FILE:LINE: message`.
+too, so they need the explicit choice). What a converter cannot carry is returned as notes, `FILE:LINE: message` in the instructor's language
+(the `exchange` catalogue, docs/i18n.md).
 """
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from collections.abc import Iterable
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from quizapp.exchange import import_quiz, read_import_file
+from quizapp.exchange import ExchangeError, import_quiz, read_import_file
 from quizapp.exchange.base import slugify
+from quizapp.i18n import current_language
 from quizapp.packs.uploads import UploadError, UploadLimits
+from quizapp.words import render
 
 FORMAT_CHOICES = [("auto", _l("By file extension (.md/.zip, .gift, .xml, .apkg/.colpkg)")),
                   ("markdown", _l("quizapp Markdown (.md files or a .zip)")), ("gift", "Moodle GIFT"),
@@ -48,11 +51,13 @@ def convert_uploads(parts: Iterable[tuple[str, bytes]], chosen: str, pack_id: st
         pack = pack_id or slugify(stem, fallback="imported-pack")
         try:
             result = import_quiz(read_import_file(data, fmt, display), fmt, pack)
+        except ExchangeError as error:  # in the instructor's language, like the compiler's problems
+            raise UploadError(render(error.said, current_language(), "exchange")) from None
         except ValueError as error:
             raise UploadError(str(error)) from None
-        notes += [f"{display}:{n.line}: {n.message}" if n.line else f"{display}: {n.message}" for n in result.notes]
+        notes += result.note_texts(display, current_language())
         if not result.files:
-            problems = "; ".join(notes[-3:]) or "no question found"
+            problems = "; ".join(notes[-3:]) or _("no question found")
             raise UploadError(_('no question of %(display)s could be read as %(fmt)s: %(problems)s', display=display, fmt=fmt, problems=problems))
         out += [(f"{pack}/{file_name}", markdown.encode("utf-8")) for file_name, markdown in result.files.items()]
     return out, notes

@@ -106,7 +106,7 @@ def upload():
         parts, converted = convert_uploads(parts, form.fmt.data, form.pack_id.data or None, limits)
         uploaded = read_upload(parts, limits)
     except UploadError as error:
-        return _index_page(form, f"Upload refused, nothing was kept: {error}", 400)
+        return _index_page(form, _("Upload refused, nothing was kept: %(error)s", error=error), 400)
     uploaded.notes[:0] = converted
     draft, validation = publishing.create_draft(db.session, me(), uploaded, current_language())
     db.session.commit()
