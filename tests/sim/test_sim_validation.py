@@ -216,7 +216,7 @@ spec:
     ("docker run -p 10.9.9.9:80:80 nginx", "cannot assign requested address"),
     ("docker ps", "not modelled"),
     ("kubectl run x", "must be a docker command line"),
-    ("docker network create -d overlay ov", "only the bridge and macvlan drivers are modelled"),
+    ("docker network create -d overlay ov", "only the bridge, macvlan and ipvlan drivers are modelled"),
     ("docker network create --subnet 172.17.5.0/24 clash", "Pool overlaps with other one"),
     ("docker network create --subnet 10.1.0.0/24 --gateway 10.2.0.1 g", "no matching subnet for gateway"),
     ("docker run 'unterminated", "cannot split the command line"),

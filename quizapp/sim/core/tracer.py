@@ -135,6 +135,8 @@ class TracerBase:
 
     def _lan(self, pkt: Packet, origin_kind: Any, sender: str = "") -> None:
         external = isinstance(origin_kind, Origin) and origin_kind.kind == "external"
+        if self._lan_vlan(pkt):  # a container's own address on the LAN (Docker macvlan/ipvlan network)
+            return
         node = self.scn.node_by_ip.get(pkt.dst)
         if node is not None:
             self.hop(f"{node.ref} eth0", say('receives {proto} {src} -> {dst_text}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text))
@@ -147,8 +149,6 @@ class TracerBase:
             return
         if pkt.dst in self.scn.lb_ips:
             self._load_balancer(pkt)
-            return
-        if self._lan_macvlan(pkt):  # a container's own address on the LAN (Docker macvlan network)
             return
         for host in self.scn.hosts.values():  # spec.lanRoutesToBridges: a static route on the LAN's router
             net = next((n for n in host.networks.values() if n.driver == "bridge" and n.subnet is not None and in_subnet(pkt.dst, n.subnet)), None)

@@ -26,6 +26,10 @@ class DockerNetwork:
     host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
     gateway_mode: str = "nat"  # -o com.docker.network.bridge.gateway_mode_ipv4 (nat, nat-unprotected)
     trusted: list[str] = field(default_factory=list)  # -o com.docker.network.bridge.trusted_host_interfaces
+    vlan_mode: str = ""  # macvlan_mode / ipvlan_mode (see .vlan)
+    vlan_flag: str = "bridge"  # ipvlan_flag
+    vlan_dummy: bool = False  # no -o parent: a dummy link of the network's own (containers reach only each other)
+    vlan_parent_id: str = ""  # dm-<short network id>, as the drivers name a network in their messages
     used: set[int] = field(default_factory=set)
     by_ip: dict[str, "DockerContainer"] = field(default_factory=dict)
     dns: dict[str, list["DockerContainer"]] = field(default_factory=dict)  # name/alias -> containers, in order
@@ -36,12 +40,13 @@ def bridges(host: "DockerHost") -> list[DockerNetwork]:
     return [n for n in host.networks.values() if n.driver == "bridge" and n.subnet is not None]
 
 
-def macvlan_child(host: "DockerHost", ip: str) -> "DockerContainer | None":
-    """The running container holding ``ip`` on one of ``host``'s macvlan networks."""
-    for net in host.networks.values():
-        if net.driver == "macvlan" and ip in net.by_ip:
-            return net.by_ip[ip]
-    return None
+def sets_gateway(net: DockerNetwork) -> bool:
+    """Whether an endpoint on ``net`` sets a gateway (libnetwork joinInfo.gw): bridge networks do; macvlan and
+    ipvlan L2 only with a real parent (moby's drivers make a network with a dummy parent internal); ipvlan L3
+    sets a static ``default dev eth0`` route instead (ipvlan_joinleave.go)."""
+    if net.driver == "bridge":
+        return True
+    return net.driver in ("macvlan", "ipvlan") and not net.vlan_dummy and net.vlan_mode not in ("l3", "l3s")
 
 
 def container_id(host: str, name: str, index: int) -> str:
@@ -104,6 +109,7 @@ class DockerContainer:
     id: str = ""  # 64 hex digits, deterministic (see container_id)
     hostname: str = ""  # -h/--hostname; Docker's default is the short id
     dns_servers: list[str] = field(default_factory=list)  # --dns
+    unpublished: bool = False  # -p/-P given while a macvlan/ipvlan endpoint was the gateway: nothing published
     stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 
     @property
@@ -130,11 +136,13 @@ class DockerContainer:
 
     @property
     def gateway_attachment(self) -> Attachment | None:
-        """The gateway endpoint (moby's ``Endpoint.Less``: non-internal networks before internal ones, then by
-        network name): it carries the port mappings and the default route. None when every network is
-        --internal: published ports are then not set up at all (seen on Docker 20.10)."""
+        """The gateway endpoint (moby's ``Endpoint.Less``, 20.10's ``epHeap.Less``: non-internal networks before
+        internal ones, then endpoints whose driver set a gateway before those without (a macvlan/ipvlan network
+        with a dummy parent, ipvlan L3), then by network name): it carries the port mappings and the default
+        route. None when every network is --internal: published ports are then not set up at all (seen on Docker
+        20.10)."""
         outside = [a for a in self.attachments if not a.network.internal]
-        return min(outside, key=lambda a: a.network.name) if outside else None
+        return min(outside, key=lambda a: (not sets_gateway(a.network), a.network.name)) if outside else None
 
     def route_attachment(self) -> Attachment | None:
         """The attachment of the default route: the gateway endpoint; on Docker < 25 an --internal network's

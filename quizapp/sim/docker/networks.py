@@ -10,6 +10,7 @@ from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREA
                     NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
                     CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
 from .bridgeopts import apply_version_options
+from .vlan import VLAN_DRIVERS, check_attach, is_vlan, vlan_config
 from .model import Attachment, DockerContainer, DockerHost, DockerNetwork, register_dns
 
 # docker's default-address-pools: 172.17.0.0/16 .. 172.31.0.0/16 (/16 each), then 192.168.0.0/16 in /20s
@@ -18,21 +19,6 @@ _DEFAULT_POOLS = [f"172.{i}.0.0/16" for i in range(17, 32)] + [f"192.168.{i}.0/2
 
 def _short_id(*parts: str) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:12]
-
-
-def macvlan_parent(opts: dict[str, str], internal: bool) -> str:
-    """A macvlan network's parent interface: the host's ``eth0`` (``-o parent=eth0``), in bridge mode."""
-    for key, value in opts.items():
-        if key == "macvlan_mode" and value != "bridge":
-            raise CommandError(f"docker network create: option -o macvlan_mode={value} is not modelled by the simulator (only bridge, the default); remove it")
-        if key not in ("parent", "macvlan_mode"):
-            raise CommandError(f"docker network create: option -o {key} is not modelled by the simulator for macvlan networks (parent, macvlan_mode=bridge); remove it")
-    parent = opts.get("parent")
-    if internal or not parent:
-        raise CommandError("docker network create: a macvlan network without -o parent (or --internal: a dummy parent) is not modelled by the simulator; give -o parent=eth0")
-    if parent != "eth0":
-        raise CommandError(f"docker network create: -o parent={parent}: a DockerHost has one interface, eth0 (VLAN sub-interfaces such as eth0.10 are not modelled); use -o parent=eth0")
-    return parent
 
 
 def _bool_opt(opts: dict[str, str], key: str) -> bool:
@@ -58,12 +44,14 @@ class NetworkCommands:
         if name in self.host.networks:
             raise CommandError(f"network with name {name} already exists")
         driver = f.last("driver") or "bridge"
-        if driver not in ("bridge", "macvlan"):
-            raise CommandError(f"driver {driver!r}: only the bridge and macvlan drivers are modelled (host and none exist already; overlay and ipvlan are not simulated)")
+        if driver not in ("bridge", *VLAN_DRIVERS):
+            raise CommandError(f"driver {driver!r}: only the bridge, macvlan and ipvlan drivers are modelled (host and none exist already; overlay is not simulated)")
         refuse_unmodelled(f, NETCREATE_NOT_MODELLED, "docker network create", NETCREATE_DEFAULT_TRUE)
         opts = dict(o.split("=", 1) if "=" in o else (o, "") for o in f.all("opt"))
-        if driver == "macvlan":
-            bridge_name = macvlan_parent(opts, f.bools.get("internal", False))
+        vlan = None
+        if driver in VLAN_DRIVERS:
+            vlan = vlan_config(driver, opts, f.bools.get("internal", False), self.host, "dm-" + _short_id(self.host.name, name))
+            bridge_name = vlan.parent
         else:
             for key, value in opts.items():
                 refuse_bridge_opt(key, value)
@@ -115,6 +103,9 @@ class NetworkCommands:
         net = DockerNetwork(name, driver, subnet, gw, bridge_name, True, internal=f.bools.get("internal", False),
                             ip_range=ip_range, explicit_subnet=explicit)
         net.icc, net.masquerade, net.host_binding = icc, masquerade, binding
+        if vlan is not None:
+            net.vlan_mode, net.vlan_flag, net.vlan_dummy = vlan.mode, vlan.flag, vlan.dummy
+            net.vlan_parent_id = "dm-" + _short_id(self.host.name, name)
         apply_version_options(net, opts, self.host.settings)
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
         self.host.networks[name] = net
@@ -146,12 +137,13 @@ class NetworkCommands:
         raise CommandError(f"no available IPv4 addresses on network {net.name} ({pool})")
 
     def _attach(self, c: DockerContainer, net: DockerNetwork, ip: str | None, aliases: list[str]) -> None:
-        if net.driver not in ("bridge", "macvlan"):
+        if net.driver not in ("bridge", *VLAN_DRIVERS):
             raise CommandError(f"container cannot be connected to network {net.name} ({net.driver} mode)")
         if aliases and not net.user_defined:
             raise CommandError("network-scoped aliases are only supported for user-defined networks")
         if any(a.network is net for a in c.attachments):
             raise CommandError(f"endpoint with name {c.name} already exists in network {net.name}")
+        check_attach(c, net)
         addr = self._allocate(net, ip)
         c.attachments.append(Attachment(net, addr, list(aliases), ip))
         net.by_ip[addr] = c
@@ -164,6 +156,10 @@ class NetworkCommands:
         after = c.gateway_attachment
         moved = (before is None) != (after is None) or (before is not None and after is not None
                                                         and before.network is not after.network)
+        if moved and (c.publish or c.unpublished) and any(is_vlan(a.network) for a in (before, after) if a):
+            raise CommandError(f"the gateway endpoint of {c.name}, which publishes ports, would move between a "
+                               "macvlan/ipvlan network and a bridge network: not modelled by the simulator (where "
+                               "Docker then programs the mappings); publish the ports on a container of one kind")
         if c.publish and moved:
             self._unpublish(c)  # type: ignore[attr-defined]
             self._republish(c)  # type: ignore[attr-defined]
@@ -182,8 +178,6 @@ class NetworkCommands:
             raise CommandError(f"No such container: {cname}")
         if c.mode in ("host", "container", "none"):
             raise CommandError(f"container {cname} uses network mode {c.mode} and cannot be connected to another network")
-        if net.driver == "macvlan" or any(a.network.driver == "macvlan" for a in c.attachments):
-            raise CommandError("docker network connect: a container on a macvlan network and other networks is not modelled by the simulator (which endpoint carries the default route); remove the line")
         gateway = c.gateway_attachment
         self._attach(c, net, f.last("ip"), f.all("alias"))
         self._follow_gateway(c, gateway)

@@ -7,6 +7,7 @@ from ..core.netutil import is_ip, is_loopback
 from ..core.ports import LISTEN_KEY
 from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
                     refuse_unmodelled)
+from .vlan import VLAN_DRIVERS, is_vlan
 from .model import DockerContainer, DockerHost, PortMapping, container_id
 from .publishing import EPHEMERAL_END, parse_publish, port_list
 
@@ -160,7 +161,7 @@ class RunCommand:
             for n in nets:
                 if n not in self.host.networks:
                     raise CommandError(f"network {n} not found (create it first with docker network create {n})")
-                if self.host.networks[n].driver not in ("bridge", "macvlan") or (len(nets) > 1 and self.host.networks[n].driver == "macvlan"):
+                if self.host.networks[n].driver not in ("bridge", *VLAN_DRIVERS) or (len(nets) > 1 and is_vlan(self.host.networks[n])):
                     raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
         c.id = container_id(self.host.name, name, index)
@@ -184,9 +185,9 @@ class RunCommand:
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:
                 self._attach(c, self.host.networks[extra], None, [])
-            if self.host.networks[nets[0]].driver == "macvlan" and (publish_specs or publish_all):
-                warnings.append(f"{name}: a macvlan endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10); reach the container at its own LAN address")
-                publish_specs, publish_all = [], False
+            if c.gateway_attachment is not None and is_vlan(c.gateway_attachment.network) and (publish_specs or publish_all):
+                warnings.append(f"{name}: a {c.gateway_attachment.network.driver} endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10 for macvlan); reach the container at its own address")
+                publish_specs, publish_all, c.unpublished = [], False, True
             if c.gateway_attachment is None and (publish_specs or publish_all):
                 warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
             addrs = self._host_addresses()

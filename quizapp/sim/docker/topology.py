@@ -17,8 +17,8 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
             ns.sysctls["net.ipv4.conf.all.route_localnet"] = "1"
         lan.plug(ns, host.ip)
         ns.routes.append(Route("default", via=router))
-        if any(n.driver == "macvlan" for n in host.networks.values()):
-            raise ValueError(f"{host.ref}: macvlan networks are not part of the kernel topology (judged by the real engine in tests/docker_engine instead)")
+        if any(n.driver in ("macvlan", "ipvlan") for n in host.networks.values()):
+            raise ValueError(f"{host.ref}: macvlan and ipvlan networks are not part of the kernel topology (judged by the real engine in tests/docker_engine instead)")
         for net in bridge_networks(host):
             ns.interfaces.append(Interface(net.bridge, "bridge", [f"{net.gateway}/{net.subnet.prefixlen}"]))
             if host.lan_routes:  # spec.lanRoutesToBridges: the LAN's router routes the subnet to the host,

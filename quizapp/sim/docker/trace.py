@@ -10,12 +10,14 @@ from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
 from .firewall import FirewallSteps, forward_verdict, icc_drop, leaving_internal, link_accept_head
-from .model import DockerContainer, DockerHost, DockerNetwork, bridges, macvlan_child, nat_returns
+from .model import DockerContainer, DockerHost, DockerNetwork, bridges, nat_returns
 from .userchain import DockerUserSteps
+from .vlan import is_vlan
+from .vlan_trace import VlanSteps
 from quizapp.words import Said, say
 
 
-class DockerSteps(FirewallSteps, DockerUserSteps):
+class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what Docker hosts and containers do with a packet."""
 
     def _host_source(self, host: DockerHost, dst: str) -> str:
@@ -42,10 +44,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             if not self._docker_dnat(host, pkt, origin, where, from_net, from_container):
                 self._dhost_input(host, pkt)
             return
-        child = macvlan_child(host, pkt.dst)
-        if child is not None:
-            self.hop(f"{host.ref} eth0", say("{dst} is {child} on macvlan network {net}, whose parent is this host's eth0: the kernel never passes traffic between a parent and its macvlan children, so ARP gets no answer", dst=pkt.dst, child=child.ref, net=child.attachments[0].network.name))
-            raise Done("unreachable")
+        self._vlan_from_host(host, pkt)
         # routing
         for net in bridges(host):
             if net.subnet is None or not in_subnet(pkt.dst, net.subnet):
@@ -247,28 +246,6 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
         self.hop(fwd, icc_drop(owner.host, net))
         raise Done("timeout")
 
-    def _lan_macvlan(self, pkt: Packet) -> bool:
-        """A container on a macvlan network answers for its own address on the LAN."""
-        for host in self.scn.hosts.values():
-            c = macvlan_child(host, pkt.dst)
-            if c is not None:
-                self.hop(f"{host.ref} eth0 (macvlan parent)", say("{dst} is {container}'s own MAC and address on the LAN (macvlan network {net}): the frame goes straight to the container, no NAT, no firewall of the host", dst=pkt.dst, container=c.ref, net=c.attachments[0].network.name))
-                self._deliver_container(c, pkt)
-                return True
-        return False
-
-    def _macvlan_send(self, c: DockerContainer, att, pkt: Packet) -> None:
-        """From a macvlan endpoint: straight onto the LAN with the container's own address."""
-        host, net = c.host, att.network
-        if pkt.dst == host.ip:
-            self.hop(f"{c.ref} eth0", say("{dst} is the macvlan parent's own host: a macvlan child cannot reach its parent (ARP gets no answer)", dst=pkt.dst))
-            raise Done("unreachable")
-        if in_subnet(pkt.dst, net.subnet):
-            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} on the LAN (macvlan network {net}, parent {parent} of {host})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, net=net.name, parent=net.bridge, host=host.ref))
-        else:
-            self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} via the default route {gateway}, the LAN's router (macvlan network {net})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, gateway=net.gateway, net=net.name))
-        self._lan(pkt, None, f"{c.ref} eth0")
-
     def _container_send(self, c: DockerContainer, pkt: Packet) -> None:
         owner = c.ns_owner
         host = c.host
@@ -287,8 +264,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             raise Done("unreachable")
         for att in owner.attachments:
             net = att.network
-            if net.driver == "macvlan":
-                return self._macvlan_send(owner, att, pkt)
+            if is_vlan(net) and (in_subnet(pkt.dst, net.subnet) or pkt.dst in net.by_ip):
+                return self._vlan_send(owner, att, pkt, direct=True)
             if in_subnet(pkt.dst, net.subnet):
                 self.hop(f"{c.ref} eth0", say('{proto} {src} -> {dst_text} on network {name} ({bridge}){via}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text, name=net.name, bridge=net.bridge, via=via))
                 if pkt.dst == net.gateway:
@@ -312,6 +289,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps):
             names = ", ".join(a.network.name for a in owner.attachments)
             self.hop(f"{c.ref}", say('network {names} is --internal: no default route (Docker 25 and later); connect() fails with Network is unreachable', names=names))
             raise Done("unreachable")
+        if is_vlan(att.network):
+            return self._vlan_send(owner, att, pkt, direct=False)
         why = (say(" (Docker {version} still gives containers on --internal networks one)", version=host.settings.version_text)
                if att.network.internal else "")
         self.hop(f"{c.ref} eth0", say('{proto} {src} -> {dst_text} via the default route {gateway} ({bridge}){why}{via}', proto=pkt.proto, src=pkt.src, dst_text=pkt.dst_text, gateway=att.network.gateway, bridge=att.network.bridge, why=why, via=via))

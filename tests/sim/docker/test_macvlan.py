@@ -61,10 +61,13 @@ def test_another_docker_host_on_the_lan_reaches_them():
 
 
 @pytest.mark.parametrize("line,words", [
-    ("docker network create -d macvlan --subnet 10.9.0.0/24 nm", "without -o parent"),
     ("docker network create -d macvlan -o parent=eth0.10 nm", "VLAN sub-interfaces"),
-    ("docker network create -d macvlan -o parent=eth0 -o macvlan_mode=private nm", "macvlan_mode=private is not modelled"),
-    ("docker network create -d ipvlan -o parent=eth0 nm", "driver 'ipvlan'"),
+    ("docker network create -d macvlan -o parent=eth0 -o macvlan_mode=hairpin nm",
+     "requested macvlan mode 'hairpin' is not valid, 'bridge' mode is the macvlan driver default"),
+    ("docker network create -d macvlan -o parent=lo nm", "loopback interface is not a valid macvlan parent link"),
+    ("docker network create -d macvlan --internal -o parent=eth0 nm", "--internal with -o parent=eth0 is not modelled"),
+    ("docker network create -d macvlan -o parent=eth0 -o com.docker.network.bridge.name=x nm", "option -o com.docker.network.bridge.name is not modelled"),
+    ("docker network create -d overlay nm", "driver 'overlay'"),
 ])
 def test_refusals(line, words):
     with pytest.raises(ScenarioError) as info:
