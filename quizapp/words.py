@@ -7,10 +7,11 @@ is the English text, so the CLI, logs and the JSON API read exactly as before. T
 (a web page, ``content check`` with a pack in Chinese) renders it with :func:`render` in a language, from a
 gettext catalogue of its own domain (``quizapp/translations/<locale>/LC_MESSAGES/<domain>.mo``) read with the
 standard library's :mod:`gettext`. Parameters (addresses, chain names, paths) are inserted verbatim; a parameter
-may itself be a :class:`Said` (rendered in the same language). A message with no translation, or whose
+may itself be a :class:`Said` (rendered in the same language; a message the domain does not hold is looked up in
+the other domains, so a compiler message can carry a simulator error). A message with no translation, or whose
 translation does not fit its parameters, falls back to English.
 
-Domains: ``sim`` (hop texts, quizapp/sim), ``compiler`` (content problems, quizapp/content) and ``exchange``
+Domains: ``sim`` (hop texts and errors, quizapp/sim), ``compiler`` (content problems, quizapp/content) and ``exchange``
 (what the foreign importers of quizapp/exchange could not carry over, and why they refuse a file). Extraction:
 ``pybabel extract --no-default-keywords -k say -o quizapp/translations/<domain>.pot quizapp/<package>``.
 """
@@ -92,10 +93,20 @@ def catalogue(domain: str, language: str) -> gettext.NullTranslations:
         return gettext.GNUTranslations(handle)
 
 
+def _lookup(msgid: str, language: str, domain: str) -> str:
+    """`msgid` in `language` from `domain`, else from the other domains: a compiler message may carry one of the
+    simulator's (a scenario refused), and it is rendered in the same language."""
+    for name in (domain, *(d for d in DOMAINS if d != domain)):
+        translated = catalogue(name, language).gettext(msgid)
+        if translated != msgid:
+            return translated
+    return msgid
+
+
 def _format(msgid: str, args: Mapping[str, Any], language: str | None, domain: str) -> str:
     values = {k: _format(v.msgid, v.args, language, domain) if isinstance(v, Said) else v for k, v in args.items()}
     if language_tag(language) is not None and domain:
-        translated = catalogue(domain, language).gettext(msgid)  # type: ignore[arg-type]
+        translated = _lookup(msgid, language, domain)  # type: ignore[arg-type]
         if translated != msgid:
             try:
                 return translated.format(**values)

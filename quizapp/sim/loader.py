@@ -21,6 +21,7 @@ from .kubernetes.l7_build import REFUSED_KINDS
 from .kubernetes.loader import KINDS as KUBERNETES_KINDS
 from .kubernetes.loader import build_kubernetes
 from .kubernetes.model import Cluster
+from quizapp.words import say
 
 _API = {**KUBERNETES_KINDS, **DOCKER_KINDS, "List": {"v1"}}
 _QUIZAPP_KINDS = {"DockerHost", "Cluster"}
@@ -40,7 +41,7 @@ def load_scenario_documents(documents: list[Any], source: str = "<scenario>") ->
     Problems carry the 1-based index of the dict in ``documents`` and no line number.
     """
     if not isinstance(documents, (list, tuple)):
-        raise ScenarioError([Problem(None, None, "", "expected a list of documents (dicts)")], source)
+        raise ScenarioError([Problem(None, None, "", say('expected a list of documents (dicts)'))], source)
     docs = [Document(i + 1, plain_copy(d)) for i, d in enumerate(documents) if d is not None]
     return _build(docs, source)
 
@@ -76,22 +77,22 @@ class _Builder:
 
     def _classify(self, ctx: Ctx, data: Any, path: str) -> None:
         if not isinstance(data, dict):
-            ctx.err(path, f"a document must be a mapping with apiVersion and kind, not {type(data).__name__}")
+            ctx.err(path, say('a document must be a mapping with apiVersion and kind, not {name__}', name__=type(data).__name__))
             return
         kind = data.get("kind")
         if kind is None:
-            ctx.err(join(path, "kind"), "Required value: every document needs a kind (Node, Pod, Service, Deployment, EndpointSlice, DockerHost, Cluster)")
+            ctx.err(join(path, "kind"), say('Required value: every document needs a kind (Node, Pod, Service, Deployment, EndpointSlice, DockerHost, Cluster)'))
             return
         if kind not in _API:
-            ctx.err(join(path, "kind"), f"unknown kind {kind!r}: the simulator models {', '.join(sorted(k for k in _API if k not in REFUSED_KINDS))}")
+            ctx.err(join(path, "kind"), say('unknown kind {kind}: the simulator models {api}', kind=repr(kind), api=', '.join(sorted((k for k in _API if k not in REFUSED_KINDS)))))
             return
         api = data.get("apiVersion")
         if api is None:
             if kind not in _QUIZAPP_KINDS:
-                ctx.err(join(path, "apiVersion"), f"Required value: apiVersion not set (kind {kind} is {sorted(_API[kind])[0]})")
+                ctx.err(join(path, "apiVersion"), say('Required value: apiVersion not set (kind {kind} is {api_version})', kind=kind, api_version=sorted(_API[kind])[0]))
                 return
         elif api not in _API[kind]:
-            ctx.err(join(path, "apiVersion"), f'no matches for kind "{kind}" in version "{api}": use apiVersion {sorted(_API[kind])[0]}')
+            ctx.err(join(path, "apiVersion"), say('no matches for kind "{kind}" in version "{api}": use apiVersion {api_version}', kind=kind, api=api, api_version=sorted(_API[kind])[0]))
             return
         if kind == "List":
             for i, item in enumerate(ctx.seq(data.get("items"), join(path, "items"))):

@@ -26,6 +26,7 @@ from .kubernetes.nft_proxy import NftProxySteps
 from .kubernetes.policy_trace import PolicySteps
 from .kubernetes.proxy import KubeProxySteps
 from .kubernetes.trace import KubernetesSteps
+from quizapp.words import say
 
 __all__ = [
     "DEFAULT_EXTERNAL_IP", "REASONS", "EndpointRef", "TraceResult", "format_trace", "sep_chain", "svc_chain",
@@ -42,31 +43,31 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
     if src == "external" or src.startswith("external:"):
         ip = src.split(":", 1)[1] if ":" in src else DEFAULT_EXTERNAL_IP
         if not is_ip(ip):
-            raise TraceError(f"--from {src}: {ip!r} is not an IPv4 address")
+            raise TraceError(say('--from {src}: {ip} is not an IPv4 address', src=src, ip=repr(ip)))
         if ip in scn.node_by_ip or ip in scn.host_by_ip or ip in scn.pod_by_ip:
-            raise TraceError(f"--from {src}: {ip} belongs to a machine in the scenario; an external client needs an address outside it")
+            raise TraceError(say('--from {src}: {ip} belongs to a machine in the scenario; an external client needs an address outside it', src=src, ip=ip))
         return Origin("external", f"external {ip}", ip=ip)
     kind, _, rest = src.partition("/")
     if not rest:
-        raise TraceError(f"--from {src!r}: use external[:IP], node/NAME, pod/NAME, pod/NAMESPACE/NAME, container/NAME or host/NAME")
+        raise TraceError(say('--from {src}: use external[:IP], node/NAME, pod/NAME, pod/NAMESPACE/NAME, container/NAME or host/NAME', src=repr(src)))
     if kind == "node":
         node = scn.nodes.get(rest)
         if node is None:
-            raise TraceError(f"--from {src}: no Node {rest!r} (nodes: {', '.join(sorted(scn.nodes)) or 'none'})")
+            raise TraceError(say('--from {src}: no Node {rest} (nodes: {nodes})', src=src, rest=repr(rest), nodes=', '.join(sorted(scn.nodes)) or 'none'))
         return Origin("node", node.ref, node=node)
     if kind == "pod":
         ns, _, name = rest.rpartition("/")
         ns = ns or "default"
         pod = scn.pods.get((ns, name))
         if pod is None:
-            raise TraceError(f"--from {src}: no Pod {name!r} in namespace {ns!r}")
+            raise TraceError(say('--from {src}: no Pod {name} in namespace {ns}', src=src, name=repr(name), ns=repr(ns)))
         if pod.node is None or pod.ip is None:
-            raise TraceError(f"--from {src}: the Pod is Pending (no node could take it) and has no network")
+            raise TraceError(say('--from {src}: the Pod is Pending (no node could take it) and has no network', src=src))
         return Origin("pod", pod.ref, pod=pod, node=pod.node)
     if kind == "host":
         host = scn.hosts.get(rest)
         if host is None:
-            raise TraceError(f"--from {src}: no DockerHost {rest!r}")
+            raise TraceError(say('--from {src}: no DockerHost {rest}', src=src, rest=repr(rest)))
         return Origin("host", host.ref, host=host)
     if kind == "container":
         hname, _, cname = rest.rpartition("/")
@@ -74,18 +75,18 @@ def _parse_origin(scn: Scenario, src: str) -> Origin:
             host = scn.hosts.get(hname)
             c = host.containers.get(cname) if host else None
             if c is None:
-                raise TraceError(f"--from {src}: no container {cname!r} on host {hname!r}")
+                raise TraceError(say('--from {src}: no container {cname} on host {hname}', src=src, cname=repr(cname), hname=repr(hname)))
         else:
             found = scn.containers.get(cname, [])
             if not found:
-                raise TraceError(f"--from {src}: no container {cname!r}")
+                raise TraceError(say('--from {src}: no container {cname}', src=src, cname=repr(cname)))
             if len(found) > 1:
-                raise TraceError(f"--from {src}: {len(found)} hosts run a container {cname!r}; say container/HOST/{cname}")
+                raise TraceError(say('--from {src}: {count} hosts run a container {cname}; say container/HOST/{cname2}', src=src, count=len(found), cname=repr(cname), cname2=cname))
             c = found[0]
         if not c.running:
-            raise TraceError(f"--from {src}: container {c.name} is stopped (docker stop): it runs no process")
+            raise TraceError(say('--from {src}: container {name} is stopped (docker stop): it runs no process', src=src, name=c.name))
         return Origin("container", c.ref, container=c, host=c.host)
-    raise TraceError(f"--from {src!r}: unknown source kind {kind!r}")
+    raise TraceError(say('--from {src}: unknown source kind {kind}', src=repr(src), kind=repr(kind)))
 
 
 def _parse_dst(dst: str) -> tuple[str, int, str, HttpRequest | None]:
@@ -97,10 +98,10 @@ def _parse_dst(dst: str) -> tuple[str, int, str, HttpRequest | None]:
     body, slash, proto = dst.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in ("tcp", "udp", "sctp"):
-        raise TraceError(f"--to {dst}: protocol must be tcp, udp or sctp")
+        raise TraceError(say('--to {dst}: protocol must be tcp, udp or sctp', dst=dst))
     host, colon, port = body.rpartition(":")
     if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        raise TraceError(f"--to {dst!r}: use HOST:PORT[/tcp|/udp|/sctp] with a port from 1 to 65535, or a URL http[s]://HOST[:PORT]/PATH")
+        raise TraceError(say('--to {dst}: use HOST:PORT[/tcp|/udp|/sctp] with a port from 1 to 65535, or a URL http[s]://HOST[:PORT]/PATH', dst=repr(dst)))
     return host, int(port), proto, None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from .errors import Problem
 from .model import Scenario
 from .source import Document, join
+from quizapp.words import Said, say
 
 
 def plain_copy(obj: Any) -> Any:
@@ -39,16 +40,16 @@ class Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
 
-    def err(self, path: str, message: str) -> None:
+    def err(self, path: str, message: str | Said) -> None:
         self.doc.problem(path, message)
 
     def mapping(self, obj: Any, path: str, required: bool = False) -> dict:
         if obj is None:
             if required:
-                self.err(path, "Required value: this field must be set")
+                self.err(path, say('Required value: this field must be set'))
             return {}
         if not isinstance(obj, dict):
-            self.err(path, f"must be a mapping, not {type(obj).__name__}")
+            self.err(path, say('must be a mapping, not {name__}', name__=type(obj).__name__))
             return {}
         return obj
 
@@ -56,7 +57,7 @@ class Ctx:
         if obj is None:
             return []
         if not isinstance(obj, list):
-            self.err(path, f"must be a list, not {type(obj).__name__}")
+            self.err(path, say('must be a list, not {name__}', name__=type(obj).__name__))
             return []
         return obj
 
@@ -67,9 +68,9 @@ class Ctx:
         p = join(path, key)
         if v is None:
             if required:
-                self.err(p, "Required value: this field must be set")
+                self.err(p, say('Required value: this field must be set'))
             return default
-        self.err(p, f"must be a string, not {type(v).__name__} {v!r}; quote it")
+        self.err(p, say('must be a string, not {name__} {v}; quote it', name__=type(v).__name__, v=repr(v)))
         return default
 
     def integer(self, obj: dict, key: str, path: str, lo: int, hi: int, required: bool = False) -> int | None:
@@ -79,13 +80,13 @@ class Ctx:
         p = join(path, key)
         if v is None:
             if required:
-                self.err(p, "Required value: this field must be set")
+                self.err(p, say('Required value: this field must be set'))
             return None
         if isinstance(v, bool) or not isinstance(v, int):
-            self.err(p, f"Invalid value: {v!r}: must be an integer")
+            self.err(p, say('Invalid value: {v}: must be an integer', v=repr(v)))
             return None
         if not lo <= v <= hi:
-            self.err(p, f"Invalid value: {v}: must be between {lo} and {hi}, inclusive")
+            self.err(p, say('Invalid value: {v}: must be between {lo} and {hi}, inclusive', v=v, lo=lo, hi=hi))
             return None
         return v
 
@@ -94,7 +95,7 @@ class Ctx:
         if v is None:
             return default
         if not isinstance(v, bool):
-            self.err(join(path, key), f"Invalid value: {v!r}: must be true or false")
+            self.err(join(path, key), say('Invalid value: {v}: must be true or false', v=repr(v)))
             return default
         return v
 
@@ -103,7 +104,7 @@ class Ctx:
         out = {}
         for k, v in m.items():
             if not isinstance(v, str):
-                self.err(join(path, k), f"Invalid value: {v!r}: label and annotation values must be strings; quote it")
+                self.err(join(path, k), say('Invalid value: {v}: label and annotation values must be strings; quote it', v=repr(v)))
                 continue
             out[str(k)] = v
         return out

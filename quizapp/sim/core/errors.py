@@ -1,9 +1,17 @@
-"""Errors raised by the simulator: invalid scenarios and invalid trace requests."""
+"""Errors raised by the simulator: invalid scenarios and invalid trace requests.
+
+Every message is said as a :class:`~quizapp.words.Said` (``say("unknown kind {kind!r}...", kind=...)``, the
+``sim`` catalogue, as the hop texts are): ``str()`` of a problem or an error is the English text the CLI, the
+logs and the tests read, and an edge that knows its reader (the lab's pages, the JSON API, ``content check`` on a
+pack written in Chinese) renders the same message in the reader's language with :meth:`Problem.text` or
+:func:`error_text`. Field paths, option names, addresses and values are parameters and stay verbatim.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quizapp.words import Said, render, say
 
 @dataclass(frozen=True)
 class Problem:
@@ -13,23 +21,33 @@ class Problem:
     ``load_scenario_documents``); ``line`` the 1-based line, relative to the text passed in, where the
     offending field (or, failing that, its nearest enclosing field) starts; ``None`` when the scenario
     came from Python dicts and there is no text. ``path`` is a field path such as
-    ``spec.ports[0].nodePort`` (empty for the document as a whole).
+    ``spec.ports[0].nodePort`` (empty for the document as a whole). ``message`` is a message (English when
+    printed, :meth:`text` in a language).
     """
 
     document: int | None
     line: int | None
     path: str
-    message: str
+    message: str | Said
 
-    def format(self, source: str = "<scenario>") -> str:
-        where = f"{source}:{self.line}" if self.line is not None else source
-        parts = []
+    def described(self) -> Said | str:
+        """What is wrong and where in the document (``document 2, spec.ports[0]: ...``), without the line."""
+        if self.document is not None and self.path:
+            return say("document {document}, {path}: {message}", document=self.document, path=self.path,
+                       message=self.message)
         if self.document is not None:
-            parts.append(f"document {self.document}")
+            return say("document {document}: {message}", document=self.document, message=self.message)
         if self.path:
-            parts.append(self.path)
-        head = ", ".join(parts)
-        return f"{where}: {head}: {self.message}" if head else f"{where}: {self.message}"
+            return say("{path}: {message}", path=self.path, message=self.message)
+        return self.message
+
+    def text(self, language: str | None = None) -> str:
+        """:meth:`described` in `language` (English when None or untranslated)."""
+        return render(self.described(), language, "sim")
+
+    def format(self, source: str = "<scenario>", language: str | None = None) -> str:
+        where = f"{source}:{self.line}" if self.line is not None else source
+        return f"{where}: {self.text(language)}"
 
 
 class ScenarioError(ValueError):
@@ -40,6 +58,21 @@ class ScenarioError(ValueError):
         self.source = source
         super().__init__("\n".join(p.format(source) for p in self.problems))
 
+    def text(self, language: str | None = None) -> str:
+        return "\n".join(p.format(self.source, language) for p in self.problems)
+
 
 class TraceError(ValueError):
     """A trace request (``--from`` / ``--to``) does not name anything in the scenario or is malformed."""
+
+
+def said_of(error: BaseException) -> Said | str:
+    """The message `error` was raised with: the :class:`Said` when the simulator said one, else its text."""
+    if len(error.args) == 1 and isinstance(error.args[0], Said):
+        return error.args[0]
+    return str(error)
+
+
+def error_text(error: BaseException, language: str | None = None) -> str:
+    """`error`'s message in `language` (English when None or untranslated)."""
+    return render(said_of(error), language, "sim")

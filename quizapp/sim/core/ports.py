@@ -2,6 +2,7 @@
 ``quizapp.io/listen`` annotation or label, and by Docker's ``--expose`` and ``-p``."""
 
 from __future__ import annotations
+from quizapp.words import say
 
 LISTEN_KEY = "quizapp.io/listen"
 
@@ -25,10 +26,10 @@ def parse_port_list(text: str, what: str) -> set[tuple[int, str]]:
 def port_number(s: str, what: str) -> int:
     """One port number, 1-65535."""
     if not s.isdigit():
-        raise PortSpecError(f"invalid {what}: {s!r} is not a port number")
+        raise PortSpecError(say('invalid {what}: {s} is not a port number', what=what, s=repr(s)))
     n = int(s)
     if not 0 < n <= 65535:
-        raise PortSpecError(f"invalid {what}: {n} is outside 1-65535")
+        raise PortSpecError(say('invalid {what}: {n} is outside 1-65535', what=what, n=n))
     return n
 
 
@@ -40,7 +41,7 @@ def port_range(s: str, what: str) -> list[int]:
         return [a]
     b = port_number(hi, what)
     if b < a:
-        raise PortSpecError(f"invalid {what} range: {s}")
+        raise PortSpecError(say('invalid {what} range: {s}', what=what, s=s))
     return list(range(a, b + 1))
 
 
@@ -48,5 +49,5 @@ def _port_items(item: str, what: str) -> list[tuple[int, str]]:
     port, slash, proto = item.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in ("tcp", "udp", "sctp"):
-        raise PortSpecError(f"invalid proto: {proto} (tcp, udp or sctp)")
+        raise PortSpecError(say('invalid proto: {proto} (tcp, udp or sctp)', proto=proto))
     return [(p, proto) for p in port_range(port, what)]

@@ -15,6 +15,7 @@ import yaml
 from quizapp.safeyaml import UnsafeYAML, YAMLLimits, check_yaml
 
 from .errors import Problem
+from quizapp.words import Said, say
 
 try:  # the C loader is much faster for big scenarios
     _Loader = yaml.CSafeLoader  # type: ignore[attr-defined]
@@ -68,7 +69,7 @@ class Document:
             return self.prefix
         return self.prefix + (path if path.startswith("[") else "." + path)
 
-    def problem(self, path: str, message: str) -> Problem:
+    def problem(self, path: str, message: str | Said) -> Problem:
         p = Problem(self.index, self.line_of(path), self.full_path(path), message)
         self.problems.append(p)
         return p
@@ -132,9 +133,9 @@ def parse_yaml(text: str, source: str = "<scenario>") -> tuple[list[Document], l
             if exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
                 started = f" (started on line {exc.context_mark.line + 1})"
             msg = f"{exc.context}{started}, {msg}"
-        problems.append(Problem(index + 1 if index == 0 else index, line, "", f"YAML syntax error: {msg}"))
+        problems.append(Problem(index + 1 if index == 0 else index, line, "", say('YAML syntax error: {msg}', msg=msg)))
     except yaml.YAMLError as exc:  # pragma: no cover - defensive
-        problems.append(Problem(index or 1, None, "", f"YAML error: {exc}"))
+        problems.append(Problem(index or 1, None, "", say('YAML error: {exc}', exc=exc)))
     finally:
         loader.dispose()
     return docs, problems

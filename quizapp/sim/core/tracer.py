@@ -176,9 +176,7 @@ class TracerBase:
             raise Done("unreachable")
         # Not "timeout": a machine the scenario does not list may well answer (the LAN's printer, the internet),
         # and an empty LAN address fails ARP (unreachable). The model ends here, so the trace stops.
-        raise TraceError(f"{pkt.dst} is not an address of the scenario: the packet leaves by the default route to "
-                         f"a network the simulator does not model (whether a machine there answers, refuses or drops "
-                         f"it is unknown); to trace it, add that machine as a Node or DockerHost")
+        raise TraceError(say('{dst} is not an address of the scenario: the packet leaves by the default route to a network the simulator does not model (whether a machine there answers, refuses or drops it is unknown); to trace it, add that machine as a Node or DockerHost', dst=pkt.dst))
 
     def _refuse(self, where: str, what: str | Said, pkt: Packet) -> None:
         answer = {"tcp": say("the kernel answers with a TCP RST"),

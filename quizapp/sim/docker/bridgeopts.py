@@ -18,6 +18,7 @@ import re
 from .daemon import DaemonSettings
 from .flags import CommandError
 from .model import DockerNetwork
+from quizapp.words import say
 
 GATEWAY_MODE = "com.docker.network.bridge.gateway_mode_ipv4"
 TRUSTED = "com.docker.network.bridge.trusted_host_interfaces"
@@ -30,18 +31,18 @@ def apply_version_options(net: DockerNetwork, opts: dict[str, str], settings: Da
     if mode is not None:
         mode = mode.lower()
         if mode in ("routed", "isolated"):
-            raise CommandError(f"docker network create: option -o {GATEWAY_MODE}={mode} is not modelled by the simulator (modelled: nat, nat-unprotected); remove it")
+            raise CommandError(say('docker network create: option -o {gateway_mode}={mode} is not modelled by the simulator (modelled: nat, nat-unprotected); remove it', gateway_mode=GATEWAY_MODE, mode=mode))
         if mode not in ("nat", "nat-unprotected"):
-            raise CommandError(f"invalid value {mode!r} for {GATEWAY_MODE}: nat, nat-unprotected, routed or isolated")
+            raise CommandError(say('invalid value {mode} for {gateway_mode}: nat, nat-unprotected, routed or isolated', mode=repr(mode), gateway_mode=GATEWAY_MODE))
         if mode == "nat-unprotected" and settings.engine < (28, 0):
-            raise CommandError(f"{GATEWAY_MODE}=nat-unprotected was added in Docker 28.0; Docker {settings.version_text} does not know it")
+            raise CommandError(say('{gateway_mode}=nat-unprotected was added in Docker 28.0; Docker {version_text} does not know it', gateway_mode=GATEWAY_MODE, version_text=settings.version_text))
         net.gateway_mode = mode
     trusted = opts.get(TRUSTED)
     if trusted is not None:
         if settings.engine < (28, 2):
-            raise CommandError(f"{TRUSTED} was added in Docker 28.2 (moby#49832); Docker {settings.version_text} does not know it")
+            raise CommandError(say('{trusted} was added in Docker 28.2 (moby#49832); Docker {version_text} does not know it', trusted=TRUSTED, version_text=settings.version_text))
         names = [n for n in trusted.split(":") if n]
         bad = [n for n in names if not _IFNAME.match(n)]
         if bad or not names:
-            raise CommandError(f"invalid value {trusted!r} for {TRUSTED}: a colon-separated list of interface names, e.g. eth0 or eth0:eth1")
+            raise CommandError(say('invalid value {trusted} for {trusted2}: a colon-separated list of interface names, e.g. eth0 or eth0:eth1', trusted=repr(trusted), trusted2=TRUSTED))
         net.trusted = names

@@ -19,6 +19,7 @@ from .networks import NetworkCommands
 from .publishing import EPHEMERAL_START
 from .run import RunCommand
 from .userchain import apply_iptables
+from quizapp.words import say
 
 
 class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
@@ -44,13 +45,13 @@ class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
         try:
             argv = shlex.split(line)
         except ValueError as exc:
-            raise CommandError(f"cannot split the command line: {exc}") from None
+            raise CommandError(say('cannot split the command line: {exc}', exc=exc)) from None
         if argv[:1] == ["sudo"]:
             argv = argv[1:]
         if argv[:1] == ["iptables"]:  # a user's rule in DOCKER-USER
             return apply_iptables(self.host.user_chain, argv[1:])
         if not argv or argv[0] != "docker":
-            raise CommandError("each command must be a docker command line (docker run ..., docker network create ...) or iptables -I DOCKER-USER ...")
+            raise CommandError(say('each command must be a docker command line (docker run ..., docker network create ...) or iptables -I DOCKER-USER ...'))
         rest = argv[1:]
         if rest[:2] == ["container", "run"]:
             return self.run(rest[2:], index)
@@ -67,4 +68,4 @@ class DockerBuilder(NetworkCommands, RunCommand, LifecycleCommands):
         if verb in ("stop", "start", "rm", "rename"):
             return getattr(self, verb)(args)
         shown = " ".join(rest[:2]) or "(nothing)"
-        raise CommandError(f"docker {shown}: not modelled; use docker run, docker network create/connect/disconnect, docker stop/start/rm/rename")
+        raise CommandError(say('docker {shown}: not modelled; use docker run, docker network create/connect/disconnect, docker stop/start/rm/rename', shown=shown))

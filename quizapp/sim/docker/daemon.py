@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.netutil import IPv4Network, is_ip, network
+from quizapp.words import Said, say
 
 DEFAULT_ENGINE = (29, 1)  # the current engine (issue 9): 29.x
 # daemon.json keys the simulator models, or accepts at their default value only
@@ -41,7 +42,7 @@ NEWEST = 29
 class SettingsError(ValueError):
     """``spec.engineVersion`` or a ``spec.daemon`` key the simulator cannot honour; ``path`` says which."""
 
-    def __init__(self, path: str, message: str):
+    def __init__(self, path: str, message: str | Said):
         super().__init__(message)
         self.path = path
 
@@ -95,13 +96,13 @@ def parse_engine_version(value: Any) -> tuple[int, int]:
         return DEFAULT_ENGINE
     m = _VERSION.match(str(value))
     if not isinstance(value, str) or not m:
-        raise SettingsError("spec.engineVersion", f'Invalid value: {value!r}: write the engine version as a quoted string, e.g. "20.10" or "27.5"')
+        raise SettingsError("spec.engineVersion", say('Invalid value: {value}: write the engine version as a quoted string, e.g. "20.10" or "27.5"', value=repr(value)))
     major, minor = int(m[1]), int(m[2])
     if (major, minor, m[3]) == (28, 0, "0"):
-        raise SettingsError("spec.engineVersion", "Docker 28.0.0 is not modelled: its rules matched the ipset docker-ext-bridges-v4, replaced in 28.0.1 (moby#49530) by the DOCKER-FORWARD chains the simulator follows; write 28.0.1 or later")
+        raise SettingsError("spec.engineVersion", say('Docker 28.0.0 is not modelled: its rules matched the ipset docker-ext-bridges-v4, replaced in 28.0.1 (moby#49530) by the DOCKER-FORWARD chains the simulator follows; write 28.0.1 or later'))
     if (major, minor) == (20, 10) or 23 <= major <= NEWEST:
         return major, minor
-    raise SettingsError("spec.engineVersion", f"Docker {value} is not modelled: the simulator models 20.10 and 23.0 to {NEWEST}.x")
+    raise SettingsError("spec.engineVersion", say('Docker {value} is not modelled: the simulator models 20.10 and 23.0 to {newest}.x', value=value, newest=NEWEST))
 
 
 def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
@@ -109,37 +110,37 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
     if daemon is None:
         return settings
     if not isinstance(daemon, dict):
-        raise SettingsError("spec.daemon", f"must be a mapping of daemon.json keys, not {type(daemon).__name__}")
+        raise SettingsError("spec.daemon", say('must be a mapping of daemon.json keys, not {name__}', name__=type(daemon).__name__))
     for key, value in daemon.items():
         path = f'spec.daemon["{key}"]'
         if key in MODELLED_BOOLEANS:
             if not isinstance(value, bool):
-                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+                raise SettingsError(path, say('Invalid value: {value}: must be true or false', value=repr(value)))
             if key == "userland-proxy" and not value and settings.forward_chain:
-                raise SettingsError(path, f"userland-proxy: false is modelled for Docker 20.10-27 only (its hairpin NAT rules in the Docker 28+ DOCKER-FORWARD layout are not); set engineVersion to \"27.5\" or remove it")
+                raise SettingsError(path, say('userland-proxy: false is modelled for Docker 20.10-27 only (its hairpin NAT rules in the Docker 28+ DOCKER-FORWARD layout are not); set engineVersion to "27.5" or remove it'))
             setattr(settings, MODELLED_BOOLEANS[key], value)
         elif key == "allow-direct-routing":
             if not isinstance(value, bool):
-                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+                raise SettingsError(path, say('Invalid value: {value}: must be true or false', value=repr(value)))
             if settings.engine < (28, 2):
-                raise SettingsError(path, f"allow-direct-routing was added in Docker 28.2 (moby#49832); Docker {settings.version_text} does not know it")
+                raise SettingsError(path, say('allow-direct-routing was added in Docker 28.2 (moby#49832); Docker {version_text} does not know it', version_text=settings.version_text))
             settings.allow_direct_routing = value
         elif key in BOOLEAN_DEFAULTS:
             if not isinstance(value, bool):
-                raise SettingsError(path, f"Invalid value: {value!r}: must be true or false")
+                raise SettingsError(path, say('Invalid value: {value}: must be true or false', value=repr(value)))
             if value != BOOLEAN_DEFAULTS[key]:
-                raise SettingsError(path, f"{key}: {str(value).lower()} is not modelled by the simulator (only its default, {str(BOOLEAN_DEFAULTS[key]).lower()}, is); remove it")
+                raise SettingsError(path, say('{key}: {value} is not modelled by the simulator (only its default, {default}, is); remove it', key=key, value=str(value).lower(), default=str(BOOLEAN_DEFAULTS[key]).lower()))
         elif key == "bip":
             addr, slash, plen = str(value).partition("/")
             if not slash or not is_ip(addr):
-                raise SettingsError(path, f"Invalid value: {value!r}: bip is the docker0 address with its prefix, e.g. 172.26.0.1/16")
+                raise SettingsError(path, say('Invalid value: {value}: bip is the docker0 address with its prefix, e.g. 172.26.0.1/16', value=repr(value)))
             try:
                 settings.bip_subnet = network(str(value), strict=False)
             except ValueError as exc:
-                raise SettingsError(path, f"Invalid value: {value!r}: {exc}") from None
+                raise SettingsError(path, say('Invalid value: {value}: {exc}', value=repr(value), exc=exc)) from None
             if addr in (str(settings.bip_subnet.network_address), str(settings.bip_subnet.broadcast_address)):
-                raise SettingsError(path, f"Invalid value: {value!r}: the address must be a host address of the subnet")
+                raise SettingsError(path, say('Invalid value: {value}: the address must be a host address of the subnet', value=repr(value)))
             settings.bip_gateway = addr
         else:
-            raise SettingsError(path, f"daemon setting {key!r} is not modelled by the simulator; remove it (modelled: allow-direct-routing, bip, icc, userland-proxy; accepted at their defaults: {', '.join(sorted(BOOLEAN_DEFAULTS))})")
+            raise SettingsError(path, say('daemon setting {key} is not modelled by the simulator; remove it (modelled: allow-direct-routing, bip, icc, userland-proxy; accepted at their defaults: {boolean_defaults})', key=repr(key), boolean_defaults=', '.join(sorted(BOOLEAN_DEFAULTS))))
     return settings

@@ -9,6 +9,7 @@ argument (the image). Unknown flags are refused with Docker's message.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from quizapp.words import say
 
 
 class CommandError(Exception):
@@ -55,21 +56,21 @@ NETCONNECT_SHORT: dict[str, str] = {}
 # Options that change networking in ways the simulator does not model: refused (the scenario would otherwise
 # get a confident wrong answer). Every other accepted option has no effect on where traffic goes.
 RUN_NOT_MODELLED = {
-    "dns-option": "resolver options",
-    "dns-search": "DNS search domains", "domainname": "the container's domain name",
-    "link-local-ip": "link-local addresses", "ip6": "IPv6", "mac-address": "MAC addresses",
-    "sysctl": "namespaced kernel settings", "label-file": "labels read from a file",
+    "dns-option": say("resolver options"),
+    "dns-search": say("DNS search domains"), "domainname": say("the container's domain name"),
+    "link-local-ip": say("link-local addresses"), "ip6": say("IPv6"), "mac-address": say("MAC addresses"),
+    "sysctl": say("namespaced kernel settings"), "label-file": say("labels read from a file"),
 }
 NETCREATE_NOT_MODELLED = {
-    "aux-address": "addresses reserved for other devices", "ipam-driver": "IPAM drivers",
-    "ipam-opt": "IPAM driver options", "config-from": "configuration-only networks",
-    "scope": "swarm-scoped networks", "ipv6": "IPv6", "ingress": "the swarm routing-mesh network",
-    "config-only": "configuration-only networks",
+    "aux-address": say("addresses reserved for other devices"), "ipam-driver": say("IPAM drivers"),
+    "ipam-opt": say("IPAM driver options"), "config-from": say("configuration-only networks"),
+    "scope": say("swarm-scoped networks"), "ipv6": say("IPv6"), "ingress": say("the swarm routing-mesh network"),
+    "config-only": say("configuration-only networks"),
 }
-NETCREATE_DEFAULT_TRUE = {"ipv4": "networks without IPv4"}  # refused only when turned off
+NETCREATE_DEFAULT_TRUE = {"ipv4": say("networks without IPv4")}  # refused only when turned off
 NETCONNECT_NOT_MODELLED = {
-    "ip6": "IPv6", "link": "legacy links", "link-local-ip": "link-local addresses",
-    "driver-opt": "endpoint driver options", "gw-priority": "gateway priorities",
+    "ip6": say("IPv6"), "link": say("legacy links"), "link-local-ip": say("link-local addresses"),
+    "driver-opt": say("endpoint driver options"), "gw-priority": say("gateway priorities"),
 }
 # bridge driver options (-o KEY=VALUE): modelled, accepted with their default only, or neutral
 BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name", "com.docker.network.bridge.enable_icc",
@@ -87,11 +88,10 @@ def refuse_unmodelled(f: "ParsedFlags", not_modelled: dict[str, str], command: s
     for name in [*f.values, *f.bools]:
         why = not_modelled.get(name)
         if why is not None and f.bools.get(name, True):
-            raise CommandError(f"{command}: option --{name} is not modelled by the simulator ({why}); remove it "
-                               "- ignoring it would give an answer that is not what Docker does")
+            raise CommandError(say('{command}: option --{name} is not modelled by the simulator ({why}); remove it - ignoring it would give an answer that is not what Docker does', command=command, name=name, why=why))
         why = (default_true or {}).get(name)
         if why is not None and f.bools.get(name) is False:
-            raise CommandError(f"{command}: option --{name}=false is not modelled by the simulator ({why})")
+            raise CommandError(say('{command}: option --{name}=false is not modelled by the simulator ({why})', command=command, name=name, why=why))
 
 
 def refuse_bridge_opt(key: str, value: str) -> None:
@@ -102,9 +102,8 @@ def refuse_bridge_opt(key: str, value: str) -> None:
     if default is not None:
         if value.lower() == default:
             return
-        raise CommandError(f"docker network create: option -o {key}={value} is not modelled by the simulator "
-                           f"(only its default, {default}, is); remove it")
-    raise CommandError(f"docker network create: option -o {key} is not modelled by the simulator; remove it")
+        raise CommandError(say('docker network create: option -o {key}={value} is not modelled by the simulator (only its default, {default}, is); remove it', key=key, value=value, default=default))
+    raise CommandError(say('docker network create: option -o {key} is not modelled by the simulator; remove it', key=key))
 
 
 @dataclass
@@ -140,7 +139,7 @@ def parse_flags(args: list[str], value_flags: set[str], bool_flags: set[str], sh
                 elif low in ("false", "0", "f"):
                     out.bools[canon] = False
                 else:
-                    raise CommandError(f'invalid argument "{value}" for "{flag_text}" flag: parse error (a boolean flag takes true or false)')
+                    raise CommandError(say('invalid argument "{value}" for "{flag_text}" flag: parse error (a boolean flag takes true or false)', value=value, flag_text=flag_text))
         else:
             out.values.setdefault(canon, []).append(value if value is not None else "")
 
@@ -153,11 +152,11 @@ def parse_flags(args: list[str], value_flags: set[str], bool_flags: set[str], sh
             body = a[2:]
             name, eq, value = body.partition("=")
             if name not in value_flags and name not in bool_flags:
-                raise CommandError(f"unknown flag: --{name} (see 'docker {what} --help' for the flags this simulator models)")
+                raise CommandError(say("unknown flag: --{name} (see 'docker {what} --help' for the flags this simulator models)", name=name, what=what))
             if name in value_flags:
                 if not eq:
                     if i + 1 >= len(args):
-                        raise CommandError(f"flag needs an argument: --{name}")
+                        raise CommandError(say('flag needs an argument: --{name}', name=name))
                     i += 1
                     value = args[i]
                 put(name, value, f"--{name}")
@@ -170,7 +169,7 @@ def parse_flags(args: list[str], value_flags: set[str], bool_flags: set[str], sh
             while j < len(a):
                 ch = a[j]
                 if ch not in shorts:
-                    raise CommandError(f"unknown shorthand flag: '{ch}' in {a}")
+                    raise CommandError(say("unknown shorthand flag: '{ch}' in {a}", ch=ch, a=a))
                 name = shorts[ch]
                 if name in value_flags:
                     rest = a[j + 1:]
@@ -180,7 +179,7 @@ def parse_flags(args: list[str], value_flags: set[str], bool_flags: set[str], sh
                         value = rest
                     else:
                         if i + 1 >= len(args):
-                            raise CommandError(f"flag needs an argument: '{ch}' in -{ch}")
+                            raise CommandError(say("flag needs an argument: '{ch}' in -{ch}", ch=ch))
                         i += 1
                         value = args[i]
                     put(name, value, f"-{ch}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..core.netutil import ip_int
 from .flags import CommandError, parse_flags
 from .model import DockerContainer, DockerHost, DockerNetwork, PortMapping, register_dns
+from quizapp.words import say
 
 
 class LifecycleCommands:
@@ -25,10 +26,9 @@ class LifecycleCommands:
     def _container(self, name: str, verb: str) -> DockerContainer:
         c = self.host.containers.get(name)
         if c is None:
-            raise CommandError(f"Error response from daemon: No such container: {name}")
+            raise CommandError(say('Error response from daemon: No such container: {name}', name=name))
         if c.mode != "bridge" or any(m.shares is c for m in self.host.containers.values()):
-            raise CommandError(f"docker {verb} {name}: not modelled for containers in host, none or container: mode, "
-                               "or whose namespace another container joined")
+            raise CommandError(say('docker {verb} {name}: not modelled for containers in host, none or container: mode, or whose namespace another container joined', verb=verb, name=name))
         return c
 
     def _forget_dns(self, net: DockerNetwork) -> None:
@@ -72,7 +72,7 @@ class LifecycleCommands:
     def stop(self, args: list[str]) -> None:
         f = parse_flags(args, {"time", "signal"}, set(), {"t": "time", "s": "signal"}, interspersed=True, what="stop")
         if not f.positionals:
-            raise CommandError('"docker stop" requires at least 1 argument')
+            raise CommandError(say('"docker stop" requires at least 1 argument'))
         for name in f.positionals:
             c = self._container(name, "stop")
             if not c.running:
@@ -87,7 +87,7 @@ class LifecycleCommands:
         f = parse_flags(args, {"detach-keys"}, {"attach", "interactive"}, {"a": "attach", "i": "interactive"},
                         interspersed=True, what="start")
         if not f.positionals:
-            raise CommandError('"docker start" requires at least 1 argument')
+            raise CommandError(say('"docker start" requires at least 1 argument'))
         for name in f.positionals:
             c = self._container(name, "start")
             if c.running:
@@ -102,14 +102,13 @@ class LifecycleCommands:
         f = parse_flags(args, set(), {"force", "link", "volumes"}, {"f": "force", "l": "link", "v": "volumes"},
                         interspersed=True, what="rm")
         if not f.positionals:
-            raise CommandError('"docker rm" requires at least 1 argument')
+            raise CommandError(say('"docker rm" requires at least 1 argument'))
         if f.bools.get("link"):
-            raise CommandError("docker rm: option --link is not modelled by the simulator (legacy links); remove it")
+            raise CommandError(say('docker rm: option --link is not modelled by the simulator (legacy links); remove it'))
         for name in f.positionals:
             c = self._container(name, "rm")
             if c.running and not f.bools.get("force"):
-                raise CommandError(f"Error response from daemon: You cannot remove a running container {name}. "
-                                   "Stop the container before attempting removal or force remove")
+                raise CommandError(say('Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove', name=name))
             if c.running:
                 for att in list(c.attachments):
                     self._release(c, att.network)
@@ -120,12 +119,12 @@ class LifecycleCommands:
     def rename(self, args: list[str]) -> None:
         f = parse_flags(args, set(), set(), {}, interspersed=True, what="rename")
         if len(f.positionals) != 2:
-            raise CommandError('"docker rename" requires exactly 2 arguments: CONTAINER NEW_NAME')
+            raise CommandError(say('"docker rename" requires exactly 2 arguments: CONTAINER NEW_NAME'))
         old, new = f.positionals
         c = self._container(old, "rename")
         self._check_name(new)  # type: ignore[attr-defined]
         if new in self.host.containers:
-            raise CommandError(f'Error response from daemon: Error when allocating new name: Conflict. The container name "/{new}" is already in use')
+            raise CommandError(say('Error response from daemon: Error when allocating new name: Conflict. The container name "/{new}" is already in use', new=new))
         del self.host.containers[old]
         c.name = new
         self.host.containers[new] = c
@@ -135,14 +134,14 @@ class LifecycleCommands:
     def network_disconnect(self, args: list[str]) -> None:
         f = parse_flags(args, set(), {"force"}, {"f": "force"}, interspersed=True, what="network disconnect")
         if len(f.positionals) != 2:
-            raise CommandError('"docker network disconnect" requires exactly 2 arguments: NETWORK CONTAINER')
+            raise CommandError(say('"docker network disconnect" requires exactly 2 arguments: NETWORK CONTAINER'))
         net_name, name = f.positionals
         net = self.host.networks.get(net_name)
         if net is None:
-            raise CommandError(f"Error response from daemon: network {net_name} not found")
+            raise CommandError(say('Error response from daemon: network {net_name} not found', net_name=net_name))
         c = self._container(name, "network disconnect")
         if not any(a.network is net for a in c.attachments):
-            raise CommandError(f"Error response from daemon: container {name} is not connected to network {net_name}")
+            raise CommandError(say('Error response from daemon: container {name} is not connected to network {net_name}', name=name, net_name=net_name))
         gateway = c.gateway_attachment
         self._release(c, net)
         self._follow_gateway(c, gateway)  # type: ignore[attr-defined]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.errors import said_of
 from ..core.netutil import is_ip
 from ..core.ports import PortSpecError, parse_port_list, port_range
 from .flags import CommandError
+from quizapp.words import say
 
 EPHEMERAL_START = 32768  # /proc/sys/net/ipv4/ip_local_port_range on Linux: 32768-60999
 EPHEMERAL_END = 60999
@@ -18,14 +20,14 @@ def port_list(text: str, what: str) -> set[tuple[int, str]]:
     try:
         return parse_port_list(text, what)
     except PortSpecError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(said_of(exc)) from None
 
 
 def _ports(text: str, what: str) -> list[int]:
     try:
         return port_range(text, what)
     except PortSpecError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError(said_of(exc)) from None
 
 
 @dataclass
@@ -42,9 +44,9 @@ def parse_publish(spec: str) -> PublishSpec:
     body, slash, proto = spec.partition("/")
     proto = (proto or "tcp").lower()
     if proto not in ("tcp", "udp", "sctp"):
-        raise CommandError(f"invalid proto: {proto} in -p {spec} (use tcp, udp or sctp)")
+        raise CommandError(say('invalid proto: {proto} in -p {spec} (use tcp, udp or sctp)', proto=proto, spec=spec))
     if body.startswith("["):
-        raise CommandError(f"-p {spec}: IPv6 host addresses are not modelled by the simulator")
+        raise CommandError(say('-p {spec}: IPv6 host addresses are not modelled by the simulator', spec=spec))
     parts = body.split(":")
     if len(parts) == 1:
         host_ip, host, cont = "0.0.0.0", "", parts[0]
@@ -53,15 +55,15 @@ def parse_publish(spec: str) -> PublishSpec:
     elif len(parts) == 3:
         host_ip, host, cont = parts[0] or "0.0.0.0", parts[1], parts[2]
     else:
-        raise CommandError(f"invalid port specification: {spec!r}")
+        raise CommandError(say('invalid port specification: {spec}', spec=repr(spec)))
     if not is_ip(host_ip):
-        raise CommandError(f"invalid IP address in -p {spec}: {host_ip}")
+        raise CommandError(say('invalid IP address in -p {spec}: {host_ip}', spec=spec, host_ip=host_ip))
     if not cont:
-        raise CommandError(f"no port specified: {spec}<empty>")
+        raise CommandError(say('no port specified: {spec}<empty>', spec=spec))
     container_ports = _ports(cont, "containerPort")
     host_ports = _ports(host, "hostPort") if host else None
     if host_ports is not None and len(host_ports) > 1 and len(container_ports) > 1 and len(host_ports) != len(container_ports):
-        raise CommandError(f"invalid ranges specified for container and host Ports: {cont} and {host}")
+        raise CommandError(say('invalid ranges specified for container and host Ports: {cont} and {host}', cont=cont, host=host))
     if host_ports is not None and len(container_ports) > 1 and len(host_ports) == 1:
-        raise CommandError(f"invalid ranges specified for container and host Ports: {cont} and {host}")
+        raise CommandError(say('invalid ranges specified for container and host Ports: {cont} and {host}', cont=cont, host=host))
     return PublishSpec(host_ip, host_ports, container_ports, proto, len(parts) == 3 and bool(parts[0]))

@@ -10,6 +10,7 @@ from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALU
 from .vlan import VLAN_DRIVERS, is_vlan
 from .model import DockerContainer, DockerHost, PortMapping, container_id
 from .publishing import EPHEMERAL_END, parse_publish, port_list
+from quizapp.words import say
 
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -41,7 +42,7 @@ class RunCommand:
         bound = self._taken.setdefault((proto, port), [])
         for other in bound:
             if other == "0.0.0.0" or host_ip == "0.0.0.0" or other == host_ip:
-                raise CommandError(f"Bind for {host_ip}:{port} failed: port is already allocated")
+                raise CommandError(say('Bind for {host_ip}:{port} failed: port is already allocated', host_ip=host_ip, port=port))
         bound.append(host_ip)
 
     def _random_port(self, proto: str, host_ip: str) -> int:
@@ -52,7 +53,7 @@ class RunCommand:
                 self._next_port[proto] = port + 1
                 return port
             port += 1
-        raise CommandError("no free host port left in the ephemeral range 32768-60999")
+        raise CommandError(say('no free host port left in the ephemeral range 32768-60999'))
 
     def _host_addresses(self) -> set[str]:
         addrs = {"0.0.0.0", self.host.ip}
@@ -64,7 +65,7 @@ class RunCommand:
     def _check_name(self, name: str) -> None:
         # moby's validContainerNamePattern [a-zA-Z0-9][a-zA-Z0-9_.-]+: at least two characters
         if len(name) < 2 or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
-            raise CommandError(f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
+            raise CommandError(say('Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed', name=name))
 
     def _extra_hosts(self, entries: list[str]) -> dict[str, str]:
         """``--add-host NAME:IP`` (``host-gateway``: the docker0 address, the daemon's default host-gateway-ip)."""
@@ -74,39 +75,39 @@ class RunCommand:
             if ip == "host-gateway":
                 ip = self.host.settings.bip_gateway
             if not sep or not name or not is_ip(ip):
-                raise CommandError(f"invalid argument \"{entry}\" for \"--add-host\" flag: bad format for add-host: \"{entry}\" (write NAME:IPv4 or NAME:host-gateway)")
+                raise CommandError(say('invalid argument "{entry}" for "--add-host" flag: bad format for add-host: "{entry}" (write NAME:IPv4 or NAME:host-gateway)', entry=entry))
             hosts.setdefault(name.lower(), ip)
         return hosts
 
     def _dns_servers(self, servers: list[str]) -> list[str]:
         for server in servers:
             if not is_ip(server):  # the docker CLI's opts.ValidateIPAddress
-                raise CommandError(f'invalid argument "{server}" for "--dns" flag: {server} is not an ip address')
+                raise CommandError(say('invalid argument "{server}" for "--dns" flag: {server} is not an ip address', server=server))
         return servers
 
     def run(self, args: list[str], index: int) -> None:
         f = parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES, interspersed=False, what="run")
         if not f.positionals:
-            raise CommandError('"docker run" requires at least 1 argument (the image)')
+            raise CommandError(say('"docker run" requires at least 1 argument (the image)'))
         image = f.positionals[0]
         network_arg = (f.all("network") or ["bridge"])[0]
         if network_arg.startswith("container:"):
             # moby runconfig validateNetContainerMode: these come before anything the simulator refuses itself
             if f.all("link"):  # the 20.10 CLI's own check, seen in tests/docker_engine
-                raise CommandError("links are only supported for user-defined networks (not with --network container:)")
+                raise CommandError(say('links are only supported for user-defined networks (not with --network container:)'))
             for flag, what in (("hostname", "hostname"), ("dns", "dns"), ("add-host", "custom host-to-IP mapping"),
                                ("mac-address", "mac-address")):
                 if f.all(flag):
-                    raise CommandError(f"conflicting options: {what} and the network mode")
+                    raise CommandError(say('conflicting options: {what} and the network mode', what=what))
         links = f.all("link")
         if links and (network_arg != "bridge" or f.all("network")):
-            raise CommandError("docker run: option --link is modelled on the default bridge only (without --network); on a user-defined network use names or --network-alias")
+            raise CommandError(say('docker run: option --link is modelled on the default bridge only (without --network); on a user-defined network use names or --network-alias'))
         refuse_unmodelled(f, RUN_NOT_MODELLED, "docker run")
         name = f.last("name")
         if name is not None:
             self._check_name(name)
             if name in self.host.containers:
-                raise CommandError(f'Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name')
+                raise CommandError(say('Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name', name=name))
         else:
             name = self._auto_name()
         labels: dict[str, str] = {}
@@ -129,40 +130,40 @@ class RunCommand:
             mode = "container"
             target = mode_arg.split(":", 1)[1]
             if publish_specs or publish_all:
-                raise CommandError("conflicting options: port publishing and the container type network mode (a container that joins another's namespace cannot publish ports; publish them on that container)")
+                raise CommandError(say("conflicting options: port publishing and the container type network mode (a container that joins another's namespace cannot publish ports; publish them on that container)"))
             if expose:
-                raise CommandError("conflicting options: port exposing and the container type network mode")
+                raise CommandError(say('conflicting options: port exposing and the container type network mode'))
             if ip_req or aliases:
-                raise CommandError("conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)")
+                raise CommandError(say('conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)'))
             if f.all("add-host"):
-                raise CommandError("conflicting options: custom host-to-IP mapping and the network mode")
+                raise CommandError(say('conflicting options: custom host-to-IP mapping and the network mode'))
             if len(nets) > 1:
-                raise CommandError("conflicting options: container type network can't be used with other networks")
+                raise CommandError(say("conflicting options: container type network can't be used with other networks"))
             if target == name:  # moby daemon getNetworkedContainer, when the container starts
-                raise CommandError("Error response from daemon: cannot join own network")
+                raise CommandError(say('Error response from daemon: cannot join own network'))
             shares = self.host.containers.get(target)
             if shares is None:
-                raise CommandError(f"No such container: {target} (start it before the container that joins its namespace)")
+                raise CommandError(say('No such container: {target} (start it before the container that joins its namespace)', target=target))
         elif mode_arg in ("host", "none"):
             mode = mode_arg
             if len(nets) > 1:
-                raise CommandError(f"conflicting options: {mode} type network can't be used with other networks")
+                raise CommandError(say("conflicting options: {mode} type network can't be used with other networks", mode=mode))
             if ip_req or aliases:
-                raise CommandError(f"--ip and --network-alias need a user-defined network, not --network {mode}")
+                raise CommandError(say('--ip and --network-alias need a user-defined network, not --network {mode}', mode=mode))
         else:
             mode = "bridge"
             if len(nets) > 1 and self.host.settings.engine < (25, 0):
                 # API 1.44 (Docker 25) added several networks on create; 20.10's message, seen in tests/docker_engine
-                raise CommandError(f"Container cannot be connected to network endpoints: {', '.join(nets)} (Docker {self.host.settings.version_text} takes one --network; add others with docker network connect)")
+                raise CommandError(say('Container cannot be connected to network endpoints: {nets} (Docker {version_text} takes one --network; add others with docker network connect)', nets=', '.join(nets), version_text=self.host.settings.version_text))
             if not f.all("network") and (ip_req or aliases) and self.host.settings.engine == (20, 10):
                 # without --network, Docker 20.10 files --ip/--network-alias under no network and ignores them
                 warnings.append(f"{name}: --ip/--network-alias without --network are ignored by Docker 20.10")
                 ip_req, aliases = None, []
             for n in nets:
                 if n not in self.host.networks:
-                    raise CommandError(f"network {n} not found (create it first with docker network create {n})")
+                    raise CommandError(say('network {n} not found (create it first with docker network create {n})', n=n))
                 if self.host.networks[n].driver not in ("bridge", *VLAN_DRIVERS) or (len(nets) > 1 and is_vlan(self.host.networks[n])):
-                    raise CommandError(f"conflicting options: {n} type network can't be used with other networks")
+                    raise CommandError(say("conflicting options: {n} type network can't be used with other networks", n=n))
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
         c.id = container_id(self.host.name, name, index)
         c.hostname = f.last("hostname") or c.short_id
@@ -172,7 +173,7 @@ class RunCommand:
             target_name, _, alias = link.partition(":")
             target = self.host.containers.get(target_name)
             if target is None or not target.running or not target.attachments:
-                raise CommandError(f"could not get container for {target_name}: No such container: {target_name}")
+                raise CommandError(say('could not get container for {target_name}: No such container: {target_name}', target_name=target_name))
             for entry in (alias, target_name):
                 if entry:
                     c.extra_hosts.setdefault(entry.lower(), target.attachments[0].ip)
@@ -196,7 +197,7 @@ class RunCommand:
                 if not spec.address_given:
                     spec.host_ip = binding  # the network's host_binding_ipv4 (0.0.0.0 unless set)
                 if spec.host_ip not in addrs and not is_loopback(spec.host_ip):  # lo holds all of 127.0.0.0/8
-                    raise CommandError(f"Error starting userland proxy: listen {spec.proto}4 {spec.host_ip}: bind: cannot assign requested address ({spec.host_ip} is not an address of host {self.host.name})")
+                    raise CommandError(say('Error starting userland proxy: listen {proto}4 {host_ip}: bind: cannot assign requested address ({host_ip} is not an address of host {name})', proto=spec.proto, host_ip=spec.host_ip, name=self.host.name))
                 if spec.host_ports is None:
                     for cp in spec.container_ports:
                         hp = self._random_port(spec.proto, spec.host_ip)
@@ -212,7 +213,7 @@ class RunCommand:
                         c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
                         break
                     else:
-                        raise CommandError(f"Bind for {spec.host_ip}:{spec.host_ports[0]}-{spec.host_ports[-1]} failed: every port in the range is already allocated")
+                        raise CommandError(say('Bind for {host_ip}:{first}-{last} failed: every port in the range is already allocated', host_ip=spec.host_ip, first=spec.host_ports[0], last=spec.host_ports[-1]))
                 else:
                     pairs = zip(spec.host_ports, spec.container_ports) if len(spec.host_ports) > 1 else [(spec.host_ports[0], spec.container_ports[0])]
                     for hp, cp in pairs:

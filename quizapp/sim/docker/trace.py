@@ -80,10 +80,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
             if host.settings.filters_direct_access:
                 # 28+ drops packets to a container address from outside its bridge in raw PREROUTING, before
                 # conntrack: whether the un-NATed answer survives it is not modelled.
-                raise TraceError(f"network {from_net.name} does not masquerade and the LAN routes {from_net.subnet} "
-                                 f"back to {host.ref}: with Docker {host.settings.version_text}'s raw-table filter "
-                                 f"the answer's fate is not modelled; use engineVersion 27.5 or older, or "
-                                 f"allow-direct-routing")
+                raise TraceError(say("network {name} does not masquerade and the LAN routes {subnet} back to {ref}: with Docker {version_text}'s raw-table filter the answer's fate is not modelled; use engineVersion 27.5 or older, or allow-direct-routing", name=from_net.name, subnet=from_net.subnet, ref=host.ref, version_text=host.settings.version_text))
             self.hop(f"{host.ref} eth0", say('sends {src} -> {dst_text} on the LAN; the LAN routes {subnet} back to {host} (spec.lanRoutesToBridges), so the answer can return', src=pkt.src, dst_text=pkt.dst_text, subnet=from_net.subnet, host=host.ref))
             self._lan(pkt, None, f"{host.ref} eth0")
             return

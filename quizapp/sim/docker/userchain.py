@@ -113,17 +113,17 @@ def apply_iptables(chain: list[UserRule], args: list[str]) -> None:
     if args[:2] == ["-t", "filter"]:
         args = args[2:]
     elif args[:1] == ["-t"]:
-        raise CommandError(f"iptables: table {args[1] if len(args) > 1 else '(none)'} is not modelled by the simulator (only filter DOCKER-USER); remove the line")
+        raise CommandError(say('iptables: table {args} is not modelled by the simulator (only filter DOCKER-USER); remove the line', args=args[1] if len(args) > 1 else '(none)'))
     if len(args) < 2 or args[0] not in ("-I", "-A"):
-        raise CommandError(f"iptables: option {args[0] if args else '(none)'} is not modelled by the simulator (only -I/-A DOCKER-USER with {SUBSET}); remove the line")
+        raise CommandError(say('iptables: option {args} is not modelled by the simulator (only -I/-A DOCKER-USER with {subset}); remove the line', args=args[0] if args else '(none)', subset=SUBSET))
     verb, chain_name, rest = args[0], args[1], args[2:]
     if chain_name != "DOCKER-USER":
-        raise CommandError(f"iptables: chain {chain_name} is not modelled by the simulator (only DOCKER-USER, the chain Docker leaves to users); remove the line")
+        raise CommandError(say('iptables: chain {chain_name} is not modelled by the simulator (only DOCKER-USER, the chain Docker leaves to users); remove the line', chain_name=chain_name))
     pos = 1
     if verb == "-I" and rest and rest[0].isdigit():
         pos, rest = int(rest[0]), rest[1:]
         if not 1 <= pos <= len(chain) + 1:
-            raise CommandError(f"iptables: Index of insertion too big (rule {pos}; DOCKER-USER has {len(chain)} rules)")
+            raise CommandError(say('iptables: Index of insertion too big (rule {pos}; DOCKER-USER has {count} rules)', pos=pos, count=len(chain)))
     rule = parse_rule(rest)
     if verb == "-A":
         chain.append(rule)
@@ -143,10 +143,10 @@ def parse_rule(rest: list[str]) -> UserRule:
             continue
         value = rest[i + 1] if i + 1 < len(rest) else None
         if value is None:
-            raise CommandError(f"iptables: option \"{opt}\" requires an argument")
+            raise CommandError(say('iptables: option "{opt}" requires an argument', opt=opt))
         if opt == "-m":
             if value not in _MODULES:
-                raise CommandError(f"iptables: option -m {value} is not modelled by the simulator (modelled: {SUBSET}); remove the line")
+                raise CommandError(say('iptables: option -m {value} is not modelled by the simulator (modelled: {subset}); remove the line', value=value, subset=SUBSET))
             modules.add(value)
         elif opt == "--comment" and "comment" in modules:
             pass
@@ -155,17 +155,17 @@ def parse_rule(rest: list[str]) -> UserRule:
             rule.matches.append((neg, opt, value.lower() if opt == "-p" else value.upper() if opt == "--ctstate" else value))
         elif opt == "-j":
             if value not in ("DROP", "ACCEPT", "RETURN", "REJECT"):
-                raise CommandError(f"iptables: target -j {value} is not modelled by the simulator (DROP, ACCEPT, RETURN, REJECT); remove the line")
+                raise CommandError(say('iptables: target -j {value} is not modelled by the simulator (DROP, ACCEPT, RETURN, REJECT); remove the line', value=value))
             rule.target = value
         elif opt == "--reject-with" and rule.target == "REJECT":
             if value not in REJECT_WITH:
-                raise CommandError(f"iptables: --reject-with {value} is not modelled ({', '.join(REJECT_WITH)})")
+                raise CommandError(say('iptables: --reject-with {value} is not modelled ({reject_with})', value=value, reject_with=', '.join(REJECT_WITH)))
             rule.reject_with = value
         else:
-            raise CommandError(f"iptables: option {opt} is not modelled by the simulator (modelled: {SUBSET}); remove the line")
+            raise CommandError(say('iptables: option {opt} is not modelled by the simulator (modelled: {subset}); remove the line', opt=opt, subset=SUBSET))
         neg, i = False, i + 2
     if not rule.target:
-        raise CommandError("iptables: a DOCKER-USER rule without -j does nothing the simulator models; give it -j DROP, ACCEPT, RETURN or REJECT")
+        raise CommandError(say('iptables: a DOCKER-USER rule without -j does nothing the simulator models; give it -j DROP, ACCEPT, RETURN or REJECT'))
     return rule
 
 
@@ -175,19 +175,19 @@ def _check_value(opt: str, value: str, modules: set[str], rule: UserRule) -> Non
         try:
             network(value, strict=False)
         except ValueError:
-            raise CommandError(f"iptables: host/network `{value}' not found (the simulator takes an IPv4 address or CIDR for {opt})") from None
+            raise CommandError(say("iptables: host/network `{value}' not found (the simulator takes an IPv4 address or CIDR for {opt})", value=value, opt=opt)) from None
     elif opt == "-p" and value.lower() not in ("tcp", "udp", "all"):
-        raise CommandError(f"iptables: -p {value} is not modelled by the simulator (tcp, udp, all)")
+        raise CommandError(say('iptables: -p {value} is not modelled by the simulator (tcp, udp, all)', value=value))
     elif opt == "--dport" and not (modules & {"tcp", "udp"} or set(protos) & {"tcp", "udp"}):
-        raise CommandError("iptables: unknown option \"--dport\" (iptables needs -p tcp or -p udp before it)")
+        raise CommandError(say('iptables: unknown option "--dport" (iptables needs -p tcp or -p udp before it)'))
     elif opt.startswith("--ct") and "conntrack" not in modules:
-        raise CommandError(f"iptables: unknown option \"{opt}\" (iptables needs -m conntrack before it)")
+        raise CommandError(say('iptables: unknown option "{opt}" (iptables needs -m conntrack before it)', opt=opt))
     if opt in ("--dport", "--ctorigdstport"):
         lo, _, hi = value.partition(":")
         if not lo.isdigit() or (hi and not hi.isdigit()):
-            raise CommandError(f"iptables: invalid port/service `{value}' specified")
+            raise CommandError(say("iptables: invalid port/service `{value}' specified", value=value))
     if opt == "--ctstate" and not set(value.upper().split(",")) <= {"NEW", "ESTABLISHED", "RELATED", "INVALID", "UNTRACKED"}:
-        raise CommandError(f"iptables: bad ctstate \"{value}\"")
+        raise CommandError(say('iptables: bad ctstate "{value}"', value=value))
 
 
 def effective_chain(host) -> list[UserRule]:

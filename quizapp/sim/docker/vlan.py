@@ -70,39 +70,33 @@ def vlan_config(driver: str, opts: dict[str, str], internal: bool, host: DockerH
     allowed = ("parent", f"{driver}_mode") + (("ipvlan_flag",) if driver == "ipvlan" else ())
     for key in opts:
         if key not in allowed:
-            raise CommandError(f"docker network create: option -o {key} is not modelled by the simulator for {driver} "
-                               f"networks ({', '.join(allowed)}); remove it")
+            raise CommandError(say('docker network create: option -o {key} is not modelled by the simulator for {driver} networks ({allowed}); remove it', key=key, driver=driver, allowed=', '.join(allowed)))
     flag = "bridge"
     if driver == "macvlan":
         mode = opts.get("macvlan_mode") or "bridge"
         if mode not in MACVLAN_MODES:
-            raise CommandError(f"requested macvlan mode '{mode}' is not valid, 'bridge' mode is the macvlan driver default")
+            raise CommandError(say("requested macvlan mode '{mode}' is not valid, 'bridge' mode is the macvlan driver default", mode=mode))
     else:
         mode = opts.get("ipvlan_mode") or "l2"
         modes = IPVLAN_MODES if engine >= (23, 0) else IPVLAN_MODES[:2]  # 20.10: l2 and l3 only
         if mode not in modes:
-            raise CommandError(f"requested ipvlan mode '{mode}' is not valid, 'l2' mode is the ipvlan driver default")
+            raise CommandError(say("requested ipvlan mode '{mode}' is not valid, 'l2' mode is the ipvlan driver default", mode=mode))
         flag = opts.get("ipvlan_flag") or "bridge"
         if engine < (23, 0) and "ipvlan_flag" in opts:
             host.warnings.append(f"Docker {host.settings.version_text}'s ipvlan driver does not read -o ipvlan_flag "
                                  "(added in 23.0): the network is created with the default, bridge")
             flag = "bridge"
         elif flag not in IPVLAN_FLAGS:
-            raise CommandError(f"requested ipvlan flag '{flag}' is not valid, 'bridge' is the ipvlan driver default")
+            raise CommandError(say("requested ipvlan flag '{flag}' is not valid, 'bridge' is the ipvlan driver default", flag=flag))
         if flag == "vepa" and mode != "l2":
-            raise CommandError(f"docker network create: -o ipvlan_flag=vepa with ipvlan_mode={mode} is not modelled by "
-                               "the simulator (where the host's routing sends a container's packet to another "
-                               "container); use l2, or the flag bridge or private")
+            raise CommandError(say("docker network create: -o ipvlan_flag=vepa with ipvlan_mode={mode} is not modelled by the simulator (where the host's routing sends a container's packet to another container); use l2, or the flag bridge or private", mode=mode))
     parent = opts.get("parent", "")
     if parent == "lo":
-        raise CommandError(f"loopback interface is not a valid {driver} parent link")
+        raise CommandError(say('loopback interface is not a valid {driver} parent link', driver=driver))
     if parent and internal:
-        raise CommandError(f"docker network create: --internal with -o parent={parent} is not modelled by the simulator "
-                           "(the driver then sets no gateway but keeps the parent); leave out -o parent for an "
-                           "isolated network")
+        raise CommandError(say('docker network create: --internal with -o parent={parent} is not modelled by the simulator (the driver then sets no gateway but keeps the parent); leave out -o parent for an isolated network', parent=parent))
     if parent and parent != "eth0":
-        raise CommandError(f"docker network create: -o parent={parent}: a DockerHost has one interface, eth0 (VLAN "
-                           "sub-interfaces such as eth0.10 are not modelled); use -o parent=eth0, or no parent")
+        raise CommandError(say('docker network create: -o parent={parent}: a DockerHost has one interface, eth0 (VLAN sub-interfaces such as eth0.10 are not modelled); use -o parent=eth0, or no parent', parent=parent))
     cfg = VlanConfig(parent or dummy_name, not parent, mode, flag)
     if not cfg.dummy:
         _check_parent_free(driver, cfg, host)
@@ -114,30 +108,22 @@ def _check_parent_free(driver: str, cfg: VlanConfig, host: DockerHost) -> None:
         if not on_lan(other):
             continue
         if other.driver != driver:
-            raise CommandError(f"docker network create: a {driver} network and {other.driver} network {other.name} on "
-                               "the same parent eth0 are not modelled by the simulator (the kernel keeps a parent "
-                               "for one kind of child); remove one")
+            raise CommandError(say('docker network create: a {driver} network and {driver2} network {name} on the same parent eth0 are not modelled by the simulator (the kernel keeps a parent for one kind of child); remove one', driver=driver, driver2=other.driver, name=other.name))
         if host.settings.engine < (23, 0) or driver == "ipvlan":
             # 20.10's drivers (and ipvlan's still) allow one network per parent
-            raise CommandError(f"network {other.vlan_parent_id} is already using parent interface eth0")
-        raise CommandError(f"docker network create: two macvlan networks on parent eth0 ({other.name}) are not modelled "
-                           f"by the simulator for Docker {host.settings.version_text} (20.10 refuses them; newer "
-                           "engines allow them unless one is in passthru mode); remove one")
+            raise CommandError(say('network {vlan_parent_id} is already using parent interface eth0', vlan_parent_id=other.vlan_parent_id))
+        raise CommandError(say('docker network create: two macvlan networks on parent eth0 ({name}) are not modelled by the simulator for Docker {version_text} (20.10 refuses them; newer engines allow them unless one is in passthru mode); remove one', name=other.name, version_text=host.settings.version_text))
 
 
 def check_attach(c: DockerContainer, net: DockerNetwork) -> None:
     """What a macvlan/ipvlan endpoint of ``c`` must satisfy before it is attached."""
     if net.driver == "macvlan" and net.vlan_mode == "passthru" and net.by_ip:
         # the kernel lets one macvlan device in passthru mode own its lower device
-        raise CommandError(f"docker: a macvlan network in passthru mode takes one container; {net.name} already has "
-                           f"{next(iter(net.by_ip.values())).name} (the kernel answers 'device or resource busy')")
+        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {name2} (the kernel answers 'device or resource busy')", name=net.name, name2=next(iter(net.by_ip.values())).name))
     others = [a.network for a in c.attachments]
     if not others and not is_vlan(net):
         return
     if (is_vlan(net) and is_l3(net) and others) or any(is_l3(o) for o in others):
-        raise CommandError("docker network connect: a container on an ipvlan L3 network and other networks is not "
-                           "modelled by the simulator (L3 adds a 'default dev eth0' route beside the gateway "
-                           "endpoint's); remove the line")
+        raise CommandError(say("docker network connect: a container on an ipvlan L3 network and other networks is not modelled by the simulator (L3 adds a 'default dev eth0' route beside the gateway endpoint's); remove the line"))
     if is_vlan(net) and any(is_vlan(o) for o in others):
-        raise CommandError("docker network connect: a container on two macvlan/ipvlan networks is not modelled by the "
-                           "simulator; remove the line")
+        raise CommandError(say('docker network connect: a container on two macvlan/ipvlan networks is not modelled by the simulator; remove the line'))

@@ -59,9 +59,7 @@ class VlanSteps:
             raise Done("unreachable")
         owner = passthru_child(host)
         if owner is not None and not any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for n in bridges(host)):
-            raise TraceError(f"{host.ref}: eth0 is the lower device of macvlan passthru network {owner[1].name}: answers "
-                             f"to the host arrive at {owner[0].name} instead; the host's own traffic on the LAN is not "
-                             "modelled while a passthru container runs")
+            raise TraceError(say("{ref}: eth0 is the lower device of macvlan passthru network {name}: answers to the host arrive at {name2} instead; the host's own traffic on the LAN is not modelled while a passthru container runs", ref=host.ref, name=owner[1].name, name2=owner[0].name))
 
     def _vlan_send(self, c: DockerContainer, att: Attachment, pkt: Packet, direct: bool) -> None:
         """From a macvlan/ipvlan endpoint of ``c``: ``direct`` when the destination is in the network's subnet,
@@ -93,8 +91,7 @@ class VlanSteps:
         eth0 with the container's own address (no MASQUERADE rule covers the ipvlan subnet)."""
         host, net = c.host, att.network
         if any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for n in bridges(host)):
-            raise TraceError(f"{c.ref} -> {pkt.dst}: from ipvlan L3 network {net.name} into one of its host's bridges "
-                             "is not modelled (the host's forwarding rules for that path)")
+            raise TraceError(say("{ref} -> {dst}: from ipvlan L3 network {name} into one of its host's bridges is not modelled (the host's forwarding rules for that path)", ref=c.ref, dst=pkt.dst, name=net.name))
         if in_subnet(pkt.dst, net.subnet):
             self.hop(f"{c.ref} eth0", say("no container on {net} has {dst}: L3 mode has no ARP, the master finds no child with this address", net=kind(net), dst=pkt.dst))
             raise Done("unreachable")

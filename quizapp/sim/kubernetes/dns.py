@@ -120,11 +120,7 @@ class KubernetesDns:
             self.hop(where, say('{target}: .invalid is reserved (RFC 6761) and never resolves: the answer is the CNAME with NXDOMAIN, and the resolver goes on with the next name', target=target))
             return None
         raise TraceError(
-            f"{fq} is ExternalName Service {svc.namespace}/{svc.name}: CoreDNS answers CNAME {target} and looks "
-            f"{target} up upstream (forward . /etc/resolv.conf); that name, its address and the machine behind it "
-            f"are outside the scenario, so the connection is not traced further (a real cluster would resolve it "
-            f"and connect there; to trace it, add the machine as a DockerHost or Node and point externalName at "
-            f"its name)")
+            say('{fq} is ExternalName Service {namespace}/{name}: CoreDNS answers CNAME {target} and looks {target} up upstream (forward . /etc/resolv.conf); that name, its address and the machine behind it are outside the scenario, so the connection is not traced further (a real cluster would resolve it and connect there; to trace it, add the machine as a DockerHost or Node and point externalName at its name)', fq=fq, namespace=svc.namespace, name=svc.name, target=target))
 
     def _endpoint_records(self) -> dict[str, tuple[str, str]]:
         """``hostname-or-dashed-ip.svc.ns.svc.domain`` -> (address, ref) for every headless Service (cached)."""

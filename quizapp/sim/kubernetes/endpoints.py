@@ -8,6 +8,7 @@ from ..core.model import Scenario
 from ..core.netutil import is_ip
 from ..core.source import join
 from .model import Endpoint, Pod
+from quizapp.words import say
 
 
 class EndpointBuilder:
@@ -49,15 +50,15 @@ class EndpointBuilder:
         labels = ctx.labels(meta.get("labels"), "metadata.labels")
         svc_name = labels.get("kubernetes.io/service-name")
         if not svc_name:
-            ctx.err("metadata.labels", "an EndpointSlice needs the label kubernetes.io/service-name naming its Service")
+            ctx.err("metadata.labels", say('an EndpointSlice needs the label kubernetes.io/service-name naming its Service'))
             return
         svc = self.scn.services.get((ns, svc_name))
         if svc is None:
-            ctx.err('metadata.labels["kubernetes.io/service-name"]', f"no Service {ns}/{svc_name} in the scenario")
+            ctx.err('metadata.labels["kubernetes.io/service-name"]', say('no Service {ns}/{svc_name} in the scenario', ns=ns, svc_name=svc_name))
             return
         at = obj.get("addressType", "IPv4")
         if at != "IPv4":
-            ctx.err("addressType", f"Unsupported value: {at!r}: only IPv4 is modelled")
+            ctx.err("addressType", say('Unsupported value: {at}: only IPv4 is modelled', at=repr(at)))
             return
         ports = []
         for i, p in enumerate(ctx.seq(obj.get("ports"), "ports")):
@@ -70,11 +71,11 @@ class EndpointBuilder:
             e = ctx.mapping(e, ep)
             addrs = ctx.seq(e.get("addresses"), join(ep, "addresses"))
             if not addrs:
-                ctx.err(join(ep, "addresses"), "Required value: an endpoint needs one address")
+                ctx.err(join(ep, "addresses"), say('Required value: an endpoint needs one address'))
                 continue
             ip = addrs[0]
             if not is_ip(ip):
-                ctx.err(f"{ep}.addresses[0]", f"Invalid value: {ip!r}: must be a valid IPv4 address")
+                ctx.err(f"{ep}.addresses[0]", say('Invalid value: {ip}: must be a valid IPv4 address', ip=repr(ip)))
                 continue
             cond = ctx.mapping(e.get("conditions"), join(ep, "conditions"))
             # kube-proxy: ready unset means true; serving unset means "as ready"; terminating unset means false

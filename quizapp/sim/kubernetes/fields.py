@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Callable, Union
+from quizapp.words import Said, say
 
 MODEL = "model"
 INERT = "inert"
@@ -31,13 +32,13 @@ ANY = "any"
 class Refuse:
     """Refused when present; ``when`` (value -> bool) narrows it to the values that change traffic."""
 
-    reason: str
+    reason: Said
     when: Callable[[Any], bool] | None = None
 
 
 @dataclass(frozen=True)
 class Warn:
-    reason: str
+    reason: Said
     when: Callable[[Any], bool] | None = None
 
 
@@ -63,16 +64,15 @@ def _not_ipv4_only(values: Any) -> bool:
     return isinstance(values, list) and any(v != "IPv4" for v in values)
 
 
-IPV6 = "IPv6 and dual-stack are not modelled (the simulator is IPv4 only)"
-SCHEDULING = ("scheduling constraints are not modelled: the simulator places Pods round-robin over schedulable "
-              "nodes; set spec.nodeName to put the Pod where you mean it")
+IPV6 = say("IPv6 and dual-stack are not modelled (the simulator is IPv4 only)")
+SCHEDULING = say("scheduling constraints are not modelled: the simulator places Pods round-robin over schedulable "
+                 "nodes; set spec.nodeName to put the Pod where you mean it")
 
 METADATA: dict = {
     "name": MODEL, "namespace": MODEL, "labels": MODEL, "annotations": MODEL,
-    "generateName": Refuse("generateName is not modelled: give the object a metadata.name"),
+    "generateName": Refuse(say('generateName is not modelled: give the object a metadata.name')),
     "uid": INERT, "resourceVersion": INERT, "generation": INERT, "creationTimestamp": INERT,
-    "deletionTimestamp": Refuse("a Pod being deleted is terminating: its endpoints turn not-ready and "
-                                "terminating; that is not modelled from metadata (remove deletionTimestamp)"),
+    "deletionTimestamp": Refuse(say('a Pod being deleted is terminating: its endpoints turn not-ready and terminating; that is not modelled from metadata (remove deletionTimestamp)')),
     "deletionGracePeriodSeconds": INERT, "ownerReferences": ANY, "finalizers": ANY, "managedFields": ANY,
     "selfLink": INERT,
 }
@@ -91,7 +91,7 @@ CONTAINER: dict = {
 POD_SPEC: dict = {
     "containers": Items(CONTAINER), "hostNetwork": MODEL, "dnsPolicy": MODEL, "nodeName": MODEL,
     "dnsConfig": MODEL, "hostname": MODEL, "subdomain": MODEL,
-    "hostAliases": Refuse("hostAliases (extra /etc/hosts entries) are not modelled"),
+    "hostAliases": Refuse(say('hostAliases (extra /etc/hosts entries) are not modelled')),
     "nodeSelector": Refuse(SCHEDULING), "affinity": Refuse(SCHEDULING), "tolerations": Refuse(SCHEDULING),
     "topologySpreadConstraints": Refuse(SCHEDULING), "schedulingGates": Refuse(SCHEDULING),
     "initContainers": Items(CONTAINER), "ephemeralContainers": ANY,
@@ -126,22 +126,19 @@ SERVICE_SPEC: dict = {
     "loadBalancerSourceRanges": MODEL,
     "ipFamilies": Refuse(IPV6, _not_ipv4_only),
     "ipFamilyPolicy": Refuse(IPV6, lambda v: v == "RequireDualStack"),
-    "allocateLoadBalancerNodePorts": Refuse("a LoadBalancer Service without nodePorts is not modelled",
+    "allocateLoadBalancerNodePorts": Refuse(say('a LoadBalancer Service without nodePorts is not modelled'),
                                             lambda v: v is False),
-    "trafficDistribution": Refuse("trafficDistribution (topology-aware routing) is not modelled"),
+    "trafficDistribution": Refuse(say('trafficDistribution (topology-aware routing) is not modelled')),
     "healthCheckNodePort": MODEL,
     "loadBalancerClass": INERT,
-    "loadBalancerIP": Warn("spec.loadBalancerIP is deprecated and only a request to the load-balancer "
-                           "controller; the simulator uses status.loadBalancer.ingress"),
+    "loadBalancerIP": Warn(say('spec.loadBalancerIP is deprecated and only a request to the load-balancer controller; the simulator uses status.loadBalancer.ingress')),
 }
 
 SERVICE_STATUS: dict = {
     "loadBalancer": {"ingress": Items({
         "ip": Refuse(IPV6, _ipv6),
-        "hostname": Refuse("a load balancer known only by hostname is not modelled: give status.loadBalancer."
-                           "ingress[].ip"),
-        "ipMode": Refuse("ipMode Proxy (kube-proxy leaves the load-balancer IP to the load balancer) is not "
-                         "modelled", lambda v: v != "VIP"),
+        "hostname": Refuse(say('a load balancer known only by hostname is not modelled: give status.loadBalancer.ingress[].ip')),
+        "ipMode": Refuse(say('ipMode Proxy (kube-proxy leaves the load-balancer IP to the load balancer) is not modelled'), lambda v: v != "VIP"),
         "ports": ANY,
     })},
     "conditions": ANY,
@@ -215,8 +212,9 @@ def _join(path: str, key: Any) -> str:
 
 def _walk(schema: dict, key: Any, value: Any, path: str, kind: str, out: list) -> None:
     if key not in schema:
-        out.append((path, "error", f'strict decoding error: unknown field "{path}": {kind} has no such field '
-                                   "(kubectl apply refuses it); check the spelling and the indentation"))
+        out.append((path, "error", say('strict decoding error: unknown field "{path}": {kind} has no such field '
+                                       "(kubectl apply refuses it); check the spelling and the indentation",
+                                       path=path, kind=kind)))
         return
     _value(schema[key], value, path, kind, out)
 
@@ -226,7 +224,7 @@ def _value(rule: Schema, value: Any, path: str, kind: str, out: list) -> None:
         return
     if isinstance(rule, Refuse):
         if rule.when is None or rule.when(value):
-            out.append((path, "error", f"not modelled: {rule.reason}"))
+            out.append((path, "error", say("not modelled: {reason}", reason=rule.reason)))
         return
     if isinstance(rule, Warn):
         if rule.when is None or rule.when(value):

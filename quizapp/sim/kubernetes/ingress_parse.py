@@ -17,6 +17,7 @@ from ..core.source import join
 from .ingress import Ingress, IngressController, IngressPath, IngressRule
 from .l7 import Backend, hostname_problem, path_problem
 from .validation import DNS1035_LABEL, DNS1123_SUBDOMAIN, iana_ok
+from quizapp.words import say
 
 Err = Callable[[str, str], None]
 NGINX = "nginx.ingress.kubernetes.io/"
@@ -49,19 +50,19 @@ def parse_ingress_class(obj: dict, err: Err) -> tuple[str, str, bool] | None:
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     name = meta.get("name")
     if not isinstance(name, str) or not DNS1123_SUBDOMAIN.match(name):
-        err("metadata.name", f"Invalid value: {name!r}: an IngressClass needs a lowercase RFC 1123 subdomain name")
+        err("metadata.name", say('Invalid value: {name}: an IngressClass needs a lowercase RFC 1123 subdomain name', name=repr(name)))
         return None
     for key in obj:
         if key not in ("apiVersion", "kind", "metadata", "spec"):
-            err(key, f'strict decoding error: unknown field "{key}"')
+            err(key, say('strict decoding error: unknown field "{key}"', key=key))
     for key in spec:
         if key == "parameters":
             continue  # controller-specific parameters; ingress-nginx reads none that route
         if key != "controller":
-            err(f"spec.{key}", f'strict decoding error: unknown field "spec.{key}"')
+            err(f"spec.{key}", say('strict decoding error: unknown field "spec.{key}"', key=key))
     controller = spec.get("controller")
     if not isinstance(controller, str) or not controller:
-        err("spec.controller", "Required value: the controller that implements this class, e.g. k8s.io/ingress-nginx")
+        err("spec.controller", say('Required value: the controller that implements this class, e.g. k8s.io/ingress-nginx'))
         return None
     annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
     return name, controller, annotations.get(DEFAULT_CLASS_ANNOTATION) == "true"
@@ -69,32 +70,32 @@ def parse_ingress_class(obj: dict, err: Err) -> tuple[str, str, bool] | None:
 
 def _backend(obj: Any, ns: str, path: str, err: Err) -> Backend | None:
     if not isinstance(obj, dict):
-        err(path, "Required value: a backend (service: {name, port: {number | name}})")
+        err(path, say('Required value: a backend (service: {{name, port: {{number | name}}}})'))
         return None
     if "resource" in obj:
-        err(join(path, "resource"), "not modelled: a resource backend (only Service backends are modelled)")
+        err(join(path, "resource"), say('not modelled: a resource backend (only Service backends are modelled)'))
         return None
     for key in obj:
         if key != "service":
-            err(join(path, key), f'strict decoding error: unknown field "{key}"')
+            err(join(path, key), say('strict decoding error: unknown field "{key}"', key=key))
     svc = obj.get("service")
     sp = join(path, "service")
     if not isinstance(svc, dict) or not isinstance(svc.get("name"), str) or not DNS1035_LABEL.match(svc["name"]):
-        err(sp, "Required value: service.name must name a Service (a DNS-1035 label)")
+        err(sp, say('Required value: service.name must name a Service (a DNS-1035 label)'))
         return None
     port = svc.get("port") if isinstance(svc.get("port"), dict) else {}
     for key in svc:
         if key not in ("name", "port"):
-            err(join(sp, key), f'strict decoding error: unknown field "{key}"')
+            err(join(sp, key), say('strict decoding error: unknown field "{key}"', key=key))
     number, name = port.get("number"), port.get("name")
     if (number is None) == (name is None):
-        err(join(sp, "port"), "Invalid value: exactly one of port.number and port.name must be set")
+        err(join(sp, "port"), say('Invalid value: exactly one of port.number and port.name must be set'))
         return None
     if number is not None and (isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= 65535):
-        err(f"{sp}.port.number", f"Invalid value: {number!r}: must be between 1 and 65535, inclusive")
+        err(f"{sp}.port.number", say('Invalid value: {number}: must be between 1 and 65535, inclusive', number=repr(number)))
         return None
     if name is not None and (not isinstance(name, str) or not iana_ok(name)):
-        err(f"{sp}.port.name", f"Invalid value: {name!r}: must be an IANA_SVC_NAME")
+        err(f"{sp}.port.name", say('Invalid value: {name}: must be an IANA_SVC_NAME', name=repr(name)))
         return None
     return Backend(ns, svc["name"], number if number is not None else name, 1, path)
 
@@ -107,13 +108,10 @@ def _annotations(meta: dict, err: Err) -> dict[str, str]:
         if key.startswith(NGINX):
             short = key[len(NGINX):]
             if short not in _MODELLED and short not in _INERT:
-                err(join("metadata.annotations", key), f"not modelled: the ingress-nginx annotation {short!r} (it can "
-                    "change where or whether a request is routed: rewrites, regex paths, canaries, redirects, "
-                    "authentication, allow/deny lists, snippets...); remove it or use a modelled one "
-                    f"({', '.join(sorted(_MODELLED))})")
+                err(join("metadata.annotations", key), say('not modelled: the ingress-nginx annotation {short} (it can change where or whether a request is routed: rewrites, regex paths, canaries, redirects, authentication, allow/deny lists, snippets...); remove it or use a modelled one ({modelled})', short=repr(short), modelled=', '.join(sorted(_MODELLED))))
                 continue
             if short in _MODELLED and value not in ("true", "false"):
-                err(join("metadata.annotations", key), f'Invalid value: {value!r}: must be "true" or "false"')
+                err(join("metadata.annotations", key), say('Invalid value: {value}: must be "true" or "false"', value=repr(value)))
                 continue
         out[key] = value if isinstance(value, str) else str(value)
     return out
@@ -124,7 +122,7 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
     name, ns = meta.get("name"), meta.get("namespace") or "default"
     if not isinstance(name, str) or not DNS1123_SUBDOMAIN.match(name):
-        err("metadata.name", f"Invalid value: {name!r}: an Ingress needs a lowercase RFC 1123 subdomain name")
+        err("metadata.name", say('Invalid value: {name}: an Ingress needs a lowercase RFC 1123 subdomain name', name=repr(name)))
         return None
     n_problems = [0]
 
@@ -134,14 +132,14 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
 
     for key in spec:
         if key not in _INGRESS_SPEC:
-            e(f"spec.{key}", f'strict decoding error: unknown field "spec.{key}"')
+            e(f"spec.{key}", say('strict decoding error: unknown field "spec.{key}"', key=key))
     ann = _annotations(meta, e)
     cls = spec.get("ingressClassName")
     if cls is not None and (not isinstance(cls, str) or not DNS1123_SUBDOMAIN.match(cls)):
-        e("spec.ingressClassName", f"Invalid value: {cls!r}: must be an IngressClass name")
+        e("spec.ingressClassName", say('Invalid value: {cls}: must be an IngressClass name', cls=repr(cls)))
     cls_ann = ann.get(CLASS_ANNOTATION)
     if cls is not None and cls_ann is not None:
-        e(join("metadata.annotations", CLASS_ANNOTATION), f"Invalid value: {cls_ann!r}: can not be set when the class field is also set")
+        e(join("metadata.annotations", CLASS_ANNOTATION), say('Invalid value: {cls_ann}: can not be set when the class field is also set', cls_ann=repr(cls_ann)))
     if cls is None and cls_ann is None:
         cls = default_class  # the DefaultIngressClass admission plugin fills it in on creation
     default = _backend(spec["defaultBackend"], ns, "spec.defaultBackend", e) if "defaultBackend" in spec else None
@@ -149,11 +147,11 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
     for i, rule in enumerate(spec.get("rules") or []):
         rp = f"spec.rules[{i}]"
         if not isinstance(rule, dict):
-            e(rp, "must be a mapping (host, http)")
+            e(rp, say('must be a mapping (host, http)'))
             continue
         for key in rule:
             if key not in ("host", "http"):
-                e(join(rp, key), f'strict decoding error: unknown field "{key}"')
+                e(join(rp, key), say('strict decoding error: unknown field "{key}"', key=key))
         host = rule.get("host")
         if host is not None:
             problem = hostname_problem(host)
@@ -164,22 +162,21 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
         paths = []
         items = http.get("paths")
         if "http" in rule and not items:
-            e(f"{rp}.http.paths", "Required value: at least one path")
+            e(f"{rp}.http.paths", say('Required value: at least one path'))
         for j, p in enumerate(items or []):
             pp = f"{rp}.http.paths[{j}]"
             if not isinstance(p, dict):
-                e(pp, "must be a mapping (path, pathType, backend)")
+                e(pp, say('must be a mapping (path, pathType, backend)'))
                 continue
             ptype = p.get("pathType")
             if ptype is None:
-                e(join(pp, "pathType"), "Required value: pathType must be specified")
+                e(join(pp, "pathType"), say('Required value: pathType must be specified'))
                 continue
             if ptype == "ImplementationSpecific":
-                e(join(pp, "pathType"), "not modelled: ImplementationSpecific leaves matching to the IngressClass "
-                  "(ingress-nginx: an nginx location, string prefix or regex); use Exact or Prefix")
+                e(join(pp, "pathType"), say('not modelled: ImplementationSpecific leaves matching to the IngressClass (ingress-nginx: an nginx location, string prefix or regex); use Exact or Prefix'))
                 continue
             if ptype not in ("Exact", "Prefix"):
-                e(join(pp, "pathType"), f'Unsupported value: {ptype!r}: supported values: "Exact", "ImplementationSpecific", "Prefix"')
+                e(join(pp, "pathType"), say('Unsupported value: {ptype}: supported values: "Exact", "ImplementationSpecific", "Prefix"', ptype=repr(ptype)))
                 continue
             problem = path_problem(p.get("path"))
             if problem:
@@ -190,14 +187,14 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
                 paths.append(IngressPath(p["path"], ptype, backend, pp))
         rules.append(IngressRule(host, paths, rp))
     if not rules and default is None:
-        e("spec", "Invalid value: either spec.defaultBackend or spec.rules must be specified")
+        e("spec", say('Invalid value: either spec.defaultBackend or spec.rules must be specified'))
     tls = []
     for i, t in enumerate(spec.get("tls") or []):
         tp = f"spec.tls[{i}]"
         t = t if isinstance(t, dict) else {}
         for key in t:
             if key not in ("hosts", "secretName"):
-                e(join(tp, key), f'strict decoding error: unknown field "{key}"')
+                e(join(tp, key), say('strict decoding error: unknown field "{key}"', key=key))
         hosts = [h for h in t.get("hosts") or [] if isinstance(h, str)]
         tls.append((hosts, t.get("secretName")))
     status_ips = []
@@ -205,11 +202,11 @@ def parse_ingress(obj: dict, err: Err, doc: int, default_class: str | None) -> I
     for i, item in enumerate(lb.get("ingress") or [] if isinstance(lb, dict) else []):
         sp = f"status.loadBalancer.ingress[{i}]"
         if isinstance(item, dict) and "hostname" in item:
-            e(join(sp, "hostname"), "not modelled: an Ingress address given as a hostname; give its ip")
+            e(join(sp, "hostname"), say('not modelled: an Ingress address given as a hostname; give its ip'))
         elif isinstance(item, dict) and is_ip(item.get("ip")):
             status_ips.append(item["ip"])
         else:
-            e(sp, "Invalid value: an IPv4 address as ip")
+            e(sp, say('Invalid value: an IPv4 address as ip'))
     if n_problems[0]:
         return None
     created = meta.get("creationTimestamp")
@@ -237,7 +234,7 @@ def controller_from_args(args: list[Any], namespace: str, owner: str, doc: int, 
             value, i = words[i], i + 1
         where = f"{path}[{i - 1}]"
         if flag in _FLAGS_REFUSED:
-            err(where, f"not modelled: {flag} ({_FLAGS_REFUSED[flag]}) in the ingress-nginx controller")
+            err(where, say('not modelled: {flag} ({flags_refused}) in the ingress-nginx controller', flag=flag, flags_refused=_FLAGS_REFUSED[flag]))
         elif flag == "--controller-class":
             ctrl.controller_class = value
         elif flag == "--ingress-class":
@@ -255,10 +252,10 @@ def controller_from_args(args: list[Any], namespace: str, owner: str, doc: int, 
         elif flag == "--publish-status-address":
             ctrl.publish_status_address = [a.strip() for a in value.split(",") if a.strip()]
             if not all(is_ip(a) for a in ctrl.publish_status_address):
-                err(where, f"not modelled: --publish-status-address {value!r}: give IPv4 addresses")
+                err(where, say('not modelled: --publish-status-address {value}: give IPv4 addresses', value=repr(value)))
         elif flag in ("--http-port", "--https-port"):
             if not value.isdigit() or not 1 <= int(value) <= 65535:
-                err(where, f"Invalid value: {flag}={value!r}: a port from 1 to 65535")
+                err(where, say('Invalid value: {flag}={value}: a port from 1 to 65535', flag=flag, value=repr(value)))
             elif flag == "--http-port":
                 ctrl.http_port = int(value)
             else:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from quizapp.words import Said
+from quizapp.words import Said, say
 
 from ..core.errors import TraceError
 from ..core.netutil import DNS1123_SUBDOMAIN, is_ip
@@ -60,20 +60,20 @@ def parse_url(dst: str) -> HttpRequest:
         parts = urlsplit(dst)
         port = parts.port
     except ValueError as exc:
-        raise TraceError(f"--to {dst!r}: not a valid URL ({exc})") from None
+        raise TraceError(say('--to {dst}: not a valid URL ({exc})', dst=repr(dst), exc=exc)) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise TraceError(f"--to {dst!r}: only http:// and https:// URLs are traced")
+        raise TraceError(say('--to {dst}: only http:// and https:// URLs are traced', dst=repr(dst)))
     if parts.username or parts.password:
-        raise TraceError(f"--to {dst!r}: user information in the URL is not modelled")
+        raise TraceError(say('--to {dst}: user information in the URL is not modelled', dst=repr(dst)))
     host = (parts.hostname or "").rstrip(".")
     if not host or not (is_ip(host) or DNS1123_SUBDOMAIN.match(host)):
-        raise TraceError(f"--to {dst!r}: the URL needs a host name or an IPv4 address")
+        raise TraceError(say('--to {dst}: the URL needs a host name or an IPv4 address', dst=repr(dst)))
     if port is not None and not 1 <= port <= 65535:
-        raise TraceError(f"--to {dst!r}: the port must be from 1 to 65535")
+        raise TraceError(say('--to {dst}: the port must be from 1 to 65535', dst=repr(dst)))
     path = parts.path or "/"
     if parts.fragment:
-        raise TraceError(f"--to {dst!r}: a #fragment is never sent to the server; leave it out")
+        raise TraceError(say('--to {dst}: a #fragment is never sent to the server; leave it out', dst=repr(dst)))
     return HttpRequest(scheme, host, port or (443 if scheme == "https" else 80), path,
                        parse_qsl(parts.query, keep_blank_values=True), dst)
 

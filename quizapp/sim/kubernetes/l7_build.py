@@ -29,6 +29,7 @@ from .ingress import Ingress, IngressController
 from .ingress_parse import controller_from_args, parse_ingress, parse_ingress_class
 from .l7 import gateway_host_match
 from .model import Pod
+from quizapp.words import say
 
 L7_KINDS = {
     "Ingress": {"networking.k8s.io/v1"}, "IngressClass": {"networking.k8s.io/v1"},
@@ -155,7 +156,7 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
     scn = state.scn
     for kind in REFUSED_KINDS:
         for ctx, _obj in by_kind.get(kind, []):
-            ctx.err("kind", f"not modelled: {kind} (the simulator models Ingress, and Gateways with HTTPRoutes only)")
+            ctx.err("kind", say('not modelled: {kind} (the simulator models Ingress, and Gateways with HTTPRoutes only)', kind=kind))
     index = L7Index()
     index.controllers, ctrls = _controllers(state, by_kind)
     classes: dict[str, str] = {}
@@ -166,13 +167,12 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
             continue
         name, controller, is_default = got
         if name in classes:
-            ctx.err("metadata.name", f'ingressclasses.networking.k8s.io "{name}" already exists')
+            ctx.err("metadata.name", say('ingressclasses.networking.k8s.io "{name}" already exists', name=name))
             continue
         classes[name] = controller
         if is_default:
             if default_class is not None:
-                ctx.err("metadata.annotations", f"two default IngressClasses ({default_class}, {name}): the admission "
-                        "plugin refuses Ingresses without a class; mark one only")
+                ctx.err("metadata.annotations", say('two default IngressClasses ({default_class}, {name}): the admission plugin refuses Ingresses without a class; mark one only', default_class=default_class, name=name))
             default_class = name
     for ctrl in ctrls:
         ctrl.classes = {n for n, c in classes.items() if c == ctrl.controller_class}
@@ -183,7 +183,7 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
         if ing is None:
             continue
         if (ing.namespace, ing.name) in seen:
-            ctx.err("metadata.name", f'ingresses.networking.k8s.io "{ing.name}" already exists in namespace {ing.namespace}')
+            ctx.err("metadata.name", say('ingresses.networking.k8s.io "{name}" already exists in namespace {namespace}', name=ing.name, namespace=ing.namespace))
             continue
         seen.add((ing.namespace, ing.name))
         _check_backends(scn, ctx, ing)
@@ -221,7 +221,7 @@ def _check_backends(scn, ctx: Ctx, ing: Ingress) -> None:
     for b in backends:
         svc = scn.services.get((b.namespace, b.service))
         if svc is not None and svc.type == "ExternalName":
-            ctx.err(b.where, f"not modelled: an ExternalName Service ({b.service}) as an Ingress backend")
+            ctx.err(b.where, say('not modelled: an ExternalName Service ({service}) as an Ingress backend', service=b.service))
 
 
 def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
@@ -237,7 +237,7 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
         if gw is None:
             continue
         if (gw.namespace, gw.name) in gateways:
-            ctx.err("metadata.name", f'gateways.gateway.networking.k8s.io "{gw.name}" already exists in namespace {gw.namespace}')
+            ctx.err("metadata.name", say('gateways.gateway.networking.k8s.io "{name}" already exists in namespace {namespace}', name=gw.name, namespace=gw.namespace))
             continue
         gateways[(gw.namespace, gw.name)] = gw
         gw.accepted = gw.class_name in classes

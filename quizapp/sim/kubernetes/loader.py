@@ -19,6 +19,7 @@ from .l7_build import L7_KINDS, REFUSED_KINDS, build_l7
 from .nodes import NodeBuilder
 from .pods import PodBuilder
 from .services import ServiceBuilder
+from quizapp.words import say
 
 KINDS = {
     "Node": {"v1"}, "Pod": {"v1"}, "Service": {"v1"}, "Deployment": {"apps/v1"},
@@ -39,7 +40,7 @@ def build_kubernetes(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]
     via = state.scn.cluster.service_route_via
     if via is not None and via not in state.scn.nodes:
         for ctx, _obj in by_kind.get("Cluster", [])[:1]:
-            ctx.err("spec.serviceRouteVia", f"no Node named {via!r} in the scenario")
+            ctx.err("spec.serviceRouteVia", say('no Node named {via} in the scenario', via=repr(via)))
     pods = PodBuilder(state)
     for ctx, obj in by_kind.get("Pod", []):
         pods.add_pod(ctx, obj)

@@ -8,6 +8,7 @@ from ..core.errors import Problem
 from ..core.netutil import is_ip, network, nth
 from .model import Node
 from .validation import DNS1123_SUBDOMAIN
+from quizapp.words import say
 
 
 class NodeBuilder:
@@ -25,10 +26,10 @@ class NodeBuilder:
         if name is None:
             return
         if not DNS1123_SUBDOMAIN.match(name):
-            ctx.err("metadata.name", f"Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
+            ctx.err("metadata.name", say("Invalid value: {name}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'", name=repr(name)))
             return
         if name in self.scn.nodes:
-            ctx.err("metadata.name", f'nodes "{name}" already exists (document {self.scn.nodes[name].doc}); give each Node its own name')
+            ctx.err("metadata.name", say('nodes "{name}" already exists (document {doc}); give each Node its own name', name=name, doc=self.scn.nodes[name].doc))
             return
         spec = ctx.mapping(obj.get("spec"), "spec")
         status = ctx.mapping(obj.get("status"), "status")
@@ -39,17 +40,17 @@ class NodeBuilder:
             if a.get("type") == "InternalIP":
                 ip = ctx.string(a, "address", f"status.addresses[{i}]", required=True)
                 if ip is not None and not is_ip(ip):
-                    ctx.err(f"status.addresses[{i}].address", f"Invalid value: {ip!r}: must be a valid IPv4 address")
+                    ctx.err(f"status.addresses[{i}].address", say('Invalid value: {ip}: must be a valid IPv4 address', ip=repr(ip)))
                     return
                 break
         if ip is None:
-            ctx.err("status.addresses", "the Node needs an address of type InternalIP (status.addresses: [{type: InternalIP, address: 192.168.1.11}])")
+            ctx.err("status.addresses", say('the Node needs an address of type InternalIP (status.addresses: [{{type: InternalIP, address: 192.168.1.11}}])'))
             return
         if ip in self.lan_ips:
-            ctx.err("status.addresses", f"address {ip} is already used by {self.lan_ips[ip]}")
+            ctx.err("status.addresses", say('address {ip} is already used by {owner}', ip=ip, owner=self.lan_ips[ip]))
             return
         if self.scn.in_cluster_cidr(ip) or self.scn.in_service_cidr(ip):
-            ctx.err("status.addresses", f"node address {ip} lies inside the cluster CIDR or the service CIDR; pick an address on the node LAN")
+            ctx.err("status.addresses", say('node address {ip} lies inside the cluster CIDR or the service CIDR; pick an address on the node LAN', ip=ip))
             return
         cidr = ctx.string(spec, "podCIDR", "spec")
         pod_cidr = None
@@ -57,17 +58,17 @@ class NodeBuilder:
             try:
                 pod_cidr = network(cidr)
             except ValueError as exc:
-                ctx.err("spec.podCIDR", f"Invalid value: {cidr!r}: {exc}")
+                ctx.err("spec.podCIDR", say('Invalid value: {cidr}: {exc}', cidr=repr(cidr), exc=exc))
                 return
             if not pod_cidr.subnet_of(self.scn.cluster.cluster_cidr):
-                ctx.err("spec.podCIDR", f"{pod_cidr} is not inside the cluster CIDR {self.scn.cluster.cluster_cidr} (set it in a kind: Cluster document if yours differs)")
+                ctx.err("spec.podCIDR", say('{pod_cidr} is not inside the cluster CIDR {cluster_cidr} (set it in a kind: Cluster document if yours differs)', pod_cidr=pod_cidr, cluster_cidr=self.scn.cluster.cluster_cidr))
                 return
             if pod_cidr.prefixlen > 30:
-                ctx.err("spec.podCIDR", f"{pod_cidr} is too small for a node's pods")
+                ctx.err("spec.podCIDR", say("{pod_cidr} is too small for a node's pods", pod_cidr=pod_cidr))
                 return
             other = self._cidr_overlap(pod_cidr)
             if other is not None:
-                ctx.err("spec.podCIDR", f"{pod_cidr} overlaps node {other.name}'s podCIDR {other.pod_cidr}")
+                ctx.err("spec.podCIDR", say("{pod_cidr} overlaps node {name}'s podCIDR {pod_cidr2}", pod_cidr=pod_cidr, name=other.name, pod_cidr2=other.pod_cidr))
                 return
         taints = ctx.seq(spec.get("taints"), "spec.taints")
         schedulable = not spec.get("unschedulable") and not any(
@@ -95,13 +96,13 @@ class NodeBuilder:
             x = a.get("address")
             path = f"status.addresses[{i}].address"
             if not is_ip(x):
-                ctx.err(path, f"Invalid value: {x!r}: must be a valid IPv4 address")
+                ctx.err(path, say('Invalid value: {x}: must be a valid IPv4 address', x=repr(x)))
                 return None
             if x == primary or x in extra or x in self.lan_ips:
-                ctx.err(path, f"address {x} is already used by {self.lan_ips.get(x, 'this node')}")
+                ctx.err(path, say('address {x} is already used by {owner}', x=x, owner=self.lan_ips.get(x, 'this node')))
                 return None
             if self.scn.in_cluster_cidr(x) or self.scn.in_service_cidr(x):
-                ctx.err(path, f"node address {x} lies inside the cluster CIDR or the service CIDR")
+                ctx.err(path, say('node address {x} lies inside the cluster CIDR or the service CIDR', x=x))
                 return None
             extra.append(x)
         return extra
@@ -139,7 +140,7 @@ class NodeBuilder:
                         self._cidrs.setdefault(cand.prefixlen, {})[int(cand.network_address) >> (32 - cand.prefixlen)] = node
                         break
                 else:
-                    self.problems.append(Problem(node.doc, None, "spec.podCIDR", "the cluster CIDR has no /24 left for this node"))
+                    self.problems.append(Problem(node.doc, None, "spec.podCIDR", say('the cluster CIDR has no /24 left for this node')))
                     continue
             node.bridge_ip = nth(node.pod_cidr, 1)
             node.vtep_ip = nth(node.pod_cidr, 0)

@@ -7,12 +7,14 @@ import hashlib
 import json
 
 from ..core.context import BuildState, Ctx
+from ..core.errors import said_of
 from ..core.netutil import int_ip, ip_int, is_ip
 from ..core.ports import LISTEN_KEY, PortSpecError, parse_port_list
 from ..core.source import join
 from .model import Container, ContainerPort, Node, Pod
 from .resolver import parse_dns_config
 from .validation import DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok, safe_encode
+from quizapp.words import say
 
 
 class PodBuilder:
@@ -41,11 +43,11 @@ class PodBuilder:
         if name is None:
             return
         if not DNS1123_SUBDOMAIN.match(name):
-            ctx.err("metadata.name", f"Invalid value: {name!r}: must be a lowercase RFC 1123 subdomain")
+            ctx.err("metadata.name", say('Invalid value: {name}: must be a lowercase RFC 1123 subdomain', name=repr(name)))
             return
         key = ("Deployment", ns, name)
         if key in self._seen_names:
-            ctx.err("metadata.name", f'deployments.apps "{name}" already exists in namespace {ns}')
+            ctx.err("metadata.name", say('deployments.apps "{name}" already exists in namespace {ns}', name=name, ns=ns))
             return
         self._seen_names.add(key)
         replicas = 1 if spec.get("replicas") is None else ctx.integer(spec, "replicas", "spec", 0, 100000)
@@ -57,13 +59,13 @@ class PodBuilder:
         sel = ctx.mapping(spec.get("selector"), "spec.selector", required=True)
         match = ctx.labels(sel.get("matchLabels"), "spec.selector.matchLabels")
         if not match and not sel.get("matchExpressions"):
-            ctx.err("spec.selector", "Invalid value: empty selector is invalid for deployment")
+            ctx.err("spec.selector", say('Invalid value: empty selector is invalid for deployment'))
             return
         if sel.get("matchExpressions"):
-            ctx.err("spec.selector.matchExpressions", "matchExpressions are not modelled; use matchLabels")
+            ctx.err("spec.selector.matchExpressions", say('matchExpressions are not modelled; use matchLabels'))
             return
         if any(tlabels.get(k) != v for k, v in match.items()):
-            ctx.err("spec.template.metadata.labels", "Invalid value: `selector` does not match template `labels`")
+            ctx.err("spec.template.metadata.labels", say('Invalid value: `selector` does not match template `labels`'))
             return
         tspec = ctx.mapping(template.get("spec"), "spec.template.spec", required=True)
         digest = hashlib.sha256(json.dumps(template, sort_keys=True, default=str).encode()).digest()
@@ -86,30 +88,30 @@ class PodBuilder:
             if name is None:
                 continue
             if not DNS1123_SUBDOMAIN.match(name) or len(name) > 253:
-                ctx.err(join(mp, "name"), f"Invalid value: {name!r}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'")
+                ctx.err(join(mp, "name"), say("Invalid value: {name}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'", name=repr(name)))
                 continue
             ns = (meta.get("namespace") if owner else ctx.string(meta, "namespace", mp, default="default")) or "default"
             if not DNS1123_LABEL.match(ns):
-                ctx.err(join(mp, "namespace"), f"Invalid value: {ns!r}: a namespace must be a lowercase RFC 1123 label")
+                ctx.err(join(mp, "namespace"), say('Invalid value: {ns}: a namespace must be a lowercase RFC 1123 label', ns=repr(ns)))
                 continue
             if (ns, name) in scn.pods:
-                ctx.err(join(mp, "name"), f'pods "{name}" already exists in namespace {ns} (document {scn.pods[(ns, name)].doc})')
+                ctx.err(join(mp, "name"), say('pods "{name}" already exists in namespace {ns} (document {doc})', name=name, ns=ns, doc=scn.pods[ns, name].doc))
                 continue
             labels = ctx.labels(meta.get("labels"), join(mp, "labels"))
             annotations = ctx.labels(meta.get("annotations"), join(mp, "annotations"))
             host_network = ctx.boolean(spec, "hostNetwork", sp)
             dns_policy = ctx.string(spec, "dnsPolicy", sp, default="ClusterFirst")
             if dns_policy not in ("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"):
-                ctx.err(join(sp, "dnsPolicy"), f'Unsupported value: {dns_policy!r}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"')
+                ctx.err(join(sp, "dnsPolicy"), say('Unsupported value: {dns_policy}: supported values: "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"', dns_policy=repr(dns_policy)))
                 dns_policy = "ClusterFirst"
             dns_config = parse_dns_config(spec.get("dnsConfig"), join(sp, "dnsConfig"), ctx.err)
             if dns_policy == "None" and (dns_config is None or not dns_config.nameservers):
-                ctx.err(join(sp, "dnsConfig"), "Required value: must provide at least one DNS nameserver when `dnsPolicy` is None")
+                ctx.err(join(sp, "dnsConfig"), say('Required value: must provide at least one DNS nameserver when `dnsPolicy` is None'))
             hostname = ctx.string(spec, "hostname", sp)
             subdomain = ctx.string(spec, "subdomain", sp)
             for key, value in (("hostname", hostname), ("subdomain", subdomain)):
                 if value is not None and (not DNS1123_LABEL.match(value) or len(value) > 63):
-                    ctx.err(join(sp, key), f"Invalid value: {value!r}: must be a lowercase RFC 1123 label")
+                    ctx.err(join(sp, key), say('Invalid value: {value}: must be a lowercase RFC 1123 label', value=repr(value)))
             containers, ok = self._containers(ctx, spec, sp, host_network)
             if not ok:
                 continue
@@ -119,7 +121,7 @@ class PodBuilder:
             if node_name is not None:
                 node = scn.nodes.get(node_name)
                 if node is None:
-                    ctx.err(join(sp, "nodeName"), f"no Node named {node_name!r} in the scenario (add a kind: Node document, or leave nodeName out to let the scheduler place the Pod)")
+                    ctx.err(join(sp, "nodeName"), say('no Node named {node_name} in the scenario (add a kind: Node document, or leave nodeName out to let the scheduler place the Pod)', node_name=repr(node_name)))
                     continue
             # readiness
             ready = True
@@ -144,7 +146,7 @@ class PodBuilder:
                 try:
                     pod.listens = parse_port_list(annotations[LISTEN_KEY], f"port in annotation {LISTEN_KEY}")
                 except PortSpecError as exc:
-                    ctx.err(f'{mp}.annotations["{LISTEN_KEY}"]', str(exc))
+                    ctx.err(f'{mp}.annotations["{LISTEN_KEY}"]', said_of(exc))
                     continue
             else:
                 pod.listens = {(p.container_port, p.protocol.lower()) for c in containers for p in c.ports}
@@ -160,23 +162,23 @@ class PodBuilder:
             if node is not None:
                 if host_network:
                     if pod_ip is not None and pod_ip != node.ip:
-                        ctx.err("status.podIP", f"a hostNetwork Pod's IP is its node's IP ({node.ip}), not {pod_ip}")
+                        ctx.err("status.podIP", say("a hostNetwork Pod's IP is its node's IP ({ip}), not {pod_ip}", ip=node.ip, pod_ip=pod_ip))
                         continue
                     pod.ip = node.ip
                 elif pod_ip is not None:
                     if not is_ip(pod_ip):
-                        ctx.err("status.podIP", f"Invalid value: {pod_ip!r}: must be a valid IPv4 address")
+                        ctx.err("status.podIP", say('Invalid value: {pod_ip}: must be a valid IPv4 address', pod_ip=repr(pod_ip)))
                         continue
                     n = ip_int(pod_ip)
                     net = node.pod_cidr
                     if (n & int(net.netmask)) != int(net.network_address):
-                        ctx.err("status.podIP", f"{pod_ip} is outside node {node.name}'s podCIDR {net}: the CNI plugin allocates Pod IPs from the node's podCIDR")
+                        ctx.err("status.podIP", say("{pod_ip} is outside node {name}'s podCIDR {net}: the CNI plugin allocates Pod IPs from the node's podCIDR", pod_ip=pod_ip, name=node.name, net=net))
                         continue
                     if n in (int(net.network_address), int(net.network_address) + 1, int(net.broadcast_address)):
-                        ctx.err("status.podIP", f"{pod_ip} is the network, bridge (cni0) or broadcast address of {net}")
+                        ctx.err("status.podIP", say('{pod_ip} is the network, bridge (cni0) or broadcast address of {net}', pod_ip=pod_ip, net=net))
                         continue
                     if pod_ip in used_ips:
-                        ctx.err("status.podIP", f"{pod_ip} is already the IP of {used_ips[pod_ip].ref}")
+                        ctx.err("status.podIP", say('{pod_ip} is already the IP of {ref}', pod_ip=pod_ip, ref=used_ips[pod_ip].ref))
                         continue
                     pod.ip = pod_ip
                     used_ips[pod_ip] = pod
@@ -195,7 +197,7 @@ class PodBuilder:
             while n <= last and int_ip(n) in used_ips:
                 n += 1
             if n > last:
-                pod._ctx.err("status.podIP", f"node {node.name}'s podCIDR {net} has no free address left")
+                pod._ctx.err("status.podIP", say("node {name}'s podCIDR {net} has no free address left", name=node.name, net=net))
                 del scn.pods[(pod.namespace, pod.name)]
                 continue
             pod.ip = int_ip(n)
@@ -232,7 +234,7 @@ class PodBuilder:
         containers: list[Container] = []
         items = ctx.seq(spec.get("containers"), join(sp, "containers"))
         if not items:
-            ctx.err(join(sp, "containers"), "Required value: a Pod needs at least one container")
+            ctx.err(join(sp, "containers"), say('Required value: a Pod needs at least one container'))
             return [], False
         names: set[str] = set()
         port_names: dict[str, str] = {}
@@ -245,7 +247,7 @@ class PodBuilder:
                 ok = False
                 continue
             if cname in names:
-                ctx.err(join(cp, "name"), f"Duplicate value: {cname!r}: container names must be unique within a Pod")
+                ctx.err(join(cp, "name"), say('Duplicate value: {cname}: container names must be unique within a Pod', cname=repr(cname)))
                 ok = False
             names.add(cname)
             ports = []
@@ -255,35 +257,35 @@ class PodBuilder:
                 port = ctx.integer(p, "containerPort", pp, 1, 65535, required=True)
                 proto = ctx.string(p, "protocol", pp, default="TCP")
                 if proto not in PROTOCOLS:
-                    ctx.err(join(pp, "protocol"), f'Unsupported value: {proto!r}: supported values: "SCTP", "TCP", "UDP"')
+                    ctx.err(join(pp, "protocol"), say('Unsupported value: {proto}: supported values: "SCTP", "TCP", "UDP"', proto=repr(proto)))
                     ok = False
                     continue
                 pname = ctx.string(p, "name", pp)
                 if pname is not None:
                     if not iana_ok(pname):
-                        ctx.err(join(pp, "name"), f"Invalid value: {pname!r}: must be an IANA_SVC_NAME (at most 15 characters, lowercase letters, digits and '-', at least one letter)")
+                        ctx.err(join(pp, "name"), say("Invalid value: {pname}: must be an IANA_SVC_NAME (at most 15 characters, lowercase letters, digits and '-', at least one letter)", pname=repr(pname)))
                         ok = False
                     elif pname in port_names:
-                        ctx.err(join(pp, "name"), f"Duplicate value: {pname!r}: port names must be unique within a Pod (also used in {port_names[pname]})")
+                        ctx.err(join(pp, "name"), say('Duplicate value: {pname}: port names must be unique within a Pod (also used in {port_names})', pname=repr(pname), port_names=port_names[pname]))
                         ok = False
                     port_names[pname] = pp
                 host_port = ctx.integer(p, "hostPort", pp, 1, 65535)
                 host_ip = ctx.string(p, "hostIP", pp)
                 if host_ip is not None and not is_ip(host_ip):
-                    ctx.err(join(pp, "hostIP"), f"Invalid value: {host_ip!r}: must be a valid IPv4 address")
+                    ctx.err(join(pp, "hostIP"), say('Invalid value: {host_ip}: must be a valid IPv4 address', host_ip=repr(host_ip)))
                     ok = False
                 if port is None:
                     ok = False
                     continue
                 if host_network:
                     if host_port is not None and host_port != port:
-                        ctx.err(join(pp, "hostPort"), f"Invalid value: {host_port}: must match `containerPort` when `hostNetwork` is true")
+                        ctx.err(join(pp, "hostPort"), say('Invalid value: {host_port}: must match `containerPort` when `hostNetwork` is true', host_port=host_port))
                         ok = False
                         continue
                     host_port = None
                 key = (port, proto)
                 if key in bound:
-                    ctx.err(join(pp, "containerPort"), f"port {port}/{proto} is already declared by {bound[key]}: all containers of a Pod share one network namespace, so only one of them can listen on it")
+                    ctx.err(join(pp, "containerPort"), say('port {port}/{proto} is already declared by {bound}: all containers of a Pod share one network namespace, so only one of them can listen on it', port=port, proto=proto, bound=bound[key]))
                     ok = False
                     continue
                 bound[key] = f"container {cname!r}"
@@ -304,7 +306,7 @@ class PodBuilder:
                     clash = other or (node.host_ports.get(key) or [(None,)])[0][0]
                     if clash is not None:
                         ctx.err(f"{sp}.containers[{ci}].ports[{pi}].containerPort",
-                                f"node {node.name} already has port {p.container_port}/{p.protocol} in use by {clash.ref}: a hostNetwork Pod binds it on the node")
+                                say('node {name} already has port {container_port}/{protocol} in use by {ref}: a hostNetwork Pod binds it on the node', name=node.name, container_port=p.container_port, protocol=p.protocol, ref=clash.ref))
                         return False
                     node.host_listeners[key] = pod
                 elif p.host_port:
@@ -313,11 +315,11 @@ class PodBuilder:
                     for other, _cp, ohip in node.host_ports.get(key, []):
                         if ohip == "0.0.0.0" or hip == "0.0.0.0" or ohip == hip:
                             ctx.err(f"{sp}.containers[{ci}].ports[{pi}].hostPort",
-                                    f"hostPort {p.host_port}/{p.protocol} is already taken on node {node.name} by {other.ref}: the scheduler would not place both Pods there")
+                                    say('hostPort {host_port}/{protocol} is already taken on node {name} by {ref}: the scheduler would not place both Pods there', host_port=p.host_port, protocol=p.protocol, name=node.name, ref=other.ref))
                             return False
                     if key in node.host_listeners:
                         ctx.err(f"{sp}.containers[{ci}].ports[{pi}].hostPort",
-                                f"port {p.host_port}/{p.protocol} is already bound on node {node.name} by hostNetwork {node.host_listeners[key].ref}")
+                                say('port {host_port}/{protocol} is already bound on node {name} by hostNetwork {ref}', host_port=p.host_port, protocol=p.protocol, name=node.name, ref=node.host_listeners[key].ref))
                         return False
                     node.host_ports.setdefault(key, []).append((pod, p.container_port, hip))
         return True

@@ -18,6 +18,7 @@ from .netpol import PolicySet
 from .netpol_parse import parse_network_policy
 from .proxyconfig import default_proxy_config, parse_proxy_config
 from .validation import DNS1123_LABEL
+from quizapp.words import say
 
 
 def build_policies(scn: Scenario, namespaces: list[tuple[Ctx, dict]], policies: list[tuple[Ctx, dict]]) -> None:
@@ -28,10 +29,10 @@ def build_policies(scn: Scenario, namespaces: list[tuple[Ctx, dict]], policies: 
         if name is None:
             continue
         if not DNS1123_LABEL.match(name) or len(name) > 63:
-            ctx.err("metadata.name", f"Invalid value: {name!r}: a namespace must be a lowercase RFC 1123 label")
+            ctx.err("metadata.name", say('Invalid value: {name}: a namespace must be a lowercase RFC 1123 label', name=repr(name)))
             continue
         if name in labels:
-            ctx.err("metadata.name", f'namespaces "{name}" already exists')
+            ctx.err("metadata.name", say('namespaces "{name}" already exists', name=name))
             continue
         labels[name] = {**ctx.labels(meta.get("labels"), "metadata.labels"), "kubernetes.io/metadata.name": name}
     parsed = []
@@ -41,7 +42,7 @@ def build_policies(scn: Scenario, namespaces: list[tuple[Ctx, dict]], policies: 
         if pol is None:
             continue
         if (pol.namespace, pol.name) in seen:
-            ctx.err("metadata.name", f'networkpolicies.networking.k8s.io "{pol.name}" already exists in namespace {pol.namespace}')
+            ctx.err("metadata.name", say('networkpolicies.networking.k8s.io "{name}" already exists in namespace {namespace}', name=pol.name, namespace=pol.namespace))
             continue
         seen.add((pol.namespace, pol.name))
         parsed.append(pol)
@@ -58,7 +59,7 @@ def build_proxy_config(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
     scn.proxy = default_proxy_config(scn.cluster.cluster_cidr)
     for n, (ctx, obj) in enumerate(items):
         if n > 0:
-            ctx.err("kind", "only one KubeProxyConfiguration per scenario (every node's kube-proxy reads the same file)")
+            ctx.err("kind", say("only one KubeProxyConfiguration per scenario (every node's kube-proxy reads the same file)"))
             continue
 
         def warn(path: str, message: str, ctx: Ctx = ctx) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from quizapp.words import say
 
 Err = Callable[[str, str], None]
 Warn = Callable[[str, str], None]
@@ -50,10 +51,10 @@ IPVS_SCHEDULERS = ("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed",
 IPVS_MODELLED = {"rr": "round robin", "wrr": "weighted round robin (kube-proxy gives every real server weight 1)",
                  "sh": "source hashing", "mh": "Maglev hashing (kube-proxy sets the source-hash flag)"}
 _IPVS_NOT_MODELLED = {
-    "excludeCIDRs": "it only keeps kube-proxy from deleting virtual servers it did not create, and the scenario has none",
-    "tcpTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
-    "tcpFinTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
-    "udpTimeout": "IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes",
+    "excludeCIDRs": say("it only keeps kube-proxy from deleting virtual servers it did not create, and the scenario has none"),
+    "tcpTimeout": say("IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes"),
+    "tcpFinTimeout": say("IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes"),
+    "udpTimeout": say("IPVS idle timeouts (ipvsadm --set) change how long an idle connection lives, not where it goes"),
 }
 KNOWN_MODES = ("iptables", "nftables", "ipvs", "kernelspace")
 
@@ -95,12 +96,12 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
     for k in obj:
         if k in ("apiVersion", "kind") or k in _TUNING or k in _MODELLED:
             continue
-        err(k, f'strict decoding error: unknown field "{k}" (kube-proxy refuses to start with it)')
+        err(k, say('strict decoding error: unknown field "{k}" (kube-proxy refuses to start with it)', k=k))
     mode = obj.get("mode") or "iptables"
     if mode not in KNOWN_MODES:
-        err("mode", f'Invalid value: {mode!r}: must be "iptables", "nftables" or "ipvs"')
+        err("mode", say('Invalid value: {mode}: must be "iptables", "nftables" or "ipvs"', mode=repr(mode)))
     elif mode not in MODES:
-        err("mode", f"not modelled: mode {mode} (the simulator models kube-proxy's iptables, nftables and ipvs modes)")
+        err("mode", say("not modelled: mode {mode} (the simulator models kube-proxy's iptables, nftables and ipvs modes)", mode=mode))
     else:
         cfg.mode = mode
     for section, keys in _SECTIONS.items():
@@ -108,15 +109,15 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
         if body is None:
             continue
         if not isinstance(body, dict):
-            err(section, "must be a mapping")
+            err(section, say('must be a mapping'))
             continue
         for k in body:
             if k not in keys:
-                err(f"{section}.{k}", f'strict decoding error: unknown field "{section}.{k}"')
+                err(f"{section}.{k}", say('strict decoding error: unknown field "{section}.{k}"', section=section, k=k))
         read = {k for k in body if k in ("masqueradeAll", "masqueradeBit")} if (cfg.mode, section) == ("ipvs", "iptables") else set()
         if section != cfg.mode and set(body) - read:
             what = f"its {cfg.mode} section" + (" and iptables.masqueradeAll/masqueradeBit" if cfg.mode == "ipvs" else "")
-            warn(section, f"ignored: kube-proxy in {cfg.mode} mode reads only {what}")
+            warn(section, say('ignored: kube-proxy in {mode} mode reads only {what}', mode=cfg.mode, what=what))
     ipt = obj.get("iptables") if isinstance(obj.get("iptables"), dict) else {}
     if cfg.mode == "nftables":  # localhost NodePorts never work; masqueradeAll from its own section
         nft = obj.get("nftables") if isinstance(obj.get("nftables"), dict) else {}
@@ -130,42 +131,41 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
         cfg.masquerade_all = _bool(ipt, "masqueradeAll", "iptables", err, False)
         cfg.localhost_nodeports = _bool(ipt, "localhostNodePorts", "iptables", err, True)
         if _bool(ipt, "snatNodeInternalIP", "iptables", err, False):
-            err("iptables.snatNodeInternalIP", "not modelled: SNAT to the node's InternalIP")
+            err("iptables.snatNodeInternalIP", say("not modelled: SNAT to the node's InternalIP"))
     cidr = obj.get("clusterCIDR")
     if cidr not in (None, ""):
         text = str(cidr)
         if "," in text or ":" in text:
-            err("clusterCIDR", "not modelled: dual-stack / IPv6 cluster CIDRs (the simulator is IPv4 only)")
+            err("clusterCIDR", say('not modelled: dual-stack / IPv6 cluster CIDRs (the simulator is IPv4 only)'))
         else:
             try:
                 cfg.cluster_cidr = ipaddress.IPv4Network(text, strict=False)
                 cfg.cluster_cidr_set = True
             except ValueError as exc:
-                err("clusterCIDR", f"Invalid value: {cidr!r}: {exc}")
+                err("clusterCIDR", say('Invalid value: {cidr}: {exc}', cidr=repr(cidr), exc=exc))
     dlm = obj.get("detectLocalMode") or "ClusterCIDR"
     if dlm not in ("ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix"):
-        err("detectLocalMode", f'Unsupported value: {dlm!r}: supported values: "ClusterCIDR", "NodeCIDR", '
-                               '"BridgeInterface", "InterfaceNamePrefix"')
+        err("detectLocalMode", say('Unsupported value: {dlm}: supported values: "ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix"', dlm=repr(dlm)))
     elif dlm not in ("ClusterCIDR", "NodeCIDR"):
-        err("detectLocalMode", f"not modelled: detectLocalMode {dlm}; use ClusterCIDR or NodeCIDR")
+        err("detectLocalMode", say('not modelled: detectLocalMode {dlm}; use ClusterCIDR or NodeCIDR', dlm=dlm))
     else:
         cfg.detect_local_mode = dlm
     npa = obj.get("nodePortAddresses")
     if npa is not None:
         if not isinstance(npa, list):
-            err("nodePortAddresses", "must be a list of CIDRs and keywords (primary, localhost, all)")
+            err("nodePortAddresses", say('must be a list of CIDRs and keywords (primary, localhost, all)'))
         for i, entry in enumerate(npa if isinstance(npa, list) else []):
             text = str(entry)
             if text in KEYWORDS:
                 cfg.node_port_addresses.append(text)
                 continue
             if ":" in text:
-                warn(f"nodePortAddresses[{i}]", "an IPv6 range: no effect on IPv4 NodePorts")
+                warn(f"nodePortAddresses[{i}]", say('an IPv6 range: no effect on IPv4 NodePorts'))
                 continue
             try:
                 ipaddress.IPv4Network(text, strict=False)
             except ValueError:
-                err(f"nodePortAddresses[{i}]", f"Invalid value: {entry!r}: must be a CIDR or one of primary, localhost, all")
+                err(f"nodePortAddresses[{i}]", say('Invalid value: {entry}: must be a CIDR or one of primary, localhost, all', entry=repr(entry)))
                 continue
             cfg.node_port_addresses.append(text)
     if cfg.mode == "nftables" and npa is None:
@@ -178,17 +178,15 @@ def parse_proxy_config(obj: dict, err: Err, warn: Warn) -> ProxyConfig:
 def _parse_ipvs(cfg: ProxyConfig, ipvs: dict, err: Err) -> None:
     sched = ipvs.get("scheduler") or "rr"
     if sched not in IPVS_SCHEDULERS:
-        err("ipvs.scheduler", f"Invalid value: {sched!r}: the kernel has no IPVS scheduler of that name "
-                              f"(kube-proxy: can't use the IPVS proxier); one of {', '.join(IPVS_SCHEDULERS)}")
+        err("ipvs.scheduler", say("Invalid value: {sched}: the kernel has no IPVS scheduler of that name (kube-proxy: can't use the IPVS proxier); one of {ipvs_schedulers}", sched=repr(sched), ipvs_schedulers=', '.join(IPVS_SCHEDULERS)))
     elif sched not in IPVS_MODELLED:
-        err("ipvs.scheduler", f"not modelled: scheduler {sched}: its pick depends on live connection counts, weights "
-                              f"or failover state that a trace of one connection cannot show; modelled: {', '.join(IPVS_MODELLED)}")
+        err("ipvs.scheduler", say('not modelled: scheduler {sched}: its pick depends on live connection counts, weights or failover state that a trace of one connection cannot show; modelled: {ipvs_modelled}', sched=sched, ipvs_modelled=', '.join(IPVS_MODELLED)))
     else:
         cfg.ipvs_scheduler = sched
     cfg.strict_arp = _bool(ipvs, "strictARP", "ipvs", err, False)
     for key, why in _IPVS_NOT_MODELLED.items():
         if ipvs.get(key) not in (None, "", [], "0s", 0):
-            err(f"ipvs.{key}", f"not modelled: ipvs.{key} ({why}); remove it")
+            err(f"ipvs.{key}", say('not modelled: ipvs.{key} ({why}); remove it', key=key, why=why))
 
 
 def default_proxy_config(cluster_cidr: ipaddress.IPv4Network) -> ProxyConfig:
@@ -201,7 +199,7 @@ def _bool(obj: dict, key: str, section: str, err: Err, default: bool) -> bool:
     if v is None:
         return default
     if not isinstance(v, bool):
-        err(f"{section}.{key}", f"Invalid value: {v!r}: must be true or false")
+        err(f"{section}.{key}", say('Invalid value: {v}: must be true or false', v=repr(v)))
         return default
     return v
 

@@ -67,49 +67,49 @@ def parse_dns_config(obj: Any, path: str, err: Err) -> DNSConfig | None:
     if obj is None:
         return None
     if not isinstance(obj, dict):
-        err(path, "must be a mapping with nameservers, searches and options")
+        err(path, say('must be a mapping with nameservers, searches and options'))
         return None
     ok = True
     for k in obj:
         if k not in ("nameservers", "searches", "options"):
-            err(f"{path}.{k}", f'strict decoding error: unknown field "{k}": dnsConfig takes nameservers, searches and options')
+            err(f"{path}.{k}", say('strict decoding error: unknown field "{k}": dnsConfig takes nameservers, searches and options', k=k))
             ok = False
     servers = []
     for i, ns in enumerate(obj.get("nameservers") or []):
         try:
             addr = ipaddress.ip_address(str(ns))
         except ValueError:
-            err(f"{path}.nameservers[{i}]", f"Invalid value: {ns!r}: must be a valid IP address")
+            err(f"{path}.nameservers[{i}]", say('Invalid value: {ns}: must be a valid IP address', ns=repr(ns)))
             ok = False
             continue
         if addr.version != 4:
-            err(f"{path}.nameservers[{i}]", "not modelled: IPv6 nameservers (the simulator is IPv4 only)")
+            err(f"{path}.nameservers[{i}]", say('not modelled: IPv6 nameservers (the simulator is IPv4 only)'))
             ok = False
             continue
         servers.append(str(addr))
     if len(servers) > MAX_NAMESERVERS:
-        err(f"{path}.nameservers", f"Invalid value: must not have more than {MAX_NAMESERVERS} nameservers")
+        err(f"{path}.nameservers", say('Invalid value: must not have more than {max_nameservers} nameservers', max_nameservers=MAX_NAMESERVERS))
         ok = False
     searches = []
     for i, s in enumerate(obj.get("searches") or []):
         if not isinstance(s, str) or not _DNS_NAME.match(s.lower()):
-            err(f"{path}.searches[{i}]", f"Invalid value: {s!r}: must be a DNS name")
+            err(f"{path}.searches[{i}]", say('Invalid value: {s}: must be a DNS name', s=repr(s)))
             ok = False
             continue
         searches.append(s.lower().rstrip("."))
     if len(searches) > MAX_SEARCHES:
-        err(f"{path}.searches", f"Invalid value: must not have more than {MAX_SEARCHES} search paths")
+        err(f"{path}.searches", say('Invalid value: must not have more than {max_searches} search paths', max_searches=MAX_SEARCHES))
         ok = False
     options = []
     for i, o in enumerate(obj.get("options") or []):
         if not isinstance(o, dict) or not isinstance(o.get("name"), str):
-            err(f"{path}.options[{i}]", "Required value: each option needs a name (and optionally a value)")
+            err(f"{path}.options[{i}]", say('Required value: each option needs a name (and optionally a value)'))
             ok = False
             continue
         value = o.get("value")
         if o["name"] == "ndots":
             if not (isinstance(value, str) and value.isdigit()):
-                err(f"{path}.options[{i}].value", f"Invalid value: {value!r}: ndots takes a number, as a string (\"2\")")
+                err(f"{path}.options[{i}].value", say('Invalid value: {value}: ndots takes a number, as a string ("2")', value=repr(value)))
                 ok = False
                 continue
         options.append((o["name"], None if value is None else str(value)))

@@ -8,6 +8,7 @@ from ..core.netutil import int_ip, ip_int, is_ip, network
 from ..core.source import join
 from .model import Service, ServicePort
 from .validation import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, PROTOCOLS, iana_ok
+from quizapp.words import say
 
 
 class ServiceBuilder:
@@ -29,55 +30,55 @@ class ServiceBuilder:
         if name is None:
             return
         if not DNS1035_LABEL.match(name) or len(name) > 63:
-            ctx.err("metadata.name", f"Invalid value: {name!r}: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with a letter and end with an alphanumeric character")
+            ctx.err("metadata.name", say("Invalid value: {name}: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with a letter and end with an alphanumeric character", name=repr(name)))
             return
         if (ns, name) in self.scn.services:
-            ctx.err("metadata.name", f'services "{name}" already exists in namespace {ns} (document {self.scn.services[(ns, name)].doc})')
+            ctx.err("metadata.name", say('services "{name}" already exists in namespace {ns} (document {doc})', name=name, ns=ns, doc=self.scn.services[ns, name].doc))
             return
         ok = True
         stype = ctx.string(spec, "type", "spec", default="ClusterIP")
         if stype not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
-            ctx.err("spec.type", f'Unsupported value: {stype!r}: supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"')
+            ctx.err("spec.type", say('Unsupported value: {stype}: supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"', stype=repr(stype)))
             return
         cip = spec.get("clusterIP")
         headless = cip == "None"
         if cip is not None and not headless:
             if not isinstance(cip, str) or not is_ip(cip):
-                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: must be a valid IP address or None")
+                ctx.err("spec.clusterIP", say('Invalid value: {cip}: must be a valid IP address or None', cip=repr(cip)))
                 ok = False
             elif stype == "ExternalName":
-                ctx.err("spec.clusterIP", "Forbidden: may not be set for ExternalName services")
+                ctx.err("spec.clusterIP", say('Forbidden: may not be set for ExternalName services'))
                 ok = False
             elif not self.scn.in_service_cidr(cip):
-                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: provided IP is not in the valid range; the service CIDR is {self.scn.cluster.service_cidr}")
+                ctx.err("spec.clusterIP", say('Invalid value: {cip}: provided IP is not in the valid range; the service CIDR is {service_cidr}', cip=repr(cip), service_cidr=self.scn.cluster.service_cidr))
                 ok = False
             elif cip in self._vips:
-                ctx.err("spec.clusterIP", f"Invalid value: {cip!r}: provided IP is already allocated (to {self._vips[cip]})")
+                ctx.err("spec.clusterIP", say('Invalid value: {cip}: provided IP is already allocated (to {owner})', cip=repr(cip), owner=self._vips[cip]))
                 ok = False
         if headless and stype != "ClusterIP":
-            ctx.err("spec.clusterIP", f"Invalid value: \"None\": may not be set to 'None' for {stype} services")
+            ctx.err("spec.clusterIP", say('Invalid value: "None": may not be set to \'None\' for {stype} services', stype=stype))
             ok = False
         ext_name = None
         if stype == "ExternalName":
             ext_name = ctx.string(spec, "externalName", "spec", required=True)
             if ext_name is not None and not DNS1123_SUBDOMAIN.match(ext_name.rstrip(".").lower()):
-                ctx.err("spec.externalName", f"Invalid value: {ext_name!r}: must be a DNS name")
+                ctx.err("spec.externalName", say('Invalid value: {ext_name}: must be a DNS name', ext_name=repr(ext_name)))
                 ok = False
         etp = ctx.string(spec, "externalTrafficPolicy", "spec")
         if etp is not None:
             if etp not in ("Cluster", "Local"):
-                ctx.err("spec.externalTrafficPolicy", f'Unsupported value: {etp!r}: supported values: "Cluster", "Local"')
+                ctx.err("spec.externalTrafficPolicy", say('Unsupported value: {etp}: supported values: "Cluster", "Local"', etp=repr(etp)))
                 ok = False
             elif stype not in ("NodePort", "LoadBalancer") and not spec.get("externalIPs"):
-                ctx.err("spec.externalTrafficPolicy", "Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)")
+                ctx.err("spec.externalTrafficPolicy", say('Invalid value: may only be set for externally-accessible services (type NodePort or LoadBalancer, or with externalIPs)'))
                 ok = False
         itp = ctx.string(spec, "internalTrafficPolicy", "spec", default="Cluster")
         if itp not in ("Cluster", "Local"):
-            ctx.err("spec.internalTrafficPolicy", f'Unsupported value: {itp!r}: supported values: "Cluster", "Local"')
+            ctx.err("spec.internalTrafficPolicy", say('Unsupported value: {itp}: supported values: "Cluster", "Local"', itp=repr(itp)))
             ok = False
         aff = ctx.string(spec, "sessionAffinity", "spec", default="None")
         if aff not in ("None", "ClientIP"):
-            ctx.err("spec.sessionAffinity", f'Unsupported value: {aff!r}: supported values: "ClientIP", "None"')
+            ctx.err("spec.sessionAffinity", say('Unsupported value: {aff}: supported values: "ClientIP", "None"', aff=repr(aff)))
             ok = False
         timeout = 10800
         sac = ctx.mapping(spec.get("sessionAffinityConfig"), "spec.sessionAffinityConfig")
@@ -92,7 +93,7 @@ class ServiceBuilder:
         ports: list[ServicePort] = []
         items = ctx.seq(spec.get("ports"), "spec.ports")
         if not items and stype not in ("ExternalName",) and not headless:
-            ctx.err("spec.ports", "Required value: a Service needs at least one port")
+            ctx.err("spec.ports", say('Required value: a Service needs at least one port'))
             ok = False
         seen_names: set[str] = set()
         seen_ports: set[tuple[int, str]] = set()
@@ -102,48 +103,48 @@ class ServiceBuilder:
             p = ctx.mapping(p, pp)
             pname = ctx.string(p, "name", pp)
             if len(items) > 1 and not pname:
-                ctx.err(join(pp, "name"), "Required value: every port of a multi-port Service must be named")
+                ctx.err(join(pp, "name"), say('Required value: every port of a multi-port Service must be named'))
                 ok = False
             if pname:
                 if not DNS1123_LABEL.match(pname) or len(pname) > 63:
-                    ctx.err(join(pp, "name"), f"Invalid value: {pname!r}: must be a lowercase RFC 1123 label")
+                    ctx.err(join(pp, "name"), say('Invalid value: {pname}: must be a lowercase RFC 1123 label', pname=repr(pname)))
                     ok = False
                 elif pname in seen_names:
-                    ctx.err(join(pp, "name"), f"Duplicate value: {pname!r}")
+                    ctx.err(join(pp, "name"), say('Duplicate value: {pname}', pname=repr(pname)))
                     ok = False
                 seen_names.add(pname)
             port = ctx.integer(p, "port", pp, 1, 65535, required=True)
             proto = ctx.string(p, "protocol", pp, default="TCP")
             if proto not in PROTOCOLS:
-                ctx.err(join(pp, "protocol"), f'Unsupported value: {proto!r}: supported values: "SCTP", "TCP", "UDP"')
+                ctx.err(join(pp, "protocol"), say('Unsupported value: {proto}: supported values: "SCTP", "TCP", "UDP"', proto=repr(proto)))
                 ok = False
                 continue
             if port is None:
                 ok = False
                 continue
             if (port, proto) in seen_ports:
-                ctx.err(join(pp, "port"), f"Duplicate value: {port}/{proto}: each port/protocol may appear once")
+                ctx.err(join(pp, "port"), say('Duplicate value: {port}/{proto}: each port/protocol may appear once', port=port, proto=proto))
                 ok = False
             seen_ports.add((port, proto))
             tp = p.get("targetPort", port)
             if isinstance(tp, bool) or not isinstance(tp, (int, str)):
-                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp!r}: must be a port number or a port name")
+                ctx.err(join(pp, "targetPort"), say('Invalid value: {tp}: must be a port number or a port name', tp=repr(tp)))
                 ok = False
                 continue
             if isinstance(tp, str) and tp.isdigit():
                 tp = int(tp)
             if isinstance(tp, int) and not 1 <= tp <= 65535:
-                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp}: must be between 1 and 65535, inclusive")
+                ctx.err(join(pp, "targetPort"), say('Invalid value: {tp}: must be between 1 and 65535, inclusive', tp=tp))
                 ok = False
                 continue
             if isinstance(tp, str) and not iana_ok(tp):
-                ctx.err(join(pp, "targetPort"), f"Invalid value: {tp!r}: must be a port number or an IANA_SVC_NAME (at most 15 characters, lowercase letters, digits and '-', at least one letter)")
+                ctx.err(join(pp, "targetPort"), say("Invalid value: {tp}: must be a port number or an IANA_SVC_NAME (at most 15 characters, lowercase letters, digits and '-', at least one letter)", tp=repr(tp)))
                 ok = False
                 continue
             np_ = None
             if p.get("nodePort") is not None:
                 if stype not in ("NodePort", "LoadBalancer"):
-                    ctx.err(join(pp, "nodePort"), f"Forbidden: may not be used when `type` is '{stype}'")
+                    ctx.err(join(pp, "nodePort"), say("Forbidden: may not be used when `type` is '{stype}'", stype=stype))
                     ok = False
                     continue
                 lo, hi = self.scn.cluster.node_port_range
@@ -152,16 +153,16 @@ class ServiceBuilder:
                     ok = False
                     continue
                 if not lo <= np_ <= hi:
-                    ctx.err(join(pp, "nodePort"), f"Invalid value: {np_}: provided port is not in the valid range. The range of valid ports is {lo}-{hi}")
+                    ctx.err(join(pp, "nodePort"), say('Invalid value: {np_}: provided port is not in the valid range. The range of valid ports is {lo}-{hi}', np_=np_, lo=lo, hi=hi))
                     ok = False
                     continue
                 owner = self._nodeports.get(np_)
                 if owner is not None:
-                    ctx.err(join(pp, "nodePort"), f"Invalid value: {np_}: provided port is already allocated (to {owner[1]})")
+                    ctx.err(join(pp, "nodePort"), say('Invalid value: {np_}: provided port is already allocated (to {owner})', np_=np_, owner=owner[1]))
                     ok = False
                     continue
                 if (np_, proto) in own_np:
-                    ctx.err(join(pp, "nodePort"), f"Duplicate value: {np_}/{proto}")
+                    ctx.err(join(pp, "nodePort"), say('Duplicate value: {np_}/{proto}', np_=np_, proto=proto))
                     ok = False
                     continue
                 own_np.add((np_, proto))
@@ -174,7 +175,7 @@ class ServiceBuilder:
                 ip = ctx.string(ing, "ip", f"status.loadBalancer.ingress[{i}]")
                 if ip is not None:
                     if not is_ip(ip):
-                        ctx.err(f"status.loadBalancer.ingress[{i}].ip", f"Invalid value: {ip!r}: must be a valid IPv4 address")
+                        ctx.err(f"status.loadBalancer.ingress[{i}].ip", say('Invalid value: {ip}: must be a valid IPv4 address', ip=repr(ip)))
                         ok = False
                     else:
                         lb_ips.append(ip)
@@ -182,28 +183,28 @@ class ServiceBuilder:
         for i, ip in enumerate(ctx.seq(spec.get("externalIPs"), "spec.externalIPs")):
             path = f"spec.externalIPs[{i}]"
             if stype == "ExternalName" or headless:
-                ctx.err(path, "not modelled: externalIPs on an ExternalName or headless Service (kube-proxy ignores them)")
+                ctx.err(path, say('not modelled: externalIPs on an ExternalName or headless Service (kube-proxy ignores them)'))
                 ok = False
             elif not isinstance(ip, str) or not is_ip(ip):
-                ctx.err(path, f"Invalid value: {ip!r}: an IPv4 address (IPv6 is not modelled)")
+                ctx.err(path, say('Invalid value: {ip}: an IPv4 address (IPv6 is not modelled)', ip=repr(ip)))
                 ok = False
             elif self.scn.in_service_cidr(ip) or self.scn.in_cluster_cidr(ip):
-                ctx.err(path, f"Invalid value: {ip!r}: an external IP outside the service and Pod CIDRs")
+                ctx.err(path, say('Invalid value: {ip}: an external IP outside the service and Pod CIDRs', ip=repr(ip)))
                 ok = False
             else:
                 external_ips.append(ip)
         hc_port = ctx.integer(spec, "healthCheckNodePort", "spec", 1, 65535)
         if hc_port is not None and not (stype == "LoadBalancer" and etp == "Local"):
-            ctx.err("spec.healthCheckNodePort", "Invalid value: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")
+            ctx.err("spec.healthCheckNodePort", say("Invalid value: may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"))
             ok = False
         elif hc_port is not None and hc_port in self._nodeports:
-            ctx.err("spec.healthCheckNodePort", f"Invalid value: {hc_port}: provided port is already allocated (to {self._nodeports[hc_port][1]})")
+            ctx.err("spec.healthCheckNodePort", say('Invalid value: {hc_port}: provided port is already allocated (to {owner})', hc_port=hc_port, owner=self._nodeports[hc_port][1]))
             ok = False
         source_ranges = self._source_ranges(ctx, spec, stype)
         if source_ranges is None:
             ok = False
         if self.scn.proxy.mode == "nftables" and aff == "ClientIP":
-            ctx.err("spec.sessionAffinity", "not modelled: sessionAffinity in kube-proxy's nftables mode (modelled in iptables and ipvs mode)")
+            ctx.err("spec.sessionAffinity", say("not modelled: sessionAffinity in kube-proxy's nftables mode (modelled in iptables and ipvs mode)"))
             ok = False
         if not ok:
             return
@@ -227,18 +228,18 @@ class ServiceBuilder:
         """``spec.loadBalancerSourceRanges``: the client CIDRs kube-proxy lets reach the load-balancer IPs."""
         items = ctx.seq(spec.get("loadBalancerSourceRanges"), "spec.loadBalancerSourceRanges")
         if items and stype != "LoadBalancer":
-            ctx.err("spec.loadBalancerSourceRanges", "Forbidden: may only be used when `type` is 'LoadBalancer'")
+            ctx.err("spec.loadBalancerSourceRanges", say("Forbidden: may only be used when `type` is 'LoadBalancer'"))
             return None
         out = []
         for i, text in enumerate(items):
             path = f"spec.loadBalancerSourceRanges[{i}]"
             if not isinstance(text, str) or ":" in text:
-                ctx.err(path, f"Invalid value: {text!r}: an IPv4 CIDR (IPv6 is not modelled)")
+                ctx.err(path, say('Invalid value: {text}: an IPv4 CIDR (IPv6 is not modelled)', text=repr(text)))
                 return None
             try:
                 out.append(network(text.strip(), strict=False))
             except ValueError as exc:
-                ctx.err(path, f"Invalid value: {text!r}: {exc}")
+                ctx.err(path, say('Invalid value: {text}: {exc}', text=repr(text), exc=exc))
                 return None
         return out
 
@@ -270,7 +271,7 @@ class ServiceBuilder:
                             np_cursor = lo + (np_cursor - lo + 1) % np_size
                             tries += 1
                         if tries > np_size:
-                            self.problems.append(Problem(svc.doc, None, "spec.ports", "no free nodePort left in the range"))
+                            self.problems.append(Problem(svc.doc, None, "spec.ports", say('no free nodePort left in the range')))
                             continue
                         sp.node_port = np_cursor
                         self._nodeports[np_cursor] = ((svc.namespace, svc.name), f"service {svc.namespace}/{svc.name}")
