@@ -254,8 +254,10 @@ class LabChecker(Checker):
         if verdict["problems"]:
             parts = [False] * len(parts)
         shown = next((g for g in goals if not g["met"] and g["trace"]), goals[0] if goals else None)
-        expected = {"goals": [{key: g[key] for key in ("label", "met", "got", "text")} for g in goals],
+        expected = {"goals": [{key: g[key] for key in ("label", "met", "got", "got_words", "text") if key in g}
+                              for g in goals],
                     "outside": verdict["outside"], "problems": verdict["problems"],
+                    "problem_words": verdict.get("problem_words", []),
                     "solution": data.get("solution_text", "")}
         return CheckResult(verdict["correct"], sum(parts) / len(parts), expected, parts,
                            trace=shown["trace"] if shown else None)

@@ -6,6 +6,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.openapi import openapi_document
@@ -14,6 +15,7 @@ from quizapp.auth.service import user_for_token
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.export.service import export_progress
 from quizapp.extensions import db, limiter
+from quizapp.i18n import DEFAULT_LANGUAGE, current_language
 from quizapp.lab import service as lab_service
 from quizapp.lab.tracing import LabInputError
 from quizapp.models import Card, ReviewLog
@@ -150,6 +152,11 @@ def english_trace(trace: Any) -> Any:
     return {**trace, "hops": [{k: v for k, v in hop.items() if k != "words"} for hop in trace.get("hops", [])]}
 
 
+def _line(line: int, language: str) -> str:
+    """`line 12: ` (English, as the API has always said it) or the request's language's way of saying it."""
+    return f"line {line}: " if language == DEFAULT_LANGUAGE else gettext("line %(line)s:", line=line) + " "
+
+
 @bp.post("/trace")
 @limiter.limit(lambda: current_app.config.get("LAB_TRACE_LIMIT", "60 per minute"), key_func=_trace_key)
 @token_required
@@ -180,8 +187,11 @@ def trace():
                                                "bytes", "$.scenario")
             answer = lab_service.trace_untrusted(text, body["from"], body["to"], seed)
     except LabInputError as exc:
-        return error(400, "invalid_scenario", "\n".join(f"line {line}: {message}" if line else message
-                                                         for line, message in exc.problems), "$.scenario")
+        # the simulator's words in the request's language (Accept-Language; English by default)
+        language = current_language()
+        return error(400, "invalid_scenario", "\n".join(_line(line, language) + message if line else message
+                                                         for line, message in exc.localized(language)),
+                     "$.scenario")
     except SandboxLimitExceeded as exc:
         return error(422, "limit_exceeded", str(exc), "$.scenario")
     return jsonify({**answer, "trace": english_trace(answer["trace"])})

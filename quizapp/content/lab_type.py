@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from quizapp.words import say
+from quizapp.words import Said, from_dict, say
 from quizapp.content.qtypes import CompileContext, QuestionType, register
 from quizapp.content.sim_type import _code_block
 from quizapp.lab.grading import OUTCOMES, check_goals, changes_outside, goal_label
@@ -75,12 +75,12 @@ def _parse_allow(ctx: CompileContext, spec: Any, line: int) -> list[dict[str, st
     return rules
 
 
-def _load(ctx: CompileContext, text: str, line: int, what: str) -> Any:
+def _load(ctx: CompileContext, text: str, line: int, what: Said) -> Any:
     try:
         return load_scenario(text, source=ctx.path)
     except ScenarioError as error:
         for problem in error.problems:
-            ctx.error(line + (problem.line or 1) - 1, say('{what}: {problem}', what=what, problem=problem.format(what).split(': ', 1)[-1]))
+            ctx.error(line + (problem.line or 1) - 1, say('{what}: {problem}', what=what, problem=problem.described()))
         return None
 
 
@@ -96,15 +96,15 @@ class Lab(QuestionType):
             return {}
         (_, start_text, start_line), (spec, _, goal_line), (_, solution_text, solution_line) = blocks
         goals, allow = _parse_goals(ctx, spec, goal_line), _parse_allow(ctx, spec, goal_line)
-        start = _load(ctx, start_text, start_line, "starting scenario")
-        solution = _load(ctx, solution_text, solution_line, "solution")
+        start = _load(ctx, start_text, start_line, say("starting scenario"))
+        solution = _load(ctx, solution_text, solution_line, say("solution"))
         if not goals or not allow or start is None or solution is None:
             return {}
         start_report = check_goals(start, goals)
         solution_report = check_goals(solution, goals)
         for goal in solution_report:
             if not goal["met"]:
-                ctx.error(solution_line, say('the solution does not meet the goal `{label}`: the simulator says {got}; fix the solution or the goal', label=goal['label'], got=goal['got']))
+                ctx.error(solution_line, say('the solution does not meet the goal `{label}`: the simulator says {got}; fix the solution or the goal', label=goal['label'], got=from_dict(goal.get('got_words')) or goal['got']))
         if all(goal["met"] for goal in start_report):
             ctx.error(start_line, say('the starting scenario already meets every goal: there is nothing to fix'))
         for change in changes_outside(list(start.documents), list(solution.documents), allow):

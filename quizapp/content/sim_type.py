@@ -21,7 +21,7 @@ from quizapp import safeyaml
 from quizapp.words import Said, say
 from quizapp.checking import normalize_answer
 from quizapp.content.qtypes import CompileContext, QuestionType, register
-from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
+from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, said_of, trace
 
 ASKS = {
     "endpoint": "the endpoint that receives the traffic, as IP:port",
@@ -228,10 +228,8 @@ class SimChecked(QuestionType):
         except ScenarioError as error:
             for problem in error.problems:
                 line = scenario_line + (problem.line or 1) - 1
-                detail = ", ".join(p for p in (f"document {problem.document}" if problem.document else "",
-                                               problem.path) if p)
-                message = say("scenario{where}: {detail}{problem}", where=where, detail=detail + ": " if detail else "",
-                              problem=problem.message)
+                # the simulator's message (document, field path, what is wrong) in the author's language too
+                message = say("scenario{where}: {problem}", where=where, problem=problem.described())
                 if scenario_path == ctx.path:
                     ctx.error(line, message)
                 else:
@@ -241,7 +239,7 @@ class SimChecked(QuestionType):
         try:
             results = [trace(scenario, src, dst, seed=seed) for seed in range(DETERMINISM_SEEDS)]
         except TraceError as error:
-            ctx.error(trace_line, say('the trace cannot run{where}: {error}', where=where, error=error))
+            ctx.error(trace_line, say('the trace cannot run{where}: {error}', where=where, error=said_of(error)))
             return None
         first = results[0]
         if ask in ("endpoint", "name"):

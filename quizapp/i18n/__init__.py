@@ -6,9 +6,13 @@ are BCP 47 tags as authors write them (`zh-CN`); Babel's locale for each is in L
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Flask, has_request_context, request, session
 from flask_babel import Babel, lazy_gettext as _l
 from flask_login import current_user
+
+from quizapp.words import render
 
 bp = Blueprint("i18n", __name__)
 babel = Babel()
@@ -47,6 +51,12 @@ def rating_label(rating: int) -> str:
 
 def outcome_label(outcome: str) -> str:
     return str(OUTCOME_LABELS.get(outcome, outcome))
+
+
+def sim_text(text: str, words: Any = None) -> str:
+    """A simulator message in this request's language: `words` is its stored message (``Said.to_dict()``), `text`
+    the English text shown when there is none (a verdict stored before the simulator said its errors)."""
+    return render(words, current_language(), "sim") if words else text
 
 
 def normalize_language(tag: str | None) -> str | None:
@@ -97,7 +107,7 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, object]:
         return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label,
-                "rating_label": rating_label, "outcome_label": outcome_label}
+                "rating_label": rating_label, "outcome_label": outcome_label, "sim_text": sim_text}
 
 
 from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

@@ -19,7 +19,8 @@ from typing import Any, Iterator
 import yaml
 
 from quizapp.safeyaml import UnsafeYAML, check_yaml
-from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
+from quizapp.sim import ScenarioError, TraceError, cannot_trace, format_trace, load_scenario, not_yaml, trace
+from quizapp.words import Said
 
 GOAL_SEEDS = 4
 OUTCOMES = ("delivered", "refused", "timeout", "unreachable", "nxdomain")
@@ -124,7 +125,8 @@ def check_goals(scenario: Any, goals: list[dict[str, Any]]) -> list[dict[str, An
                     met, shown = False, result
                     break
         except TraceError as error:
-            report.append({"label": goal_label(goal), "met": False, "got": f"cannot trace: {error}",
+            said = cannot_trace(error)
+            report.append({"label": goal_label(goal), "met": False, "got": str(said), "got_words": said.to_dict(),
                            "trace": None, "text": ""})
             continue
         report.append({"label": goal_label(goal), "met": met, "got": _observed(shown),
@@ -142,10 +144,13 @@ def grade(start_text: str, goals: list[dict[str, Any]], allow: list[dict[str, st
         verdict["problems"] = [(error.line, error.message)]
         return verdict
     except ScenarioError as error:
-        verdict["problems"] = [(p.line, p.format("answer").split(": ", 1)[-1]) for p in error.problems]
+        said = [p.described() for p in error.problems]
+        verdict["problems"] = [(p.line, str(message)) for p, message in zip(error.problems, said)]
+        verdict["problem_words"] = [m.to_dict() if isinstance(m, Said) else None for m in said]
         return verdict
     except yaml.YAMLError as error:
-        verdict["problems"] = [(None, f"not valid YAML: {error}")]
+        verdict["problems"] = [(None, str(not_yaml(error)))]
+        verdict["problem_words"] = [not_yaml(error).to_dict()]
         return verdict
     start = [d for d in yaml.safe_load_all(start_text)]
     verdict["outside"] = changes_outside(start, list(scenario.documents), allow)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_number, gettext as _
 from flask_login import current_user, login_required
 from flask_limiter.util import get_remote_address
 from sqlalchemy import delete, select
 
 from quizapp.extensions import db, limiter
+from quizapp.i18n import current_language
 from quizapp.lab import compare, service
 from quizapp.lab.drawing import render_scenario_svg
 from quizapp.lab.tracing import LabInputError
@@ -114,16 +115,17 @@ def run_edited(text: str, form: dict[str, Any]) -> tuple[dict[str, Any] | None, 
     """Trace the learner's text in the sandbox: (answer, problems)."""
     size = len(text.encode("utf-8"))
     if size > service.max_text_bytes():
-        return None, [(None, f"the scenario is {size:,} bytes; the lab accepts at most {service.max_text_bytes():,}")]
+        return None, [(None, _("the scenario is %(size)s bytes; the lab accepts at most %(limit)s",
+                                size=format_number(size), limit=format_number(service.max_text_bytes())))]
     try:
         return service.trace_untrusted(text, form["from"], destination(form), form["seed"], with_inventory=True), []
     except LabInputError as error:
-        return None, error.problems
+        return None, error.localized(current_language())
     except SandboxLimitExceeded as error:
         return None, [(None, str(error))]
     except SandboxError:
         current_app.logger.exception("lab sandbox failed")
-        return None, [(None, "the simulator could not run this scenario; try again or simplify it")]
+        return None, [(None, _("the simulator could not run this scenario; try again or simplify it"))]
 
 
 @bp.route("/<scenario_id>/edit", methods=["GET", "POST"])

@@ -13,18 +13,26 @@ from typing import Any
 import yaml
 
 from quizapp.safeyaml import UnsafeYAML, YAMLLimits, check_yaml
-from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, trace
+from quizapp.sim import (ScenarioError, TraceError, cannot_trace, format_trace, load_scenario, not_yaml,
+                         trace)
+from quizapp.words import Said, render
 
 
 class LabInputError(ValueError):
-    """The scenario or the trace request is refused. ``problems``: [(line or None, message)]."""
+    """The scenario or the trace request is refused. ``problems``: [(line or None, the English message)];
+    :meth:`localized` gives them in a reader's language (the simulator's messages are :class:`Said`)."""
 
-    def __init__(self, problems: list[tuple[int | None, str]]):
+    def __init__(self, problems: list[tuple[int | None, str | Said]]):
+        self.said = list(problems)
         self.problems = [(line, str(message)) for line, message in problems]
         super().__init__("\n".join(f"line {line}: {m}" if line else m for line, m in self.problems))
 
-    def __reduce__(self) -> tuple[Any, ...]:  # crosses the sandbox's pipe intact
-        return (LabInputError, (self.problems,))
+    def localized(self, language: str | None) -> list[tuple[int | None, str]]:
+        """The problems in `language` (English when None or untranslated)."""
+        return [(line, render(message, language, "sim")) for line, message in self.said]
+
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses the sandbox's pipe intact (a Said pickles as itself)
+        return (LabInputError, (self.said,))
 
 
 def load_checked(text: str, source: str = "scenario.yaml", limits: YAMLLimits | None = None) -> Any:
@@ -35,16 +43,10 @@ def load_checked(text: str, source: str = "scenario.yaml", limits: YAMLLimits | 
     except UnsafeYAML as error:
         raise LabInputError([(error.line, error.message)]) from None
     except ScenarioError as error:
-        raise LabInputError([(p.line, _problem_text(p)) for p in error.problems]) from None
+        raise LabInputError([(p.line, p.described()) for p in error.problems]) from None
     except yaml.YAMLError as error:  # should the simulator ever let one through
         mark = getattr(error, "problem_mark", None)
-        raise LabInputError([(mark.line + 1 if mark else None, f"not valid YAML: {error}")]) from None
-
-
-def _problem_text(problem: Any) -> str:
-    where = ", ".join(part for part in (f"document {problem.document}" if problem.document else "",
-                                        problem.path) if part)
-    return f"{where}: {problem.message}" if where else problem.message
+        raise LabInputError([(mark.line + 1 if mark else None, not_yaml(error))]) from None
 
 
 def inventory(scenario: Any) -> dict[str, Any]:
@@ -151,7 +153,7 @@ def trace_loaded(scenario: Any, src: str, dst: str, seed: int = 0, with_inventor
     try:
         result = trace(scenario, src, dst, seed=seed)
     except TraceError as error:
-        raise LabInputError([(None, f"cannot trace {src} -> {dst}: {error}")]) from None
+        raise LabInputError([(None, cannot_trace(error, src, dst))]) from None
     answer = {"trace": result.to_dict(words=True), "text": format_trace(result), "warnings": list(scenario.warnings)}
     if with_inventory:
         inv = inventory(scenario)

@@ -18,7 +18,7 @@ and :mod:`.docker` (each: model, loader, trace steps, DNS, rules, topology), and
 silent, what each outcome means and what is refused: docs/simulator.md.
 """
 
-from .core.errors import Problem, ScenarioError, TraceError
+from .core.errors import Problem, ScenarioError, TraceError, cannot_trace, error_text, not_yaml, said_of
 from .core.model import Scenario
 from .loader import load_scenario, load_scenario_documents
 from .trace import EndpointRef, TraceResult, format_trace, trace, trace_series
@@ -26,4 +26,5 @@ from .trace import EndpointRef, TraceResult, format_trace, trace, trace_series
 __all__ = [
     "EndpointRef", "Problem", "Scenario", "ScenarioError", "TraceError", "TraceResult", "format_trace",
     "load_scenario", "load_scenario_documents", "trace", "trace_series",
+    "cannot_trace", "error_text", "not_yaml", "said_of",
 ]

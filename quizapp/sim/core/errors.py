@@ -9,7 +9,7 @@ pack written in Chinese) renders the same message in the reader's language with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quizapp.words import Said, render, say
 
@@ -21,25 +21,32 @@ class Problem:
     ``load_scenario_documents``); ``line`` the 1-based line, relative to the text passed in, where the
     offending field (or, failing that, its nearest enclosing field) starts; ``None`` when the scenario
     came from Python dicts and there is no text. ``path`` is a field path such as
-    ``spec.ports[0].nodePort`` (empty for the document as a whole). ``message`` is a message (English when
-    printed, :meth:`text` in a language).
+    ``spec.ports[0].nodePort`` (empty for the document as a whole). ``message`` is the English text; ``said``
+    the message it was said as (:meth:`text` renders it in a language).
     """
 
     document: int | None
     line: int | None
     path: str
-    message: str | Said
+    message: str  # English; given a Said, the Said is kept in ``said``
+    said: Said | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.message, Said):
+            object.__setattr__(self, "said", self.message)
+            object.__setattr__(self, "message", str(self.message))
 
     def described(self) -> Said | str:
         """What is wrong and where in the document (``document 2, spec.ports[0]: ...``), without the line."""
+        message = self.said if self.said is not None else self.message
         if self.document is not None and self.path:
             return say("document {document}, {path}: {message}", document=self.document, path=self.path,
-                       message=self.message)
+                       message=message)
         if self.document is not None:
-            return say("document {document}: {message}", document=self.document, message=self.message)
+            return say("document {document}: {message}", document=self.document, message=message)
         if self.path:
-            return say("{path}: {message}", path=self.path, message=self.message)
-        return self.message
+            return say("{path}: {message}", path=self.path, message=message)
+        return message
 
     def text(self, language: str | None = None) -> str:
         """:meth:`described` in `language` (English when None or untranslated)."""
@@ -76,3 +83,15 @@ def said_of(error: BaseException) -> Said | str:
 def error_text(error: BaseException, language: str | None = None) -> str:
     """`error`'s message in `language` (English when None or untranslated)."""
     return render(said_of(error), language, "sim")
+
+
+def cannot_trace(error: BaseException, src: str | None = None, dst: str | None = None) -> Said:
+    """A refused trace request as the lab and the grader report it: ``cannot trace SRC -> DST: <why>``."""
+    if src is None or dst is None:
+        return say("cannot trace: {error}", error=said_of(error))
+    return say("cannot trace {src} -> {dst}: {error}", src=src, dst=dst, error=said_of(error))
+
+
+def not_yaml(error: BaseException) -> Said:
+    """A text the YAML parser refuses (PyYAML's own words stay English)."""
+    return say("not valid YAML: {error}", error=str(error))

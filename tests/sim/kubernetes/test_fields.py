@@ -6,7 +6,7 @@ from quizapp.sim.kubernetes.fields import check_document
 
 
 def errors(kind, doc):
-    return [(p, m) for p, level, m in check_document(kind, doc) if level == "error"]
+    return [(p, str(m)) for p, level, m in check_document(kind, doc) if level == "error"]
 
 
 def test_a_realistic_pod_passes():
@@ -44,4 +44,4 @@ def test_deployment_template_is_checked_as_a_pod():
 
 def test_warning_where_kubernetes_ignores_the_field():
     out = check_document("Service", {"spec": {"loadBalancerIP": "192.168.1.240"}})
-    assert out == [("spec.loadBalancerIP", "warning", out[0][2])] and "deprecated" in out[0][2]
+    assert out == [("spec.loadBalancerIP", "warning", out[0][2])] and "deprecated" in str(out[0][2])

@@ -23,14 +23,14 @@ class P:
 def policy(spec, name="p", ns="default"):
     errors = []
     pol = parse_network_policy({"metadata": {"name": name, "namespace": ns}, "spec": spec},
-                               lambda path, msg: errors.append((path, msg)))
+                               lambda path, msg: errors.append((path, str(msg))))
     assert not errors, errors
     return pol
 
 
 def problems(spec):
     errors = []
-    parse_network_policy({"metadata": {"name": "p"}, "spec": spec}, lambda path, msg: errors.append((path, msg)))
+    parse_network_policy({"metadata": {"name": "p"}, "spec": spec}, lambda path, msg: errors.append((path, str(msg))))
     return errors
 
 
