@@ -77,7 +77,7 @@ class _Builder:
 
     def _classify(self, ctx: Ctx, data: Any, path: str) -> None:
         if not isinstance(data, dict):
-            ctx.err(path, say('a document must be a mapping with apiVersion and kind, not {name__}', name__=type(data).__name__))
+            ctx.err(path, say('a document must be a mapping with apiVersion and kind, not {type_name}', type_name=type(data).__name__))
             return
         kind = data.get("kind")
         if kind is None:

@@ -49,7 +49,7 @@ class Ctx:
                 self.err(path, say('Required value: this field must be set'))
             return {}
         if not isinstance(obj, dict):
-            self.err(path, say('must be a mapping, not {name__}', name__=type(obj).__name__))
+            self.err(path, say('must be a mapping, not {type_name}', type_name=type(obj).__name__))
             return {}
         return obj
 
@@ -57,7 +57,7 @@ class Ctx:
         if obj is None:
             return []
         if not isinstance(obj, list):
-            self.err(path, say('must be a list, not {name__}', name__=type(obj).__name__))
+            self.err(path, say('must be a list, not {type_name}', type_name=type(obj).__name__))
             return []
         return obj
 
@@ -70,7 +70,7 @@ class Ctx:
             if required:
                 self.err(p, say('Required value: this field must be set'))
             return default
-        self.err(p, say('must be a string, not {name__} {v}; quote it', name__=type(v).__name__, v=repr(v)))
+        self.err(p, say('must be a string, not {type_name} {v}; quote it', type_name=type(v).__name__, v=repr(v)))
         return default
 
     def integer(self, obj: dict, key: str, path: str, lo: int, hi: int, required: bool = False) -> int | None:

@@ -110,7 +110,7 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
     if daemon is None:
         return settings
     if not isinstance(daemon, dict):
-        raise SettingsError("spec.daemon", say('must be a mapping of daemon.json keys, not {name__}', name__=type(daemon).__name__))
+        raise SettingsError("spec.daemon", say('must be a mapping of daemon.json keys, not {type_name}', type_name=type(daemon).__name__))
     for key, value in daemon.items():
         path = f'spec.daemon["{key}"]'
         if key in MODELLED_BOOLEANS:

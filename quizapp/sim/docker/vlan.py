@@ -108,7 +108,7 @@ def _check_parent_free(driver: str, cfg: VlanConfig, host: DockerHost) -> None:
         if not on_lan(other):
             continue
         if other.driver != driver:
-            raise CommandError(say('docker network create: a {driver} network and {driver2} network {name} on the same parent eth0 are not modelled by the simulator (the kernel keeps a parent for one kind of child); remove one', driver=driver, driver2=other.driver, name=other.name))
+            raise CommandError(say('docker network create: a {driver} network and {other_driver} network {name} on the same parent eth0 are not modelled by the simulator (the kernel keeps a parent for one kind of child); remove one', driver=driver, other_driver=other.driver, name=other.name))
         if host.settings.engine < (23, 0) or driver == "ipvlan":
             # 20.10's drivers (and ipvlan's still) allow one network per parent
             raise CommandError(say('network {vlan_parent_id} is already using parent interface eth0', vlan_parent_id=other.vlan_parent_id))
@@ -119,7 +119,7 @@ def check_attach(c: DockerContainer, net: DockerNetwork) -> None:
     """What a macvlan/ipvlan endpoint of ``c`` must satisfy before it is attached."""
     if net.driver == "macvlan" and net.vlan_mode == "passthru" and net.by_ip:
         # the kernel lets one macvlan device in passthru mode own its lower device
-        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {name2} (the kernel answers 'device or resource busy')", name=net.name, name2=next(iter(net.by_ip.values())).name))
+        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {container} (the kernel answers 'device or resource busy')", name=net.name, container=next(iter(net.by_ip.values())).name))
     others = [a.network for a in c.attachments]
     if not others and not is_vlan(net):
         return

@@ -59,7 +59,7 @@ class VlanSteps:
             raise Done("unreachable")
         owner = passthru_child(host)
         if owner is not None and not any(n.subnet is not None and in_subnet(pkt.dst, n.subnet) for n in bridges(host)):
-            raise TraceError(say("{ref}: eth0 is the lower device of macvlan passthru network {name}: answers to the host arrive at {name2} instead; the host's own traffic on the LAN is not modelled while a passthru container runs", ref=host.ref, name=owner[1].name, name2=owner[0].name))
+            raise TraceError(say("{ref}: eth0 is the lower device of macvlan passthru network {name}: answers to the host arrive at {container} instead; the host's own traffic on the LAN is not modelled while a passthru container runs", ref=host.ref, name=owner[1].name, container=owner[0].name))
 
     def _vlan_send(self, c: DockerContainer, att: Attachment, pkt: Packet, direct: bool) -> None:
         """From a macvlan/ipvlan endpoint of ``c``: ``direct`` when the destination is in the network's subnet,

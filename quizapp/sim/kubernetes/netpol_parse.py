@@ -25,7 +25,7 @@ def _selector(obj: Any, path: str, err: Err) -> LabelSelector | None:
     if obj is None:
         return LabelSelector()
     if not isinstance(obj, dict):
-        err(path, say('must be a label selector (matchLabels / matchExpressions), not {name__}', name__=type(obj).__name__))
+        err(path, say('must be a label selector (matchLabels / matchExpressions), not {type_name}', type_name=type(obj).__name__))
         return None
     ok = True
     for k in obj:
