@@ -45,6 +45,29 @@ def test_sim_trace_and_content_check_run_without_flask():
     assert loaded_after(code) == []
 
 
+def test_content_check_loads_the_simulator_only_for_files_with_sim_or_lab_questions():
+    probe = ("from quizapp.cli import cli\nimport sys\n"
+             "cli.main(['content', 'check', {path!r}], standalone_mode=False)\n"
+             "print('sim loaded:', 'quizapp.sim' in sys.modules)")
+    plain, simulated = ROOT / "content" / "mtu.md", ROOT / "content" / "sim-docker-versions.md"
+    assert "type: sim" not in plain.read_text(encoding="utf-8") and "type: lab" not in plain.read_text(encoding="utf-8")
+    for path, expected in ((plain, False), (simulated, True)):
+        done = subprocess.run([sys.executable, "-c", probe.format(path=str(path))], cwd=ROOT, capture_output=True,
+                              text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("OK: "), done.stdout
+        assert done.stdout.strip().splitlines()[-1] == f"sim loaded: {expected}"
+
+
+def test_lazily_registered_types_are_listed_in_order_and_resolve():
+    from quizapp.content.qtypes import QUESTION_TYPES
+
+    assert list(QUESTION_TYPES)[-2:] == ["sim", "lab"]
+    assert QUESTION_TYPES["sim"].name == "sim" and QUESTION_TYPES.get("lab").name == "lab"
+    assert all(not isinstance(qtype, str) for qtype in QUESTION_TYPES.values())
+    assert QUESTION_TYPES.get("essay") is None
+
+
 def test_help_lists_every_command_without_building_the_app():
     code = "from quizapp.cli import cli\ncli.main(['--help'], standalone_mode=False)"
     assert loaded_after(code) == []

@@ -16,7 +16,6 @@ from quizapp.content.markdown import render_tokens
 from quizapp.content.parser import SLUG, RawFile, RawQuestion, parse_file, section_source
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
-from quizapp.content import lab_type, sim_type  # noqa: F401  (register the `lab` and `sim` types)
 from quizapp.content.translation import PackTranslations, compile_translation_file
 
 ResourceReader = Callable[[str, str], "bytes | None"]
