@@ -154,7 +154,10 @@ def english_trace(trace: Any) -> Any:
 
 def _line(line: int, language: str) -> str:
     """`line 12: ` (English, as the API has always said it) or the request's language's way of saying it."""
-    return f"line {line}: " if language == DEFAULT_LANGUAGE else gettext("line %(line)s:", line=line) + " "
+    if language == DEFAULT_LANGUAGE:
+        return f"line {line}: "
+    label = gettext("line %(line)s:", line=line)
+    return label if label.endswith("\uff1a") else label + " "  # a full-width colon carries its own space
 
 
 @bp.post("/trace")

@@ -1,9 +1,10 @@
-"""The simulator's own words (hop texts) in zh-CN: every hop text is a message (`say(...)`) with a Chinese
-translation in the `sim` catalogue, the translations keep their parameters, and a trace renders in Chinese with
+"""The simulator's own words (hop texts, and the errors it refuses a scenario or a trace with) in zh-CN: every hop
+text and every error is a message (`say(...)`) with a Chinese translation in the `sim` catalogue, the translations keep their parameters, and a trace renders in Chinese with
 addresses and chain names verbatim while the CLI's text and JSON stay English.
 
-When a branch adds a hop text as a plain (f-)string, or a new `say()` message without a translation, the first
-test fails and lists each one (`path:line: text`): make it `say("... {param} ...", param=...)`, then
+When a branch adds a hop text or an error (`ctx.err(path, ...)`, `raise CommandError(...)`, `TraceError`,
+`SettingsError`, a `Refuse(...)` reason, an option's reason in a `*_NOT_MODELLED` table) as a plain (f-)string, or a new
+`say()` message without a translation, the first test fails and lists each one (`path:line: text`): make it `say("... {param} ...", param=...)`, then
 the steps in docs/i18n.md (extract, update, translate, compile).
 """
 from __future__ import annotations
@@ -25,6 +26,10 @@ SIM = ROOT / "quizapp" / "sim"
 SCENARIOS = ROOT / "tests" / "sim" / "scenarios"
 # the tracer's methods that record a hop's text, and which argument is the text
 HOP_CALLS = {"hop": 1, "_refuse": 1, "_ipvs_mark": 2, "_docker_masq": 3, "_http_hop": 1}
+# the calls that report a scenario problem or raise an error, and which argument is the message (err/e/warn: a
+# document's Ctx.err and the parsers' callbacks; Refuse/Warn: the field tables' reasons)
+ERROR_CALLS = {"err": 1, "e": 1, "warn": 1, "problem": 1, "Problem": 3, "CommandError": 0, "SettingsError": 1,
+               "TraceError": 0, "PortSpecError": 0, "ScenarioError": 0, "Refuse": 0, "Warn": 0}
 
 
 def plain_hop_texts() -> list[str]:
@@ -42,13 +47,45 @@ def plain_hop_texts() -> list[str]:
     return found
 
 
-def test_every_hop_text_is_a_message_with_a_chinese_translation():
+def plain_error_texts() -> list[str]:
+    """Each scenario problem or error raised with a plain or f-string message instead of a message:
+    `path:line: text`; and each option table (`*_NOT_MODELLED`) whose reason is plain text."""
+    found = []
+    for path in sorted(SIM.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
+                if name in ERROR_CALLS and len(node.args) > ERROR_CALLS[name]:
+                    text = node.args[ERROR_CALLS[name]]
+                    if isinstance(text, ast.JoinedStr) or (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(text)[:100]}")
+            elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(
+                    isinstance(t, ast.Name) and t.id.endswith(("NOT_MODELLED", "DEFAULT_TRUE")) for t in node.targets):
+                found += [f"{path.relative_to(ROOT)}:{v.lineno}: {v.value[:100]}" for v in node.value.values
+                          if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+    return found
+
+
+def test_every_hop_text_and_error_is_a_message_with_a_chinese_translation():
     catalogue = Catalogue("sim")
     untranslated = [f"{where}: {msgid!r}" for where, msgid in said_in(SIM) if not catalogue.translated(msgid)]
-    problems = ([f"not a message (use say()): {item}" for item in plain_hop_texts()]
+    problems = ([f"not a message (use say()): {item}" for item in plain_hop_texts() + plain_error_texts()]
                 + [f"no zh-CN translation in sim.po: {item}" for item in untranslated])
-    assert not problems, ("hop texts shown in English to Chinese learners (see docs/i18n.md, 'The simulator's "
-                          "words'):\n" + "\n".join(problems))
+    assert not problems, ("hop texts and errors shown in English to Chinese learners and authors (see docs/i18n.md, "
+                          "'The simulator's words'):\n" + "\n".join(problems))
+
+
+def test_the_check_sees_the_errors():
+    """The error check looks at the calls the simulator reports problems with (a renamed helper would hide them)."""
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in SIM.rglob("*.py"))
+    for call in ("ctx.err(", "raise CommandError(say(", "raise TraceError(say(", "raise SettingsError(",
+                 "Refuse(say("):
+        assert call in sources, call
+    said = {msgid for _where, msgid in said_in(SIM)}
+    assert len(said) > 600  # hop texts (about 280) and errors (about 440)
+    assert "{command}: option --{name} is not modelled by the simulator ({why}); remove it - ignoring it would " \
+           "give an answer that is not what Docker does" in said
 
 
 def test_sim_translations_keep_their_parameters_and_are_compiled():
