@@ -15,7 +15,7 @@ from .core.netutil import is_ip
 from .core.packet import Done, Origin
 from .core.result import DEFAULT_EXTERNAL_IP, REASONS, EndpointRef, TraceResult, format_trace
 from .core.tracer import TracerBase
-from .docker.dns import DockerDns
+from .docker.dns import DockerDns, DockerSearch
 from .docker.trace import DockerSteps
 from .kubernetes.dns import KubernetesDns
 from .kubernetes.ipvs_proxy import IpvsProxySteps
@@ -35,7 +35,7 @@ __all__ = [
 
 
 class _Tracer(L7Steps, KubernetesDns, IpvsProxySteps, NftProxySteps, KubeProxySteps, PolicySteps, KubernetesSteps, DockerDns,
-              DockerSteps, TracerBase):
+              DockerSearch, DockerSteps, TracerBase):
     """One connection through a scenario with both halves."""
 
 

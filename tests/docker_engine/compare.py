@@ -166,7 +166,7 @@ def _names(engine: Engine, s: Scenario, host, to_sim: dict[str, str], ids: dict[
     for cname in s.resolv:
         simulated = resolv_conf(host.containers[cname])
         real = [line.strip() for line in engine.docker("exec", cname, "cat", "/etc/resolv.conf").stdout.splitlines()
-                if line.startswith(("nameserver", "options"))]
+                if line.startswith(("nameserver", "options") + (("search",) if any(s.startswith("search") for s in simulated or []) else ()))]
         if real != simulated:
             problems.append(f"{cname}: /etc/resolv.conf: engine {real}, simulator {simulated}")
     return problems

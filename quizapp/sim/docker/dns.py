@@ -11,28 +11,12 @@ in tests/docker_engine (``dns-*`` scenarios).
 
 from __future__ import annotations
 
+from ..core.errors import TraceError
 from ..core.packet import Done
+from ..core.upstream import outside_message, upstream_could_answer
 from .model import DockerContainer
+from .resolvconf import EMBEDDED_DNS, candidates, own_names, resolv, resolv_conf, uses_embedded_dns  # noqa: F401
 from quizapp.words import Said, say
-
-EMBEDDED_DNS = "127.0.0.11"
-
-
-def uses_embedded_dns(c: DockerContainer) -> bool:
-    owner = c.ns_owner
-    return owner.mode == "bridge" and any(a.network.user_defined for a in owner.attachments)
-
-
-def resolv_conf(c: DockerContainer) -> list[str] | None:
-    """The nameserver and options lines of ``c``'s /etc/resolv.conf; None when it is a copy of the host's (the
-    simulator does not know the host's file)."""
-    owner = c.ns_owner  # container: mode shares the files of the namespace's owner
-    if uses_embedded_dns(owner):
-        return [f"nameserver {EMBEDDED_DNS}", "options ndots:0"]
-    if owner.dns_servers:
-        return [f"nameserver {ip}" for ip in owner.dns_servers]
-    return None
-
 
 def embedded_lookup(c: DockerContainer, low: str) -> tuple[str, list[str]] | None:
     """What the embedded DNS answers ``c`` for ``low``: (network name, addresses), or None (not a container name
@@ -54,7 +38,7 @@ def _etc_hosts(c: DockerContainer, low: str) -> tuple[str, Said] | None:
     ip = owner.extra_hosts.get(low)
     if ip is not None:
         return ip, say("/etc/hosts: --add-host")
-    if owner.mode == "bridge" and owner.attachments and low == owner.hostname.lower():
+    if owner.mode == "bridge" and owner.attachments and low in (n.lower() for n in own_names(owner)):
         return owner.attachments[0].ip, say("/etc/hosts: the container's own hostname")
     return None
 
@@ -71,7 +55,13 @@ class DockerDns:
         if owner.mode == "none":
             self.hop(where, say('{name}: the container has only lo, no DNS server is reachable', name=name))
             raise Done("nxdomain")
+        rc = resolv(c)
+        if uses_embedded_dns(owner) and rc.domains:
+            return self._searched(c, low, where)
         found = embedded_lookup(c, low)
+        if found is None and uses_embedded_dns(owner) and rc.ndots_set and "." not in low:
+            self.hop(where, say("{name} is no container name: with ndots set by --dns-option the embedded DNS does not forward a single-label name; it answers with no address and there is no search domain to try", name=name))
+            raise Done("nxdomain")
         if found is not None:
             net, addrs = found
             if len(addrs) > 1:
@@ -89,6 +79,34 @@ class DockerDns:
             via = say("{dns} forwards it to", dns=EMBEDDED_DNS) if uses_embedded_dns(owner) else say("resolv.conf sends it to")
             self.hop(where, say('{name} is no container name: {via} {servers} (--dns)', name=name, via=via, servers=', '.join(owner.dns_servers)))
         return None
+
+
+class DockerSearch:
+    """Mixin of the tracer: a name tried with the container's search domains (``--dns-search``)."""
+
+    def _searched(self, c: DockerContainer, low: str, where) -> str:
+        rc = resolv(c)
+        names = candidates(rc, low)
+        self.hop(where, say("search {domains}, ndots:{ndots}: {name} has {dots} dot(s), so the resolver asks {names} in this order", domains=" ".join(rc.domains), ndots=rc.ndots, name=low, dots=low.count("."), names=", ".join(names)))
+        for q in names:
+            found = embedded_lookup(c, q)
+            if found is not None:
+                net, addrs = found
+                ip = self.rng.choice(addrs) if len(addrs) > 1 else addrs[0]
+                self.hop(where, say("{name} -> {ip} (Docker embedded DNS {dns}, network {net})", name=q, ip=ip, dns=EMBEDDED_DNS, net=net))
+                return ip
+            if rc.ndots_set and "." not in q:
+                self.hop(where, say("{name}: not a container name; ndots is set by --dns-option, so the embedded DNS does not forward it and answers with no address", name=q))
+                continue
+            ip = self._lan_name(q)
+            if ip is not None:
+                self.hop(where, say("{name} -> {ip} (no container name: {dns} forwards it, and the upstream resolver knows this machine on the LAN)", name=q, ip=ip, dns=EMBEDDED_DNS))
+                return ip
+            if upstream_could_answer(q, self._own_labels()):
+                raise TraceError(outside_message(q, c.ref))
+            self.hop(where, say("{name}: no container name; {dns} forwards it and the upstream resolver answers NXDOMAIN", name=q, dns=EMBEDDED_DNS))
+        self.hop(where, say("{name}: no name in the search list resolved", name=low))
+        raise Done("nxdomain")
 
 
 def _servers_text(c: DockerContainer) -> Said:

@@ -56,8 +56,6 @@ NETCONNECT_SHORT: dict[str, str] = {}
 # Options that change networking in ways the simulator does not model: refused (the scenario would otherwise
 # get a confident wrong answer). Every other accepted option has no effect on where traffic goes.
 RUN_NOT_MODELLED = {
-    "dns-option": say("resolver options"),
-    "dns-search": say("DNS search domains"), "domainname": say("the container's domain name"),
     "link-local-ip": say("link-local addresses"), "ip6": say("IPv6"), "mac-address": say("MAC addresses"),
     "sysctl": say("namespaced kernel settings"), "label-file": say("labels read from a file"),
 }

@@ -109,6 +109,9 @@ class DockerContainer:
     id: str = ""  # 64 hex digits, deterministic (see container_id)
     hostname: str = ""  # -h/--hostname; Docker's default is the short id
     dns_servers: list[str] = field(default_factory=list)  # --dns
+    dns_search: list[str] = field(default_factory=list)  # --dns-search
+    dns_options: list[str] = field(default_factory=list)  # --dns-option
+    domainname: str = ""  # --domainname
     unpublished: bool = False  # -p/-P given while a macvlan/ipvlan endpoint was the gateway: nothing published
     stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
 

@@ -7,6 +7,7 @@ from ..core.netutil import is_ip, is_loopback
 from ..core.ports import LISTEN_KEY
 from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
                     refuse_unmodelled)
+from .resolvconf import check_search, user_ndots, uses_embedded_dns
 from .vlan import VLAN_DRIVERS, is_vlan
 from .model import DockerContainer, DockerHost, PortMapping, container_id
 from .publishing import EPHEMERAL_END, parse_publish, port_list
@@ -78,6 +79,11 @@ class RunCommand:
                 raise CommandError(say('invalid argument "{entry}" for "--add-host" flag: bad format for add-host: "{entry}" (write NAME:IPv4 or NAME:host-gateway)', entry=entry))
             hosts.setdefault(name.lower(), ip)
         return hosts
+
+    def _domainname(self, value: str | None, mode: str, warnings: list[str], name: str) -> str:
+        if value and mode != "bridge":
+            raise CommandError(say("docker run: option --domainname with --network {mode} is not modelled by the simulator (the container's /etc/hosts is then not its own); remove it", mode=mode))
+        return value or ""
 
     def _dns_servers(self, servers: list[str]) -> list[str]:
         for server in servers:
@@ -168,6 +174,8 @@ class RunCommand:
         c.id = container_id(self.host.name, name, index)
         c.hostname = f.last("hostname") or c.short_id
         c.dns_servers = self._dns_servers(f.all("dns"))
+        c.dns_search, c.dns_options = check_search(f.all("dns-search")), f.all("dns-option")
+        c.domainname = self._domainname(f.last("domainname"), mode, warnings, name)
         c.extra_hosts = self._extra_hosts(f.all("add-host"))
         for link in links:  # legacy links: /etc/hosts entries for the target's name and alias
             target_name, _, alias = link.partition(":")
@@ -182,10 +190,14 @@ class RunCommand:
             warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
         if mode == "none" and (publish_specs or publish_all):
             warnings.append(f"{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored")
+        if mode == "container" and (c.dns_search or c.dns_options):
+            warnings.append(f"{name}: --dns-search/--dns-option are ignored with --network container: (the container uses {shares.name}'s resolv.conf)")
         if mode == "bridge":
             self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
             for extra in nets[1:]:
                 self._attach(c, self.host.networks[extra], None, [])
+            if uses_embedded_dns(c):
+                user_ndots(c.dns_options)  # rebuildDNS refuses a bad ndots when the embedded DNS starts
             if c.gateway_attachment is not None and is_vlan(c.gateway_attachment.network) and (publish_specs or publish_all):
                 warnings.append(f"{name}: a {c.gateway_attachment.network.driver} endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10 for macvlan); reach the container at its own address")
                 publish_specs, publish_all, c.unpublished = [], False, True
