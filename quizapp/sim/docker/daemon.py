@@ -116,8 +116,6 @@ def parse_settings(version: Any, daemon: Any) -> DaemonSettings:
         if key in MODELLED_BOOLEANS:
             if not isinstance(value, bool):
                 raise SettingsError(path, say('Invalid value: {value}: must be true or false', value=repr(value)))
-            if key == "userland-proxy" and not value and settings.forward_chain:
-                raise SettingsError(path, say('userland-proxy: false is modelled for Docker 20.10-27 only (its hairpin NAT rules in the Docker 28+ DOCKER-FORWARD layout are not); set engineVersion to "27.5" or remove it'))
             setattr(settings, MODELLED_BOOLEANS[key], value)
         elif key == "allow-direct-routing":
             if not isinstance(value, bool):

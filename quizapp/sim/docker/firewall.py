@@ -17,6 +17,7 @@ from quizapp.words import Said, say
 
 from ..core.packet import Done, Packet
 from .model import DockerHost, DockerNetwork
+from .routed import routed_accept
 from .rules_forward import default_rule, raw_accept, raw_drop
 
 
@@ -52,8 +53,8 @@ def _published(host: DockerHost, net: DockerNetwork, pkt: Packet) -> str | None:
 def _to_docker_chain(host: DockerHost, net: DockerNetwork, pkt: Packet) -> tuple[bool, Said]:
     """The DOCKER chain (reached from FORWARD, or from DOCKER-BRIDGE on 28+) for a packet to ``net``."""
     head = f"DOCKER-FORWARD -j DOCKER-BRIDGE; DOCKER-BRIDGE: -o {net.bridge} -j DOCKER; " if host.settings.forward_chain else ""
-    if net.gateway_mode == "nat":
-        accept = _published(host, net, pkt)
+    if net.gateway_mode in ("nat", "routed"):
+        accept = _published(host, net, pkt) if net.gateway_mode == "nat" else routed_accept(host, net, pkt.dst, pkt.dport, pkt.proto)
         if accept is not None:
             return True, say("{jumps}DOCKER: {rule}", jumps=head, rule=accept)
     rule = default_rule(net)
@@ -84,6 +85,11 @@ def forward_verdict(host: DockerHost, from_net: DockerNetwork | None, net: Docke
         return False, leaving_internal(host, from_net)
     if net.internal and (s.forward_chain or from_net is not None):
         return False, _internal(host, f"! -s {net.subnet} -o {net.bridge} -j DROP", net, say("nothing enters it"))
+    if from_net is not None and from_net is not net and s.isolation_chains and net.gateway_mode == "routed" and s.forward_chain:
+        # Docker 28: DOCKER-ISOLATION-STAGE-1 -o <routed bridge> -j RETURN comes first (usernet-portmap-routed.md)
+        ok, what = _to_docker_chain(host, net, pkt)
+        return ok, say("DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1; DOCKER-ISOLATION-STAGE-1: -o {bridge} -j RETURN "
+                       "(network {name} has gateway mode routed); {rest}", bridge=net.bridge, name=net.name, rest=what)
     if from_net is not None and from_net is not net and s.isolation_chains:
         head = "DOCKER-FORWARD -j DOCKER-ISOLATION-STAGE-1; " if s.forward_chain else ""
         return False, say("{jump}DOCKER-ISOLATION-STAGE-1: -i {from_bridge} ! -o {from_bridge} -j DOCKER-ISOLATION-STAGE-2; "
@@ -99,6 +105,22 @@ def icc_drop(host: DockerHost, net: DockerNetwork) -> Said:
            else say("network {name} has com.docker.network.bridge.enable_icc=false", name=net.name))
     head = "DOCKER-FORWARD: " if host.settings.forward_chain else ""
     return say("{chain}-i {b} -o {b} -j DROP ({why})", chain=head, b=net.bridge, why=why)
+
+
+def hairpin_head(host: DockerHost) -> str:
+    """Where Docker 28+ decides a packet that goes back out the bridge it came in by: DOCKER-FORWARD."""
+    return "DOCKER-FORWARD: " if host.settings.forward_chain else ""
+
+
+def hairpin_accept(host: DockerHost, net: DockerNetwork) -> Said:
+    """The rule that lets a DNAT-ed packet back out the bridge it came from (icc on). Docker 28+ (iptabler
+    network.go, outRuleICC): DOCKER-BRIDGE's jump to DOCKER matches nothing (every rule there has ``! -i``), then
+    ``DOCKER-FORWARD -i <bridge> -j ACCEPT``."""
+    b = net.bridge
+    if host.settings.forward_chain:
+        return say("DOCKER-FORWARD -j DOCKER-BRIDGE; DOCKER-BRIDGE: -o {b} -j DOCKER (no rule there matches -i {b}); "
+                   "DOCKER-FORWARD: -i {b} -j ACCEPT (hairpin: back out the bridge it came from)", b=b)
+    return say('-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)', b=b)
 
 
 def link_accept_head(host: DockerHost, net: DockerNetwork) -> str:

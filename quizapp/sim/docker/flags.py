@@ -68,7 +68,7 @@ NETCREATE_NOT_MODELLED = {
 NETCREATE_DEFAULT_TRUE = {"ipv4": say("networks without IPv4")}  # refused only when turned off
 NETCONNECT_NOT_MODELLED = {
     "ip6": say("IPv6"), "link": say("legacy links"), "link-local-ip": say("link-local addresses"),
-    "driver-opt": say("endpoint driver options"), "gw-priority": say("gateway priorities"),
+    "driver-opt": say("endpoint driver options"),
 }
 # bridge driver options (-o KEY=VALUE): modelled, accepted with their default only, or neutral
 BRIDGE_OPTS_MODELLED = {"com.docker.network.bridge.name", "com.docker.network.bridge.enable_icc",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ..core.netutil import ip_int
 from .flags import CommandError, parse_flags
 from .model import DockerContainer, DockerHost, DockerNetwork, PortMapping, register_dns
+from .routed import routed_gateway
 from quizapp.words import say
 
 
@@ -48,6 +49,8 @@ class LifecycleCommands:
 
     def _unpublish(self, c: DockerContainer) -> None:
         for m in c.publish:
+            if m.routed:  # no host port was bound (.routed)
+                continue
             entries = self.host.mappings.get((m.proto, m.host_port), [])
             entries[:] = [(pm, pc) for pm, pc in entries if pc is not c]
             if not entries:
@@ -58,14 +61,18 @@ class LifecycleCommands:
 
     def _republish(self, c: DockerContainer) -> None:
         fresh = []
+        routed = routed_gateway(c)
         for m in c.publish:
+            if routed:  # the gateway endpoint is on a routed-mode network: no host port (.routed)
+                fresh.append(PortMapping(m.host_ip, m.host_port, m.container_port, m.proto, m.random, routed=True))
+                continue
             if m.random:
                 port = self._random_port(m.proto, m.host_ip)  # type: ignore[attr-defined]
                 m = PortMapping(m.host_ip, port, m.container_port, m.proto, random=True)
             self._bind(m.proto, m.host_ip, m.host_port)  # type: ignore[attr-defined]
             fresh.append(m)
         c.publish = fresh
-        for m in fresh:
+        for m in fresh if not routed else []:
             self.host.mappings.setdefault((m.proto, m.host_port), []).append((m, c))
 
     # -- commands -------------------------------------------------------------------------------------
@@ -77,8 +84,8 @@ class LifecycleCommands:
             c = self._container(name, "stop")
             if not c.running:
                 continue
-            c.stopped_endpoints = [(a.network, a.requested_ip, list(a.aliases)) for a in c.attachments]
-            for net, _ip, _aliases in c.stopped_endpoints:
+            c.stopped_endpoints = [(a.network, a.requested_ip, list(a.aliases), a.gw_priority) for a in c.attachments]
+            for net, _ip, _aliases, _prio in c.stopped_endpoints:
                 self._release(c, net)
             self._unpublish(c)
             c.running = False
@@ -92,8 +99,9 @@ class LifecycleCommands:
             c = self._container(name, "start")
             if c.running:
                 continue
-            for net, ip, aliases in c.stopped_endpoints:
+            for net, ip, aliases, prio in c.stopped_endpoints:
                 self._attach(c, net, ip, aliases)  # type: ignore[attr-defined]
+                c.attachments[-1].gw_priority = prio
             c.stopped_endpoints = []
             self._republish(c)
             c.running = True

@@ -24,7 +24,7 @@ class DockerNetwork:
     icc: bool = True  # -o com.docker.network.bridge.enable_icc (daemon "icc" for the default bridge)
     masquerade: bool = True  # -o com.docker.network.bridge.enable_ip_masquerade
     host_binding: str = "0.0.0.0"  # -o com.docker.network.bridge.host_binding_ipv4: -p without an address
-    gateway_mode: str = "nat"  # -o com.docker.network.bridge.gateway_mode_ipv4 (nat, nat-unprotected)
+    gateway_mode: str = "nat"  # -o com.docker.network.bridge.gateway_mode_ipv4 (nat, nat-unprotected, routed, isolated)
     trusted: list[str] = field(default_factory=list)  # -o com.docker.network.bridge.trusted_host_interfaces
     vlan_mode: str = ""  # macvlan_mode / ipvlan_mode (see .vlan)
     vlan_flag: str = "bridge"  # ipvlan_flag
@@ -80,6 +80,7 @@ class PortMapping:
     container_port: int
     proto: str  # tcp | udp
     random: bool = False
+    routed: bool = False  # on a routed-mode gateway network: no DNAT, no docker-proxy, no host port (.routed)
 
 
 @dataclass(eq=False)
@@ -88,6 +89,7 @@ class Attachment:
     ip: str
     aliases: list[str]
     requested_ip: str | None = None  # --ip: kept when the container starts again
+    gw_priority: int = 0  # --gw-priority / --network name=N,gw-priority=P (Docker 28+; .gwpriority)
 
 
 @dataclass(eq=False)
@@ -113,7 +115,7 @@ class DockerContainer:
     dns_options: list[str] = field(default_factory=list)  # --dns-option
     domainname: str = ""  # --domainname
     unpublished: bool = False  # -p/-P given while a macvlan/ipvlan endpoint was the gateway: nothing published
-    stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str]]] = field(default_factory=list)
+    stopped_endpoints: list[tuple["DockerNetwork", str | None, list[str], int]] = field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -139,13 +141,14 @@ class DockerContainer:
 
     @property
     def gateway_attachment(self) -> Attachment | None:
-        """The gateway endpoint (moby's ``Endpoint.Less``, 20.10's ``epHeap.Less``: non-internal networks before
-        internal ones, then endpoints whose driver set a gateway before those without (a macvlan/ipvlan network
-        with a dummy parent, ipvlan L3), then by network name): it carries the port mappings and the default
-        route. None when every network is --internal: published ports are then not set up at all (seen on Docker
-        20.10)."""
+        """The gateway endpoint (moby's ``Endpoint.Less``, 20.10's ``epHeap.Less``: the higher gw-priority first
+        (Docker 28+, :mod:`.gwpriority`), non-internal networks before internal ones, then endpoints whose driver
+        set a gateway before those without (a macvlan/ipvlan network with a dummy parent, ipvlan L3), then by
+        network name): it carries the port mappings and the default route. None when every network is
+        --internal (an --internal endpoint has no gateway, so it is never chosen, whatever its priority):
+        published ports are then not set up at all (seen on Docker 20.10)."""
         outside = [a for a in self.attachments if not a.network.internal]
-        return min(outside, key=lambda a: (not sets_gateway(a.network), a.network.name)) if outside else None
+        return min(outside, key=lambda a: (-a.gw_priority, not sets_gateway(a.network), a.network.name)) if outside else None
 
     def route_attachment(self) -> Attachment | None:
         """The attachment of the default route: the gateway endpoint; on Docker < 25 an --internal network's

@@ -10,6 +10,7 @@ from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREA
                     NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
                     CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
 from .bridgeopts import apply_version_options
+from .gwpriority import connect_priority
 from .vlan import VLAN_DRIVERS, check_attach, is_vlan, vlan_config
 from .model import Attachment, DockerContainer, DockerHost, DockerNetwork, register_dns
 from quizapp.words import say
@@ -107,8 +108,10 @@ class NetworkCommands:
         if vlan is not None:
             net.vlan_mode, net.vlan_flag, net.vlan_dummy = vlan.mode, vlan.flag, vlan.dummy
             net.vlan_parent_id = "dm-" + _short_id(self.host.name, name)
-        apply_version_options(net, opts, self.host.settings)
-        net.used.update({int(subnet.network_address), int(subnet.broadcast_address), ip_int(gw)})
+        apply_version_options(net, opts, self.host.settings, self.host.warnings)
+        net.used.update({int(subnet.network_address), int(subnet.broadcast_address)})
+        if net.gateway is not None or f.last("gateway") is not None:  # isolated: allocated only when asked for
+            net.used.add(ip_int(gw))
         self.host.networks[name] = net
 
     def _allocate(self, net: DockerNetwork, requested: str | None) -> str:
@@ -165,6 +168,7 @@ class NetworkCommands:
 
     def network_connect(self, args: list[str]) -> None:
         f = parse_flags(args, NETCONNECT_VALUE, NETCONNECT_BOOL, NETCONNECT_SHORT, interspersed=True, what="network connect")
+        priority = connect_priority(f, self.host.settings)  # Docker 28+; the older CLI's "unknown flag"
         if len(f.positionals) != 2:
             raise CommandError(say('"docker network connect" requires exactly 2 arguments: NETWORK CONTAINER'))
         refuse_unmodelled(f, NETCONNECT_NOT_MODELLED, "docker network connect")
@@ -179,4 +183,5 @@ class NetworkCommands:
             raise CommandError(say('container {cname} uses network mode {mode} and cannot be connected to another network', cname=cname, mode=c.mode))
         gateway = c.gateway_attachment
         self._attach(c, net, f.last("ip"), f.all("alias"))
+        c.attachments[-1].gw_priority = priority or 0
         self._follow_gateway(c, gateway)

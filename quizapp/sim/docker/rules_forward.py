@@ -1,4 +1,4 @@
-"""The rules Docker 28 and 29 write (userland proxy on): raw, nat and filter, as ``iptables -S`` shows them.
+"""The rules Docker 28 and 29 write: raw, nat and filter, as ``iptables -S`` shows them.
 
 Sources, moby ``integration/network/bridge/iptablesdoc/generated/`` (``new-daemon.md``, ``usernet-portmap.md``,
 ``usernet-portmap-lo.md``, ``usernet-internal.md``, ``usernet-portmap-natunprot.md``, ``swarm-portmap.md``) and
@@ -12,8 +12,15 @@ Sources, moby ``integration/network/bridge/iptablesdoc/generated/`` (``new-daemo
   per network. ``--internal`` networks: ``! -s <subnet> -o b -j DROP`` and ``! -d <subnet> -i b -j DROP`` in
   ``DOCKER-ISOLATION-STAGE-1`` (28) or ``DOCKER-INTERNAL`` (29). ``DOCKER-USER`` holds the scenario's
   iptables lines and dockerd's ``-j RETURN`` on 28, only the scenario's lines on 29.
-* nat: as before, but 29 has no ``-i <bridge> -j RETURN`` in ``DOCKER``. The userland proxy is on (the daemon's
-  ``userland-proxy: false`` is refused for 28+: its hairpin rules in this layout are not modelled).
+* nat: as before, but 29 has no ``-i <bridge> -j RETURN`` in ``DOCKER``. Daemon ``userland-proxy: false``
+  (moby's "hairpin" mode; ``iptabler/network.go`` ``addNATJumpRules`` and ``setupNonInternalNetworkRules``,
+  ``usernet-portmap-noproxy.md``, golden file ``TestIptabler/hairpin=true,...,gwm=nat,...``): ``OUTPUT -m addrtype
+  --dst-type LOCAL -j DOCKER`` without ``! -d 127.0.0.0/8``, per non-internal network ``-o <bridge> -m addrtype
+  --src-type LOCAL -j MASQUERADE`` ("MASQ LOCAL HOST"), per port ``-s <c>/32 -d <c>/32 -p tcp -m tcp --dport <p> -j
+  MASQUERADE``, DNAT rules without ``! -i <bridge>`` and no ``RETURN`` per bridge (28 included).
+* gateway mode ``routed`` (:mod:`.routed`): no MASQUERADE, no DNAT; per published port the filter ACCEPT only,
+  ``-o <bridge> -p icmp -j ACCEPT`` before the network's DROP, and on 28 ``DOCKER-ISOLATION-STAGE-1`` starts with
+  its conntrack ACCEPT and ``-o <bridge> -j RETURN``. Gateway mode ``isolated``: an ``--internal`` network.
 * raw ``PREROUTING``: per container endpoint on a nat-mode network ``-d <ip>/32 ! -i <bridge> -j DROP`` (trusted
   host interfaces first get ``-d <ip>/32 -i <if> -j ACCEPT``), none with daemon ``allow-direct-routing``; per port
   published on a loopback address ``-d 127.x/32 ! -i lo -p <proto> -m <proto> --dport <port> -j DROP``
@@ -25,6 +32,7 @@ from __future__ import annotations
 from ..core.netutil import is_loopback
 from ..core.tables import Tables
 from .model import DockerHost, DockerNetwork, nat_returns
+from .routed import icmp_rule, isolation_head, routed_mappings
 
 
 def raw_drop(net: DockerNetwork, ip: str) -> str:
@@ -80,19 +88,25 @@ def _raw(t: Tables, host: DockerHost, maps: list[tuple]) -> None:
 
 def _nat(t: Tables, host: DockerHost, nets: list[DockerNetwork], maps: list[tuple]) -> None:
     nat = "nat"
+    hairpin = not host.settings.userland_proxy
     t.chain(nat, "DOCKER")
     t.rule(nat, "PREROUTING", "-m addrtype --dst-type LOCAL -j DOCKER")
-    t.rule(nat, "OUTPUT", "! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER")
+    t.rule(nat, "OUTPUT", ("" if hairpin else "! -d 127.0.0.0/8 ") + "-m addrtype --dst-type LOCAL -j DOCKER")
     for net in reversed(nets):
-        if not net.internal and net.masquerade:
+        if hairpin and not net.internal:  # "MASQ LOCAL HOST"
+            t.rule(nat, "POSTROUTING", f"-o {net.bridge} -m addrtype --src-type LOCAL -j MASQUERADE")
+        if not net.internal and net.masquerade and net.gateway_mode != "routed":
             t.rule(nat, "POSTROUTING", f"-s {net.subnet} ! -o {net.bridge} -j MASQUERADE")
     if host.settings.nat_bridge_return:
         for net in reversed(nets):
-            if nat_returns(net, False):
+            if nat_returns(net, hairpin):
                 t.rule(nat, "DOCKER", f"-i {net.bridge} -j RETURN")
     for m, c, att in maps:
         dst = f"-d {m.host_ip}/32 " if m.host_ip != "0.0.0.0" else ""
-        t.rule(nat, "DOCKER", f"{dst}! -i {att.network.bridge} -p {m.proto} -m {m.proto} --dport {m.host_port} -j DNAT --to-destination {att.ip}:{m.container_port}")
+        not_in = "" if hairpin else f"! -i {att.network.bridge} "
+        if hairpin:
+            t.rule(nat, "POSTROUTING", f"-s {att.ip}/32 -d {att.ip}/32 -p {m.proto} -m {m.proto} --dport {m.container_port} -j MASQUERADE")
+        t.rule(nat, "DOCKER", f"{dst}{not_in}-p {m.proto} -m {m.proto} --dport {m.host_port} -j DNAT --to-destination {att.ip}:{m.container_port}")
 
 
 def _filter(t: Tables, host: DockerHost, nets: list[DockerNetwork], maps: list[tuple]) -> None:
@@ -111,9 +125,14 @@ def _filter(t: Tables, host: DockerHost, nets: list[DockerNetwork], maps: list[t
         b = att.network.bridge
         if att.network.gateway_mode == "nat":
             t.rule(flt, "DOCKER", f"-d {att.ip}/32 ! -i {b} -o {b} -p {m.proto} -m {m.proto} --dport {m.container_port} -j ACCEPT")
+    for m, c, att in routed_mappings(host):  # routed: the container port itself, on its own address
+        b = att.network.bridge
+        t.rule(flt, "DOCKER", f"-d {att.ip}/32 ! -i {b} -o {b} -p {m.proto} -m {m.proto} --dport {m.container_port} -j ACCEPT")
     from .rules import _link_rules  # the legacy-link ACCEPTs (daemon icc: false) are the same in every layout
     _link_rules(t, host)
     for net in outside:
+        if net.gateway_mode == "routed":
+            t.rule(flt, "DOCKER", icmp_rule(net))
         t.rule(flt, "DOCKER", default_rule(net))
     for net in outside:
         t.rule(flt, "DOCKER-BRIDGE", f"-o {net.bridge} -j DOCKER")
@@ -124,6 +143,10 @@ def _filter(t: Tables, host: DockerHost, nets: list[DockerNetwork], maps: list[t
     for net in nets:
         for spec in forward_rules(net):
             t.rule(flt, "DOCKER-FORWARD", spec)
+    for net in reversed(outside) if v28 else []:  # routed: accepted from other networks, answers too
+        if net.gateway_mode == "routed":
+            for spec in isolation_head(net):
+                t.rule(flt, middle, spec)
     for net in reversed(nets):  # inserted at the top when each network is created
         if net.internal:
             for spec in internal_rules(net):

@@ -10,7 +10,9 @@ from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALU
 from .resolvconf import check_search, user_ndots, uses_embedded_dns
 from .vlan import VLAN_DRIVERS, is_vlan
 from .model import DockerContainer, DockerHost, PortMapping, container_id
+from .gwpriority import network_endpoints
 from .publishing import EPHEMERAL_END, parse_publish, port_list
+from .routed import unbound_ports
 from quizapp.words import say
 
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
@@ -95,6 +97,7 @@ class RunCommand:
         f = parse_flags(args, RUN_VALUE, RUN_BOOL, RUN_SHORT, RUN_ALIASES, interspersed=False, what="run")
         if not f.positionals:
             raise CommandError(say('"docker run" requires at least 1 argument (the image)'))
+        endpoints = network_endpoints(f, self.host.settings)  # --network name=N,alias=A,ip=I,gw-priority=P
         image = f.positionals[0]
         network_arg = (f.all("network") or ["bridge"])[0]
         if network_arg.startswith("container:"):
@@ -192,10 +195,18 @@ class RunCommand:
             warnings.append(f"{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored")
         if mode == "container" and (c.dns_search or c.dns_options):
             warnings.append(f"{name}: --dns-search/--dns-option are ignored with --network container: (the container uses {shares.name}'s resolv.conf)")
+        if mode != "bridge" and any(e.aliases or e.ip or e.priority is not None for e in endpoints.values()):
+            raise CommandError(say("docker run: --network {mode} takes no alias, ip or gw-priority (the container has no endpoint of its own)", mode=mode_arg))
         if mode == "bridge":
-            self._attach(c, self.host.networks[nets[0]], ip_req, aliases)
+            first = endpoints.get(nets[0])
+            self._attach(c, self.host.networks[nets[0]], ip_req or (first.ip if first else None),
+                         aliases + (first.aliases if first else []))
             for extra in nets[1:]:
-                self._attach(c, self.host.networks[extra], None, [])
+                e = endpoints.get(extra)
+                self._attach(c, self.host.networks[extra], e.ip if e else None, e.aliases if e else [])
+            for att in c.attachments:
+                e = endpoints.get(att.network.name)
+                att.gw_priority = e.priority if e and e.priority is not None else 0
             if uses_embedded_dns(c):
                 user_ndots(c.dns_options)  # rebuildDNS refuses a bad ndots when the embedded DNS starts
             if c.gateway_attachment is not None and is_vlan(c.gateway_attachment.network) and (publish_specs or publish_all):
@@ -205,40 +216,41 @@ class RunCommand:
                 warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
             addrs = self._host_addresses()
             binding = c.gateway_attachment.network.host_binding if c.gateway_attachment else "0.0.0.0"
-            for spec in publish_specs:
-                if not spec.address_given:
-                    spec.host_ip = binding  # the network's host_binding_ipv4 (0.0.0.0 unless set)
-                if spec.host_ip not in addrs and not is_loopback(spec.host_ip):  # lo holds all of 127.0.0.0/8
-                    raise CommandError(say('Error starting userland proxy: listen {proto}4 {host_ip}: bind: cannot assign requested address ({host_ip} is not an address of host {name})', proto=spec.proto, host_ip=spec.host_ip, name=self.host.name))
-                if spec.host_ports is None:
-                    for cp in spec.container_ports:
-                        hp = self._random_port(spec.proto, spec.host_ip)
-                        self._bind(spec.proto, spec.host_ip, hp)
-                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto, random=True))
-                elif len(spec.container_ports) == 1 and len(spec.host_ports) > 1:
-                    cp = spec.container_ports[0]
-                    for hp in spec.host_ports:
-                        try:
+            with unbound_ports(self, c, publish_specs):  # a routed-mode gateway network binds no host port
+                for spec in publish_specs:
+                    if not spec.address_given:
+                        spec.host_ip = binding  # the network's host_binding_ipv4 (0.0.0.0 unless set)
+                    if spec.host_ip not in addrs and not is_loopback(spec.host_ip):  # lo holds all of 127.0.0.0/8
+                        raise CommandError(say('Error starting userland proxy: listen {proto}4 {host_ip}: bind: cannot assign requested address ({host_ip} is not an address of host {name})', proto=spec.proto, host_ip=spec.host_ip, name=self.host.name))
+                    if spec.host_ports is None:
+                        for cp in spec.container_ports:
+                            hp = self._random_port(spec.proto, spec.host_ip)
                             self._bind(spec.proto, spec.host_ip, hp)
-                        except CommandError:
-                            continue
-                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
-                        break
+                            c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto, random=True))
+                    elif len(spec.container_ports) == 1 and len(spec.host_ports) > 1:
+                        cp = spec.container_ports[0]
+                        for hp in spec.host_ports:
+                            try:
+                                self._bind(spec.proto, spec.host_ip, hp)
+                            except CommandError:
+                                continue
+                            c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
+                            break
+                        else:
+                            raise CommandError(say('Bind for {host_ip}:{first}-{last} failed: every port in the range is already allocated', host_ip=spec.host_ip, first=spec.host_ports[0], last=spec.host_ports[-1]))
                     else:
-                        raise CommandError(say('Bind for {host_ip}:{first}-{last} failed: every port in the range is already allocated', host_ip=spec.host_ip, first=spec.host_ports[0], last=spec.host_ports[-1]))
-                else:
-                    pairs = zip(spec.host_ports, spec.container_ports) if len(spec.host_ports) > 1 else [(spec.host_ports[0], spec.container_ports[0])]
-                    for hp, cp in pairs:
-                        self._bind(spec.proto, spec.host_ip, hp)
-                        c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
-            if publish_all:
-                published = {(m.container_port, m.proto) for m in c.publish}
-                for port, proto in sorted(expose):
-                    if (port, proto) in published:
-                        continue
-                    hp = self._random_port(proto, binding)
-                    self._bind(proto, binding, hp)
-                    c.publish.append(PortMapping(binding, hp, port, proto, random=True))
+                        pairs = zip(spec.host_ports, spec.container_ports) if len(spec.host_ports) > 1 else [(spec.host_ports[0], spec.container_ports[0])]
+                        for hp, cp in pairs:
+                            self._bind(spec.proto, spec.host_ip, hp)
+                            c.publish.append(PortMapping(spec.host_ip, hp, cp, spec.proto))
+                if publish_all:
+                    published = {(m.container_port, m.proto) for m in c.publish}
+                    for port, proto in sorted(expose):
+                        if (port, proto) in published:
+                            continue
+                        hp = self._random_port(proto, binding)
+                        self._bind(proto, binding, hp)
+                        c.publish.append(PortMapping(binding, hp, port, proto, random=True))
         # what listens
         if LISTEN_KEY in labels:
             c.listens = port_list(labels[LISTEN_KEY], f"port in label {LISTEN_KEY}")
@@ -255,7 +267,8 @@ class RunCommand:
                 else:
                     self.host.host_listeners[key] = c
         for m in c.publish:
-            self.host.mappings.setdefault((m.proto, m.host_port), []).append((m, c))
+            if not m.routed:
+                self.host.mappings.setdefault((m.proto, m.host_port), []).append((m, c))
         self.host.containers[name] = c
         owner = c.ns_owner
         self.host.ns_members.setdefault(id(owner), []).append(c)

@@ -20,7 +20,8 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
         if any(n.driver in ("macvlan", "ipvlan") for n in host.networks.values()):
             raise ValueError(f"{host.ref}: macvlan and ipvlan networks are not part of the kernel topology (judged by the real engine in tests/docker_engine instead)")
         for net in bridge_networks(host):
-            ns.interfaces.append(Interface(net.bridge, "bridge", [f"{net.gateway}/{net.subnet.prefixlen}"]))
+            addrs = [f"{net.gateway}/{net.subnet.prefixlen}"] if net.gateway else []  # isolated: none
+            ns.interfaces.append(Interface(net.bridge, "bridge", addrs))
             if host.lan_routes:  # spec.lanRoutesToBridges: the LAN's router routes the subnet to the host,
                 lan.ns.routes.append(Route(str(net.subnet), via=host.ip))  # outside clients send it to the router
                 for ext in spaces:

@@ -9,7 +9,9 @@ from ..core.errors import TraceError
 from ..core.netutil import is_loopback
 from ..core.packet import Done, Packet, in_subnet
 from ..core.result import EndpointRef
-from .firewall import FirewallSteps, forward_verdict, icc_drop, leaving_internal, link_accept_head
+from .firewall import (FirewallSteps, forward_verdict, hairpin_accept, hairpin_head, icc_drop, leaving_internal,
+                       link_accept_head)
+from .gwmode_trace import GatewayModeSteps
 from .model import DockerContainer, DockerHost, DockerNetwork, bridges, nat_returns
 from .userchain import DockerUserSteps
 from .vlan import is_vlan
@@ -17,15 +19,15 @@ from .vlan_trace import VlanSteps
 from quizapp.words import Said, say
 
 
-class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
+class DockerSteps(FirewallSteps, GatewayModeSteps, DockerUserSteps, VlanSteps):
     """Mixin of the tracer (:mod:`quizapp.sim.trace`): what Docker hosts and containers do with a packet."""
 
     def _host_source(self, host: DockerHost, dst: str) -> str:
         for net in bridges(host):
             if net.gateway == dst:
                 return dst
-            if net.subnet is not None and in_subnet(dst, net.subnet):
-                return net.gateway  # type: ignore[return-value]
+            if net.subnet is not None and in_subnet(dst, net.subnet) and net.gateway is not None:
+                return net.gateway
         return host.ip
 
     def _dhost_is_local(self, host: DockerHost, ip: str) -> bool:
@@ -49,6 +51,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
         for net in bridges(host):
             if net.subnet is None or not in_subnet(pkt.dst, net.subnet):
                 continue
+            if net.gateway is None:  # gateway mode isolated: no address on the bridge, no route
+                self._isolated_no_route(host, pkt, net)
             direct = (pkt.dst, pkt.dport)
             if origin == "eth0" or (origin == "bridge" and from_net is not None and from_net is not net):
                 came = from_net if origin == "bridge" else None
@@ -72,6 +76,8 @@ class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
             raise Done("unreachable")
         if origin == "bridge" and from_net is not None:
             self._user_forward(host, pkt, from_net.bridge, "eth0", (pkt.dst, pkt.dport), False)
+            if from_net.gateway_mode == "routed":
+                return self._routed_out(host, pkt, from_net)
         if origin == "bridge" and from_net is not None and not from_net.masquerade:
             self.hop(f"{host.ref} iptables nat POSTROUTING", say('no MASQUERADE for {subnet} (network {name} has com.docker.network.bridge.enable_ip_masquerade=false): the packet leaves with source {src}', subnet=from_net.subnet, name=from_net.name, src=pkt.src))
             if not host.lan_routes:
@@ -159,14 +165,15 @@ class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
             raise Done("timeout")
         if origin == "bridge":
             if not att.network.icc:
-                self.hop(fwd, say('-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {name})', b=b, name=att.network.name))
+                self.hop(fwd, say('{chain}-i {b} -o {b} -j DROP (the DNAT-ed packet goes back out {b}; icc is off on network {name})', chain=hairpin_head(host), b=b, name=att.network.name))
                 raise Done("timeout")
-            self.hop(fwd, say('-i {b} -o {b} -j ACCEPT (hairpin: back out the bridge it came from)', b=b))
+            self.hop(fwd, hairpin_accept(host, att.network))
 
     def _masq_between_bridges(self, host: DockerHost, pkt: Packet, from_net: DockerNetwork | None, to: DockerNetwork) -> None:
         """A container's packet routed into another bridge (only DOCKER-USER lets it through) still meets
         ``-s <its subnet> ! -o <its bridge> -j MASQUERADE``: the server sees the other bridge's address."""
-        if from_net is not None and from_net is not to and from_net.masquerade and not from_net.internal:
+        if from_net is not None and from_net is not to and from_net.masquerade and not from_net.internal \
+                and from_net.gateway_mode != "routed":
             self._docker_masq(host, pkt, to.gateway, say('-s {subnet} ! -o {from_net_bridge} -j MASQUERADE (the packet leaves by {to_bridge})', subnet=from_net.subnet, from_net_bridge=from_net.bridge, to_bridge=to.bridge))
 
     def _user_forward(self, host: DockerHost, pkt: Packet, in_if: str, out_if: str, orig: tuple, isolated: bool) -> bool:
@@ -212,6 +219,7 @@ class DockerSteps(FirewallSteps, DockerUserSteps, VlanSteps):
         if c is not None:
             self.hop(f"{host.ref} INPUT", say("local delivery: {container} (--network host) listens on the host's addresses", container=c.ref))
             raise Done(None, EndpointRef("container", c.name, pkt.dst, pkt.dport), pkt.src)
+        self._routed_port_note(host, pkt)
         bound = [m for m, c in host.mappings.get((pkt.proto, pkt.dport), []) if c.gateway_attachment is not None]
         extra = ""
         if bound:
