@@ -261,6 +261,18 @@ SCENARIOS = [
       (EXT, "192.168.1.128:80"), (EXT, f"{H}:8080"), (HOST, "192.168.1.128:80"), ("container/m2", "m1:80"),
       ("container/m1", f"{H}:8181"), ("container/b1", "192.168.1.128:80")),
     R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
+    # -- Docker 28's gateway priority, in the 20.10 CLI's words (no such flag, no such --network field)
+    R("refuse-gw-priority-on-connect", ["docker network create gp", WEB, "docker network connect --gw-priority 1 gp web"],
+      "unknown flag: --gw-priority"),
+    R("refuse-gw-priority-in-network-field", ["docker network create gp", "docker run -d --name web --network name=gp,gw-priority=1 img"],
+      'invalid argument "name=gp,gw-priority=1" for "--network" flag: invalid field key gw-priority'),
+    # -- gateway_mode_ipv4 came with Docker 27.0: 20.10's bridge driver skips the unknown label, the network is a
+    # nat network (DNAT and docker-proxy for -p); 28/29's routed mode (28/29 only, not run here):
+    # tests/sim/docker/test_routed.py
+    S("gateway-mode-ignored-by-20-10", ["docker network create --subnet 172.28.0.0/24 -o com.docker.network.bridge.gateway_mode_ipv4=routed rt",
+                                        "docker run -d --name web --network rt -p 8080:80 img",
+                                        "docker run -d --name cli --network rt img"],
+      (EXT, f"{H}:8080"), (HOST, "127.0.0.1:8080"), ("container/cli", f"{H}:8080")),  # routed would have no DNAT, no proxy
     # -- com.docker.network.bridge.enable_ip_masquerade=false (default daemon)
     S("no-masquerade", ["docker network create -o com.docker.network.bridge.enable_ip_masquerade=false nm",
                         "docker run -d --name web --network nm -p 8080:80 img", "docker run -d --name cli --network nm img",
