@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
@@ -23,25 +24,60 @@ MESSAGES = {
 }
 
 
+# Werkzeug's status names ("Not Found") are English: the page shows ours.
+NAMES = {
+    400: _l("Bad Request"), 401: _l("Unauthorized"), 403: _l("Forbidden"), 404: _l("Not Found"),
+    405: _l("Method Not Allowed"), 409: _l("Conflict"), 413: _l("Request Entity Too Large"),
+    429: _l("Too Many Requests"), 500: _l("Internal Server Error"), 503: _l("Service Unavailable"),
+}
+# Flask-Limiter's limit ("10 per 1 minute") in the page's language.
+UNITS = {"second": _l("second"), "minute": _l("minute"), "hour": _l("hour"), "day": _l("day"),
+         "month": _l("month"), "year": _l("year")}
+
+
 def _message(code: int) -> object:
     return MESSAGES.get(code, MESSAGES[500] if code >= 500 else MESSAGES[400])
+
+
+def limit_text(exc: HTTPException) -> str | None:
+    """The limit a 429 names, in the request's language (Flask-Limiter's own text is English)."""
+    item = getattr(getattr(exc, "limit", None), "limit", None) if isinstance(exc, RateLimitExceeded) else None
+    if item is None or getattr(exc.limit, "error_message", None):
+        return exc.description or None
+    unit = UNITS.get(item.GRANULARITY.name)
+    if unit is None:
+        return str(item)
+    return _("%(amount)s per %(multiples)s %(unit)s", amount=item.amount, multiples=item.multiples, unit=unit)
+
+
+def _page(code: int, name: str, message: str, detail: str | None) -> str:
+    """The error page in the site's layout (header, menu, language switch); the bare page when the layout itself
+    cannot be drawn (a 5xx whose cause also breaks the menu, e.g. the database)."""
+    try:
+        return render_template("errors/error.html", code=code, name=name, message=message, detail=detail)
+    except Exception:  # noqa: BLE001 - the error page must not fail: the bare one needs no database
+        if code < 500:
+            raise
+        current_app.logger.exception("the error page's layout failed; the bare page is shown")
+        g._login_user = login_manager.anonymous_user()
+        return render_template("errors/bare.html", code=code, name=name, message=message, detail=detail)
 
 
 def http_error(exc: HTTPException):
     code = exc.code or 500
     name = exc.name
-    # Only the rate limiter's description is shown (it names the limit); every other text is ours.
-    detail = _("The limit is %(limit)s.", limit=exc.description) if code == 429 and exc.description else None
     problem = request.environ.get("quizapp.input_problem")  # quizapp.inputs: what in the request was refused
-    if problem:
-        detail = _("Refused: %(problem)s.", problem=problem)
     if request.path.startswith("/api/"):
         with force_locale("en"):
-            message = problem or str(_message(code))
+            message = str(problem or _message(code))
         body = jsonify({"error": {"code": name.lower().replace(" ", "_"), "message": message}})
     else:
-        body = render_template("errors/error.html", code=code, name=name, message=str(_message(code)),
-                               detail=detail)
+        # Only the rate limiter's limit is shown (in the page's language); every other text is ours.
+        limit = limit_text(exc) if code == 429 else None
+        detail = _("The limit is %(limit)s.", limit=limit) if limit else None
+        if problem:
+            detail = _("Refused: %(problem)s.", problem=problem)
+        body = _page(code, str(NAMES.get(code, name)), str(_message(code)), detail)
     response = make_response(body, code)
     for key, value in exc.get_headers():  # Allow (405), Retry-After (429, 503), WWW-Authenticate (401)
         if key.lower() != "content-type":

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from flask import Flask, abort, request
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -48,25 +49,25 @@ def bad_text(value: str, path: bool = False) -> bool:
     return any(char in controls for char in value)
 
 
-def _json_problem(value: Any) -> str | None:
+def _json_problem(value: Any) -> Any:
     """Why a parsed JSON body is refused (None: fine): too deep, or a control character in a string."""
     stack = [(value, 1, "$")]
     while stack:
         item, depth, where = stack.pop()
         if isinstance(item, (dict, list)):
             if depth > MAX_JSON_DEPTH:
-                return f"{where}: nested more than {MAX_JSON_DEPTH} levels deep"
+                return _l("%(where)s: nested more than %(depth)s levels deep", where=where, depth=MAX_JSON_DEPTH)
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in pairs:
                 if isinstance(key, str) and bad_text(key):
-                    return f"{where}: a key contains a control character"
+                    return _l("%(where)s: a key contains a control character", where=where)
                 stack.append((child, depth + 1, f"{where}.{key}" if isinstance(key, str) else f"{where}[{key}]"))
         elif isinstance(item, str) and bad_text(item):
-            return f"{where}: contains a NUL or other control character"
+            return _l("%(where)s: contains a NUL or other control character", where=where)
     return None
 
 
-def refuse(status: int, message: str):
+def refuse(status: int, message: Any):
     request.environ["quizapp.input_problem"] = message  # shown by the error page / API error body
     abort(status, description=message)
 
@@ -77,25 +78,25 @@ def check_request() -> None:
     if limit is not None:
         request.max_content_length = limit
         if request.content_length is not None and request.content_length > limit:
-            refuse(413, f"the request body is larger than {limit // 1024} KiB")
+            refuse(413, _l("the request body is larger than %(kib)s KiB", kib=limit // 1024))
     if bad_text(request.path, path=True):
-        refuse(400, "the address contains a control character")
+        refuse(400, _l("the address contains a control character"))
     fields = [("query", request.args)]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         fields.append(("form", request.form))
     for _where, values in fields:
         for name, value in values.items(multi=True):
             if bad_text(name) or bad_text(value):
-                refuse(400, f"field {name[:40]!r} contains a NUL or other control character")
+                refuse(400, _l("field %(name)s contains a NUL or other control character", name=repr(name[:40])))
             digits = value.strip().lstrip("+-")
             too_big = digits.isdigit() and (len(digits) > 20 or abs(int(value)) > INTEGER_FIELDS.get(name, 0))
             if name in INTEGER_FIELDS and too_big:
-                refuse(400, f"field {name!r} is out of range")
+                refuse(400, _l("field %(name)s is out of range", name=repr(name)))
     if request.is_json and request.content_length:
         try:
             body = request.get_json(silent=True)
         except RecursionError:
-            refuse(400, f"the JSON body is nested more than {MAX_JSON_DEPTH} levels deep")
+            refuse(400, _l("the JSON body is nested more than %(depth)s levels deep", depth=MAX_JSON_DEPTH))
         problem = _json_problem(body) if body is not None else None
         if problem:
             refuse(400, problem)

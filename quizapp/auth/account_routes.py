@@ -11,6 +11,7 @@ from quizapp.auth.account_forms import ChangePasswordForm, DeleteAccountForm, Fo
 from quizapp.auth.forms import PostForm
 from quizapp.auth.routes import bp
 from quizapp.extensions import db
+from quizapp.i18n import language_of, speaking
 from quizapp.mail import send_mail
 
 
@@ -53,11 +54,12 @@ def forgot_password():
         if user is not None:
             link = url_for("auth.reset_password", token=account.reset_token(current_app.secret_key, user),
                            _external=True)
-            # In the language of the request that asked for it (the recipient's, as far as we know).
-            send_mail(current_app.config, user.email, _("Reset your quizapp password"),
-                      _("Hello %(name)s,\n\nto choose a new password, open this link within an hour:\n\n%(link)s\n\n"
-                        "If you did not ask for it, ignore this message: your password stays as it is.\n",
-                        name=user.display_name, link=link))
+            # In the language the account saved, else the one of the request that asked for it.
+            with speaking(language_of(user)):
+                send_mail(current_app.config, user.email, _("Reset your quizapp password"),
+                          _("Hello %(name)s,\n\nto choose a new password, open this link within an hour:\n\n"
+                            "%(link)s\n\nIf you did not ask for it, ignore this message: your password stays as "
+                            "it is.\n", name=user.display_name, link=link))
         # The same answer whether or not the address has an account: the form does not reveal who signed up.
         flash(_("If an account uses that address, we sent it a link to choose a new password (valid for an hour)."),
               "info")

@@ -12,6 +12,7 @@ from quizapp.auth import service, verification
 from quizapp.auth.forms import ResendForm, SignupForm
 from quizapp.auth.routes import bp
 from quizapp.extensions import db, limiter
+from quizapp.i18n import language_of, speaking
 from quizapp.mail import send_mail
 
 
@@ -25,7 +26,8 @@ def _no_email() -> bool:
 
 def _send_link(user) -> None:
     link = url_for("auth.verify_email", token=verification.verify_token(current_app.secret_key, user), _external=True)
-    subject, body = verification.verify_mail(user, link)
+    with speaking(language_of(user)):  # a new account has none saved: the request's
+        subject, body = verification.verify_mail(user, link)
     send_mail(current_app.config, user.email, subject, body)
 
 
@@ -50,8 +52,9 @@ def signup():
             if outcome.new_link:
                 _send_link(outcome.user)
             else:
-                subject, body = verification.taken_mail(outcome.user, url_for("auth.login", _external=True),
-                                                        url_for("auth.forgot_password", _external=True))
+                with speaking(language_of(outcome.user)):  # the address's owner, in their saved language
+                    subject, body = verification.taken_mail(outcome.user, url_for("auth.login", _external=True),
+                                                            url_for("auth.forgot_password", _external=True))
                 send_mail(current_app.config, outcome.user.email, subject, body)
             return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200

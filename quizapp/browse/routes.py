@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from quizapp.browse import service
 from quizapp.extensions import db
+from quizapp.i18n import current_language
+from quizapp.study.localized import localize
 
 bp = Blueprint("browse", __name__)
 
@@ -19,10 +21,12 @@ def learner():
 @login_required
 def index():
     filters = service.Filters.from_args(request.args)
-    rows, total = service.browse(db.session, learner(), filters)
+    language = current_language()
+    rows, total = service.browse(db.session, learner(), filters, language=language)
     db.session.commit()  # the search index refresh, if a pack changed
     return render_template("browse/index.html", rows=rows, total=total, filters=filters, page_size=service.PAGE,
-                           choices=service.choices(db.session, learner()), states=service.STATES, dues=service.DUE)
+                           choices=service.choices(db.session, learner(), language), states=service.STATES,
+                           dues=service.DUE)
 
 
 @bp.get("/browse/cards/<int:card_id>")
@@ -31,7 +35,9 @@ def card(card_id: int):
     found = service.card_detail(db.session, learner(), card_id) or abort(404)
     card, state, mark, history = found
     from quizapp.models import utcnow
-    return render_template("browse/card.html", card=card, state=state, mark=mark, history=history, now=utcnow())
+    return render_template("browse/card.html", card=card, question=localize(db.session, card.question,
+                                                                          current_language()),
+                           state=state, mark=mark, history=history, now=utcnow())
 
 
 def _owned_card(card_id: int) -> None:
@@ -77,4 +83,5 @@ def bury(card_id: int):
 @login_required
 def confirm_reset(card_id: int):
     found = service.card_detail(db.session, learner(), card_id) or abort(404)
-    return render_template("browse/reset.html", card=found[0], state=found[1], answers=len(found[3]))
+    return render_template("browse/reset.html", card=found[0], state=found[1], answers=len(found[3]),
+                           question=localize(db.session, found[0].question, current_language()))

@@ -8,12 +8,13 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Float, Integer, and_, func, literal_column, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from quizapp.access import pack_visible_to
 from quizapp.browse import search
 from quizapp.browse.models import CardMark
-from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
+from quizapp.models import (Card, CardState, Pack, Question, QuestionTranslation, ReviewLog, Topic, TopicTranslation,
+                            User, utcnow)
 from quizapp.study import scheduler as sched
 
 PAGE = 50
@@ -82,8 +83,10 @@ def _has_tag(session: Session, tag: str):
     return text("EXISTS (SELECT 1 FROM json_each(questions.tags) WHERE json_each.value = :tag)").bindparams(tag=tag)
 
 
-def browse(session: Session, user: User, filters: Filters, now: datetime | None = None) -> tuple[list[Row], int]:
+def browse(session: Session, user: User, filters: Filters, now: datetime | None = None,
+           language: str | None = None) -> tuple[list[Row], int]:
     """One page of the learner's cards matching `filters`, ranked by the search when there is one; and the total.
+    Question and topic titles are in `language` where a translation exists (study/localized.py).
 
     Two steps, so that 100,000 cards stay fast: the matching card ids (joining only what the filters need; the
     search hits materialized first, so the full-text query runs once), counted and paged; then the 50 rows of
@@ -150,13 +153,21 @@ def browse(session: Session, user: User, filters: Filters, now: datetime | None 
     if not found_rows:
         return [], total or 0
     page = [row[0] for row in found_rows]
+    translated_question, translated_topic = aliased(QuestionTranslation), aliased(TopicTranslation)
     details = {r.id: r for r in session.execute(
-        select(Card.id, Card.card_key, Question.title, Question.qtype, Topic.title.label("topic"),
+        select(Card.id, Card.card_key, func.coalesce(translated_question.title, Question.title).label("title"),
+               Question.qtype, func.coalesce(translated_topic.title, Topic.title).label("topic"),
                Pack.title.label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
                CardState.suspended, CardMark.flagged, CardMark.suspended.label("marked_suspended"),
                CardMark.buried_until)
         .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
         .join(Pack, Pack.id == Question.pack_id)
+        .outerjoin(translated_question, and_(translated_question.question_id == Question.id,
+                                             translated_question.language == (language or ""),
+                                             Pack.language != translated_question.language))
+        .outerjoin(translated_topic, and_(translated_topic.topic_id == Topic.id,
+                                          translated_topic.language == (language or ""),
+                                          Pack.language != translated_topic.language))
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
         .where(Card.id.in_(page)))}
@@ -170,10 +181,16 @@ def state_name(fsrs_state: int | None) -> str:
     return {None: "new", 1: "learning", 2: "review", 3: "relearning"}.get(fsrs_state, "new")
 
 
-def choices(session: Session, user: User) -> dict[str, list[tuple[str, str]]]:
-    """The values the filter menus offer: visible packs, their topics, the question types present."""
+def choices(session: Session, user: User, language: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The values the filter menus offer: visible packs, their topics (titled in `language` where translated),
+    the question types present."""
     packs = session.execute(select(Pack.slug, Pack.title).where(pack_visible_to(user)).order_by(Pack.title)).all()
-    topics = session.execute(select(Topic.slug, Topic.title).join(Pack, Pack.id == Topic.pack_id)
+    translated = aliased(TopicTranslation)
+    topics = session.execute(select(Topic.slug, func.coalesce(translated.title, Topic.title))
+                             .join(Pack, Pack.id == Topic.pack_id)
+                             .outerjoin(translated, and_(translated.topic_id == Topic.id,
+                                                         translated.language == (language or ""),
+                                                         Pack.language != translated.language))
                              .where(pack_visible_to(user), Topic.retired_at.is_(None))
                              .order_by(Pack.title, Topic.position)).all()
     types = session.scalars(select(Question.qtype).distinct().order_by(Question.qtype)).all()

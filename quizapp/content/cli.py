@@ -82,7 +82,7 @@ def build_command(paths: tuple[str, ...]) -> None:
     assert result.bank is not None
     owned = site_build_problems(db.session, result.bank)
     for problem in owned:
-        click.echo(problem, err=True)
+        click.echo(problem.render(result.problem_language(problem.path)), err=True)
     if owned:
         click.echo(f"{len(owned)} problem(s); nothing was built.", err=True)
         raise SystemExit(1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quizapp.words import Said, render
+from quizapp.words import Said, render, say
 
 
 @dataclass(frozen=True, order=True)
@@ -47,3 +47,9 @@ class ProblemList:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+def owned_pack(path: str, slug: str, owners: list[str]) -> Problem:
+    """`quizapp content build` writes site packs only: pack id `slug` belongs to an instructor."""
+    return Problem.of(path, 1, say("pack id '{slug}' belongs to an instructor ({owners}); choose another `pack:` id",
+                                   slug=slug, owners=", ".join(owners)))

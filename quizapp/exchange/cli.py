@@ -104,6 +104,7 @@ def publish_command(owner: str, paths: tuple[str, ...]) -> None:
     every problem is printed as path:line: message and nothing is published."""
     from quizapp.auth.service import find_user_by_email
     from quizapp.content.compiler import compile_paths
+    from quizapp.i18n import speaking
     from quizapp.packs.publishing import PublishError, publish_spec, validate
 
     user = find_user_by_email(db.session, owner)
@@ -111,7 +112,10 @@ def publish_command(owner: str, paths: tuple[str, ...]) -> None:
         raise click.ClickException(f"{owner} is not an instructor's account; an admin runs "
                                    f"`quizapp user promote {owner} --role instructor`")
     result = compile_paths(paths)
-    validation = validate(db.session, user, result)
+    # Ownership refusals in the pack's language, as the compiler's problems are in their file's (docs/i18n.md).
+    language = next((spec.language for spec in result.bank.packs.values()), None) if result.bank else None
+    with speaking(language):
+        validation = validate(db.session, user, result)
     for problem in validation.problems:
         click.echo(problem, err=True)
     if not validation.ok or validation.pack is None:
@@ -119,7 +123,8 @@ def publish_command(owner: str, paths: tuple[str, ...]) -> None:
                    err=True)
         raise SystemExit(1)
     try:
-        version = publish_spec(db.session, user, validation.pack, source="cli")
+        with speaking(language):
+            version = publish_spec(db.session, user, validation.pack, source="cli")
         db.session.commit()
     except PublishError as error:
         db.session.rollback()

@@ -6,10 +6,12 @@ are BCP 47 tags as authors write them (`zh-CN`); Babel's locale for each is in L
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Flask, has_request_context, request, session
-from flask_babel import Babel, lazy_gettext as _l
+from flask_babel import Babel, force_locale, lazy_gettext as _l
 from flask_login import current_user
 
 from quizapp.words import render
@@ -77,6 +79,24 @@ def current_language() -> str:
         return cached
     language = request.environ["quizapp.language"] = _choose_language()
     return language
+
+
+@contextmanager
+def speaking(language: str | None) -> Iterator[None]:
+    """Flask-Babel's words in `language` (a tag as users and authors write it: `zh-CN`) inside the block: for words
+    made outside a request (the CLI speaks a pack's `language:`) or for someone other than the one asking (an
+    e-mail in its recipient's language). None, or a language we do not speak: unchanged."""
+    tag = normalize_language(language)
+    if tag is None:
+        yield
+        return
+    with force_locale(LANGUAGES[tag][0]):
+        yield
+
+
+def language_of(user: object | None) -> str | None:
+    """The language `user` saved on their account (None: none saved, or no such user)."""
+    return normalize_language(getattr(user, "language", None)) if user is not None else None
 
 
 def _choose_language() -> str:

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from quizapp.auth.forms import PostForm
+from quizapp.auth.service import find_user_by_email
 from quizapp.extensions import db, limiter
+from quizapp.i18n import language_of, speaking
 from quizapp.mail import send_mail
 from quizapp.packs import invitations
 from quizapp.packs.forms import OwnerForm
@@ -30,7 +32,9 @@ def add_owner(slug: str):
     email = form.email.data.strip()
     token = invitations.invitation_token(current_app.secret_key, row, email, me())
     link = url_for("packs.invitation", token=token, _external=True)
-    subject, body = invitations.invitation_mail(row, me(), link)
+    # The same words for every address, in the language its account saved (else the inviter's).
+    with speaking(language_of(find_user_by_email(db.session, email))):
+        subject, body = invitations.invitation_mail(row, me(), link)
     send_mail(current_app.config, email, subject, body)
     # The same words for every address: whether it has an account, and which role, is not the sender's business.
     flash(_("We sent an invitation to %(email)s. Whoever opens it, logged in to an instructor account using that "

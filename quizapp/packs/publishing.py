@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from quizapp.access import can_edit_pack
 from quizapp.content.compiler import Bank, CompileResult, PackSpec, QuestionSpec, TopicSpec, compile_sources
-from quizapp.content.problems import Problem
+from quizapp.content.problems import Problem, owned_pack
 from quizapp.content.store import BuildReport, write_bank
 from quizapp.models import (
     Pack,
@@ -329,13 +329,13 @@ def problems_as_text(problems: list[Problem]) -> list[str]:
     return [str(problem) for problem in problems]
 
 
-def site_build_problems(session: Session, bank: Bank) -> list[str]:
-    """`quizapp content build` writes site packs only: a pack id an instructor owns is refused."""
+def site_build_problems(session: Session, bank: Bank) -> list[Problem]:
+    """`quizapp content build` writes site packs only: a pack id an instructor owns is refused (a compiler
+    problem: printed in the language of its file, like the others)."""
     problems = []
     for spec in bank.packs.values():
         pack = session.scalar(select(Pack).where(Pack.slug == spec.slug))
         if pack is not None and pack.owners:
             where = spec.topics[0].source_path if spec.topics else spec.slug
-            problems.append(f"{where}:1: pack id '{spec.slug}' belongs to an instructor "
-                            f"({', '.join(o.email for o in pack.owners)}); choose another `pack:` id")
+            problems.append(owned_pack(where, spec.slug, [o.email for o in pack.owners]))
     return problems
