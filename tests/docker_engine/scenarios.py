@@ -9,6 +9,7 @@ from __future__ import annotations
 from quizapp.sim.docker.model import container_id
 
 from .compare import HOST as HOST_NAME, Scenario
+from .scenarios_vlan_dns import VLAN_DNS
 
 EXT = "external:192.168.1.77"
 HOST = "host/h1"
@@ -260,6 +261,7 @@ SCENARIOS = [
                                  "docker run -d --name b1 img"],
       (EXT, "192.168.1.128:80"), (EXT, f"{H}:8080"), (HOST, "192.168.1.128:80"), ("container/m2", "m1:80"),
       ("container/m1", f"{H}:8181"), ("container/b1", "192.168.1.128:80")),
+    *VLAN_DNS,
     R("refuse-join-own-namespace", ["docker run -d --name self --network container:self img"], "cannot join own network"),
     # -- Docker 28's gateway priority, in the 20.10 CLI's words (no such flag, no such --network field)
     R("refuse-gw-priority-on-connect", ["docker network create gp", WEB, "docker network connect --gw-priority 1 gp web"],

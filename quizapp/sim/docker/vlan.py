@@ -118,8 +118,9 @@ def _check_parent_free(driver: str, cfg: VlanConfig, host: DockerHost) -> None:
 def check_attach(c: DockerContainer, net: DockerNetwork) -> None:
     """What a macvlan/ipvlan endpoint of ``c`` must satisfy before it is attached."""
     if net.driver == "macvlan" and net.vlan_mode == "passthru" and net.by_ip:
-        # the kernel lets one macvlan device in passthru mode own its lower device
-        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {container} (the kernel answers 'device or resource busy')", name=net.name, container=next(iter(net.by_ip.values())).name))
+        # the kernel lets one macvlan device in passthru mode own its lower device (seen: ip link add ... type
+        # macvlan mode passthru on the same lower device twice -> RTNETLINK answers: Invalid argument)
+        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {container} (the kernel refuses a second macvlan device on a passthru parent: invalid argument)", name=net.name, container=next(iter(net.by_ip.values())).name))
     others = [a.network for a in c.attachments]
     if not others and not is_vlan(net):
         return
