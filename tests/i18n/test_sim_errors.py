@@ -25,12 +25,12 @@ spec:
   ip: 192.168.1.20
   commands:
     - docker network create app
-    - docker run -d --name web --network app --dns-search corp.example nginx
+    - docker run -d --name web --network app --sysctl net.ipv4.ip_forward=1 nginx
 """
 BAD = SCENARIO.replace("nodePort: 30080", "nodePort: 80") + DOCKER_HOST
-REFUSED_EN = ("docker run: option --dns-search is not modelled by the simulator (DNS search domains); remove it - "
+REFUSED_EN = ("docker run: option --sysctl is not modelled by the simulator (namespaced kernel settings); remove it - "
               "ignoring it would give an answer that is not what Docker does")
-REFUSED_ZH = "docker run：模拟器不模拟选项 --dns-search（DNS 搜索域）；请删除它——忽略它会得到与 Docker 实际行为不符的答案"
+REFUSED_ZH = "docker run：模拟器不模拟选项 --sysctl（带名字空间的内核参数）；请删除它——忽略它会得到与 Docker 实际行为不符的答案"
 NODEPORT_ZH = "无效值：80：所给端口不在有效范围内。有效端口范围是 30000-32767"
 
 
@@ -44,7 +44,7 @@ def test_a_refused_scenario_is_english_as_text_and_chinese_when_rendered():
     except ScenarioError as error:
         refused = error
     english = str(refused).splitlines()
-    docker_line = line_of(BAD, "--dns-search")
+    docker_line = line_of(BAD, "--sysctl")
     assert f"bad.yaml:{docker_line}: document 4, spec.commands[1]: {REFUSED_EN}" in english
     assert refused.text("en").splitlines() == english
     chinese = refused.text("zh-CN").splitlines()
@@ -78,8 +78,8 @@ def test_the_lab_carries_the_messages_across_the_sandbox():
     try:
         load_checked(BAD)
     except LabInputError as error:
-        assert (line_of(BAD, "--dns-search"), f"document 4, spec.commands[1]: {REFUSED_EN}") in error.problems
-        assert (line_of(BAD, "--dns-search"), f"文档 4，spec.commands[1]：{REFUSED_ZH}") in error.localized("zh-CN")
+        assert (line_of(BAD, "--sysctl"), f"document 4, spec.commands[1]: {REFUSED_EN}") in error.problems
+        assert (line_of(BAD, "--sysctl"), f"文档 4，spec.commands[1]：{REFUSED_ZH}") in error.localized("zh-CN")
 
 
 def test_the_lab_page_explains_a_bad_request_in_the_readers_language(client, db):
@@ -98,16 +98,16 @@ def test_an_edited_scenario_is_refused_in_chinese_with_its_lines(client, db, mak
     login()
     form = {"scenario": BAD, "from": "external", "to": "192.168.1.11:30080", "seed": "0", "action": "trace"}
     page = client.post(f"/lab/q{question.id}/edit", data=form).get_data(as_text=True)
-    docker_line = line_of(BAD, "--dns-search")
+    docker_line = line_of(BAD, "--sysctl")
     assert f'<a href="#line-{docker_line}">第 {docker_line} 行</a>: 文档 4，spec.commands[1]：' in page
-    assert "模拟器不模拟选项 --dns-search（DNS 搜索域）" in page
+    assert "模拟器不模拟选项 --sysctl（带名字空间的内核参数）" in page
     assert NODEPORT_ZH in page
     assert "is not modelled by the simulator" not in page
 
 
 def test_the_api_answers_in_the_requests_language(client, headers):  # noqa: F811
     request = {"scenario": BAD, "from": "external", "to": "192.168.1.11:30080"}
-    docker_line = line_of(BAD, "--dns-search")
+    docker_line = line_of(BAD, "--sysctl")
     english = check(client.post("/api/v1/trace", headers=headers, json=request), "/trace", "post", 400)["error"]
     assert english["code"] == "invalid_scenario" and english["path"] == "$.scenario"
     assert f"line {docker_line}: document 4, spec.commands[1]: {REFUSED_EN}" in english["message"].splitlines()
@@ -122,7 +122,7 @@ def test_the_api_answers_in_the_requests_language(client, headers):  # noqa: F81
 
 def test_a_lab_answer_the_simulator_refuses_is_explained_in_chinese():
     verdict = grade(SCENARIO, [{"from": "external", "to": "192.168.1.11:30080", "outcome": "delivered"}], [], BAD)
-    docker_line = line_of(BAD, "--dns-search")
+    docker_line = line_of(BAD, "--sysctl")
     assert (docker_line, f"document 4, spec.commands[1]: {REFUSED_EN}") in verdict["problems"]
     index = verdict["problems"].index((docker_line, f"document 4, spec.commands[1]: {REFUSED_EN}"))
     assert render(verdict["problem_words"][index], "zh-CN", "sim") == f"文档 4，spec.commands[1]：{REFUSED_ZH}"
@@ -165,7 +165,7 @@ def test_a_pack_in_chinese_gets_the_simulators_reasons_in_chinese(tmp_path):
     path = tmp_path / "lianxi.md"
     text = PACK.format(language="zh-CN", scenario=DOCKER_HOST.lstrip("-\n"))
     path.write_text(text, encoding="utf-8")
-    line = line_of(text, "--dns-search")
+    line = line_of(text, "--sysctl")
     chinese = CliRunner().invoke(content_cli, ["check", str(path)])
     assert chinese.exit_code == 1
     assert (f"{path}:{line}: 问题 'published'：场景：文档 1，spec.commands[1]：{REFUSED_ZH}"
