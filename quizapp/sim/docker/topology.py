@@ -52,7 +52,10 @@ def add_docker_hosts(scn: Scenario, lan: Lan, spaces: list[Namespace], aliases: 
                     veth = f"vc{vc}"
                     vc += 1
                     cns.interfaces.append(Interface(f"eth{k}", "veth", [f"{att.ip}/{att.network.subnet.prefixlen}"], peer=(ns.name, veth)))
-                    ns.interfaces.append(Interface(veth, "veth", peer=(cns.name, f"eth{k}"), master=att.network.bridge))
+                    # moby bridge_linux.go CreateEndpoint: without the userland proxy the host end of the veth is
+                    # put in hairpin mode (setHairpinMode), so a container reaches itself through a host port
+                    ns.interfaces.append(Interface(veth, "veth", peer=(cns.name, f"eth{k}"), master=att.network.bridge,
+                                                   hairpin=not host.settings.userland_proxy))
                 route = owner.route_attachment()
                 if route is not None:
                     cns.routes.append(Route("default", via=route.network.gateway))
