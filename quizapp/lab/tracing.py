@@ -81,7 +81,12 @@ def inventory(scenario: Any) -> dict[str, Any]:
     l7 = getattr(scenario, "l7", None)  # the names external-dns publishes for Ingress and Gateway hosts
     web_hosts = [r.pattern for r in l7.records if not r.pattern.startswith("*.")] if l7 is not None else []
     return {"nodes": nodes, "pending": pending, "services": services, "hosts": hosts, "web_hosts": web_hosts,
-            "warnings": list(scenario.warnings)}
+            "warnings": list(scenario.warnings), "warning_words": warning_words(scenario)}
+
+
+def warning_words(scenario: Any) -> list[dict[str, Any] | None]:
+    """The scenario's warnings as stored messages (rendered in the reader's language), one per warning."""
+    return [w.to_dict() if isinstance(w, Said) else None for w in getattr(scenario, "said_warnings", [])]
 
 
 def _pod(pod: Any) -> dict[str, Any]:

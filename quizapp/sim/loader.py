@@ -111,7 +111,8 @@ class _Builder:
             else:
                 doc = ctx.doc
                 where = Problem(doc.index, doc.line_of(path), doc.full_path(path), message)
-                self.state.scn.warnings.append(where.format(self.source))
+                place = f"{self.source}:{where.line}" if where.line is not None else self.source
+                self.state.scn.warning(say("{place}: {problem}", place=place, problem=where.described()))
 
 
 def _build(docs: list[Document], source: str) -> Scenario:

@@ -32,7 +32,8 @@ class Scenario:
     pods: dict[tuple[str, str], Pod] = field(default_factory=dict)
     services: dict[tuple[str, str], Service] = field(default_factory=dict)
     hosts: dict[str, DockerHost] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # English; said_warnings: the same, as messages
+    said_warnings: list[Any] = field(default_factory=list)
     has_kubernetes: bool = False
     # indexes
     node_by_ip: dict[str, Node] = field(default_factory=dict)
@@ -79,3 +80,8 @@ class Scenario:
     def in_service_cidr(self, ip: str) -> bool:
         net = self.cluster.service_cidr
         return (ip_int(ip) & int(net.netmask)) == int(net.network_address)
+
+    def warning(self, message: Any) -> None:
+        """Record a warning (a :class:`~quizapp.words.Said`, or plain text): ``warnings`` keeps its English text."""
+        self.warnings.append(str(message))
+        self.said_warnings.append(message)

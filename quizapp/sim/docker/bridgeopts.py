@@ -45,8 +45,7 @@ GATEWAY_MODES = {"nat": (0, 0), "routed": (27, 0), "nat-unprotected": (28, 0), "
 def _gateway_mode(mode: str, net: DockerNetwork, settings: DaemonSettings, warnings: list[str]) -> str:
     """The network's gateway mode for ``-o gateway_mode_ipv4=<mode>`` on this engine, or the engine's refusal."""
     if settings.engine < (27, 0):
-        warnings.append(f"network {net.name}: Docker {settings.version_text} does not know {GATEWAY_MODE} and ignores "
-                        f"it: the network is a nat network (the option came with Docker 27.0)")
+        warnings.append(say('network {name}: Docker {version_text} does not know {gateway_mode} and ignores it: the network is a nat network (the option came with Docker 27.0)', name=net.name, version_text=settings.version_text, gateway_mode=GATEWAY_MODE))
         return "nat"
     since = GATEWAY_MODES.get(mode)
     if since is None or settings.engine < since:

@@ -65,10 +65,11 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
             ctx.err(path, said_of(exc))
     for net in host.networks.values():
         if net.subnet is not None and (net.subnet.overlaps(state.scn.cluster.cluster_cidr) and state.scn.nodes):
-            state.scn.warnings.append(f"{host.ref}: network {net.name} {net.subnet} overlaps the cluster CIDR")
+            state.scn.warning(say('{ref}: network {name} {subnet} overlaps the cluster CIDR', ref=host.ref, name=net.name, subnet=net.subnet))
     state.scn.hosts[name] = host
     state.lan_ips[ip] = host.ref
-    state.scn.warnings.extend(f"{host.ref}: {w}" for w in host.warnings)
+    for warning in host.warnings:
+        state.scn.warning(say("{ref}: {warning}", ref=host.ref, warning=warning))
 
 
 def index_docker(state: BuildState) -> None:

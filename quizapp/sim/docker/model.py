@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..core.netutil import IPv4Network
 from .daemon import DaemonSettings
@@ -180,7 +181,7 @@ class DockerHost:
     host_listeners: dict[tuple[int, str], DockerContainer] = field(default_factory=dict)
     # namespace owner -> containers sharing it
     ns_members: dict[int, list[DockerContainer]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Any] = field(default_factory=list)  # messages (Said)
     user_chain: list = field(default_factory=new_chain)  # filter DOCKER-USER (iptables lines), dockerd's RETURN last
     lan_routes: bool = False  # spec.lanRoutesToBridges: the LAN's router routes the bridge subnets to this host
 

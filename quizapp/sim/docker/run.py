@@ -13,7 +13,7 @@ from .model import DockerContainer, DockerHost, PortMapping, container_id
 from .gwpriority import network_endpoints
 from .publishing import EPHEMERAL_END, parse_publish, port_list
 from .routed import unbound_ports
-from quizapp.words import say
+from quizapp.words import Said, say
 
 _NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
 
@@ -82,7 +82,7 @@ class RunCommand:
             hosts.setdefault(name.lower(), ip)
         return hosts
 
-    def _domainname(self, value: str | None, mode: str, warnings: list[str], name: str) -> str:
+    def _domainname(self, value: str | None, mode: str, warnings: list[Said], name: str) -> str:
         if value and mode != "bridge":
             raise CommandError(say("docker run: option --domainname with --network {mode} is not modelled by the simulator (the container's /etc/hosts is then not its own); remove it", mode=mode))
         return value or ""
@@ -134,7 +134,7 @@ class RunCommand:
         ip_req = f.last("ip")
         aliases = f.all("network-alias")
         shares = None
-        warnings: list[str] = []
+        warnings: list[Said] = []
         if mode_arg.startswith("container:"):
             mode = "container"
             target = mode_arg.split(":", 1)[1]
@@ -166,7 +166,7 @@ class RunCommand:
                 raise CommandError(say('Container cannot be connected to network endpoints: {nets} (Docker {version_text} takes one --network; add others with docker network connect)', nets=', '.join(nets), version_text=self.host.settings.version_text))
             if not f.all("network") and (ip_req or aliases) and self.host.settings.engine == (20, 10):
                 # without --network, Docker 20.10 files --ip/--network-alias under no network and ignores them
-                warnings.append(f"{name}: --ip/--network-alias without --network are ignored by Docker 20.10")
+                warnings.append(say('{name}: --ip/--network-alias without --network are ignored by Docker 20.10', name=name))
                 ip_req, aliases = None, []
             for n in nets:
                 if n not in self.host.networks:
@@ -190,11 +190,11 @@ class RunCommand:
                     c.extra_hosts.setdefault(entry.lower(), target.attachments[0].ip)
             c.links.append(target)
         if mode == "host" and (publish_specs or publish_all):
-            warnings.append(f"{name}: WARNING: Published ports are discarded when using host network mode")
+            warnings.append(say('{name}: WARNING: Published ports are discarded when using host network mode', name=name))
         if mode == "none" and (publish_specs or publish_all):
-            warnings.append(f"{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored")
+            warnings.append(say('{name}: --network none has no interface but lo: the published ports lead nowhere and are ignored', name=name))
         if mode == "container" and (c.dns_search or c.dns_options):
-            warnings.append(f"{name}: --dns-search/--dns-option are ignored with --network container: (the container uses {shares.name}'s resolv.conf)")
+            warnings.append(say("{name}: --dns-search/--dns-option are ignored with --network container: (the container uses {owner}'s resolv.conf)", name=name, owner=shares.name))
         if mode != "bridge" and any(e.aliases or e.ip or e.priority is not None for e in endpoints.values()):
             raise CommandError(say("docker run: --network {mode} takes no alias, ip or gw-priority (the container has no endpoint of its own)", mode=mode_arg))
         if mode == "bridge":
@@ -210,10 +210,10 @@ class RunCommand:
             if uses_embedded_dns(c):
                 user_ndots(c.dns_options)  # rebuildDNS refuses a bad ndots when the embedded DNS starts
             if c.gateway_attachment is not None and is_vlan(c.gateway_attachment.network) and (publish_specs or publish_all):
-                warnings.append(f"{name}: a {c.gateway_attachment.network.driver} endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10 for macvlan); reach the container at its own address")
+                warnings.append(say('{name}: a {driver} endpoint has no port mappings: Docker accepts -p/-P and sets up nothing (seen on 20.10 for macvlan); reach the container at its own address', name=name, driver=c.gateway_attachment.network.driver))
                 publish_specs, publish_all, c.unpublished = [], False, True
             if c.gateway_attachment is None and (publish_specs or publish_all):
-                warnings.append(f"{name}: every network of the container is --internal: its published ports are not set up")
+                warnings.append(say('{name}: every network of the container is --internal: its published ports are not set up', name=name))
             addrs = self._host_addresses()
             binding = c.gateway_attachment.network.host_binding if c.gateway_attachment else "0.0.0.0"
             with unbound_ports(self, c, publish_specs):  # a routed-mode gateway network binds no host port
@@ -263,7 +263,7 @@ class RunCommand:
             for key in sorted(c.listens):
                 if key in self.host.host_listeners:
                     other = self.host.host_listeners[key]
-                    warnings.append(f"{name}: port {key[0]}/{key[1]} is already bound on the host by {other.name}; the process in {name} would fail to bind")
+                    warnings.append(say('{name}: port {port}/{proto} is already bound on the host by {other}; the process in {name} would fail to bind', name=name, port=key[0], proto=key[1], other=other.name))
                 else:
                     self.host.host_listeners[key] = c
         for m in c.publish:

@@ -83,8 +83,7 @@ def vlan_config(driver: str, opts: dict[str, str], internal: bool, host: DockerH
             raise CommandError(say("requested ipvlan mode '{mode}' is not valid, 'l2' mode is the ipvlan driver default", mode=mode))
         flag = opts.get("ipvlan_flag") or "bridge"
         if engine < (23, 0) and "ipvlan_flag" in opts:
-            host.warnings.append(f"Docker {host.settings.version_text}'s ipvlan driver does not read -o ipvlan_flag "
-                                 "(added in 23.0): the network is created with the default, bridge")
+            host.warnings.append(say("Docker {version_text}'s ipvlan driver does not read -o ipvlan_flag (added in 23.0): the network is created with the default, bridge", version_text=host.settings.version_text))
             flag = "bridge"
         elif flag not in IPVLAN_FLAGS:
             raise CommandError(say("requested ipvlan flag '{flag}' is not valid, 'bridge' is the ipvlan driver default", flag=flag))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from quizapp.words import say
+from quizapp.words import Said, say
 
 from .l7 import (Backend, Decision, HttpRequest, gateway_host_match, hostname_intersection, prefix_length,
                  prefix_match)
@@ -134,18 +134,18 @@ def pick_listener(gw: Gateway, port: int, host: str) -> tuple[Listener | None, l
     return best, on_port
 
 
-def attached(route: HTTPRoute, gw: Gateway, lis: Listener, ns_labels: dict[str, dict[str, str]]) -> tuple[list[str], str]:
+def attached(route: HTTPRoute, gw: Gateway, lis: Listener, ns_labels: dict[str, dict[str, str]]) -> tuple[list[str], Said | str]:
     """The hostnames ``route`` serves on ``lis`` (empty: not attached) and why not."""
     if not any(p.name == gw.name and p.namespace == gw.namespace and p.section in (None, lis.name)
                and p.port in (None, lis.port) for p in route.parents):
-        return [], "no parentRef names this Gateway and Listener"
+        return [], say("no parentRef names this Gateway and Listener")
     if lis.from_namespaces == "Same" and route.namespace != gw.namespace:
-        return [], f"the Listener allows Routes from its own namespace only (allowedRoutes from Same), not {route.namespace}"
+        return [], say("the Listener allows Routes from its own namespace only (allowedRoutes from Same), not {namespace}", namespace=route.namespace)
     if lis.from_namespaces == "Selector" and not lis.selector.matches(ns_labels.get(route.namespace, {"kubernetes.io/metadata.name": route.namespace})):  # type: ignore[attr-defined]
-        return [], f"namespace {route.namespace} does not match the Listener's allowedRoutes selector"
+        return [], say("namespace {namespace} does not match the Listener's allowedRoutes selector", namespace=route.namespace)
     names = hostname_intersection(lis.hostname, route.hostnames)
     if not names:
-        return [], f"no hostname of the route intersects the Listener's {lis.hostname}"
+        return [], say("no hostname of the route intersects the Listener's {hostname}", hostname=lis.hostname)
     return names, ""
 
 

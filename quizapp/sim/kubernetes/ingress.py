@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from quizapp.words import say
+from quizapp.words import Said, say
 
 from .l7 import Backend, Decision, HttpRequest, ingress_host_match, prefix_length, prefix_match
 from .model import Pod
@@ -81,19 +81,19 @@ class IngressController:
     def ref(self) -> str:
         return f"ingress-nginx {self.namespace}/{self.owner}"
 
-    def serves(self, ing: Ingress) -> tuple[bool, str]:
+    def serves(self, ing: Ingress) -> tuple[bool, Said]:
         """Whether this controller reads ``ing``, and why (ingress-nginx's class checks)."""
         if ing.class_name is not None:
             if ing.class_name in self.classes:
-                return True, f"ingressClassName {ing.class_name} (IngressClass with controller {self.controller_class})"
-            return False, f"ingressClassName {ing.class_name!r} is not an IngressClass of controller {self.controller_class}"
+                return True, say("ingressClassName {class_name} (IngressClass with controller {controller})", class_name=ing.class_name, controller=self.controller_class)
+            return False, say("ingressClassName {class_name} is not an IngressClass of controller {controller}", class_name=repr(ing.class_name), controller=self.controller_class)
         if ing.class_annotation is not None:
             if ing.class_annotation == self.ingress_class:
-                return True, f"annotation kubernetes.io/ingress.class: {ing.class_annotation} (--ingress-class)"
-            return False, f"annotation kubernetes.io/ingress.class {ing.class_annotation!r} is not --ingress-class={self.ingress_class}"
+                return True, say("annotation kubernetes.io/ingress.class: {annotation} (--ingress-class)", annotation=ing.class_annotation)
+            return False, say("annotation kubernetes.io/ingress.class {annotation} is not --ingress-class={ingress_class}", annotation=repr(ing.class_annotation), ingress_class=self.ingress_class)
         if self.watch_without_class:
-            return True, "no class, and the controller runs with --watch-ingress-without-class=true"
-        return False, "the Ingress has no class and no IngressClass is marked default (--watch-ingress-without-class is false)"
+            return True, say("no class, and the controller runs with --watch-ingress-without-class=true")
+        return False, say("the Ingress has no class and no IngressClass is marked default (--watch-ingress-without-class is false)")
 
 
 @dataclass

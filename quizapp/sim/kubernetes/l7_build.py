@@ -20,6 +20,8 @@ IPs of the Service in front of the Gateway's Pods).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import reduce
+from typing import Any
 
 from ..core.context import BuildState, Ctx
 from ..core.netutil import is_ip
@@ -191,8 +193,7 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
         for i, (tls_hosts, _secret) in enumerate(ing.tls):
             for h in tls_hosts:
                 if h not in hosts:
-                    scn.warnings.append(f"{ing.ref} spec.tls[{i}]: host {h} is in no rule of the Ingress; "
-                                        "ingress-nginx configures TLS only for hosts of rules")
+                    scn.warning(say('{ref} spec.tls[{i}]: host {host} is in no rule of the Ingress; ingress-nginx configures TLS only for hosts of rules', ref=ing.ref, i=i, host=h))
         served = []
         reasons = []
         for ctrl in ctrls:
@@ -201,8 +202,8 @@ def build_l7(state: BuildState, by_kind: dict[str, list[tuple[Ctx, dict]]]) -> N
         for ctrl in served:
             ctrl.ingresses.append(ing)
         if not served:
-            why = reasons[0] if reasons else "no ingress controller runs in the scenario"
-            scn.warnings.append(f"{ing.ref} is served by no ingress controller: {why}")
+            why = reasons[0] if reasons else say("no ingress controller runs in the scenario")
+            scn.warning(say('{ref} is served by no ingress controller: {why}', ref=ing.ref, why=why))
             continue
         for ctrl in served:
             ips, source = (ing.status_ips, "status.loadBalancer") if ing.status_ips else _controller_address(scn, ctrl, nodes)
@@ -243,13 +244,11 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
         gw.accepted = gw.class_name in classes
         gw.controller = classes.get(gw.class_name, "")
         if not gw.accepted:
-            scn.warnings.append(f"{gw.ref}: no GatewayClass {gw.class_name!r} in the scenario, so no controller "
-                                "accepts it and nothing serves its listeners")
+            scn.warning(say('{ref}: no GatewayClass {class_name} in the scenario, so no controller accepts it and nothing serves its listeners', ref=gw.ref, class_name=repr(gw.class_name)))
             continue
         gw.pods = [p for p in scn.pods.values() if p.namespace == gw.namespace and p.labels.get(GATEWAY_NAME_LABEL) == gw.name]
         if not gw.pods:
-            scn.warnings.append(f"{gw.ref}: no Pod labelled {GATEWAY_NAME_LABEL}: {gw.name} in namespace "
-                                f"{gw.namespace}: nothing serves its listeners")
+            scn.warning(say('{ref}: no Pod labelled {gateway_name_label}: {name} in namespace {namespace}: nothing serves its listeners', ref=gw.ref, gateway_name_label=GATEWAY_NAME_LABEL, name=gw.name, namespace=gw.namespace))
         for pod in gw.pods:
             _listen(pod, [lis.port for lis in gw.listeners])
             index.gateways[pod] = gw
@@ -262,7 +261,7 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
         for p in route.parents:
             gw = gateways.get((p.namespace, p.name))
             if gw is None:
-                scn.warnings.append(f"{route.ref}: parentRef {p.namespace}/{p.name} is no Gateway of the scenario")
+                scn.warning(say('{ref}: parentRef {namespace}/{name} is no Gateway of the scenario', ref=route.ref, namespace=p.namespace, name=p.name))
             elif route not in gw.routes:
                 gw.routes.append(route)
     for gw in gateways.values():
@@ -271,8 +270,9 @@ def _gateways(state: BuildState, by_kind: dict, index: L7Index) -> None:
         for route in gw.routes:
             whys = [why for lis in gw.listeners for names, why in [attached(route, gw, lis, scn.namespace_labels)] if not names]
             if len(whys) == len(gw.listeners):
-                scn.warnings.append(f"{route.ref} is not accepted by {gw.ref} (its controller ignores it): "
-                                    + "; ".join(dict.fromkeys(whys)))
+                reasons = list(dict.fromkeys(whys))
+                scn.warning(say("{ref} is not accepted by {gateway} (its controller ignores it): {reasons}", ref=route.ref,
+                                gateway=gw.ref, reasons=_joined(reasons)))
         ips = gw.status_ips or _gateway_service_ips(scn, gw)
         for lis in gw.listeners:
             for route in gw.routes:
@@ -289,3 +289,8 @@ def _gateway_service_ips(scn, gw: Gateway) -> list[str]:
         if any(all(p.labels.get(k) == v for k, v in svc.selector.items()) for p in gw.pods):
             return list(dict.fromkeys([*svc.lb_ips, *svc.external_ips]))
     return []
+
+
+def _joined(reasons: list) -> Any:
+    """Reasons as one message: ``first; second; ...`` (each rendered in the reader's language)."""
+    return reduce(lambda first, then: say("{first}; {then}", first=first, then=then), reasons)

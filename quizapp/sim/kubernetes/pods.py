@@ -154,7 +154,7 @@ class PodBuilder:
                 node = self._schedule(pod)
                 pod.node = node
                 if node is None:
-                    self.scn.warnings.append(f"{pod.ref}: Pending - no schedulable node can take it; it has no IP and receives no traffic")
+                    self.scn.warning(say('{ref}: Pending - no schedulable node can take it; it has no IP and receives no traffic', ref=pod.ref))
             if not self._host_ports(pod, ctx, sp):
                 continue
             # IP

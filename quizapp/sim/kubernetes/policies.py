@@ -50,9 +50,7 @@ def build_policies(scn: Scenario, namespaces: list[tuple[Ctx, dict]], policies: 
     if scn.cluster.network_policy == "enforced":
         scn.policies = PolicySet(parsed, labels)
     elif parsed:
-        scn.warnings.append(f"{len(parsed)} NetworkPolicy object(s) have no effect: the network plugin does not enforce "
-                            "NetworkPolicy (kind: Cluster spec.networkPolicy is ignored, as with flannel alone); set "
-                            "it to enforced for Calico, Cilium, kube-router or flannel's netpol option")
+        scn.warning(say("{count} NetworkPolicy object(s) have no effect: the network plugin does not enforce NetworkPolicy (kind: Cluster spec.networkPolicy is ignored, as with flannel alone); set it to enforced for Calico, Cilium, kube-router or flannel's netpol option", count=len(parsed)))
 
 
 def build_proxy_config(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
@@ -63,6 +61,6 @@ def build_proxy_config(scn: Scenario, items: list[tuple[Ctx, dict]]) -> None:
             continue
 
         def warn(path: str, message: str, ctx: Ctx = ctx) -> None:
-            scn.warnings.append(f"document {ctx.doc.index}, {join('', path)}: {message}")
+            scn.warning(say('document {document}, {path}: {message}', document=ctx.doc.index, path=join('', path), message=message))
 
         scn.proxy = parse_proxy_config(obj, ctx.err, warn)
