@@ -86,7 +86,7 @@ def inventory(scenario: Any) -> dict[str, Any]:
 
 def warning_words(scenario: Any) -> list[dict[str, Any] | None]:
     """The scenario's warnings as stored messages (rendered in the reader's language), one per warning."""
-    return [w.to_dict() if isinstance(w, Said) else None for w in getattr(scenario, "said_warnings", [])]
+    return [w.to_dict() if isinstance(w, Said) else None for w in getattr(scenario.warnings, "said", [])]
 
 
 def _pod(pod: Any) -> dict[str, Any]:

@@ -28,9 +28,11 @@ spec:
     - docker run -d --name web --network app --sysctl net.ipv4.ip_forward=1 nginx
 """
 BAD = SCENARIO.replace("nodePort: 30080", "nodePort: 80") + DOCKER_HOST
+# --sysctl: namespaced kernel settings, refused on purpose (RUN_NOT_MODELLED)
 REFUSED_EN = ("docker run: option --sysctl is not modelled by the simulator (namespaced kernel settings); remove it - "
               "ignoring it would give an answer that is not what Docker does")
-REFUSED_ZH = "docker run：模拟器不模拟选项 --sysctl（带名字空间的内核参数）；请删除它——忽略它会得到与 Docker 实际行为不符的答案"
+REFUSED_ZH = ("docker run：模拟器不模拟选项 --sysctl（按命名空间隔离的内核参数）；请删除它——忽略它会得到与 Docker 实际行为不符"
+              "的答案")
 NODEPORT_ZH = "无效值：80：所给端口不在有效范围内。有效端口范围是 30000-32767"
 
 
@@ -100,7 +102,7 @@ def test_an_edited_scenario_is_refused_in_chinese_with_its_lines(client, db, mak
     page = client.post(f"/lab/q{question.id}/edit", data=form).get_data(as_text=True)
     docker_line = line_of(BAD, "--sysctl")
     assert f'<a href="#line-{docker_line}">第 {docker_line} 行</a>: 文档 4，spec.commands[1]：' in page
-    assert "模拟器不模拟选项 --sysctl（带名字空间的内核参数）" in page
+    assert "模拟器不模拟选项 --sysctl（按命名空间隔离的内核参数）" in page
     assert NODEPORT_ZH in page
     assert "is not modelled by the simulator" not in page
 
@@ -176,3 +178,23 @@ def test_a_pack_in_chinese_gets_the_simulators_reasons_in_chinese(tmp_path):
     path.write_text(PACK.format(language="en", scenario=DOCKER_HOST.lstrip("-\n")), encoding="utf-8")
     plain = CliRunner().invoke(content_cli, ["check", str(path)])
     assert plain.output == english.output  # an English pack reads as it always did
+
+
+def test_the_scenarios_warnings_reach_the_lab_in_chinese(app):
+    from quizapp.i18n import sim_text
+    from quizapp.lab.tracing import describe
+
+    pending = SCENARIO + DOCKER_HOST.replace("--sysctl net.ipv4.ip_forward=1 ", "").replace(
+        "--network app nginx", "--network app -p 8080:80 --network-alias x nginx").replace(
+        "docker network create app", "docker network create --internal app")
+    inv = describe(pending)
+    english = "host/h1: web: every network of the container is --internal: its published ports are not set up"
+    assert english in inv["warnings"]
+    words = inv["warning_words"][inv["warnings"].index(english)]
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert sim_text(english, words) == "host/h1：web：该容器的每个网络都是 --internal：它发布的端口不会被设置"
+    with app.test_request_context("/"):
+        assert sim_text(english, words) == english
+    warnings = load_scenario(pending).warnings
+    copied = pickle.loads(pickle.dumps(warnings))  # the messages survive a copy
+    assert copied == warnings and copied.said == warnings.said and len(copied.said) == len(copied)

@@ -10,6 +10,7 @@ pack written in Chinese) renders the same message in the reader's language with 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from quizapp.words import Said, render, say
 
@@ -95,3 +96,22 @@ def cannot_trace(error: BaseException, src: str | None = None, dst: str | None =
 def not_yaml(error: BaseException) -> Said:
     """A text the YAML parser refuses (PyYAML's own words stay English)."""
     return say("not valid YAML: {error}", error=str(error))
+
+
+class Warnings(list):
+    """Warnings: a list of their English texts (as every reader of ``warnings`` expects) that also keeps the
+    messages they were said as (``said``: :class:`Said` or plain text), to render in a reader's language."""
+
+    def __init__(self, messages: Any = ()) -> None:
+        super().__init__()
+        self.said: list[Any] = []
+        self.extend(messages)
+
+    def append(self, message: Any) -> None:
+        super().append(str(message))
+        # (an unpickled or copied list appends its items before its ``said`` is restored)
+        self.__dict__.setdefault("said", []).append(message)
+
+    def extend(self, messages: Any) -> None:
+        for message in messages:
+            self.append(message)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .errors import Warnings
 from .netutil import ip_int
 
 if TYPE_CHECKING:  # the core imports neither half at run time
@@ -32,8 +33,7 @@ class Scenario:
     pods: dict[tuple[str, str], Pod] = field(default_factory=dict)
     services: dict[tuple[str, str], Service] = field(default_factory=dict)
     hosts: dict[str, DockerHost] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)  # English; said_warnings: the same, as messages
-    said_warnings: list[Any] = field(default_factory=list)
+    warnings: Warnings = field(default_factory=Warnings)  # English texts; .said: the messages
     has_kubernetes: bool = False
     # indexes
     node_by_ip: dict[str, Node] = field(default_factory=dict)
@@ -83,5 +83,4 @@ class Scenario:
 
     def warning(self, message: Any) -> None:
         """Record a warning (a :class:`~quizapp.words.Said`, or plain text): ``warnings`` keeps its English text."""
-        self.warnings.append(str(message))
-        self.said_warnings.append(message)
+        self.warnings.append(message)

@@ -68,7 +68,7 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
             state.scn.warning(say('{ref}: network {name} {subnet} overlaps the cluster CIDR', ref=host.ref, name=net.name, subnet=net.subnet))
     state.scn.hosts[name] = host
     state.lan_ips[ip] = host.ref
-    for warning in host.warnings:
+    for warning in host.warnings.said:
         state.scn.warning(say("{ref}: {warning}", ref=host.ref, warning=warning))
 
 

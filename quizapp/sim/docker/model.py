@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
 
+from ..core.errors import Warnings
 from ..core.netutil import IPv4Network
 from .daemon import DaemonSettings
 from .userchain import new_chain
@@ -181,7 +181,7 @@ class DockerHost:
     host_listeners: dict[tuple[int, str], DockerContainer] = field(default_factory=dict)
     # namespace owner -> containers sharing it
     ns_members: dict[int, list[DockerContainer]] = field(default_factory=dict)
-    warnings: list[Any] = field(default_factory=list)  # messages (Said)
+    warnings: Warnings = field(default_factory=Warnings)  # English texts; .said: the messages
     user_chain: list = field(default_factory=new_chain)  # filter DOCKER-USER (iptables lines), dockerd's RETURN last
     lan_routes: bool = False  # spec.lanRoutesToBridges: the LAN's router routes the bridge subnets to this host
 
