@@ -22,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from quizapp.answer_totals import AnswerTotal
 from quizapp.classes.question_stats import MOST_MISSED, QuestionRow, question_rows
+from quizapp.classes.summary_cache import Summary, SummaryCache
 from quizapp.models import (Card, CardState, Classroom, ClassMember, ClassPack, Pack, Question, ReviewLog, Topic,
                             User, UTCDateTime, utcnow)
 from quizapp.security import csv_safe_rows
 from quizapp.study import scheduler as sched
 
+
+SORTS = ("name", "mastery", "due")  # the class page's learner orders (mastery: lowest first; due: most first)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class ClassProgress:
     questions: list[QuestionRow]  # every question answered, most missed first
     learner_count: int = 0  # in the whole class
     class_recall: dict[int, float] = field(default_factory=dict)  # topic id -> sum of retrievability, all learners
+    matching: int = 0  # the learners `search` keeps (all of them without one), over every page
+    summary_at: datetime | None = None  # when the class-wide figures were computed, if kept (`summary_cache`)
 
     @property
     def missed(self) -> list[QuestionRow]:
@@ -158,12 +163,18 @@ def retrievability_sql(session: Session, now: datetime) -> Any:
 def class_progress(session: Session, class_id: int, now: datetime | None = None, offset: int = 0,
                    limit: int | None = None, questions: bool = True,
                    count_imported: bool | None = None, wrong_answers_for: int | None = None,
-                   answers: bool = True) -> ClassProgress:
+                   answers: bool = True, summaries: SummaryCache | None = None, search: str | None = None,
+                   sort: str = "name") -> ClassProgress:
     """The class's progress; `offset`/`limit` page the learners (ordered by name): a page's cost follows the
     page, not the class's history (the answer counts come from `answer_totals`). `questions=False` skips the
     per-question view (the gradebook does not show it); the common wrong answers are read for the
     `wrong_answers_for` (default `MOST_MISSED`) most missed questions, those the page lists. `answers=False`
-    skips the answer counts (reviews, retention, last active: the gradebook shows mastery only). `count_imported`
+    skips the answer counts (reviews, retention, last active: the gradebook shows mastery only). `summaries`: when
+    `search` keeps the learners whose name or e-mail address contains it, `sort` orders them (`SORTS`: by
+    name; lowest mastery first; most cards due first; then by name), both before paging; the class-wide figures
+    are over every learner whatever the search. When
+    the learners are paged, the class-wide figures (footer, per-question view) come from this cache, at most a
+    minute old (`summary_at` says when they were computed). `count_imported`
     (default: the class's setting):
     whether progress imported from files counts -- the card states it shaped (mastery, due) and its answers
     (added from review_logs; `answer_totals` holds answers given here only). The per-question view always shows
@@ -189,16 +200,35 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
     topics = [TopicColumn(*row) for row in topic_rows]
     topic_ids = {t.id for t in topics}
 
-    # 2. the learners (one page of them)
+    # 2. the learners (one page of them, those matching `search`, in the `sort` order)
+    recall = retrievability_sql(session, now)
+    query = (select(User.id, User.display_name, User.email, ClassMember.joined_at, User.language)
+             .join(ClassMember, ClassMember.user_id == User.id).where(ClassMember.class_id == class_id))
+    search = (search or "").strip().lower()
+    if search:  # in the name or the e-mail address, case-insensitively (SQLite: ASCII letters only)
+        query = query.where(func.lower(User.display_name).contains(search, autoescape=True)
+                            | func.lower(User.email).contains(search, autoescape=True))
+    filtered = query
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}: use one of {', '.join(SORTS)}")
+    if sort != "name":  # over the whole class before paging: one sum per learner over their card states
+        per_learner = (
+            select(CardState.user_id.label("user_id"), func.sum(recall).label("recall"),
+                   func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)).label("due"))
+            .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
+            .where(CardState.user_id.in_(members), Question.topic_id.in_(list(topic_ids)), live_card, state_here)
+            .group_by(CardState.user_id).subquery())
+        query = query.outerjoin(per_learner, per_learner.c.user_id == User.id).order_by(
+            func.coalesce(per_learner.c.recall, 0.0) if sort == "mastery" else
+            func.coalesce(per_learner.c.due, 0).desc())
     learners = [LearnerRow(uid, name, email, joined, {t.id: Cell(cards=t.cards) for t in topics}, language)
                 for uid, name, email, joined, language in session.execute(
-                    select(User.id, User.display_name, User.email, ClassMember.joined_at, User.language)
-                    .join(ClassMember, ClassMember.user_id == User.id)
-                    .where(ClassMember.class_id == class_id).order_by(User.display_name, User.id)
-                    .offset(offset).limit(limit)).all()]
+                    query.order_by(User.display_name, User.id).offset(offset).limit(limit)).all()]
     by_user = {row.user_id: row for row in learners}
     count = session.scalar(select(func.count()).select_from(ClassMember).where(ClassMember.class_id == class_id))
-    page = list(by_user) if limit is not None or offset else members
+    matching = session.scalar(select(func.count()).select_from(filtered.subquery())) if search else count
+    everyone = not search and not offset and (limit is None or (count or 0) <= limit)
+    page = members if everyone else list(by_user)
 
     # 3. answers per learner and topic, from the running totals
     for uid, topic_id, given, right, last in ([] if not answers else session.execute(
@@ -224,7 +254,6 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
                 cell.last_active = max(filter(None, (cell.last_active, _utc(last))), default=None)
 
     # 4. due cards, studied cards and mastery (FSRS retrievability summed in SQL) per learner and topic
-    recall = retrievability_sql(session, now)
     for uid, topic_id, due, seen, total in session.execute(
             select(CardState.user_id, Question.topic_id,
                    func.sum(case(((CardState.due <= now) & CardState.suspended.is_(False), 1), else_=0)),
@@ -238,18 +267,28 @@ def class_progress(session: Session, class_id: int, now: datetime | None = None,
 
     # 5. the whole class's mastery per topic (the table's footer): the cells' sums when every learner is here,
     # else one sum per topic over the whole class
-    if page is members:
-        class_recall = {t.id: sum(row.cells[t.id].recall for row in learners) for t in topics}
-    else:
+    def whole_class() -> Summary:
         class_recall = {topic_id: float(total or 0.0) for topic_id, total in session.execute(
             select(Question.topic_id, func.sum(recall))
             .join(Card, Card.id == CardState.card_id).join(Question, Question.id == Card.question_id)
             .where(CardState.user_id.in_(members), Question.pack_id.in_(packs), live_card, state_here,
                    CardState.last_review.is_not(None))
             .group_by(Question.topic_id)).all() if topic_id in topic_ids}
+        return Summary(now, class_recall,
+                       question_rows(session, packs, members, wrong_answers_for) if questions else [])
 
-    return ClassProgress(topics, learners, question_rows(session, packs, members, wrong_answers_for) if questions else [],
-                         int(count or 0), class_recall)
+    if page is members:
+        class_recall = {t.id: sum(row.cells[t.id].recall for row in learners) for t in topics}
+        return ClassProgress(topics, learners, question_rows(session, packs, members, wrong_answers_for)
+                             if questions else [], int(count or 0), class_recall, matching=int(matching or 0))
+    if summaries is None:
+        summary = whole_class()
+    else:  # a class bigger than a page: its class-wide figures are kept for a minute (`summary_cache`)
+        key = (class_id, count_imported, questions, wrong_answers_for, int(count or 0),
+               tuple((t.id, t.cards) for t in topics))
+        summary = summaries.get(key, whole_class)
+    return ClassProgress(topics, learners, summary.questions, int(count or 0), summary.class_recall,
+                         summary_at=None if summaries is None else summary.computed_at, matching=int(matching or 0))
 
 
 def _utc(moment: datetime | None) -> datetime | None:

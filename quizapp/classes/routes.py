@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from quizapp.auth.forms import PostForm
 from quizapp.classes import progress as class_progress
 from quizapp.classes import service
 from quizapp.classes.forms import AssignForm, ClassForm, JoinForm
+from quizapp.classes.summary_cache import SummaryCache
 from quizapp.extensions import db
 from quizapp.packs.routes import instructor_required
 
@@ -26,6 +27,11 @@ def pct(value: float | None) -> str:
     """A share as a whole percentage (`–` when there is none): a function, not a template macro, because the
     class page shows a thousand of them (a Jinja macro call costs several times more)."""
     return "–" if value is None else f"{int(round(value * 100, 0))}%"
+
+
+def summaries() -> SummaryCache:
+    """This worker's cache of big classes' class-wide figures (`quizapp.classes.summary_cache`)."""
+    return current_app.extensions.setdefault("class_summaries", SummaryCache())
 
 
 def me():
@@ -102,11 +108,16 @@ def _managed(class_id: int):
 def show(class_id: int):
     classroom = _managed(class_id)
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    search = request.args.get("q", "", type=str).strip()[:100]
+    sort = request.args.get("sort", "name", type=str)
+    sort = sort if sort in class_progress.SORTS else "name"
     report = class_progress.class_progress(db.session, classroom.id, offset=(page - 1) * LEARNERS_PER_PAGE,
-                                           limit=LEARNERS_PER_PAGE)
-    pages = max(1, -(-report.learner_count // LEARNERS_PER_PAGE))
+                                           limit=LEARNERS_PER_PAGE, summaries=summaries(), search=search, sort=sort)
+    pages = max(1, -(-report.matching // LEARNERS_PER_PAGE))
+    # the query string of the learner list (search and order) that the pager and the sort links keep
+    listing = {key: value for key, value in (("q", search), ("sort", sort)) if value and value != "name"}
     if page > pages:
-        return redirect(url_for("classes.show", class_id=class_id, page=pages))
+        return redirect(url_for("classes.show", class_id=class_id, page=pages, **listing))
     assigned = classroom.packs
     assign_form = AssignForm(formdata=None)
     assigned_ids = {p.id for p in assigned}
@@ -114,6 +125,7 @@ def show(class_id: int):
                                 for p in service.assignable_packs(db.session, me()) if p.id not in assigned_ids]
     return render_template("classes/show.html", classroom=classroom, report=report, assigned=assigned,
                            assign_form=assign_form, post_form=PostForm(), page=page, pages=pages,
+                           search=search, sort=sort, listing=listing,
                            first=(page - 1) * LEARNERS_PER_PAGE + 1,
                            # translated once, formatted per cell (a thousand cells: gettext per cell cost seconds)
                            cell_hint=_("%(reviews)s rev · %(retention)s right · %(due)s due"))
