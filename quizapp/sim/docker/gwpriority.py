@@ -10,7 +10,8 @@ priority. :attr:`.model.DockerContainer.gateway_attachment` applies the order.
 
 The priority is set per endpoint (Docker 28.0, API 1.48): ``docker network connect --gw-priority P``
 and ``docker run --network name=N,gw-priority=P``. Older command lines do not know it; their words (the 20.10
-CLI, Debian's ``docker.io``, checked in ``tests/sim/docker/test_gwpriority.py``):
+CLI, Debian's ``docker.io``; judged by the engine tier, scenarios ``refuse-gw-priority-on-connect`` and
+``refuse-gw-priority-in-network-field``):
 
 * ``docker network connect --gw-priority 1 n c``: ``unknown flag: --gw-priority``
 * ``docker run --network name=n,gw-priority=1 img``: ``invalid argument "name=n,gw-priority=1" for "--network"
@@ -34,7 +35,6 @@ from .flags import CommandError
 if TYPE_CHECKING:  # pragma: no cover
     from .daemon import DaemonSettings
     from .flags import ParsedFlags
-    from .model import Attachment
 
 GW_PRIORITY_SINCE = (28, 0)
 _LONG = re.compile(r"\w+=\w+(,\w+=\w+)*")  # docker/cli's test (regexp.MatchString: anywhere in the value)
