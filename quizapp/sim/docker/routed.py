@@ -15,6 +15,8 @@ routing). What a routed network changes:
 * no raw-table drops (direct access is the point), and on Docker 28 ``DOCKER-ISOLATION-STAGE-1`` starts with
   ``-i <bridge> -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`` and ``-o <bridge> -j RETURN``, so other
   networks' containers reach its published ports too (29 has no isolation chains: the ``DOCKER`` chain decides).
+  Those two 28 rules come from the document as generated on 28.0.0 (ipset layout); keeping them in 28.0.1's
+  ``DOCKER-FORWARD`` layout is an inference (no generated 28.0.1+ routed document was found).
 
 Modelled for Docker 28 and 29 (the option and value exist since 27.0, whose rule layout is not modelled). A port
 published on one host address (``-p 127.0.0.1:8080:80``) is refused: moby still DNATs it
