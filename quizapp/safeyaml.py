@@ -1,6 +1,7 @@
 """YAML from authors and the web, read safely: PyYAML's safe loader, plus no anchors or aliases and caps on
-size, nesting and node count. Pure (stdlib and PyYAML only): the content compiler, the simulator and the lab
-import it.
+size, nesting and node count. Pure (stdlib, PyYAML and quizapp.words): the content compiler, the simulator and
+the lab import it. Its refusals are messages (`say()`, the `yaml` catalogue), rendered in a reader's language by
+the lab and the compiler; `str()` and `message` stay English.
 
 Why: a few hundred bytes of nested aliases ("billion laughs") compose into a small graph that anything walking
 the data (printing `expect:`, checking a scenario) expands exponentially -- a 1 KB upload grew a worker to
@@ -10,7 +11,7 @@ aliases, so they are refused with the line to fix.
     from quizapp.safeyaml import UnsafeYAML, check_yaml, load, load_all, compose
     try:
         documents = load_all(text)          # or check_yaml(text) before handing the text to another parser
-    except UnsafeYAML as error:             # a limit: error.line (1-based), error.message
+    except UnsafeYAML as error:             # a limit: error.line (1-based), error.message (English), error.said
         ...
     except yaml.YAMLError as error:         # a syntax error (UnsafeYAML is one too: problem, problem_mark)
         ...
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from quizapp.words import Said, say
 
 # LibYAML's parser when PyYAML was built with it: the pure-Python one takes ~40 ms for a 100-line scenario.
 _EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -40,17 +43,18 @@ class UnsafeYAML(yaml.MarkedYAMLError, ValueError):
     """Refused by a limit (not a syntax error). ``line`` is 1-based (None for the text as a whole); being a
     `yaml.MarkedYAMLError`, existing `except yaml.YAMLError` handlers read `problem` and `problem_mark`."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str | Said, line: int | None = None):
         mark = yaml.Mark("<yaml>", 0, line - 1, 0, None, None) if line else None
-        super().__init__(None, None, message, mark)
+        super().__init__(None, None, str(message), mark)
         self.line = line
-        self.message = message
+        self.message = str(message)  # English; ``said``: the message, to render in a reader's language
+        self.said = message if isinstance(message, Said) else None
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
     def __reduce__(self) -> tuple[Any, ...]:  # crosses the sandbox's pipe intact
-        return (UnsafeYAML, (self.message, self.line))
+        return (UnsafeYAML, (self.said or self.message, self.line))
 
 
 def _line(event: Any) -> int | None:
@@ -65,21 +69,21 @@ def _check_events(text: str, limits: YAMLLimits) -> None:
     try:
         for event in yaml.parse(text, Loader=_EVENT_LOADER):
             if isinstance(event, yaml.AliasEvent):
-                raise UnsafeYAML(f"an alias (*{event.anchor}) is not accepted here; write the value out in full",
-                                 _line(event))
+                raise UnsafeYAML(say("an alias (*{anchor}) is not accepted here; write the value out in full",
+                                     anchor=event.anchor), _line(event))
             if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-                raise UnsafeYAML(f"an anchor (&{event.anchor}) is not accepted here; write the value out where "
-                                 "it is used", _line(event))
+                raise UnsafeYAML(say("an anchor (&{anchor}) is not accepted here; write the value out where it is used",
+                                     anchor=event.anchor), _line(event))
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > limits.max_depth:
-                    raise UnsafeYAML(f"nested more than {limits.max_depth} levels deep", _line(event))
+                    raise UnsafeYAML(say("nested more than {depth} levels deep", depth=limits.max_depth), _line(event))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
             if isinstance(event, yaml.NodeEvent):
                 nodes += 1
                 if nodes > limits.max_nodes:
-                    raise UnsafeYAML(f"more than {limits.max_nodes:,} values", _line(event))
+                    raise UnsafeYAML(say("more than {nodes:,} values", nodes=limits.max_nodes), _line(event))
     except UnsafeYAML:
         raise
     except yaml.YAMLError:
@@ -92,10 +96,10 @@ def _checked(text: str | bytes, limits: YAMLLimits | None) -> str:
         text = text.decode("utf-8")
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > limits.max_bytes:
-        raise UnsafeYAML(f"the text is {size:,} bytes; at most {limits.max_bytes:,} are accepted. "
-                         "Remove what is not needed, or split it.")
+        raise UnsafeYAML(say("the text is {size:,} bytes; at most {limit:,} are accepted. Remove what is not needed, "
+                             "or split it.", size=size, limit=limits.max_bytes))
     if "\x00" in text:
-        raise UnsafeYAML("the text contains a NUL character", text.count("\n", 0, text.index("\x00")) + 1)
+        raise UnsafeYAML(say("the text contains a NUL character"), text.count("\n", 0, text.index("\x00")) + 1)
     _check_events(text, limits)
     return text
 
@@ -109,7 +113,7 @@ def compose(text: str | bytes, limits: YAMLLimits | None = None) -> yaml.Node | 
     """The single document's node tree (None for an empty text); raises yaml.YAMLError."""
     nodes = compose_all(text, limits)
     if len(nodes) > 1:
-        raise UnsafeYAML("expected one YAML document, found several (a `---` line inside?)",
+        raise UnsafeYAML(say("expected one YAML document, found several (a `---` line inside?)"),
                          nodes[1].start_mark.line + 1)
     return nodes[0] if nodes else None
 

@@ -11,8 +11,9 @@ may itself be a :class:`Said` (rendered in the same language; a message the doma
 the other domains, so a compiler message can carry a simulator error). A message with no translation, or whose
 translation does not fit its parameters, falls back to English.
 
-Domains: ``sim`` (hop texts and errors, quizapp/sim), ``compiler`` (content problems, quizapp/content) and ``exchange``
-(what the foreign importers of quizapp/exchange could not carry over, and why they refuse a file). Extraction:
+Domains: ``sim`` (hop texts and errors, quizapp/sim), ``compiler`` (content problems, quizapp/content), ``exchange``
+(what the foreign importers of quizapp/exchange could not carry over, and why they refuse a file), ``yaml`` (the
+limits quizapp/safeyaml.py refuses a text with). Extraction:
 ``pybabel extract --no-default-keywords -k say -o quizapp/translations/<domain>.pot quizapp/<package>``.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LOCALES = {"zh-CN": "zh_Hans_CN"}
 ALIASES = {"zh": "zh-CN", "zh-cn": "zh-CN", "zh-hans": "zh-CN", "zh-hans-cn": "zh-CN", "zh-sg": "zh-CN",
            "zh_hans_cn": "zh-CN"}
-DOMAINS = ("sim", "compiler", "exchange")
+DOMAINS = ("sim", "compiler", "exchange", "yaml")
 
 
 class Said:

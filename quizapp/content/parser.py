@@ -86,7 +86,7 @@ def split_front_matter(path: str, text: str, problems: ProblemList) -> tuple[dic
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = 2 + mark.line if mark is not None else 1
-        reason = getattr(error, "problem", None) or str(error)
+        reason = getattr(error, "said", None) or getattr(error, "problem", None) or str(error)
         problems.add(path, line, say('front matter is not valid YAML: {reason}; fix the YAML syntax on this line', reason=reason))
         return None
     if data is None:

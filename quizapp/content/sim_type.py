@@ -141,7 +141,7 @@ class SimChecked(QuestionType):
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
             ctx.error(trace_line + (mark.line if mark else 0),
-                      say('the trace block is not valid YAML: {reason}', reason=getattr(error, 'problem', error)))
+                      say('the trace block is not valid YAML: {reason}', reason=getattr(error, 'said', None) or getattr(error, 'problem', error)))
             return {"variants": []}
         if not isinstance(spec, dict):
             ctx.error(trace_line, say('the trace block must be a mapping with `from`, `to` and `ask`'))
@@ -216,7 +216,7 @@ class SimChecked(QuestionType):
             safeyaml.compose_all(text)  # no aliases (a values' substitution could add some), bounded size
         except yaml.YAMLError as error:
             mark = getattr(error, "problem_mark", None)
-            message = say("scenario{where}: {reason}", where=where, reason=str(getattr(error, "problem", None) or error))
+            message = say("scenario{where}: {reason}", where=where, reason=getattr(error, "said", None) or str(getattr(error, "problem", None) or error))
             if scenario_path == ctx.path:
                 ctx.error(scenario_line + (mark.line if mark else 0), message)
             else:

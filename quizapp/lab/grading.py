@@ -142,6 +142,7 @@ def grade(start_text: str, goals: list[dict[str, Any]], allow: list[dict[str, st
         scenario = load_scenario(text, source="answer.yaml")
     except UnsafeYAML as error:
         verdict["problems"] = [(error.line, error.message)]
+        verdict["problem_words"] = [error.said.to_dict() if error.said is not None else None]
         return verdict
     except ScenarioError as error:
         said = [p.described() for p in error.problems]

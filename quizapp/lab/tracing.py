@@ -41,7 +41,7 @@ def load_checked(text: str, source: str = "scenario.yaml", limits: YAMLLimits | 
         check_yaml(text, limits)
         return load_scenario(text, source=source)
     except UnsafeYAML as error:
-        raise LabInputError([(error.line, error.message)]) from None
+        raise LabInputError([(error.line, error.said or error.message)]) from None
     except ScenarioError as error:
         raise LabInputError([(p.line, p.described()) for p in error.problems]) from None
     except yaml.YAMLError as error:  # should the simulator ever let one through

@@ -198,3 +198,39 @@ def test_the_scenarios_warnings_reach_the_lab_in_chinese(app):
     warnings = load_scenario(pending).warnings
     copied = pickle.loads(pickle.dumps(warnings))  # the messages survive a copy
     assert copied == warnings and copied.said == warnings.said and len(copied.said) == len(copied)
+
+
+def test_the_yaml_limits_are_messages_with_chinese_translations():
+    """quizapp/safeyaml.py's refusals (the `yaml` catalogue) reach the lab, the API and the compiler in Chinese."""
+    import ast
+    import string
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_file
+
+    from tests.i18n.words_catalogue import Catalogue
+
+    source = Path(__file__).resolve().parents[2] / "quizapp" / "safeyaml.py"
+    catalogue = Catalogue("yaml")
+    said = [message for _line, message, _comments, _context in extract_from_file("python", str(source),
+                                                                                   keywords={"say": None})]
+    assert len(said) >= 7 and all(catalogue.translated(m) for m in said), [m for m in said if not catalogue.translated(m)]
+    plain = [node.lineno for node in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "UnsafeYAML" and node.args
+             and (isinstance(node.args[0], ast.JoinedStr) or isinstance(node.args[0], ast.Constant))]
+    assert not plain, f"UnsafeYAML raised with a plain string at lines {plain}: use say() (docs/i18n.md)"
+    for msgid, msgstr in catalogue.entries.items():
+        assert sorted(f for _, f, _, _ in string.Formatter().parse(msgstr) if f) == \
+               sorted(f for _, f, _, _ in string.Formatter().parse(msgid) if f), msgid
+    try:
+        load_checked("a: &x 1\nb: *x\n")
+    except LabInputError as error:
+        refused = pickle.loads(pickle.dumps(error))
+    assert refused.problems == [(1, "an anchor (&x) is not accepted here; write the value out where it is used")]
+    assert refused.localized("zh-CN") == [(1, "这里不接受锚点（&x）；请在用到它的地方把值写出来")]
+
+
+def test_the_api_refuses_an_alias_in_chinese(client, headers):  # noqa: F811
+    body = check(client.post("/api/v1/trace", headers={**headers, "Accept-Language": "zh-CN"}, json={
+        "scenario": "a: &x 1\nb: *x\n", "from": "external", "to": "1.2.3.4:80"}), "/trace", "post", 400)
+    assert body["error"]["message"] == "第 1 行：这里不接受锚点（&x）；请在用到它的地方把值写出来"

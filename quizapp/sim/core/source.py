@@ -109,7 +109,7 @@ def parse_yaml(text: str, source: str = "<scenario>") -> tuple[list[Document], l
     try:
         check_yaml(text, SCENARIO_LIMITS)
     except UnsafeYAML as exc:
-        return docs, [Problem(None, exc.line, "", exc.message)]
+        return docs, [Problem(None, exc.line, "", exc.said or exc.message)]
     loader = _Loader(text)
     index = 0
     try:
