@@ -71,10 +71,11 @@ def test_docker_27_refuses_values_it_does_not_know_in_the_daemons_words(value):
         host(f"docker network create --internal {GM}{value} n", version="27.5")
 
 
+@pytest.mark.parametrize("version", ["20.10", "26.1"])
 @pytest.mark.parametrize("value", ["routed", "isolated", "nat-unprotected"])
-def test_docker_20_10_ignores_the_option_and_the_network_is_nat(value):
+def test_docker_20_10_to_26_ignore_the_option_and_the_network_is_nat(value, version):
     scn = host(f"docker network create --subnet 172.30.0.0/24 {GM}{value} n",
-               "docker run -d --name web --network n -p 8080:80 nginx", version="20.10")
+               "docker run -d --name web --network n -p 8080:80 nginx", version=version)
     h = scn.hosts["h1"]
     assert h.networks["n"].gateway_mode == "nat" and h.networks["n"].gateway == "172.30.0.1"
     assert any("does not know com.docker.network.bridge.gateway_mode_ipv4" in w for w in h.warnings)
