@@ -196,7 +196,7 @@ def trace():
                                                          for line, message in exc.localized(language)),
                      "$.scenario")
     except SandboxLimitExceeded as exc:
-        return error(422, "limit_exceeded", str(exc), "$.scenario")
+        return error(422, "limit_exceeded", lab_service.limit_text(exc), "$.scenario")
     return jsonify({**answer, "trace": english_trace(answer["trace"])})
 
 

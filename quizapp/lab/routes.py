@@ -122,7 +122,7 @@ def run_edited(text: str, form: dict[str, Any]) -> tuple[dict[str, Any] | None, 
     except LabInputError as error:
         return None, error.localized(current_language())
     except SandboxLimitExceeded as error:
-        return None, [(None, str(error))]
+        return None, [(None, service.limit_text(error))]
     except SandboxError:
         current_app.logger.exception("lab sandbox failed")
         return None, [(None, _("the simulator could not run this scenario; try again or simplify it"))]

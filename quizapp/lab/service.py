@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
@@ -22,7 +23,7 @@ from quizapp.access import pack_visible_to
 from quizapp.content.sim_type import substitute
 from quizapp.lab import tracing
 from quizapp.models import Pack, Question, Topic
-from quizapp.sandbox import Limits, run_sandboxed
+from quizapp.sandbox import Limits, SandboxLimitExceeded, run_sandboxed
 
 SCENARIO_ID = re.compile(r"^(?:q(?P<question>\d{1,12})|ex-(?P<example>[a-z0-9][a-z0-9-]{0,80}))$")
 EXAMPLES_TOPIC = "Simulator examples"
@@ -182,3 +183,14 @@ def trace_untrusted(text: str, src: str, dst: str, seed: int = 0, with_inventory
 
 def describe_untrusted(text: str) -> dict[str, Any]:
     return run_sandboxed(tracing.describe, text, limits=lab_limits())
+
+
+def limit_text(error: SandboxLimitExceeded) -> str:
+    """What the sandbox's limit means for the learner, in the request's language (``str(error)`` in English)."""
+    limits = error.limits
+    if error.kind == "memory":
+        return _("This needs more than %(mb)s MB of memory, more than the lab allows. Make it smaller (fewer nodes, "
+                 "Pods, replicas or containers) and try again.", mb=limits.memory_mb)
+    return _("This takes longer than the lab allows (%(cpu)s s of computing, %(wall)s s in all). Make it smaller "
+             "(fewer nodes, Pods, replicas or containers) and try again.", cpu=limits.cpu_seconds,
+             wall=f"{limits.wall_seconds:g}")

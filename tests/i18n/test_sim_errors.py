@@ -234,3 +234,20 @@ def test_the_api_refuses_an_alias_in_chinese(client, headers):  # noqa: F811
     body = check(client.post("/api/v1/trace", headers={**headers, "Accept-Language": "zh-CN"}, json={
         "scenario": "a: &x 1\nb: *x\n", "from": "external", "to": "1.2.3.4:80"}), "/trace", "post", 400)
     assert body["error"]["message"] == "第 1 行：这里不接受锚点（&x）；请在用到它的地方把值写出来"
+
+
+def test_the_labs_limits_are_explained_in_the_readers_language(app):
+    from quizapp.lab.service import limit_text
+    from quizapp.sandbox import Limits, SandboxLimitExceeded
+
+    from flask_babel import refresh
+
+    for kind in ("time", "memory"):
+        error = SandboxLimitExceeded(kind, Limits())
+        with app.test_request_context("/"):
+            refresh()  # Flask-Babel keeps the translations it loaded in the app context the test shares
+            assert limit_text(error) == str(error)  # English as before
+        with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+            refresh()
+            chinese = limit_text(error)
+        assert ("秒" if kind == "time" else "MB 的内存") in chinese and "实验室" in chinese, chinese
