@@ -129,11 +129,11 @@ def register_blueprints(app: Flask) -> None:
         from flask_babel import get_locale
 
         local = moment.astimezone(zone(getattr(user, "timezone", "UTC")))
-        return f"{_month_day(local.date(), str(get_locale() or 'en'))} {local:%H:%M}"
+        return f"{month_day(local.date(), str(get_locale() or 'en'))} {local:%H:%M}"
 
 
 @lru_cache(maxsize=4096)
-def _month_day(day: date, locale: str) -> str:
+def month_day(day: date, locale: str) -> str:
     """`Tue, Nov 24` / `11月24日周二`: the day's part of `localtime`, formatted once per day and language (Babel's
     skeleton formatting costs ~0.5 ms a call; a class page shows a thousand of these)."""
     from babel.dates import format_skeleton

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from quizapp.access import is_instructor
 from quizapp.auth.forms import PostForm
+from quizapp.classes import cells
 from quizapp.classes import progress as class_progress
 from quizapp.classes import service
 from quizapp.classes.forms import AssignForm, ClassForm, JoinForm
@@ -22,11 +23,7 @@ bp = Blueprint("classes", __name__, url_prefix="/classes")
 LEARNERS_PER_PAGE = 100  # the class page's learner tables; the gradebook CSV has every learner
 
 
-@bp.app_template_global("pct")
-def pct(value: float | None) -> str:
-    """A share as a whole percentage (`–` when there is none): a function, not a template macro, because the
-    class page shows a thousand of them (a Jinja macro call costs several times more)."""
-    return "–" if value is None else f"{int(round(value * 100, 0))}%"
+bp.add_app_template_global(cells.pct, "pct")  # a share as a whole percentage, in any template
 
 
 def summaries() -> SummaryCache:
@@ -128,7 +125,8 @@ def show(class_id: int):
                            search=search, sort=sort, listing=listing,
                            first=(page - 1) * LEARNERS_PER_PAGE + 1,
                            # translated once, formatted per cell (a thousand cells: gettext per cell cost seconds)
-                           cell_hint=_("%(reviews)s rev · %(retention)s right · %(due)s due"))
+                           lines=cells.learner_lines(report, _("%(reviews)s rev · %(retention)s right · %(due)s due"),
+                                                     cells.local_time_formatter(current_user)))
 
 
 @bp.post("/<int:class_id>/code")

@@ -131,3 +131,24 @@ def test_the_class_page_says_when_a_big_classs_figures_were_computed(client, cla
     monkeypatch.setattr(routes, "LEARNERS_PER_PAGE", 3)
     page = client.get(f"/classes/{classroom.id}").get_data(as_text=True)
     assert "summary-at" in page and "recomputed at most once a minute" in page
+
+
+def test_the_pages_lines_are_the_learners_figures_formatted_once(app, db, classroom, big_class, make_user):  # noqa: F811
+    from quizapp.classes import cells
+
+    user = make_user("zoe@example.org", PASSWORD, timezone="Asia/Shanghai")
+    report = page_of(db, classroom)
+    with app.test_request_context():
+        local = cells.local_time_formatter(user)
+        filtered = app.jinja_env.filters["localtime"]
+        lines = cells.learner_lines(report, "%(reviews)s|%(retention)s|%(due)s", local)
+        assert local(NOW) == filtered(NOW, user) and local(NOW).endswith("20:00")  # 12:00 UTC in Shanghai
+    for line, row in zip(lines, report.learners, strict=True):
+        assert (line.reviews, line.due, line.mastery) == (row.reviews, row.due, pytest.approx(row.mastery))
+        assert line.retention == cells.pct(row.retention) and line.mastery_text == cells.pct(row.mastery)
+        assert line.last_active == (local(row.last_active) if row.last_active else None)
+        for (css, mastery, hint, last), topic in zip(line.cells, report.topics, strict=True):
+            cell = row.cells[topic.id]
+            assert mastery == cells.pct(cell.mastery) and hint == f"{cell.reviews}|{cells.pct(cell.retention)}|{cell.due}"
+            assert ("untouched" in css) == (not cell.reviews) and last == (local(cell.last_active) if cell.last_active else "")
+    assert any(line.reviews for line in lines) and any(line.last_active for line in lines)
