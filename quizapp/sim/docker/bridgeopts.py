@@ -74,5 +74,5 @@ def apply_version_options(net: DockerNetwork, opts: dict[str, str], settings: Da
         names = [n for n in trusted.split(":") if n]
         bad = [n for n in names if not _IFNAME.match(n)]
         if bad or not names:
-            raise CommandError(say('invalid value {trusted} for {trusted2}: a colon-separated list of interface names, e.g. eth0 or eth0:eth1', trusted=repr(trusted), trusted2=TRUSTED))
+            raise CommandError(say('invalid value {trusted} for {option}: a colon-separated list of interface names, e.g. eth0 or eth0:eth1', trusted=repr(trusted), option=TRUSTED))
         net.trusted = names

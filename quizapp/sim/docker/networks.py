@@ -146,7 +146,7 @@ class NetworkCommands:
         if aliases and not net.user_defined:
             raise CommandError(say('network-scoped aliases are only supported for user-defined networks'))
         if any(a.network is net for a in c.attachments):
-            raise CommandError(say('endpoint with name {name} already exists in network {name2}', name=c.name, name2=net.name))
+            raise CommandError(say('endpoint with name {name} already exists in network {network}', name=c.name, network=net.name))
         check_attach(c, net)
         addr = self._allocate(net, ip)
         c.attachments.append(Attachment(net, addr, list(aliases), ip))

@@ -113,9 +113,9 @@ def apply_iptables(chain: list[UserRule], args: list[str]) -> None:
     if args[:2] == ["-t", "filter"]:
         args = args[2:]
     elif args[:1] == ["-t"]:
-        raise CommandError(say('iptables: table {args} is not modelled by the simulator (only filter DOCKER-USER); remove the line', args=args[1] if len(args) > 1 else '(none)'))
+        raise CommandError(say('iptables: table {table} is not modelled by the simulator (only filter DOCKER-USER); remove the line', table=args[1] if len(args) > 1 else '(none)'))
     if len(args) < 2 or args[0] not in ("-I", "-A"):
-        raise CommandError(say('iptables: option {args} is not modelled by the simulator (only -I/-A DOCKER-USER with {subset}); remove the line', args=args[0] if args else '(none)', subset=SUBSET))
+        raise CommandError(say('iptables: option {option} is not modelled by the simulator (only -I/-A DOCKER-USER with {subset}); remove the line', option=args[0] if args else '(none)', subset=SUBSET))
     verb, chain_name, rest = args[0], args[1], args[2:]
     if chain_name != "DOCKER-USER":
         raise CommandError(say('iptables: chain {chain_name} is not modelled by the simulator (only DOCKER-USER, the chain Docker leaves to users); remove the line', chain_name=chain_name))

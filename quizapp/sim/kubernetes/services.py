@@ -153,16 +153,16 @@ class ServiceBuilder:
                     ok = False
                     continue
                 if not lo <= np_ <= hi:
-                    ctx.err(join(pp, "nodePort"), say('Invalid value: {np_}: provided port is not in the valid range. The range of valid ports is {lo}-{hi}', np_=np_, lo=lo, hi=hi))
+                    ctx.err(join(pp, "nodePort"), say('Invalid value: {node_port}: provided port is not in the valid range. The range of valid ports is {lo}-{hi}', node_port=np_, lo=lo, hi=hi))
                     ok = False
                     continue
                 owner = self._nodeports.get(np_)
                 if owner is not None:
-                    ctx.err(join(pp, "nodePort"), say('Invalid value: {np_}: provided port is already allocated (to {owner})', np_=np_, owner=owner[1]))
+                    ctx.err(join(pp, "nodePort"), say('Invalid value: {node_port}: provided port is already allocated (to {owner})', node_port=np_, owner=owner[1]))
                     ok = False
                     continue
                 if (np_, proto) in own_np:
-                    ctx.err(join(pp, "nodePort"), say('Duplicate value: {np_}/{proto}', np_=np_, proto=proto))
+                    ctx.err(join(pp, "nodePort"), say('Duplicate value: {node_port}/{proto}', node_port=np_, proto=proto))
                     ok = False
                     continue
                 own_np.add((np_, proto))
