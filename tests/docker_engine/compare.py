@@ -44,8 +44,9 @@ def document(s: Scenario) -> str:
             f"  engineVersion: \"{s.engine}\"\n{daemon}{routes}  commands:\n{lines}\n")
 
 
-def _real_argv(line: str, scn) -> list[str]:
-    """The scenario's docker command with only the image (and what follows it) replaced by ``serve``."""
+def _real_argv(line: str, scn, index: int | None = None) -> list[str]:
+    """The scenario's docker command with only the image (and what follows it) replaced by ``serve``; the
+    listening ports are those of the container that command ``index`` started (renamed later or not)."""
     argv = shlex.split(line)
     assert argv[0] == "docker", line
     args = argv[1:]
@@ -61,8 +62,10 @@ def _real_argv(line: str, scn) -> list[str]:
     assert name, f"engine scenarios name every container: {line}"
     assert f.bools.get("detach"), f"engine scenarios run containers detached (-d): {line}"
     ports: list[str] = []
-    if scn is not None and name in scn.hosts[HOST].containers:
-        ports = [str(p) for p, proto in sorted(scn.hosts[HOST].containers[name].listens) if proto == "tcp"]
+    containers = scn.hosts[HOST].containers if scn is not None else {}
+    c = containers.get(name) or next((c for c in containers.values() if c.command_index == index), None)
+    if c is not None:
+        ports = [str(p) for p, proto in sorted(c.listens) if proto == "tcp"]
     return [*head, *flags, IMAGE, "serve", name, *ports]
 
 
@@ -91,11 +94,11 @@ def run_traces(engine: Engine, s: Scenario) -> list[str]:
     """Apply the scenario for real, trace every check both ways; returns the disagreements."""
     scn = load_scenario(document(s), s.name)
     host = scn.hosts[HOST]
-    for line in s.commands:
+    for i, line in enumerate(s.commands):
         if line.startswith("iptables "):  # a DOCKER-USER rule, verbatim, in the engine's namespace
             engine.iptables(*shlex.split(line)[1:])
             continue
-        engine.docker(*_real_argv(line, scn))
+        engine.docker(*_real_argv(line, scn, i))
     real = engine.inspect_containers()
     nets = engine.inspect_networks()
     for c in host.containers.values():

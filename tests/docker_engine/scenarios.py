@@ -284,6 +284,21 @@ SCENARIOS = [
                                      "docker run -d --name cn --network nm img"],
       ("container/cn", f"{H}:8080"), ("container/cn", "172.18.0.1:8080")),
     # -- daemon "userland-proxy": false (hairpin NAT, route_localnet) and "icc": false; grouped: one restart each
+    # -- added by the issue 9 audit: a joiner of a host-mode container listens on the host; a random host port
+    # follows the gateway endpoint (the harness maps random ports, so only "still published after the move" is
+    # judged here; the re-allocated number is tests/sim/docker/test_lifecycle.py's); rename and the DNS name
+    S("container-mode-of-host-mode-listener", ["docker run -d --name hh --network host --expose 8080 img",
+                                               "docker run -d --name side --network container:hh --label quizapp.io/listen=9100 img"],
+      (EXT, f"{H}:9100"), (HOST, "127.0.0.1:9100"), ("container/side", f"{H}:8080")),
+    S("random-port-follows-the-gateway-on-connect", ["docker network create zeta", "docker network create alpha",
+                                                     "docker run -d --name web --network zeta -p 80 -p 8080:81 img",
+                                                     "docker network connect alpha web"],
+      (EXT, f"{H}:32769"), (EXT, f"{H}:8080"), (HOST, "127.0.0.1:32769")),
+    # (by name only: the listener still reports the name it was started with)
+    Scenario("rename-changes-the-dns-name", ["docker network create app",
+                                             "docker run -d --name db --network app --expose 80 img",
+                                             "docker run -d --name cli --network app img", "docker rename db pg"],
+             lookups=[("cli", "pg"), ("cli", "pg.app"), ("cli", "db")]),
     *[D({"userland-proxy": False}, s) for s in [
         S("hairpin-host-containers-outside", [WEB, "docker run -d --name cli img"],
           (HOST, "127.0.0.1:8080"), (HOST, f"{H}:8080"), (HOST, "172.17.0.1:8080"), ("container/cli", f"{H}:8080"),

@@ -259,7 +259,8 @@ class RunCommand:
             for spec in listen_specs:
                 for cp in spec.container_ports:
                     c.listens.add((cp, spec.proto))
-        if mode == "host":
+        # --network container:X with X in host mode joins the host's namespace: its listeners are the host's
+        if c.ns_owner.mode == "host":
             for key in sorted(c.listens):
                 if key in self.host.host_listeners:
                     other = self.host.host_listeners[key]

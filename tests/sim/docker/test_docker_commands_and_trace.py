@@ -167,6 +167,17 @@ def test_host_mode_container_listens_on_host(dh):
     assert any("Published ports are discarded" in w for w in dh.warnings)
 
 
+def test_container_mode_of_a_host_mode_container_listens_on_the_host():
+    # the joiner's process is in the host's network namespace: the LAN and the host reach it on the host's
+    # addresses (Docker 20.10 agrees: tests/docker_engine scenario container-mode-of-host-mode-listener)
+    scn = host_with("docker run -d --name hh --network host --expose 8080 nginx",
+                    "docker run -d --name side --network container:hh --label quizapp.io/listen=9100 exporter")
+    r = trace(scn, "external:192.168.1.77", "192.168.1.50:9100")
+    assert r.delivered and r.endpoint.name == "side" and r.source_ip_seen == "192.168.1.77"
+    assert trace(scn, "host/h1", "127.0.0.1:9100").endpoint.name == "side"
+    assert trace(scn, "container/side", "127.0.0.1:8080").endpoint.name == "hh"
+
+
 def test_outbound_masquerade(dh):
     scn = load_scenario("""
 apiVersion: quizapp.io/v1
