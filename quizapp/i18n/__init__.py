@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, has_request_context, request, session
 from flask_babel import Babel, force_locale, lazy_gettext as _l
 from flask_login import current_user
 
+from quizapp.concepts import group_label
 from quizapp.words import render
 
 bp = Blueprint("i18n", __name__)
@@ -127,7 +128,8 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, object]:
         return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label,
-                "rating_label": rating_label, "outcome_label": outcome_label, "sim_text": sim_text}
+                "rating_label": rating_label, "outcome_label": outcome_label, "sim_text": sim_text,
+                "group_label": group_label}
 
 
 from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

@@ -62,7 +62,7 @@ def destination(form: dict[str, Any]) -> str:
 
 
 def _scenario_or_404(scenario_id: str) -> service.LabScenario:
-    scenario = service.find_scenario(db.session, scenario_id, current_user)
+    scenario = service.find_scenario(db.session, scenario_id, current_user, current_language())
     if scenario is None:
         abort(404)
     return scenario
@@ -70,7 +70,7 @@ def _scenario_or_404(scenario_id: str) -> service.LabScenario:
 
 @bp.get("")
 def index():
-    return render_template("lab/index.html", groups=service.gallery(db.session, current_user))
+    return render_template("lab/index.html", groups=service.gallery(db.session, current_user, current_language()))
 
 
 @bp.get("/<scenario_id>")
@@ -170,7 +170,7 @@ def comparison(shared: str, text: str, before: dict[str, Any] | None, answer: di
                              "listing": compare.numbered(text, {line for line, _ in problems if line}),
                              "before_svg": None, "after_svg": None, "differing": 0, "drawing": None}
     if answer is not None:
-        drawn["drawing"] = render_scenario_svg(answer["inventory"], "Your scenario")
+        drawn["drawing"] = render_scenario_svg(answer["inventory"], _("Your scenario"))
     if before is not None and answer is not None:
         mine, drawn["differing"] = compare.marked_hops(answer["trace"], before["trace"])
         theirs, _theirs_differing = compare.marked_hops(before["trace"], answer["trace"])

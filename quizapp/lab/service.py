@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from quizapp.access import pack_visible_to
 from quizapp.content.sim_type import substitute
 from quizapp.lab import tracing
-from quizapp.models import Pack, Question, Topic
+from quizapp.models import Pack, Question, QuestionTranslation, Topic, TopicTranslation
 from quizapp.sandbox import Limits, SandboxLimitExceeded, run_sandboxed
+from quizapp.study.localized import topic_titles
 
 SCENARIO_ID = re.compile(r"^(?:q(?P<question>\d{1,12})|ex-(?P<example>[a-z0-9][a-z0-9-]{0,80}))$")
-EXAMPLES_TOPIC = "Simulator examples"
+EXAMPLES_TOPIC = _l("Simulator examples")
 
 
 @dataclass
@@ -60,9 +61,9 @@ def _story_of(text: str) -> str:
 
 def _example(path: Path) -> LabScenario:
     text = path.read_text(encoding="utf-8")
-    story = _story_of(text) or f"The simulator's example {path.name}."
+    story = _story_of(text) or _("The simulator's example %(name)s.", name=path.name)
     return LabScenario(id=f"ex-{path.stem}", title=path.stem.replace("-", " "), story=story,
-                       topic=EXAMPLES_TOPIC, text=text)
+                       topic=str(EXAMPLES_TOPIC), text=text)
 
 
 def _examples() -> list[LabScenario]:
@@ -90,32 +91,48 @@ def _visible_sim_questions(session: Session, user: Any):
             .order_by(Pack.title, Topic.position, Question.position))
 
 
-def gallery(session: Session, user: Any) -> list[tuple[str, list[LabScenario]]]:
+def _translated(session: Session, questions: list[Question],
+                language: str | None) -> tuple[dict[int, str], dict[int, str]]:
+    """Question and topic titles in `language` (only those translated, of packs written in another language)."""
+    wanted = [q for q in questions if language and q.pack.language != language]
+    if not wanted:
+        return {}, {}
+    rows = session.execute(select(QuestionTranslation.question_id, QuestionTranslation.title)
+                           .where(QuestionTranslation.question_id.in_([q.id for q in wanted]),
+                                  QuestionTranslation.language == language)).all()
+    return dict(rows), topic_titles(session, sorted({q.topic_id for q in wanted}), language or "")
+
+
+def gallery(session: Session, user: Any, language: str | None = None) -> list[tuple[str, list[LabScenario]]]:
     """(topic, scenarios) for every scenario `user` may open; one entry per distinct scenario text in a topic,
-    listing the questions that use it."""
+    listing the questions that use it. Titles in `language` where translated."""
     groups: dict[str, dict[str, LabScenario]] = {}
-    for question in session.scalars(_visible_sim_questions(session, user)).unique():
+    questions = list(session.scalars(_visible_sim_questions(session, user)).unique())
+    titles, topics = _translated(session, questions, language)
+    for question in questions:
         scenario = _from_question(question)
         if scenario is None:
             continue
+        title = titles.get(question.id, question.title)
+        scenario = replace(scenario, title=title, story=title, topic=topics.get(question.topic_id, scenario.topic))
         topic = f"{scenario.pack}: {scenario.topic}"
         digest = hashlib.sha256(scenario.text.encode()).hexdigest()
         seen = groups.setdefault(topic, {})
         if digest in seen:
-            seen[digest].questions.append(question.title)
+            seen[digest].questions.append(title)
         else:
-            scenario.questions.append(question.title)
+            scenario.questions.append(title)
             seen[digest] = scenario
     result = [(topic, list(items.values())) for topic, items in groups.items()]
     examples = _examples()
     if examples:
-        result.append((EXAMPLES_TOPIC, examples))
+        result.append((str(EXAMPLES_TOPIC), examples))
     return result
 
 
-def find_scenario(session: Session, scenario_id: str, user: Any) -> LabScenario | None:
-    """The scenario `scenario_id` if `user` may open it, else None. Visibility is checked on every call; the
-    question's (large) data is read once per version and process."""
+def find_scenario(session: Session, scenario_id: str, user: Any, language: str | None = None) -> LabScenario | None:
+    """The scenario `scenario_id` if `user` may open it, else None; titled in `language` where translated.
+    Visibility is checked on every call; the question's (large) data is read once per version and process."""
     match = SCENARIO_ID.match(scenario_id or "")
     if match is None:
         return None
@@ -125,7 +142,20 @@ def find_scenario(session: Session, scenario_id: str, user: Any) -> LabScenario 
     question_id = int(match["question"])
     version = session.scalar(_visible_sim_questions(session, user).with_only_columns(Question.content_hash)
                              .where(Question.id == question_id))
-    return _question_scenario(question_id, version) if version is not None else None
+    scenario = _question_scenario(question_id, version) if version is not None else None
+    if scenario is None or not language:
+        return scenario
+    row = session.execute(
+        select(QuestionTranslation.title, TopicTranslation.title)
+        .join(Question, Question.id == QuestionTranslation.question_id)
+        .join(Pack, Pack.id == Question.pack_id)
+        .outerjoin(TopicTranslation, (TopicTranslation.topic_id == Question.topic_id)
+                   & (TopicTranslation.language == language))
+        .where(QuestionTranslation.question_id == question_id, QuestionTranslation.language == language,
+               Pack.language != language)).first()
+    if row is None:
+        return scenario
+    return replace(scenario, title=row[0], story=row[0], topic=row[1] or scenario.topic)  # the cached one unchanged
 
 
 @lru_cache(maxsize=512)

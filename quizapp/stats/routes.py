@@ -7,6 +7,7 @@ from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
 from quizapp.extensions import db
+from quizapp.i18n import current_language
 from quizapp.stats import charts, service
 
 bp = Blueprint("stats", __name__)
@@ -27,7 +28,7 @@ def index():
         [charts.Series(_("right"), [d.right for d in days], "s-right"),
          charts.Series(_("wrong"), [d.wrong for d in days], "s-wrong")],
         x_label=_("Study day"), y_label=_("Answers"), label_every=7)
-    topics = service.retention_by_topic(db.session, user)
+    topics = service.retention_by_topic(db.session, user, current_language())
     retention = charts.hbar_chart(
         _("Retention per topic (right / total)"), [t.topic for t in topics], [t.retention for t in topics],
         [f"{t.right}/{t.total}" for t in topics], x_label=_("Answers right")) if topics else None

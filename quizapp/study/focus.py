@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from quizapp.access import pack_visible_to
 from quizapp.concepts import CONCEPTS
 from quizapp.models import Card, Pack, Question, Topic
+from quizapp.study.localized import topic_titles
 
 KINDS = ("topic", "concept", "type")
 TYPE_NAMES = {"flashcard": "flashcards", "cloze": "cloze deletions", "single": "single choice",
@@ -99,14 +100,20 @@ class TopicRow:
     cards: int
 
 
-def pack_outline(session: Session, pack: Pack) -> tuple[list[TopicRow], list[tuple[str, int]]]:
-    """The pack's topics in learning order with their sizes, and the question types with their card counts."""
+def pack_outline(session: Session, pack: Pack,
+                 language: str | None = None) -> tuple[list[TopicRow], list[tuple[str, int]]]:
+    """The pack's topics in learning order with their sizes (titled in `language` where translated), and the
+    question types with their card counts."""
     live = (Question.topic_id == Topic.id) & Question.retired_at.is_(None)
-    topics = [TopicRow(slug, title, questions, cards) for slug, title, questions, cards in session.execute(
-        select(Topic.slug, Topic.title, func.count(func.distinct(Question.id)), func.count(Card.id))
+    rows = session.execute(
+        select(Topic.id, Topic.slug, Topic.title, func.count(func.distinct(Question.id)), func.count(Card.id))
         .join(Question, live).join(Card, (Card.question_id == Question.id) & Card.retired_at.is_(None))
         .where(Topic.pack_id == pack.id, Topic.retired_at.is_(None))
-        .group_by(Topic.id, Topic.slug, Topic.title, Topic.position).order_by(Topic.position))]
+        .group_by(Topic.id, Topic.slug, Topic.title, Topic.position).order_by(Topic.position)).all()
+    translated = (topic_titles(session, [row[0] for row in rows], language)
+                  if language and language != pack.language else {})
+    topics = [TopicRow(slug, translated.get(topic_id, title), questions, cards)
+              for topic_id, slug, title, questions, cards in rows]
     types = [(qtype, count) for qtype, count in session.execute(
         select(Question.qtype, func.count(Card.id)).join(Card, Card.question_id == Question.id)
         .where(Question.pack_id == pack.id, Question.retired_at.is_(None), Card.retired_at.is_(None))

@@ -6,6 +6,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from quizapp.extensions import db
+from quizapp.i18n import current_language
 from quizapp.study import focus as focusing
 from quizapp.study import service
 from quizapp.study.routes import bp
@@ -14,7 +15,7 @@ from quizapp.study.routes import bp
 @bp.get("/packs/<slug>/outline")
 def outline(slug: str):
     pack = service.find_pack(db.session, slug, current_user) or abort(404)
-    topics, types = focusing.pack_outline(db.session, pack)
+    topics, types = focusing.pack_outline(db.session, pack, current_language())
     return render_template("study/outline.html", pack=pack, topics=topics, types=types,
                            type_names=focusing.TYPE_NAMES)
 

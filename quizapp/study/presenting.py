@@ -1,12 +1,15 @@
 """Turns a stored question and card into what the study page shows, and form input into a checker response.
 
-Pure functions: no request, no database.
+Pure functions: no request, no database. A form the checker cannot read is refused in the request's language
+(Flask-Babel; English outside a request).
 """
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
 from typing import Any, Mapping
+
+from flask_babel import gettext as _
 
 from quizapp.checking import InvalidResponse
 from quizapp.content.sim_type import OUTCOMES, substitute_html, variant_for
@@ -63,14 +66,14 @@ def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> Car
 
 def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Mapping[str, Any]) -> dict[str, Any]:
     """Read the study form into the checker's response shape; errors name the form field."""
-    def integer(field: str, missing: str = "Choose an answer.") -> int:
+    def integer(field: str, missing: str | None = None) -> int:
         raw = form.get(field, "")
         if raw == "" or raw is None:
-            raise InvalidResponse(field, missing)
+            raise InvalidResponse(field, missing or _("Choose an answer."))
         try:
             return int(raw)
         except ValueError:
-            raise InvalidResponse(field, "That is not one of the options: choose again.") from None
+            raise InvalidResponse(field, _("That is not one of the options: choose again.")) from None
 
     if qtype == "flashcard":
         return {"knew": form.get("knew") == "yes"}
@@ -85,36 +88,36 @@ def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Ma
         try:
             return {"choices": sorted(int(v) for v in values)}
         except ValueError:
-            raise InvalidResponse("choices", "must be choice numbers") from None
+            raise InvalidResponse("choices", _("must be choice numbers")) from None
     if qtype == "truefalse":
         value = form.get("value")
         if value not in ("true", "false"):
-            raise InvalidResponse("value", "choose true or false")
+            raise InvalidResponse("value", _("choose true or false"))
         return {"value": value == "true"}
     if qtype == "short":
         return {"text": str(form.get("text", ""))}
     if qtype == "ordering":
         count = len(data["items"])
-        positions = {index: integer(f"position-{index}", "Give every item a position.") for index in range(count)}
+        positions = {index: integer(f"position-{index}", _("Give every item a position.")) for index in range(count)}
         if sorted(positions.values()) != list(range(1, count + 1)):
-            raise InvalidResponse("position", f"Give each item a different position from 1 to {count}: "
-                                              "two items have the same position.")
+            raise InvalidResponse("position", _("Give each item a different position from 1 to %(count)s: two items "
+                                                "have the same position.", count=count))
         return {"order": sorted(positions, key=positions.__getitem__)}
     if qtype == "matching":
-        return {"matches": [integer(f"match-{index}", "Pick a match for every row.")
+        return {"matches": [integer(f"match-{index}", _("Pick a match for every row."))
                             for index in range(len(data["pairs"]))]}
     if qtype == "sim":
         if data["ask"] == "delivered":
             value = form.get("value")
             if value not in ("true", "false"):
-                raise InvalidResponse("value", "choose delivered (true) or not (false)")
+                raise InvalidResponse("value", _("choose delivered (true) or not (false)"))
             return {"value": value == "true"}
         if data["ask"] == "outcome":
             outcome = form.get("outcome")
             if outcome not in OUTCOMES:
-                raise InvalidResponse("outcome", f"choose one of {', '.join(OUTCOMES)}")
+                raise InvalidResponse("outcome", _("choose one of %(outcomes)s", outcomes=", ".join(OUTCOMES)))
             return {"outcome": outcome}
         return {"text": str(form.get("text", ""))}
     if qtype == "lab":
         return {"scenario": str(form.get("scenario", ""))}
-    raise InvalidResponse("type", f"this page cannot answer {qtype!r} questions yet")
+    raise InvalidResponse("type", _("this page cannot answer %(qtype)s questions yet", qtype=repr(qtype)))

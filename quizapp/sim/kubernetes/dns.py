@@ -27,7 +27,7 @@ from ..core.result import EndpointRef
 from .model import Pod, Service
 from .names import pod_name
 from .resolver import NODE_RESOLVER, pod_resolv_conf, query_names
-from quizapp.words import say
+from quizapp.words import Said, say
 
 
 class CoreDNSPod:
@@ -52,7 +52,11 @@ class KubernetesDns:
         d = scn.cluster.domain
         dns_ip = scn.cluster_dns_ip
         conf = pod_resolv_conf(pod.dns_policy, pod.host_network, pod.namespace, d, dns_ip, pod.dns_config)
-        self.hop(where, say('/etc/resolv.conf ({why}): {text}', why=conf.reason, text=conf.text()))
+        text: Said | str = conf.text()
+        if NODE_RESOLVER in text:  # the node's resolver is words, not an address: said in the reader's language
+            before, after = text.split(NODE_RESOLVER, 1)
+            text = say("{before}{resolver}{after}", before=before, resolver=say("the node's resolver"), after=after)
+        self.hop(where, say('/etc/resolv.conf ({why}): {text}', why=conf.reason, text=text))
         server = conf.nameservers[0]
         cluster = server == dns_ip
         if cluster and scn.policies is not None and not pod.host_network:
