@@ -1,7 +1,7 @@
 """Each pack's active cards in authored order, cached per process: the study queue reads them on every page.
 
 The list changes only when the pack's content does (a publish, a content build, a rollback), and every such
-change writes a new `Pack.content_stamp` in the same transaction (`quizapp.models._stamp_changed_packs`). An
+change writes a new `Pack.content_stamp` in the same transaction (`quizapp.models.bank._stamp_changed_packs`). An
 entry is keyed by (pack id, created_at, content_stamp) as read from the database in the request itself: the
 caller passes the `Pack` row it has just loaded (the visibility check loads it anyway), so validating the entry
 costs no query of its own. A stamp read after a publish committed differs from every cached key, on every
