@@ -18,7 +18,7 @@ and quizapp's importer reads it back. Ids and tags are in Moodle's own `// [id:.
 | cloze | one missing-word short answer (`text {=answer} text`) per deletion; several deletions with one number become one question per deletion |
 | sim | the first variant as a short answer accepting the simulator's answers; its trace in the general feedback |
 
-Import: `quizapp.exchange.gift_import`.
+Import: `quizapp.exchange.gift_import` (blocks and escapes in `gift_blocks`, answers in `gift_answers`).
 """
 from __future__ import annotations
 
