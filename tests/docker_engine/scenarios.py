@@ -294,6 +294,13 @@ SCENARIOS = [
                                                      "docker run -d --name web --network zeta -p 80 -p 8080:81 img",
                                                      "docker network connect alpha web"],
       (EXT, f"{H}:32769"), (EXT, f"{H}:8080"), (HOST, "127.0.0.1:32769")),
+    # --dns-search/--dns-option are not among the container: mode conflicts (moby's validateNetContainerMode):
+    # accepted, and the joiner reads its owner's resolv.conf
+    Scenario("container-mode-dns-search-accepted", ["docker network create app",
+                                                    "docker run -d --name app1 --network app --dns-search corp.example.com img",
+                                                    "docker run -d --name side --network container:app1 --dns-search example.com "
+                                                    "--dns-option ndots:2 img"],
+             resolv=["side"]),
     # (by name only: the listener still reports the name it was started with)
     Scenario("rename-changes-the-dns-name", ["docker network create app",
                                              "docker run -d --name db --network app --expose 80 img",

@@ -153,10 +153,20 @@ def test_container_dot_network_names_and_links():
     ("--dns 10.0.0.53", "conflicting options: dns and the network mode"),
     ("--add-host a:10.1.2.3", "conflicting options: custom host-to-IP mapping and the network mode"),
     ("--link app:a", "links are only supported for user-defined networks"),
+    ("-p 8080:80", "conflicting options: port publishing and the container type network mode"),
+    ("-P", "conflicting options: port publishing and the container type network mode"),
+    ("--expose 80", "conflicting options: port exposing and the container type network mode"),
+    ("--mac-address 02:42:ac:11:00:99", "conflicting options: mac-address and the network mode"),
 ])
 def test_container_mode_refusals_in_dockers_words(option, words):
+    # moby runconfig validateNetContainerMode; Docker 20.10's words judged in tests/docker_engine (refuse-*)
     with pytest.raises(ScenarioError, match=words):
         host("docker run -d --name app web", f"docker run -d --name side --network container:app {option} web")
+
+
+def test_joining_its_own_namespace_is_refused_in_dockers_words():
+    with pytest.raises(ScenarioError, match="cannot join own network"):
+        host("docker run -d --name self --network container:self web")
 
 
 @pytest.mark.parametrize("version", ["20.10", "27.5"])
