@@ -171,7 +171,7 @@ class RunCommand:
             for n in nets:
                 if n not in self.host.networks:
                     raise CommandError(say('network {n} not found (create it first with docker network create {n})', n=n))
-                if self.host.networks[n].driver not in ("bridge", *VLAN_DRIVERS) or (len(nets) > 1 and is_vlan(self.host.networks[n])):
+                if self.host.networks[n].driver not in ("bridge", *VLAN_DRIVERS):
                     raise CommandError(say("conflicting options: {n} type network can't be used with other networks", n=n))
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
         c.id = container_id(self.host.name, name, index)

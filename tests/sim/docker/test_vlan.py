@@ -163,3 +163,12 @@ def test_ipvlan_l3_with_another_network_is_refused():
     with pytest.raises(ScenarioError) as info:
         host(f"{L3} l3", "docker network create br", "docker run -d --name cc --network br web", "docker network connect l3 cc")
     assert "ipvlan L3 network and other networks is not modelled" in str(info.value)
+
+
+def test_run_with_a_macvlan_and_a_bridge_network_on_25_and_later():
+    scn = host(f"{MV} amv", "docker network create --subnet 172.20.0.0/24 zbr",
+               "docker run -d --name cc --network zbr --network amv -p 8080:80 --expose 80 web", version="29.1")
+    c = scn.hosts["h1"].containers["cc"]
+    assert c.gateway_attachment.network.name == "amv" and not c.publish  # the macvlan endpoint: nothing published
+    assert any("has no port mappings" in w for w in scn.warnings)
+    assert trace(scn, "external:192.168.1.77", "192.168.1.128:80").endpoint.name == "cc"
