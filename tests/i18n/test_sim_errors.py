@@ -101,7 +101,7 @@ def test_an_edited_scenario_is_refused_in_chinese_with_its_lines(client, db, mak
     form = {"scenario": BAD, "from": "external", "to": "192.168.1.11:30080", "seed": "0", "action": "trace"}
     page = client.post(f"/lab/q{question.id}/edit", data=form).get_data(as_text=True)
     docker_line = line_of(BAD, "--sysctl")
-    assert f'<a href="#line-{docker_line}">第 {docker_line} 行</a>: 文档 4，spec.commands[1]：' in page
+    assert f'<a href="#line-{docker_line}">第 {docker_line} 行</a>：文档 4，spec.commands[1]：' in page
     assert "模拟器不模拟选项 --sysctl（按命名空间隔离的内核参数）" in page
     assert NODEPORT_ZH in page
     assert "is not modelled by the simulator" not in page
