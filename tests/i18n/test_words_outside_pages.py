@@ -87,6 +87,28 @@ def test_error_pages_in_chinese_in_the_site_layout(client, make_user, login):
     assert api.get_json()["error"]["code"] == "not_found" and "nothing here" in api.get_json()["error"]["message"]
 
 
+def test_a_500_whose_layout_cannot_be_drawn_shows_the_bare_page(app, client, monkeypatch):
+    import quizapp.errors as errors
+
+    @app.get("/boom-in-chinese")
+    def boom():
+        raise RuntimeError("the view failed")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: the error handler answers
+    drawn = errors.render_template
+
+    def layout_fails(template, **context):
+        if template == "errors/error.html":
+            raise RuntimeError("the menu needs the database, which went away too")
+        return drawn(template, **context)
+
+    monkeypatch.setattr(errors, "render_template", layout_fails)
+    response = get(client, "/boom-in-chinese")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500 and "500 · 服务器内部错误" in page
+    assert 'data-page="error"' in page and "language-switch" not in page  # the bare page, still in Chinese
+
+
 def test_the_rate_limiters_429_names_its_limit_in_chinese(client, app, db, make_user, login):
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "2 per 1 minute"
     for _ in range(2):
@@ -102,6 +124,27 @@ def test_reset_mail_in_the_language_the_account_saved(client, make_user, mailbox
     client.post("/password/forgot", data={"email": "ada@example.org"}, headers={"Accept-Language": "en"})
     [(_to, message)] = mailbox.messages
     assert message["Subject"] == "重置你的 quizapp 密码" and "请在一小时内打开这个链接" in body_of(message)
+
+
+def test_mails_to_an_existing_account_use_its_saved_language(client, db, make_user, mailbox):
+    """The "address taken" mail and an owner invitation go out in the recipient's language, not the sender's."""
+    make_user("lin@example.org", language="zh-CN")
+    client.post("/signup", data={"email": "lin@example.org", "display_name": "X", "password": "s3cret-pass-long",
+                                 "confirm": "s3cret-pass-long"}, headers={"Accept-Language": "en"})
+    [(_to, taken)] = mailbox.messages
+    assert taken["Subject"] == "有人尝试用你的邮箱地址注册"
+    from quizapp.packs import publishing
+
+    owner = make_user("ines@example.org", role="instructor")
+    spec = next(iter(compile_sources([("a.md", SOURCE.encode())]).bank.packs.values()))
+    publishing.publish_spec(db.session, owner, spec, source="upload")
+    db.session.commit()
+    client.post("/login", data={"email": "ines@example.org", "password": "correct horse"})
+    for email in ("lin@example.org", "nobody@example.org"):
+        get(client, "/instructor/packs/lianxi/owners", headers={"Accept-Language": "en"}, data={"email": email})
+    invited = {to[0]: message for to, message in mailbox.messages[1:]}
+    assert invited["lin@example.org"]["Subject"] == "Ines 邀请你共同拥有一个 quizapp 题库包"
+    assert invited["nobody@example.org"]["Subject"] == "Ines invites you to co-own a quizapp pack"  # the sender's
 
 
 def write_pack(tmp_path: Path, language: str) -> Path:
