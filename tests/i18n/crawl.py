@@ -109,6 +109,19 @@ def english_left(text: str, pieces: set[str]) -> list[str]:
     return sorted(piece for piece in pieces if piece in text)
 
 
+def short_labels() -> set[str]:
+    """The interface's msgids without parameters whose Chinese differs ("Dashboard", "Log out", "refused")."""
+    with (TRANSLATIONS / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return {m.id for m in read_po(handle) if isinstance(m.id, str) and m.id and "%" not in m.id
+                and m.string and m.string != m.id}
+
+
+def labels_left(parts: list[str], labels: set[str], content: set[str]) -> list[str]:
+    """Text nodes (and read attributes) that are exactly an English label; `content`: titles that are content
+    without a translation (a pack's title may happen to read like a label)."""
+    return sorted({part.strip() for part in parts if part.strip() in labels and part.strip() not in content})
+
+
 def english_runs(text: str) -> list[str]:
     """Runs of three or more English words (for a person's review: content without a translation shows here)."""
     return re.findall(r"[A-Za-z][A-Za-z'’]+(?:[ ,-]+[A-Za-z][A-Za-z'’]+){2,}", text)
@@ -122,6 +135,7 @@ class Crawler:
         self.per_endpoint, self.limit = per_endpoint, limit
         self.pages: dict[str, str] = {}  # path -> visible text
         self.page_objects: dict[str, PageText] = {}
+        self.parts: dict[str, list[str]] = {}
         self.seen_endpoints: dict[str, int] = {}
         self.posted: set[str] = set()
 
@@ -145,6 +159,7 @@ class Crawler:
             (folder / (re.sub(r"[^A-Za-z0-9]+", "_", path)[:120] + ".html")).write_text(html, encoding="utf-8")
         page = read_page(html)
         self.pages[path] = page.text
+        self.parts[path] = page.parts
         self.page_objects[path] = page
         return page
 

@@ -1,7 +1,7 @@
 """The zh-CN sweep as a test: a learner whose saved language is zh-CN, an instructor and an admin (browsers asking
 for zh-CN) walk every page they can reach from the menu, plus the pages behind forms (an answer's feedback, a lab
 trace, an upload's validation report, its preview, a published pack); no page may show a piece of the English
-catalogue untranslated (tests/i18n/crawl.py). QUIZAPP_SWEEP=1 prints every run of English words per page for a
+catalogue untranslated, nor a label (a text node that is exactly an English msgid) (tests/i18n/crawl.py). QUIZAPP_SWEEP=1 prints every run of English words per page for a
 person's review (question content without a translation and technical tokens show there)."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from quizapp.content import compile_paths
 from quizapp.content.store import write_bank
 from quizapp.models import Card, Pack, Question
-from tests.i18n.crawl import Crawler, english_left, english_pieces, english_runs
+from tests.i18n.crawl import Crawler, english_left, english_pieces, english_runs, labels_left, short_labels
 from tests.instructor.helpers import make_zip, pack_files
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,11 +33,12 @@ def shipped(db):
     return result.bank
 
 
-def report(crawler: Crawler) -> list[str]:
-    pieces = english_pieces()
+def report(crawler: Crawler, db) -> list[str]:
+    pieces, labels = english_pieces(), short_labels()
+    content = set(db.session.scalars(select(Pack.title)))  # pack titles have no translation
     found = []
     for path, text in crawler.pages.items():
-        left = english_left(text, pieces)
+        left = english_left(text, pieces) + labels_left(crawler.parts[path], labels, content)
         if left:
             found.append(f"{path}: {left}")
         if os.environ.get("QUIZAPP_SWEEP"):
@@ -65,7 +66,7 @@ def test_a_learner_in_chinese_meets_no_english(client, app, db, shipped, make_us
                                          "flashcard", "cloze", "sim", "lab"))
     crawler.walk(["/", "/stats", "/browse", "/browse?q=节点", "/lab", "/classes/", "/account", "/export/import",
                   f"/packs/{slug}/outline", "/account/password", "/account/delete", "/no/such/page"], refresh)
-    found = report(crawler)
+    found = report(crawler, db)
     assert len(crawler.pages) > 30, sorted(crawler.pages)
     assert not found, "English left on zh-CN pages:\n" + "\n".join(found)
 
@@ -96,6 +97,6 @@ def test_a_visitor_instructor_and_admin_in_chinese_meet_no_english(client, app, 
         crawler.submit(valid, "/publish", refresh)
         crawler.submit("/classes/", "/classes", refresh, {"name": f"班级 {role}"})
         crawler.walk([f"/instructor/packs/pack-{role}", f"/instructor/packs/pack-{role}/versions/1"], refresh)
-    found = report(crawler)
+    found = report(crawler, db)
     assert len(crawler.pages) > 15, sorted(crawler.pages)
     assert not found, "English left on zh-CN pages:\n" + "\n".join(found)
