@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -56,26 +57,29 @@ def focus_cards(session: Session, pack: Pack, focus: Focus) -> frozenset[int]:
     return frozenset(card_id for card_id, _tags in rows)
 
 
-def focus_label(session: Session, pack: Pack, focus: Focus) -> str:
-    """The focus in the learner's language (display text: the Flask-Babel catalogue)."""
-    from flask_babel import gettext as _
+@dataclass(frozen=True)
+class FocusSubject:
+    """What a focus session is on, as data; the view words it in the learner's language. `name`: the topic's
+    title (in the language asked for, where translated), the concept's label (a lazy string) or the question
+    type (`flashcard`, `truefalse`...)."""
 
-    from quizapp.i18n import qtype_label
+    kind: str  # topic | concept | type
+    name: Any
 
+
+def focus_subject(session: Session, pack: Pack, focus: Focus, language: str | None = None) -> FocusSubject:
+    """The subject of `focus` in `pack`, its topic titled in `language` where translated (None: the pack's)."""
     if focus.kind == "topic":
-        from quizapp.i18n import current_language
-        from quizapp.study.localized import topic_titles
-
         topic = session.execute(select(Topic.id, Topic.title)
                                 .where(Topic.pack_id == pack.id, Topic.slug == focus.value)).first()
         title = topic.title if topic else focus.value
-        if topic and current_language() != pack.language:
-            title = topic_titles(session, [topic.id], current_language()).get(topic.id, title)
-        return _("the topic “%(title)s”", title=title)
+        if topic and language and language != pack.language:
+            title = topic_titles(session, [topic.id], language).get(topic.id, title)
+        return FocusSubject("topic", title)
     if focus.kind == "concept":
         concept = CONCEPTS.get(focus.value)
-        return _("the concept “%(label)s”", label=concept.label if concept else focus.value)
-    return _("%(type)s only", type=qtype_label(focus.value))
+        return FocusSubject("concept", concept.label if concept else focus.value)
+    return FocusSubject("type", focus.value)
 
 
 def pack_for_concept(session: Session, user: object, tag: str) -> Pack | None:

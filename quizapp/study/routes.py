@@ -8,12 +8,13 @@ import time
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from quizapp.checking import InvalidResponse, check_answer
 from quizapp.access import can_see_pack
 from quizapp.extensions import db, limiter
-from quizapp.i18n import current_language
+from quizapp.i18n import current_language, qtype_label
 from quizapp.inputs import caller_key
 from quizapp.models import Card, Pack
 from quizapp.study import focus as focusing
@@ -95,7 +96,15 @@ def focus_only(pack: Pack, focus: focusing.Focus | None) -> frozenset[int] | Non
 
 
 def label_of(pack: Pack, focus: focusing.Focus | None) -> str | None:
-    return focusing.focus_label(db.session, pack, focus) if focus else None
+    """The focus in the learner's language (the service gives its subject as data; the words are the view's)."""
+    if focus is None:
+        return None
+    subject = focusing.focus_subject(db.session, pack, focus, current_language())
+    if subject.kind == "topic":
+        return _("the topic “%(title)s”", title=subject.name)
+    if subject.kind == "concept":
+        return _("the concept “%(label)s”", label=subject.name)
+    return _("%(type)s only", type=qtype_label(subject.name))
 
 
 @bp.get("/packs/<slug>/study")

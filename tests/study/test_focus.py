@@ -88,3 +88,25 @@ def test_outline_lists_topics_in_learning_order_with_focus_links(client, db, ban
     assert "focus=topic:pods" in page and "focus=type:sim" not in page and "focus=type:matching" in page
     dashboard = client.get("/").get_data(as_text=True)
     assert "/packs/fixture-pack/outline" in dashboard and "/study/concept/pod-ip" in dashboard
+
+
+def test_the_focus_subject_is_data_and_the_page_words_it_in_the_learners_language(client, db, bank, make_user,
+                                                                                    login):
+    from flask_babel import refresh
+
+    from quizapp.models import Pack
+    from quizapp.study.focus import Focus, FocusSubject, focus_subject
+
+    pack = db.session.scalar(select(Pack).where(Pack.slug == "fixture-pack"))
+    # the service needs no request (no locale machinery): the subject as data, the words are the view's
+    assert focus_subject(db.session, pack, Focus("topic", "pods")) == FocusSubject("topic", "Pods")
+    assert focus_subject(db.session, pack, Focus("type", "truefalse")) == FocusSubject("type", "truefalse")
+    concept = focus_subject(db.session, pack, Focus("concept", "pod-ip"))
+    assert concept.kind == "concept" and str(concept.name) == "Pod IP"
+    refresh()  # the words above were looked up in this test's app context, which the requests below share
+    make_user(language="zh-CN")
+    login()
+    page = client.get("/packs/fixture-pack/study?focus=type:truefalse").get_data(as_text=True)
+    assert "专项练习：仅限判断题。" in page and "True or false only" not in page
+    page = client.get("/packs/fixture-pack/study?focus=concept:pod-ip").get_data(as_text=True)
+    assert "专项练习：概念“Pod IP”。" in page
