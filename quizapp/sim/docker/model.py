@@ -47,7 +47,8 @@ def sets_gateway(net: DockerNetwork) -> bool:
     sets a static ``default dev eth0`` route instead (ipvlan_joinleave.go)."""
     if net.driver == "bridge":
         return True
-    return net.driver in ("macvlan", "ipvlan") and not net.vlan_dummy and net.vlan_mode not in ("l3", "l3s")
+    return (net.driver in ("macvlan", "ipvlan") and not net.vlan_dummy and net.vlan_mode not in ("l3", "l3s")
+            and net.gateway is not None)  # Docker 29 configures none without --gateway (moby#50929)
 
 
 def container_id(host: str, name: str, index: int) -> str:

@@ -108,6 +108,8 @@ class NetworkCommands:
         if vlan is not None:
             net.vlan_mode, net.vlan_flag, net.vlan_dummy = vlan.mode, vlan.flag, vlan.dummy
             net.vlan_parent_id = "dm-" + _short_id(self.host.name, name)
+            if f.last("gateway") is None and self.host.settings.engine >= (29, 0):
+                net.gateway = None  # moby#50929 (29.0): no gateway address guessed from IPAM, no default route
         apply_version_options(net, opts, self.host.settings, self.host.warnings)
         net.used.update({int(subnet.network_address), int(subnet.broadcast_address)})
         if net.gateway is not None or f.last("gateway") is not None:  # isolated: allocated only when asked for

@@ -80,6 +80,9 @@ class VlanSteps:
         if is_l3(net):
             self._l3_out(c, att, pkt)
             return
+        if not direct and net.gateway is None:
+            self.hop(f"{c.ref} eth0", say("{net} was created without --gateway: Docker {version} sets up no default route for it (moby#50929); connect() fails with Network is unreachable", net=kind(net), version=host.settings.version_text))
+            raise Done("unreachable")
         if direct:
             self.hop(f"{c.ref} eth0", say("{proto} {src} -> {dst} on the LAN ({net}, parent {parent} of {host})", proto=pkt.proto, src=pkt.src, dst=pkt.dst_text, net=kind(net), parent=net.bridge, host=host.ref))
         else:

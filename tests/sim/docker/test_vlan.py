@@ -115,19 +115,19 @@ def test_ipvlan_l2_flags(flag, reason):
 
 def test_ipvlan_l3_needs_a_route_on_the_lan():
     scn = two(L3)
-    r = trace(scn, "external:192.168.1.77", "10.50.0.2:80")
+    r = trace(scn, "external:192.168.1.77", "10.50.0.1:80")  # Docker 29 reserves no gateway address on L3
     assert r.reason == "unreachable" and "answers no ARP" in r.hops[-1]["what"]
     assert trace(scn, "container/c1", "192.168.1.77:80").reason == "timeout"  # the answer has no way back
     routed = two(L3, lan_routes=True)
-    r = trace(routed, "external:192.168.1.77", "10.50.0.2:80")
+    r = trace(routed, "external:192.168.1.77", "10.50.0.1:80")
     assert (r.endpoint.name, r.source_ip_seen) == ("c1", "192.168.1.77")
-    assert trace(routed, "host/h1", "10.50.0.2:80").reason == "unreachable"
+    assert trace(routed, "host/h1", "10.50.0.1:80").reason == "unreachable"
 
 
 def test_ipvlan_l3_routes_between_children_no_gateway():
     scn = two(L3)
     r = trace(scn, "container/c1", "c2:80")
-    assert (r.endpoint.name, r.source_ip_seen) == ("c2", "10.50.0.2")
+    assert (r.endpoint.name, r.source_ip_seen) == ("c2", "10.50.0.1")
     assert "no ARP" in r.hops[-2]["what"]
     assert trace(two(f"{L3} -o ipvlan_flag=private"), "container/c1", "c2:80").reason == "timeout"
 
@@ -172,3 +172,16 @@ def test_run_with_a_macvlan_and_a_bridge_network_on_25_and_later():
     assert c.gateway_attachment.network.name == "amv" and not c.publish  # the macvlan endpoint: nothing published
     assert any("has no port mappings" in w for w in scn.warnings)
     assert trace(scn, "external:192.168.1.77", "192.168.1.128:80").endpoint.name == "cc"
+
+
+def test_docker_29_sets_no_gateway_without_gateway_flag():
+    """moby#50929 (Docker 29.0): macvlan and ipvlan L2 networks get a default route only from --gateway; IPAM no
+    longer reserves the first address for a guessed one."""
+    make = "docker network create -d macvlan --subnet 10.7.0.0/24 -o parent=eth0 v"
+    new = host(make, "docker run -d --name c1 --network v --expose 80 web", version="29.1")
+    old = host(make, "docker run -d --name c1 --network v --expose 80 web", version="28.3")
+    assert new.hosts["h1"].networks["v"].gateway is None and old.hosts["h1"].networks["v"].gateway == "10.7.0.1"
+    assert new.hosts["h1"].containers["c1"].attachments[0].ip == "10.7.0.1"
+    assert old.hosts["h1"].containers["c1"].attachments[0].ip == "10.7.0.2"
+    r = trace(new, "container/c1", "192.168.1.77:80")
+    assert r.reason == "unreachable" and "moby#50929" in r.hops[-1]["what"]
