@@ -8,6 +8,25 @@ from quizapp.sim import load_scenario, load_scenario_documents, trace
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 
+# The node most Kubernetes test scenarios start with: n1, its pods in 10.244.1.0/24, reached on 192.168.1.11.
+NODE_N1 = """\
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+spec: {podCIDR: 10.244.1.0/24}
+status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+"""
+# A client pod on n1 in namespace shop (10.244.1.6): the source of the DNS and upstream traces.
+SHOP_CLIENT = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop}
+spec:
+  nodeName: n1
+  containers: [{name: c, image: busybox}]
+status: {podIP: 10.244.1.6}
+"""
+
 
 def load(name: str, **docker_spec):
     """A test scenario; keyword arguments override fields of its DockerHost documents' spec (engineVersion=...)."""

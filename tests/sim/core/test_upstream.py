@@ -6,21 +6,9 @@ import pytest
 from quizapp.sim import TraceError, load_scenario, trace
 from quizapp.sim.core.upstream import upstream_could_answer
 
-K8S = """\
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: shop}
-spec:
-  nodeName: n1
-  containers: [{name: c, image: busybox}]
-status: {podIP: 10.244.1.6}
-"""
+from ..helpers import NODE_N1, SHOP_CLIENT
+
+K8S = NODE_N1 + "---\n" + SHOP_CLIENT
 
 DOCKER = """\
 apiVersion: quizapp.io/v1

@@ -9,20 +9,9 @@ import pytest
 
 from quizapp.sim import ScenarioError, load_scenario, trace
 
-SCENARIO = """\
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: shop}
-spec:
-  nodeName: n1
-  containers: [{name: c, image: busybox}]
-status: {podIP: 10.244.1.6}
+from ..helpers import NODE_N1, SHOP_CLIENT
+
+SCENARIO = NODE_N1 + "---\n" + SHOP_CLIENT + """\
 ---
 apiVersion: v1
 kind: Pod

@@ -9,6 +9,8 @@ import pytest
 
 from quizapp.sim import ScenarioError, load_scenario, trace
 
+from ..helpers import NODE_N1
+
 KERNEL = Path(__file__).resolve().parents[2] / "kernel" / "scenarios" / "kubeproxy.yaml"
 
 
@@ -94,12 +96,7 @@ def test_no_healthy_node_cloud_versus_metallb():
     assert cloud.reason == "refused" and "sends to every node" in cloud.hops[1]["what"]
 
 
-SCTP = """\
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+SCTP = NODE_N1 + """\
 ---
 apiVersion: v1
 kind: Pod

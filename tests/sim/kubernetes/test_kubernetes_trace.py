@@ -9,7 +9,7 @@ import pytest
 
 from quizapp.sim import load_scenario_documents, trace, trace_series
 
-from ..helpers import changes, load, seed_for, wheres
+from ..helpers import NODE_N1, changes, load, seed_for, wheres
 
 
 @pytest.fixture(scope="module")
@@ -444,12 +444,7 @@ def test_to_dict_has_exactly_the_issue_fields(basic):
 
 # -- more sources and protocols -------------------------------------------------------------------
 
-UDP_SCENARIO = """
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+UDP_SCENARIO = "\n" + NODE_N1 + """\
 ---
 apiVersion: v1
 kind: Node

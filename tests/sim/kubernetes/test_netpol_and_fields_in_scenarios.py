@@ -10,14 +10,11 @@ import pytest
 
 from quizapp.sim import ScenarioError, load_scenario, trace
 
+from ..helpers import NODE_N1
+
 KERNEL = Path(__file__).resolve().parents[2] / "kernel" / "scenarios" / "netpol.yaml"
 
-BASE = """\
-apiVersion: v1
-kind: Node
-metadata: {name: n1}
-spec: {podCIDR: 10.244.1.0/24}
-status: {addresses: [{type: InternalIP, address: 192.168.1.11}]}
+BASE = NODE_N1 + """\
 ---
 apiVersion: v1
 kind: Pod
