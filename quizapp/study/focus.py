@@ -16,9 +16,6 @@ from quizapp.models import Card, Pack, Question, Topic
 from quizapp.study.localized import topic_titles
 
 KINDS = ("topic", "concept", "type")
-TYPE_NAMES = {"flashcard": "flashcards", "cloze": "cloze deletions", "single": "single choice",
-              "multiple": "multiple choice", "truefalse": "true or false", "short": "short answers",
-              "ordering": "ordering", "matching": "matching", "sim": "simulator questions"}
 
 
 @dataclass(frozen=True)

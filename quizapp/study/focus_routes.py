@@ -16,8 +16,7 @@ from quizapp.study.routes import bp
 def outline(slug: str):
     pack = service.find_pack(db.session, slug, current_user) or abort(404)
     topics, types = focusing.pack_outline(db.session, pack, current_language())
-    return render_template("study/outline.html", pack=pack, topics=topics, types=types,
-                           type_names=focusing.TYPE_NAMES)
+    return render_template("study/outline.html", pack=pack, topics=topics, types=types)
 
 
 @bp.get("/study/concept/<tag>")
