@@ -40,6 +40,7 @@ class PageText(HTMLParser):
         self.forms: list[dict] = []
         self.skipping: list[str] = []  # the tags whose text is not read, innermost last
         self.select: str | None = None
+        self.textarea: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs}
@@ -53,7 +54,10 @@ class PageText(HTMLParser):
         elif tag == "form":
             self.forms.append({"action": values.get("action", ""), "method": values.get("method", "get").lower(),
                                "fields": {}, "enctype": values.get("enctype", "")})
-        elif tag in ("input", "button", "textarea") and self.forms:
+        elif tag == "textarea" and self.forms and values.get("name"):
+            self.textarea = values["name"]
+            self.forms[-1]["fields"][self.textarea] = ""
+        elif tag in ("input", "button") and self.forms:
             kind = values.get("type", "text" if tag != "button" else "submit")
             if tag == "input" and kind in ("submit", "button") and values.get("value"):
                 self.parts.append(values["value"])
@@ -73,8 +77,12 @@ class PageText(HTMLParser):
             self.skipping.pop()
         if tag == "select":
             self.select = None
+        if tag == "textarea":
+            self.textarea = None
 
     def handle_data(self, data: str) -> None:
+        if self.textarea and self.forms:
+            self.forms[-1]["fields"][self.textarea] += data
         if not self.skipping and data.strip():
             self.parts.append(data)
 
