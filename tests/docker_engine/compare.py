@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from quizapp.sim import ScenarioError, load_scenario, trace
 from quizapp.sim.docker.dns import embedded_lookup, resolv_conf
+from quizapp.sim.docker.resolvconf import own_names
 from quizapp.sim.docker.flags import RUN_ALIASES, RUN_BOOL, RUN_SHORT, RUN_VALUE, parse_flags
 
 from .engine import CLIENT_IP, HOST_IP, IMAGE, Engine, Outcome
@@ -33,6 +34,7 @@ class Scenario:
     daemon: dict = field(default_factory=dict)  # daemon.json, for both the real daemon and spec.daemon
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (container, name): the embedded DNS's answer
     resolv: list[str] = field(default_factory=list)  # containers whose resolv.conf is compared
+    fqdn: list[str] = field(default_factory=list)  # containers whose `hostname -f` is compared
     lan_routes: bool = False  # the LAN client gets a route to every bridge subnet via the host (spec.lanRoutesToBridges)
 
 
@@ -172,6 +174,11 @@ def _names(engine: Engine, s: Scenario, host, to_sim: dict[str, str], ids: dict[
                 if line.startswith(("nameserver", "options") + (("search",) if any(s.startswith("search") for s in simulated or []) else ()))]
         if real != simulated:
             problems.append(f"{cname}: /etc/resolv.conf: engine {real}, simulator {simulated}")
+    for cname in s.fqdn:  # the first name of the container's own /etc/hosts line
+        simulated_name = ".".join(ids.get(p, p) for p in own_names(host.containers[cname])[0].split("."))  # short ids
+        real_name = engine.docker("exec", cname, "hostname", "-f", check=False).stdout.strip()
+        if real_name != simulated_name:
+            problems.append(f"{cname}: hostname -f: engine {real_name!r}, simulator {simulated_name!r}")
     return problems
 
 

@@ -56,9 +56,12 @@ VLAN_DNS = [
       ("container/cli", "db1.app:80"), ("container/c0", "db1:80"),
       # ndots set by the user: an unknown single-label name is answered at once, not forwarded (it would time out)
       ("container/c1", "nosuch:80")),
-    S("domainname-fqdn", [*APP, "docker run -d --name web --network app -h web --domainname example.com --expose 80 img",
-                          "docker run -d --name cli --network app --dns 192.168.1.77 img"],
-      ("container/web", "web.example.com:80"), ("container/web", "web:80"), ("container/cli", "web:80")),
+    Scenario("domainname-fqdn", [*APP, "docker run -d --name web --network app -h web --domainname example.com --expose 80 img",
+                                 "docker run -d --name api --network app -h api.example.com --expose 80 img",
+                                 "docker run -d --name cli --network app --dns 192.168.1.77 img"],
+             [("container/web", "web.example.com:80"), ("container/web", "web:80"), ("container/cli", "web:80"),
+              ("container/api", "api:80")],
+             fqdn=["web", "api", "cli"]),
     Scenario("refuse-dns-search-invalid", ["docker run -d --name x1 --dns-search bad_domain img"], refused=0,
              words="bad_domain is not a valid domain"),
 ]
