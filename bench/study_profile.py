@@ -26,12 +26,17 @@ from study_loop import study_form  # noqa: E402
 
 
 LAYERS = (  # (layer, path fragments of its modules), first match wins
-    ("SQLAlchemy (ORM + Core)", ("/sqlalchemy/",)),
+    ("SQLAlchemy ORM", ("/sqlalchemy/orm/", "/flask_sqlalchemy/")),
+    ("SQLAlchemy Core", ("/sqlalchemy/",)),
     ("psycopg (driver)", ("/psycopg/", "/psycopg_binary/", "psycopg_c")),
-    ("Jinja2 / MarkupSafe (templates)", ("/jinja2/", "/markupsafe/", "<template>")),
-    ("Flask, Werkzeug, extensions", ("/flask/", "/werkzeug/", "/flask_", "/itsdangerous/", "/wtforms/",
-                                     "/limits/", "/blinker/", "/click/")),
-    ("quizapp", ("/quizapp/",)),
+    ("Jinja2 / MarkupSafe (templates)", ("/jinja2/", "/markupsafe/", "<template>", "/templates/")),
+    ("Babel (flask_babel, babel, gettext)", ("/flask_babel/", "/babel/", "gettext.py", "/quizapp/i18n/")),
+    ("session, login (Flask-Login, signed cookie)", ("/flask_login/", "/itsdangerous/", "/quizapp/auth/",
+                                                     "/flask/sessions.py")),
+    ("CSRF (Flask-WTF)", ("/flask_wtf/", "/wtforms/")),
+    ("rate limit (Flask-Limiter)", ("/flask_limiter/", "/limits/", "/quizapp/limiter_store.py")),
+    ("Flask, Werkzeug", ("/flask/", "/werkzeug/", "/blinker/", "/click/")),
+    ("quizapp (views, services)", ("/quizapp/",)),
     ("fsrs", ("/fsrs/",)),
 )
 
@@ -43,15 +48,40 @@ def layer_of(filename: str) -> str:
     return "standard library, builtins, other"
 
 
-def print_layers(stats: pstats.Stats, requests: int) -> None:
-    """Each function's own CPU time (not its callees'), summed by the layer its module belongs to."""
+def layer_totals(stats: pstats.Stats) -> dict[str, float]:
+    """Own time by layer. A builtin (`getattr`, `dict.get`, `str.join`: no module of its own) is charged to the
+    layers of its callers, in proportion to the time each caller spent in it."""
     totals: dict[str, float] = {}
-    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in stats.stats.items():
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, callers) in stats.stats.items():
+        if filename == "~" and callers:
+            spent = sum(timing[2] for timing in callers.values()) or 1.0
+            for (caller_file, _l, _n), timing in callers.items():
+                layer = layer_of(caller_file)
+                totals[layer] = totals.get(layer, 0.0) + own * timing[2] / spent
+            continue
         totals[layer_of(filename)] = totals.get(layer_of(filename), 0.0) + own
-    whole = sum(totals.values())
-    print(f"\nCPU by layer (own time of each function, per request, {requests} requests):")
-    for layer, seconds in sorted(totals.items(), key=lambda item: -item[1]):
-        print(f"  {layer:<36} {seconds / requests * 1000:6.2f} ms  {seconds / whole:6.1%}")
+    return totals
+
+
+def print_layers(profiles: dict[str, cProfile.Profile], counts: dict[str, int]) -> None:
+    """Each function's own CPU time (not its callees'), summed by the layer its module belongs to, per request
+    kind (one profiler per kind) and per answer."""
+    per_kind = {kind: layer_totals(pstats.Stats(profile)) for kind, profile in profiles.items()}
+    layers = sorted({layer for totals in per_kind.values() for layer in totals},
+                    key=lambda layer: -sum(totals.get(layer, 0.0) for totals in per_kind.values()))
+    answers = counts.get("POST answer", 1)
+    kinds = list(per_kind)
+    print("\nCPU by layer, ms per request (own time of each function, not its callees'; cProfile inflates it):")
+    print(f"  {'layer':<46}" + "".join(f"{kind:>17}" for kind in kinds) + f"{'per answer':>13}{'share':>8}")
+    whole = sum(sum(totals.values()) for totals in per_kind.values())
+    for layer in layers + ["total"]:
+        cells = []
+        answer = 0.0
+        for kind in kinds:
+            own = sum(per_kind[kind].values()) if layer == "total" else per_kind[kind].get(layer, 0.0)
+            answer += own
+            cells.append(f"{own / counts[kind] * 1000:17.2f}")
+        print(f"  {layer:<46}" + "".join(cells) + f"{answer / answers * 1000:13.2f}{answer / whole:8.1%}")
 
 
 def count_round_trips() -> Counter:
@@ -90,6 +120,7 @@ def main() -> None:
     parser.add_argument("--layers", action="store_true",
                         help="profile, and sum each function's own CPU time by layer (framework, ORM, driver, ...)")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--dump", help="with --profile: also write the whole profile (pstats) to this file")
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last round")
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN (ANALYZE, BUFFERS) every SELECT of the last round, with its parameters")
@@ -128,13 +159,20 @@ def main() -> None:
         assert client.post("/login", data={"email": email, "password": password}).status_code == 302
 
         stats: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+        profiles: dict[str, cProfile.Profile] = {}
+        profiling = [False]
 
         def timed(kind: str, method: str, path: str, **kwargs):
             statements[0] = 0
             trips.clear()
             last.append(f"-- {kind}")
+            kind_profile = profiles.setdefault(kind, cProfile.Profile(time.process_time)) if profiling[0] else None
             cpu, wall = time.process_time(), time.perf_counter()
+            if kind_profile:
+                kind_profile.enable()
             response = client.open(path, method=method, **kwargs)
+            if kind_profile:
+                kind_profile.disable()
             stats[kind]["cpu"].append(time.process_time() - cpu)
             stats[kind]["wall"].append(time.perf_counter() - wall)
             stats[kind]["sql"].append(statements[0])
@@ -154,15 +192,11 @@ def main() -> None:
         for _ in range(args.warmup):
             loop()
         stats.clear()
-        profiler = cProfile.Profile(time.process_time) if args.profile or args.layers else None  # CPU time only
-        if profiler:
-            profiler.enable()
+        profiling[0] = args.profile or args.layers  # one CPU-time profiler per request kind
         for _ in range(args.rounds):
             last.clear()
             selects.clear()
             loop()
-        if profiler:
-            profiler.disable()
         print(f"pack {pack!r}, {args.rounds} rounds after {args.warmup} warm-up rounds, PostgreSQL, in-process")
         every = {"cpu": [], "wall": [], "sql": [], "trips": []}
         for kind, values in stats.items():
@@ -187,10 +221,13 @@ def main() -> None:
                     print("\n" + " ".join(statement.split())[:300])
                     plan = connection.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                     print("\n".join("    " + row[0] for row in plan))
-        if profiler and args.layers:
-            print_layers(pstats.Stats(profiler), sum(len(v["cpu"]) for v in stats.values()))
-        if profiler and args.profile:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
+        if profiles and args.layers:
+            print_layers(profiles, {kind: len(values["cpu"]) for kind, values in stats.items()})
+        if profiles and args.profile:
+            whole = pstats.Stats(*profiles.values())
+            whole.sort_stats("cumulative").print_stats(args.top)
+            if args.dump:
+                whole.dump_stats(args.dump)
         with app.app_context():
             db.engine.dispose()
     finally:

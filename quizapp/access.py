@@ -7,9 +7,10 @@ pack for admins. Editing a pack: its owners (instructors) and admins; site packs
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select, true
 
 from quizapp.models import Classroom, ClassMember, ClassPack, Pack, PackOwner, User
 
@@ -31,11 +32,11 @@ def is_instructor(user: Any) -> bool:
     return user is not None and user.role in ("instructor", "admin")
 
 
-def owned_by(user_id: int) -> ColumnElement[bool]:
+def owned_by(user_id: Any) -> ColumnElement[bool]:
     return exists().where(PackOwner.pack_id == Pack.id, PackOwner.user_id == user_id)
 
 
-def shared_with_member(user_id: int) -> ColumnElement[bool]:
+def shared_with_member(user_id: Any) -> ColumnElement[bool]:
     return and_(Pack.visibility == "classes", exists().where(
         ClassPack.pack_id == Pack.id, ClassMember.class_id == ClassPack.class_id, ClassMember.user_id == user_id))
 
@@ -48,6 +49,28 @@ def pack_visible_to(user: Any) -> ColumnElement[bool]:
     if user.role == "admin":
         return true()
     return or_(Pack.visibility == "public", owned_by(user.id), shared_with_member(user.id))
+
+
+def viewer(user: Any) -> tuple[str, dict[str, int]]:
+    """Which of `visible_condition`'s three forms applies to `user`, and its parameters: the hot path's
+    statements are built once per form (quizapp/study/statements.py) and only the parameters change."""
+    user = _user(user)
+    if user is None:
+        return "visitor", {}
+    if user.role == "admin":
+        return "admin", {}
+    return "member", {"viewer_id": user.id}
+
+
+@cache
+def visible_condition(kind: str) -> ColumnElement[bool]:
+    """`pack_visible_to` with the user's id as the bound parameter `viewer_id` (same SQL, built once)."""
+    if kind == "visitor":
+        return Pack.visibility == "public"
+    if kind == "admin":
+        return true()
+    viewer_id = bindparam("viewer_id")
+    return or_(Pack.visibility == "public", owned_by(viewer_id), shared_with_member(viewer_id))
 
 
 def pack_editable_by(user: Any) -> ColumnElement[bool]:

@@ -6,25 +6,51 @@ seconds: "slowloris") holds a worker or thread until it finishes; a handful of t
 there until a request's headers and whole body have arrived (the body up to the app's MAX_CONTENT_LENGTH), and
 only then runs the Flask app in a thread of a small pool. The response is collected in the thread and sent from
 the event loop, so a client reading slowly does not hold a thread either.
+
+Overload is shed, not queued without bound. Complete requests wait for a thread in arrival order (the pool's
+queue is FIFO), but a worker that accepts more than its threads can serve builds a queue that only grows: before
+this, a saturated server answered every request eventually, some after tens of seconds (long after a browser or a
+proxy gave up, the work done for nobody), and said nothing. Now, as proxies and servers that protect themselves
+do (Envoy's pending-request limit, Heroku's router, the "load shedding" of Google's SRE book), a request is
+answered `503 Service Unavailable` with `Retry-After` instead of being run when (a) `max_waiting` requests already
+wait for a thread when it arrives, or (b) it waited longer than `queue_timeout` seconds for one (checked when a
+thread takes it: it is dropped without running the app). Either is logged (at most once per 10 s, with counts).
+A shed request did nothing, so retrying it is safe (answers carry an idempotency key in any case).
 """
 from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 from urllib.parse import unquote_to_bytes
 
 Send = Callable[[dict[str, Any]], Any]
+log = logging.getLogger("quizapp.buffered")
+
+QUEUE_TIMEOUT = 10.0  # seconds a complete request may wait for a thread before it is answered 503
+WAITING_PER_THREAD = 16  # complete requests allowed to wait per thread; past it new ones are answered 503
+RETRY_AFTER = 2  # seconds, in the 503's Retry-After
+BUSY = b"The server is busy: please try again in a few seconds.\n"
 
 
 class BufferedWSGI:
     """An ASGI application running `wsgi_app` on complete requests, in `threads` threads."""
 
-    def __init__(self, wsgi_app: Callable, threads: int, max_body: int, body_timeout: float | None = None) -> None:
+    def __init__(self, wsgi_app: Callable, threads: int, max_body: int, body_timeout: float | None = None,
+                 queue_timeout: float = QUEUE_TIMEOUT, max_waiting: int | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.max_body = max_body
+        self.queue_timeout = queue_timeout
+        self.max_waiting = max_waiting if max_waiting is not None else WAITING_PER_THREAD * max(1, threads)
+        self.waiting = 0  # complete requests handed to the pool that no thread has taken yet
+        self._lock = threading.Lock()
+        self._shed = {"full": 0, "late": 0}
+        self._logged_at = 0.0
         if body_timeout is None:
             from quizapp.slowclients import BODY_TIMEOUT
 
@@ -66,11 +92,36 @@ class BufferedWSGI:
             if not message.get("more_body", False):
                 break
         environ = wsgi_environ(scope, bytes(body))
-        status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ)
+        with self._lock:
+            full = self.waiting >= self.max_waiting
+            if not full:
+                self.waiting += 1
+        if full:
+            self._note_shed("full")
+            await _busy(send)
+            return
+        status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ, time.monotonic())
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"".join(chunks)})
 
-    def _run(self, environ: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
+    def _note_shed(self, why: str) -> None:
+        with self._lock:
+            self._shed[why] += 1
+            now = time.monotonic()
+            if now - self._logged_at < 10.0:
+                return
+            self._logged_at, counts, self._shed = now, self._shed, {"full": 0, "late": 0}
+            waiting = self.waiting
+        log.warning("overloaded: answered 503 to %d request(s) that found %d already waiting for a thread and to "
+                    "%d that waited over %.1f s for one (%d waiting now)", counts["full"], self.max_waiting,
+                    counts["late"], self.queue_timeout, waiting)
+
+    def _run(self, environ: dict[str, Any], queued_at: float) -> tuple[int, list[tuple[bytes, bytes]], list[bytes]]:
+        with self._lock:
+            self.waiting -= 1
+        if time.monotonic() - queued_at > self.queue_timeout:  # its client has waited too long already: drop it
+            self._note_shed("late")
+            return 503, _BUSY_HEADERS, [BUSY]
         started: dict[str, Any] = {}
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
@@ -89,6 +140,15 @@ class BufferedWSGI:
             if hasattr(result, "close"):
                 result.close()
         return started["status"], started["headers"], chunks
+
+
+_BUSY_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"retry-after", str(RETRY_AFTER).encode()),
+                 (b"cache-control", b"no-store")]
+
+
+async def _busy(send: Send) -> None:
+    await send({"type": "http.response.start", "status": 503, "headers": _BUSY_HEADERS})
+    await send({"type": "http.response.body", "body": BUSY})
 
 
 async def _plain(send: Send, status: int, text: bytes) -> None:

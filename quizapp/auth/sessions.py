@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from quizapp.auth.models import LoginSession
@@ -27,11 +27,15 @@ def start(session: Session, user: User) -> str:
     return token
 
 
+# Built once (every request runs it): only the parameter changes (see quizapp/study/statements.py).
+_USER_BY_TOKEN = (select(User).join(LoginSession, LoginSession.user_id == User.id)
+                  .where(LoginSession.token_hash == bindparam("token_hash")))
+
+
 def load(session: Session, token: str) -> User | None:
     if not token or len(token) > 100:
         return None
-    user = session.scalar(select(User).join(LoginSession, LoginSession.user_id == User.id)
-                          .where(LoginSession.token_hash == _hash(token)))
+    user = session.scalar(_USER_BY_TOKEN, {"token_hash": _hash(token)})
     if user is not None:
         user.login_token = token
     return user

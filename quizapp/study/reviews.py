@@ -10,15 +10,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from quizapp.access import can_see_pack, pack_visible_to
 from quizapp.checking import CheckResult
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
-from quizapp.study import queue_sql
+from quizapp.study import queue_sql, statements
 from quizapp.study import scheduler as sched
 from quizapp.study.pack_cards import pack_cards
 from quizapp.study.rating import suggested_rating
@@ -171,17 +171,13 @@ class Answer:
 
 
 def card_state(session: Session, user: User, card_id: int) -> CardState | None:
-    return session.scalar(select(CardState).where(CardState.user_id == user.id, CardState.card_id == card_id))
+    return session.scalar(statements.CARD_STATE, {"user_id": user.id, "card_id": card_id})
 
 
 def card_to_study(session: Session, user: User, card_id: int) -> tuple[Card, int] | None:
     """A card with its question and topic (what the study page shows) and the learner's state version of it
     (0 while new), in one query."""
-    row = session.execute(
-        select(Card, CardState.version)
-        .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
-        .options(joinedload(Card.question).joinedload(Question.topic))
-        .where(Card.id == card_id)).first()
+    row = session.execute(statements.CARD_TO_STUDY, {"user_id": user.id, "card_id": card_id}).first()
     return (row[0], row[1] or 0) if row is not None else None
 
 
@@ -202,7 +198,7 @@ def answer_with_key(session: Session, user: User, key: str | None) -> ReviewLog 
     """The answer already recorded for this submission (idempotency key), if any."""
     if not key:
         return None
-    return session.scalar(select(ReviewLog).where(ReviewLog.user_id == user.id, ReviewLog.idempotency_key == key))
+    return session.scalar(statements.ANSWER_WITH_KEY, {"user_id": user.id, "key": key})
 
 
 def record_answer(session: Session, user: User, card: Card, response: Any, result: CheckResult,
@@ -253,11 +249,7 @@ def newest_log(session: Session, user: User) -> ReviewLog | None:
 
 def own_log_and_newest_id(session: Session, user: User, log_id: int) -> tuple[ReviewLog, int] | None:
     """`own_log` and the id of the learner's newest answer (what `newest_log` returns), in one query."""
-    newest = aliased(ReviewLog)
-    newest_id = (select(newest.id).where(newest.user_id == user.id)
-                 .order_by(newest.reviewed_at.desc(), newest.id.desc()).limit(1).scalar_subquery())
-    row = session.execute(select(ReviewLog, newest_id)
-                          .where(ReviewLog.id == log_id, ReviewLog.user_id == user.id)).first()
+    row = session.execute(statements.OWN_LOG_AND_NEWEST_ID, {"user_id": user.id, "log_id": log_id}).first()
     return (row[0], row[1]) if row is not None else None
 
 

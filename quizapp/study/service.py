@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from quizapp.access import pack_visible_to
+from quizapp.access import pack_visible_to, viewer
 from quizapp.models import Card, Pack, Question
+from quizapp.study import statements
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ def list_packs(session: Session, user: object = None) -> list[PackSummary]:
 
 
 def find_pack(session: Session, slug: str, user: object = None) -> Pack | None:
-    return session.scalar(select(Pack).where(Pack.slug == slug, pack_visible_to(user)))
+    kind, params = viewer(user)
+    return session.scalar(statements.pack_by_slug(kind), {"slug": slug, **params})
 
 
 def active_cards(pack: Pack):
@@ -56,16 +58,13 @@ def find_card(session: Session, pack: Pack, card_id: int) -> Card | None:
 def find_visible_pack_card(session: Session, slug: str, card_id: int, user: object = None) -> Card | None:
     """A card of the pack `slug`, retired or not (an answer may come for a version shown before a publish), if
     `user` may study that pack (`find_pack`'s rule), with its question and the pack loaded: one query."""
-    return session.scalar(select(Card).join(Card.question).join(Question.pack)
-                          .where(Pack.slug == slug, pack_visible_to(user), Card.id == card_id)
-                          .options(contains_eager(Card.question).contains_eager(Question.pack)))
+    kind, params = viewer(user)
+    return session.scalar(statements.visible_pack_card(kind), {"slug": slug, "card_id": card_id, **params})
 
 
 def card_with_pack(session: Session, card_id: int, user: object = None) -> tuple[Card, bool] | None:
     """A card with its question, topic and pack (what the feedback page shows), and whether `user` may still
     study that pack (the rule of `find_pack`), in one query."""
-    row = session.execute(select(Card, pack_visible_to(user).label("visible"))
-                          .join(Card.question).join(Question.pack).where(Card.id == card_id)
-                          .options(contains_eager(Card.question).contains_eager(Question.pack),
-                                   contains_eager(Card.question).joinedload(Question.topic))).first()
+    kind, params = viewer(user)
+    row = session.execute(statements.card_with_pack(kind), {"card_id": card_id, **params}).first()
     return (row[0], bool(row[1])) if row is not None else None

@@ -1,0 +1,65 @@
+"""The study loop's ORM statements, built once with bound parameters instead of on every request.
+
+Building a `select()` costs more Python than running it once it is compiled: every `Column == value` goes through
+SQLAlchemy's coercions, and a new statement object must compute its cache key again before the compiled SQL is
+found in the cache (measured in docs/performance.md, "Issue 17, third round"). A statement built once at first use
+keeps its memoized cache key; each request only passes its parameters. Same SQL, same rows, same ORM objects
+as the statements they replace. The visibility rule has three forms (visitor, admin, member: `access.viewer`),
+so the statements that check it are built once per form.
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
+
+from quizapp.access import visible_condition
+from quizapp.models import Card, CardState, Pack, Question, ReviewLog
+
+
+@cache
+def pack_by_slug(kind: str) -> Any:
+    """The pack `slug`, if the viewer may study it (service.find_pack)."""
+    return select(Pack).where(Pack.slug == bindparam("slug"), visible_condition(kind))
+
+
+@cache
+def visible_pack_card(kind: str) -> Any:
+    """The card `card_id` of the pack `slug`, retired or not, with its question and pack, if the viewer may
+    study that pack (service.find_visible_pack_card)."""
+    return (select(Card).join(Card.question).join(Question.pack)
+            .where(Pack.slug == bindparam("slug"), visible_condition(kind), Card.id == bindparam("card_id"))
+            .options(contains_eager(Card.question).contains_eager(Question.pack)))
+
+
+@cache
+def card_with_pack(kind: str) -> Any:
+    """The card `card_id` with its question, topic and pack, and whether the viewer may study the pack."""
+    return (select(Card, visible_condition(kind).label("visible"))
+            .join(Card.question).join(Question.pack).where(Card.id == bindparam("card_id"))
+            .options(contains_eager(Card.question).contains_eager(Question.pack),
+                     contains_eager(Card.question).joinedload(Question.topic)))
+
+
+# The card `card_id` with its question and topic, and the version of the learner's state of it (NULL: new).
+CARD_TO_STUDY = (select(Card, CardState.version)
+                 .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == bindparam("user_id")))
+                 .options(joinedload(Card.question).joinedload(Question.topic))
+                 .where(Card.id == bindparam("card_id")))
+
+# The learner's state of the card `card_id`.
+CARD_STATE = select(CardState).where(CardState.user_id == bindparam("user_id"),
+                                     CardState.card_id == bindparam("card_id"))
+
+# The learner's answer recorded with the idempotency key `key`.
+ANSWER_WITH_KEY = select(ReviewLog).where(ReviewLog.user_id == bindparam("user_id"),
+                                          ReviewLog.idempotency_key == bindparam("key"))
+
+_newest = aliased(ReviewLog)
+# The learner's answer `log_id`, and the id of their newest answer (one backward index step).
+OWN_LOG_AND_NEWEST_ID = (
+    select(ReviewLog, select(_newest.id).where(_newest.user_id == bindparam("user_id"))
+           .order_by(_newest.reviewed_at.desc(), _newest.id.desc()).limit(1).scalar_subquery())
+    .where(ReviewLog.id == bindparam("log_id"), ReviewLog.user_id == bindparam("user_id")))
