@@ -71,6 +71,9 @@ def init_web(app: Flask) -> None:
     init_security(app)
     init_i18n(app)
     init_assets(app)
+    from quizapp.site_links import init_site_links
+
+    init_site_links(app)
     register_error_handlers(app)
 
 
