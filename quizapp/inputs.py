@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import Flask, abort, request
@@ -32,8 +33,10 @@ INTEGER_FIELDS = {name: INT32_MAX for name in ("seed", "card", "elapsed_ms", "st
                                                 "reviews_per_day", "rollover_hour", "pack", "number", "user_id",
                                                 "card_id")}
 INTEGER_FIELDS["shown"] = 2**53  # a time in milliseconds
-_FIELD_CONTROLS = frozenset(chr(c) for c in (*range(0, 32), *range(127, 160))) - {"\t", "\n", "\r"}
-_PATH_CONTROLS = frozenset(chr(c) for c in (*range(0, 32), *range(127, 160)))
+# C0 and C1 control characters (fields may hold tab, newline and carriage return), as compiled character classes:
+# one C-level scan per value instead of a Python generator step per character (every request checks its fields).
+_FIELD_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PATH_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class Int32Converter(IntegerConverter):
@@ -45,8 +48,7 @@ class Int32Converter(IntegerConverter):
 
 
 def bad_text(value: str, path: bool = False) -> bool:
-    controls = _PATH_CONTROLS if path else _FIELD_CONTROLS
-    return any(char in controls for char in value)
+    return (_PATH_CONTROLS if path else _FIELD_CONTROLS).search(value) is not None
 
 
 def _json_problem(value: Any) -> Any:
