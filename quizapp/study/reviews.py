@@ -211,12 +211,13 @@ def record_answer(session: Session, user: User, card: Card, response: Any, resul
     of the question the learner was shown (`quizapp.study.seen`), when it is not the current one."""
     now = sched.as_utc(now or utcnow())
     question = seen if seen is not None else card.question
-    replay = answer_with_key(session, user, idempotency_key)
-    if replay is not None:
+    replay_id, row = session.execute(statements.REPLAY_ID_AND_STATE,
+                                     {"user_id": user.id, "key": idempotency_key, "card_id": card.id}).one()
+    if replay_id is not None:  # the same submission again (rare): its answer
+        replay = session.get(ReviewLog, replay_id)
         if replay.card_id != card.id:
             raise KeyReused()
         return Answer(replay, None, replayed=True)
-    row = card_state(session, user, card.id)
     if shown_version is not None and (row.version if row is not None else 0) != shown_version:
         raise AlreadyAnswered()
     before = sched.state_from_columns(row) if row is not None else None

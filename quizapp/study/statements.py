@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from quizapp.access import visible_condition
-from quizapp.models import Card, CardState, Pack, Question, ReviewLog
+from quizapp.models import Card, CardState, Pack, Question, ReviewLog, User
 
 
 @cache
@@ -56,6 +56,17 @@ CARD_STATE = select(CardState).where(CardState.user_id == bindparam("user_id"),
 # The learner's answer recorded with the idempotency key `key`.
 ANSWER_WITH_KEY = select(ReviewLog).where(ReviewLog.user_id == bindparam("user_id"),
                                           ReviewLog.idempotency_key == bindparam("key"))
+
+# For an answer, in one statement: the id of the answer already recorded with the submission's idempotency key
+# `key` (NULL: none) and the learner's state of the card `card_id` (None: new). From the learner's own row (which
+# exists: they are logged in), so a new card still gives one row.
+_replay_id = (select(ReviewLog.id).where(ReviewLog.user_id == bindparam("user_id"),
+                                          ReviewLog.idempotency_key == bindparam("key")).scalar_subquery())
+REPLAY_ID_AND_STATE = (select(_replay_id.label("replay_id"), CardState)
+                       .select_from(User)
+                       .outerjoin(CardState, and_(CardState.user_id == User.id,
+                                                  CardState.card_id == bindparam("card_id")))
+                       .where(User.id == bindparam("user_id")))
 
 _newest = aliased(ReviewLog)
 # The learner's answer `log_id`, and the id of their newest answer (one backward index step).

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event
 
 STUDY_PAGE = 5  # user, pack (visibility), today's answers, card states, the card with question/topic/state
-ANSWER = 6  # user, pack + card + question (visibility), idempotency key, card state, UPDATE state, INSERT log
+ANSWER = 5  # user, pack + card + question (visibility), idempotency key + card state, UPDATE state, INSERT log
 FEEDBACK = 5  # user, log + newest id, card + question + topic + pack (visibility), today's answers, card states
 
 
