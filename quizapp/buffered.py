@@ -15,6 +15,8 @@ do (Envoy's pending-request limit, Heroku's router, the "load shedding" of Googl
 answered `503 Service Unavailable` with `Retry-After` instead of being run when (a) `max_waiting` requests already
 wait for a thread when it arrives, or (b) it waited longer than `queue_timeout` seconds for one (checked when a
 thread takes it: it is dropped without running the app). Either is logged (at most once per 10 s, with counts).
+And a worker with more requests waiting than threads answers with `Connection: close`, so kept-alive clients
+reconnect and spread over the other workers instead of queueing behind one (see `__call__`).
 A shed request did nothing, so retrying it is safe (answers carry an idempotency key in any case).
 """
 from __future__ import annotations
@@ -45,6 +47,7 @@ class BufferedWSGI:
                  queue_timeout: float = QUEUE_TIMEOUT, max_waiting: int | None = None) -> None:
         self.wsgi_app = wsgi_app
         self.max_body = max_body
+        self.threads = max(1, threads)
         self.queue_timeout = queue_timeout
         self.max_waiting = max_waiting if max_waiting is not None else WAITING_PER_THREAD * max(1, threads)
         self.waiting = 0  # complete requests handed to the pool that no thread has taken yet
@@ -101,6 +104,12 @@ class BufferedWSGI:
             await _busy(send)
             return
         status, headers, chunks = await loop.run_in_executor(self.executor, self._run, environ, time.monotonic())
+        if self.waiting > self.threads:
+            # A queue is building in this worker: this client is asked to reconnect, and the kernel hands the new
+            # connection to whichever worker accepts first (a less busy one: this one's loop shares its GIL with
+            # busy threads). Without it kept-alive connections stay where they first landed, and one worker held
+            # 30-43 of 50 learners' connections while the others idled (its requests waited tens of seconds).
+            headers = [*headers, (b"connection", b"close")]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"".join(chunks)})
 

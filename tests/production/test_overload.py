@@ -2,7 +2,8 @@
 
 The adapter is driven directly as the ASGI app gunicorn's worker calls, with a WSGI app that holds its only
 thread: requests beyond what may wait are refused at once, a request that waited too long for the thread is
-dropped without running the app, and the requests that are run are run in arrival order."""
+dropped without running the app, the requests that are run are run in arrival order, and a response given while
+a queue waits asks its client to reconnect (so kept-alive connections spread over the workers)."""
 from __future__ import annotations
 
 import asyncio
@@ -57,6 +58,9 @@ def test_requests_beyond_the_waiting_limit_get_503_with_retry_after_at_once():
     finally:
         app.executor.shutdown(wait=True)
     assert first[0] == 200 and [reply[0] for reply in queued] == [200, 200]
+    # Answered while two waited behind it on one thread: its client is asked to reconnect (to another worker)...
+    assert first[1].get(b"connection") == b"close"
+    assert queued[-1][1].get(b"connection") is None  # ...the last one, with nothing waiting, keeps its connection
     status, headers, body = refused
     assert status == 503 and headers[b"retry-after"] == b"2" and b"busy" in body
     assert refused_after < 1.0
