@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from quizapp.config import config_from_env
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
@@ -88,7 +89,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to study on your own schedule."
+    # Flask-Login flashes it when a page needs a log-in: in the request's language (it is English otherwise)
+    login_manager.login_message = _l("Log in to study on your own schedule.")
+    login_manager.localize_callback = str
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     limiter.init_app(app)

@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any, Callable
 
 from flask import Blueprint, current_app, g, jsonify, request
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from werkzeug.exceptions import HTTPException
 
 from quizapp.api.openapi import openapi_document
@@ -30,7 +30,9 @@ from quizapp.study.seen import card_shown, question_as_seen
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def error(status: int, code: str, message: str, path: str | None = None):
+def error(status: int, code: str, message: Any, path: str | None = None):
+    with force_locale("en"):  # the API's clients are programs: its errors are English (a lazy message too)
+        message = str(message)
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if path is not None:
         body["error"]["path"] = path
@@ -243,7 +245,7 @@ def answer():
         replay = reviews.answer_with_key(db.session, user, key)  # the same key, racing this request
         if replay is not None:
             return _replayed(card, replay)
-        return error(409, "conflict", str(exc))
+        return error(409, "conflict", exc.message)
     db.session.commit()
     return answer_result(card, recorded.log, result=result)
 
@@ -287,7 +289,7 @@ def rate(review_id: int):
         changed = reviews.change_rating(db.session, user, review_id, rating, reviews.learner_scheduler(user, fuzz()))
     except reviews.StudyError as exc:
         db.session.rollback()
-        return error(409, "conflict", str(exc))
+        return error(409, "conflict", exc.message)
     db.session.commit()
     return jsonify({"review": review_out(changed.log)})
 
@@ -308,7 +310,7 @@ def undo():
         undone = reviews.undo_last(db.session, g.api_user)
     except reviews.StudyError as exc:
         db.session.rollback()
-        return error(409, "conflict", str(exc))
+        return error(409, "conflict", exc.message)
     db.session.commit()
     return jsonify({"undone": {"card_id": undone.card_id, "seed": undone.seed, "pack": undone.pack_slug}})
 

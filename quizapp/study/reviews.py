@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,15 +26,20 @@ from quizapp.study.rating import suggested_rating
 
 
 class StudyError(Exception):
-    """A study action that cannot be done now (nothing to undo, a stale rating change, ...)."""
+    """A study action that cannot be done now (nothing to undo, a stale rating change, ...). Its message is a lazy
+    string: `str()` in the request's language (a page's flash), `message` for the JSON API to word in English."""
+
+    @property
+    def message(self) -> Any:
+        return self.args[0] if self.args else ""
 
 
 class AlreadyAnswered(StudyError):
     """The card was answered (in another tab, window or server) after the page being answered was shown."""
 
     def __init__(self) -> None:
-        super().__init__("this card was answered in another tab or window after this page was shown: that answer "
-                         "counts, this one was not recorded")
+        super().__init__(_l("this card was answered in another tab or window after this page was shown: that "
+                            "answer counts, this one was not recorded"))
 
 
 def learner_scheduler(user: User, fuzz: bool = True) -> fsrs.Scheduler:
@@ -191,7 +197,7 @@ class KeyReused(StudyError):
     """An idempotency key already recorded an answer to another card (a client bug, never a retry)."""
 
     def __init__(self) -> None:
-        super().__init__("this submission's key was already used for another card; reload the page")
+        super().__init__(_l("this submission's key was already used for another card; reload the page"))
 
 
 def answer_with_key(session: Session, user: User, key: str | None) -> ReviewLog | None:
@@ -266,13 +272,13 @@ def _current_matches(row: CardState | None, log: ReviewLog) -> bool:
 def change_rating(session: Session, user: User, log_id: int, rating: int, scheduler: fsrs.Scheduler) -> Answer:
     """Re-apply the newest answer with another rating, from the state it was given in."""
     if rating not in sched.RATING_NAMES:
-        raise StudyError("a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)")
+        raise StudyError(_l("a rating is 1 (Again), 2 (Hard), 3 (Good) or 4 (Easy)"))
     log = newest_log(session, user)
     if log is None or log.id != log_id:
-        raise StudyError("only the rating of your last answer can be changed")
+        raise StudyError(_l("only the rating of your last answer can be changed"))
     row = card_state(session, user, log.card_id)
     if not _current_matches(row, log):
-        raise StudyError("this card changed since that answer (reset?); its rating can no longer be changed")
+        raise StudyError(_l("this card changed since that answer (reset?); its rating can no longer be changed"))
     outcome = sched.review(scheduler, log.state_before, rating, log.reviewed_at, log.card_id, log.response_ms)
     for key, value in sched.columns_from_state(outcome.state).items():
         setattr(row, key, value)
@@ -293,10 +299,10 @@ def undo_last(session: Session, user: User) -> Undone:
     """Delete the newest answer and restore the card's exact previous state."""
     log = newest_log(session, user)
     if log is None:
-        raise StudyError("there is no answer to undo")
+        raise StudyError(_l("there is no answer to undo"))
     row = card_state(session, user, log.card_id)
     if not _current_matches(row, log):
-        raise StudyError("the card changed since your last answer (reset?); that answer cannot be undone")
+        raise StudyError(_l("the card changed since your last answer (reset?); that answer cannot be undone"))
     assert row is not None
     if log.state_before is None:
         session.delete(row)

@@ -238,7 +238,7 @@ def undo():
         flash(str(error), "error")
         return redirect(request.referrer or url_for("study.index"))
     db.session.commit()
-    flash("Answer undone: the card is back as it was. Answer it again.", "info")
+    flash(_("Answer undone: the card is back as it was. Answer it again."), "info")
     return redirect(url_for("study.question", slug=undone.pack_slug, card=undone.card_id, seed=undone.seed))
 
 
@@ -263,9 +263,9 @@ def reset(card_id: int):
         return redirect(url_for("browse.confirm_reset", card_id=card_id))
     if reviews.reset_card(db.session, learner(), card_id):
         db.session.commit()
-        flash("Card reset: it is new again. Its history is kept.", "info")
+        flash(_("Card reset: it is new again. Its history is kept."), "info")
     else:
-        flash("That card had no progress to reset.", "info")
+        flash(_("That card had no progress to reset."), "info")
     if request.form.get("back") == "browse":
         return redirect(url_for("browse.card", card_id=card_id))
     return redirect(target)
@@ -277,7 +277,7 @@ def unsuspend(card_id: int):
     target = _own_card(card_id)
     if reviews.unsuspend_card(db.session, learner(), card_id):
         db.session.commit()
-        flash("Card unsuspended.", "info")
+        flash(_("Card unsuspended."), "info")
     return redirect(target)
 
 

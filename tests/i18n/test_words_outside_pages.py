@@ -197,3 +197,23 @@ def test_the_card_browser_shows_translated_titles(client, db, make_user, login):
     assert "<h1>谁来分配 Pod 的 IP</h1>" in page and "Who allocates" not in page
     reset = get(client, f"/browse/cards/{card}/reset", headers={}).get_data(as_text=True)
     assert "谁来分配 Pod 的 IP" in reset
+
+
+def test_the_log_in_prompt_flask_login_flashes_is_in_chinese(client):
+    page = get(client, "/stats")
+    refresh()
+    login = client.get("/login?next=/stats", headers=ZH).get_data(as_text=True)
+    assert page.status_code == 302 and "登录后即可按自己的节奏学习。" in login
+
+
+def test_a_study_refusal_is_flashed_in_chinese_and_the_api_says_it_in_english(client, db, make_user, login):
+    from quizapp.auth.service import create_token
+
+    user = make_user(language="zh-CN")
+    login()
+    refused = get(client, "/study/undo", headers={}, data={}, follow_redirects=True)
+    assert "没有可撤销的作答" in refused.get_data(as_text=True)
+    _row, token = create_token(db.session, user, "test")
+    db.session.commit()
+    api = get(client, "/api/v1/undo", data={}, headers={"Authorization": f"Bearer {token}", **ZH})
+    assert api.status_code == 409 and api.get_json()["error"]["message"] == "there is no answer to undo"

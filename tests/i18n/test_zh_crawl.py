@@ -74,7 +74,7 @@ def test_a_learner_in_chinese_meets_no_english(client, app, db, shipped, make_us
 
 def test_a_visitor_instructor_and_admin_in_chinese_meet_no_english(client, app, db, make_user):
     crawler = Crawler(client, app, ZH)
-    crawler.walk(["/", "/login", "/signup", "/signup/sent", "/password/forgot", "/password/reset/abc.def",
+    crawler.walk(["/", "/stats", "/login", "/signup", "/signup/sent", "/password/forgot", "/password/reset/abc.def",
                   "/signup/confirm/abc.def", "/no/such/page"], refresh)
     for email, role in (("ines@example.org", "instructor"), ("ada@example.org", "admin")):
         make_user(email, PASSWORD, role=role)
