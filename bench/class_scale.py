@@ -113,7 +113,7 @@ def timed_get(client, path: str, repeat: int, cold: bool = True) -> tuple[float,
     return statistics.median(times), size
 
 
-def extra_views(client, class_id: int, repeat: int) -> None:
+def extra_views(client, class_id: int, repeat: int, learners: int) -> None:
     """The views this checkout may have besides the first page: the class-wide figures kept (second view within a
     minute), the learners sorted by mastery over the whole class, a search, the last page."""
     from quizapp.classes import progress
@@ -121,8 +121,9 @@ def extra_views(client, class_id: int, repeat: int) -> None:
     if not hasattr(progress, "SORTS"):
         return
     timed_get(client, f"/classes/{class_id}", 1, cold=False)  # computes and keeps the class-wide figures
+    last = max(1, -(-learners // 100))
     views = {"kept figures": "", "sorted by mastery": "?sort=mastery", "search 'learner 0042'": "?q=learner+0042",
-             "page 10": "?page=10"}
+             f"page {last}": f"?page={last}"}
     figures = [f"{label} {timed_get(client, f'/classes/{class_id}{query}', repeat, cold=False)[0] * 1000:6.1f} ms"
                for label, query in views.items()]
     print("    class page, class-wide figures kept (later views within a minute): " + ", ".join(figures))
@@ -153,7 +154,7 @@ def reuse(args: argparse.Namespace) -> None:
         print(f"{Path(quizapp.__file__).parents[1]}: {learners:,} learners, {answers:,} answers, median of "
               f"{args.repeat}: class page {page * 1000:7.1f} ms ({page_bytes // 1024} KB)  gradebook "
               f"{book * 1000:7.1f} ms ({book_bytes // 1024} KB); load average {load[0]:.2f}")
-        extra_views(client, class_id, args.repeat)
+        extra_views(client, class_id, args.repeat, learners)
         db.engine.dispose()
 
 
@@ -216,7 +217,7 @@ def main() -> None:
                 db.session.commit()
                 print(f"{label:<34} {logs:>10,} answers  class page {page * 1000:7.1f} ms ({page_bytes // 1024} KB)"
                       f"  gradebook {book * 1000:7.1f} ms ({book_bytes // 1024} KB)")
-                extra_views(client, class_id, args.repeat)
+                extra_views(client, class_id, args.repeat, done)
                 results.append((label, page, book))
 
             done = 0
