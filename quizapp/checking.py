@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from flask_babel import lazy_gettext as _l
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -244,11 +246,14 @@ class LabChecker(Checker):
 
         text = _require(response, "scenario", str, "the edited scenario as YAML text").replace("\r\n", "\n")
         if len(text.encode("utf-8")) > LAB_MAX_BYTES:
-            raise InvalidResponse("$.scenario", f"at most {LAB_MAX_BYTES:,} bytes; send only the scenario")
+            raise InvalidResponse("$.scenario", _l("at most %(bytes)s bytes; send only the scenario",
+                                                   bytes=f"{LAB_MAX_BYTES:,}"))
         try:
             verdict = run_sandboxed(grade, data["scenario_text"], data["goals"], data["allow"], text)
         except SandboxLimitExceeded as error:
-            raise InvalidResponse("$.scenario", str(error)) from None
+            from quizapp.lab.service import limit_text  # a page shows it in its language, the API in English
+
+            raise InvalidResponse("$.scenario", limit_text(error)) from None
         goals = verdict["goals"]
         parts = [goal["met"] for goal in goals] + [not verdict["outside"]]
         if verdict["problems"]:

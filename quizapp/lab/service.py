@@ -215,12 +215,13 @@ def describe_untrusted(text: str) -> dict[str, Any]:
     return run_sandboxed(tracing.describe, text, limits=lab_limits())
 
 
-def limit_text(error: SandboxLimitExceeded) -> str:
-    """What the sandbox's limit means for the learner, in the request's language (``str(error)`` in English)."""
+def limit_text(error: SandboxLimitExceeded) -> Any:
+    """What the sandbox's limit means for the learner: a lazy string, in the language of the page that shows it
+    (the JSON API words it in English; ``str(error)`` is English)."""
     limits = error.limits
     if error.kind == "memory":
-        return _("This needs more than %(mb)s MB of memory, more than the lab allows. Make it smaller (fewer nodes, "
-                 "Pods, replicas or containers) and try again.", mb=limits.memory_mb)
-    return _("This takes longer than the lab allows (%(cpu)s s of computing, %(wall)s s in all). Make it smaller "
-             "(fewer nodes, Pods, replicas or containers) and try again.", cpu=limits.cpu_seconds,
-             wall=f"{limits.wall_seconds:g}")
+        return _l("This needs more than %(mb)s MB of memory, more than the lab allows. Make it smaller (fewer nodes, "
+                  "Pods, replicas or containers) and try again.", mb=limits.memory_mb)
+    return _l("This takes longer than the lab allows (%(cpu)s s of computing, %(wall)s s in all). Make it smaller "
+              "(fewer nodes, Pods, replicas or containers) and try again.", cpu=limits.cpu_seconds,
+              wall=f"{limits.wall_seconds:g}")
