@@ -9,8 +9,9 @@ most once per `TTL_S` per class (and per worker process), and the page says when
 analytics pages do. A class that fits on one page is summed from its rows, always live.
 
 The key holds what changes the figures' shape: the class, whether imported progress counts, the topics with
-their card counts (assigning, removing or rebuilding a pack) and the number of learners (joining, leaving,
-removal): any of these changing recomputes at once. New answers and the passing of time show within `TTL_S`.
+their live card counts (assigning or removing a pack, a rebuild changing a count) and the number of learners
+(joining, leaving, removal): any of these changing recomputes at once. New answers, the passing of time and a
+rebuild that only edits questions (their titles in the per-question view) show within `TTL_S`.
 """
 from __future__ import annotations
 
