@@ -1,6 +1,7 @@
 """Small server-rendered SVG charts with titles and labelled axes (no JavaScript, no inline styles)."""
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -38,7 +39,10 @@ def _fmt(value: float, percent: bool) -> str:
 
 
 def _svg(title: str, body: str, desc: str, width: int = W, height: int = H) -> Markup:
-    chart_id = "chart-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    # from the title's letters and a digest of it: a Chinese title has no a-z letters, and two of them would
+    # otherwise share an id ("chart-30"), so aria-labelledby would name the wrong chart
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    chart_id = f"chart-{slug}-{hashlib.sha256(title.encode()).hexdigest()[:6]}".replace("--", "-")
     return Markup(
         f'<svg class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" viewBox="0 0 {width} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title id="{chart_id}-t">{escape(title)}</title>'

@@ -217,3 +217,13 @@ def test_a_study_refusal_is_flashed_in_chinese_and_the_api_says_it_in_english(cl
     db.session.commit()
     api = get(client, "/api/v1/undo", data={}, headers={"Authorization": f"Bearer {token}", **ZH})
     assert api.status_code == 409 and api.get_json()["error"]["message"] == "there is no answer to undo"
+
+
+def test_the_stats_charts_have_distinct_ids_in_chinese(client, make_user, login):
+    import re
+
+    make_user(language="zh-CN")
+    login()
+    page = get(client, "/stats", headers={}).get_data(as_text=True)
+    ids = re.findall(r'<title id="([^"]+)"', page)
+    assert len(ids) >= 2 and len(set(ids)) == len(ids), ids
