@@ -267,6 +267,13 @@ class RunCommand:
                     warnings.append(say('{name}: port {port}/{proto} is already bound on the host by {other}; the process in {name} would fail to bind', name=name, port=key[0], proto=key[1], other=other.name))
                 else:
                     self.host.host_listeners[key] = c
+        elif c.ns_owner is not c:
+            # one namespace, one socket per port: the member that started first holds it (the tracer delivers to it)
+            members = self.host.ns_members.get(id(c.ns_owner), [c.ns_owner])
+            for key in sorted(c.listens):
+                other = next((m for m in members if key in m.listens), None)
+                if other is not None:
+                    warnings.append(say('{name}: port {port}/{proto} is already bound in {owner}\'s network namespace by {other}; the process in {name} would fail to bind', name=name, port=key[0], proto=key[1], owner=c.ns_owner.name, other=other.name))
         for m in c.publish:
             if not m.routed:
                 self.host.mappings.setdefault((m.proto, m.host_port), []).append((m, c))

@@ -289,3 +289,17 @@ def test_the_dnat_hop_names_the_host_address_a_port_is_published_on():
                         "  - docker run -d --name web -p 192.168.1.50:8080:80 nginx\n")
     hops = " | ".join(h["what"] for h in trace(scn, "external:192.168.1.77", "192.168.1.50:8080").hops)
     assert "DOCKER: -d 192.168.1.50/32 ! -i docker0 -p tcp --dport 8080 -j DNAT" in hops
+
+
+def test_two_members_of_one_namespace_on_the_same_port_the_first_holds_it():
+    # One network namespace has one socket per port: the second process's bind fails (EADDRINUSE), so the
+    # connection reaches the member that started first, and the scenario says the second would fail.
+    scn = host_with("docker network create app",
+                    "docker run -d --name api --network app --label quizapp.io/listen=8080 api",
+                    "docker run -d --name side --network container:api --label quizapp.io/listen=8080,9100 exporter",
+                    "docker run -d --name tool --network app alpine")
+    r = trace(scn, "container/tool", "api:8080")
+    assert r.delivered and r.endpoint.name == "api"
+    assert trace(scn, "container/tool", "api:9100").endpoint.name == "side"
+    assert any("port 8080/tcp is already bound in api's network namespace by api" in w for w in scn.warnings)
+    assert not any("9100" in w for w in scn.warnings)
