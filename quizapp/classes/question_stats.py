@@ -8,11 +8,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from quizapp.answer_totals import AnswerTotal, WrongAnswerTotal
+from quizapp.i18n import outcome_label
 from quizapp.models import Card, Pack, Question, Topic
 
 TOP_WRONG = 3
@@ -113,36 +115,37 @@ def _text(fragment: Any) -> str:
 
 
 def describe_answer(qtype: str, data: dict[str, Any], card_key: str, raw: Any) -> str:
-    """A stored response as words: the choice's text rather than its index."""
+    """A stored response as words: the choice's text rather than its index; our own words in the page's
+    language (the question's text as the learner was shown it)."""
     try:
         answer = json.loads(raw) if isinstance(raw, str) else raw
     except ValueError:
         return str(raw)
     if not isinstance(answer, dict):
-        return "(no answer)" if answer is None else str(answer)
+        return _("(no answer)") if answer is None else str(answer)
     try:
         if qtype == "single":
             return _text(data["choices"][answer["choice"]]["html"])
         if qtype == "multiple":
             chosen = [_text(data["choices"][i]["html"]) for i in answer.get("choices", [])]
-            return " + ".join(chosen) if chosen else "(nothing selected)"
+            return " + ".join(chosen) if chosen else _("(nothing selected)")
         if qtype == "ordering":
             return " → ".join(_text(data["items"][i]["html"]) for i in answer["order"])
         if qtype == "matching":
             return "; ".join(f"{_text(pair['left_html'])} → {data['right_options'][m]['text']}"
                              for pair, m in zip(data["pairs"], answer["matches"]))
         if qtype == "cloze":
-            return " / ".join(answer.get("blanks", [])) or "(empty)"
+            return " / ".join(answer.get("blanks", [])) or _("(empty)")
         if qtype == "flashcard":
-            return "did not know it" if not answer.get("knew") else "knew it"
+            return _("did not know it") if not answer.get("knew") else _("knew it")
         if "text" in answer:
-            return answer["text"] or "(empty)"
+            return answer["text"] or _("(empty)")
         if "outcome" in answer:
-            return str(answer["outcome"])
+            return outcome_label(str(answer["outcome"]))
         if "value" in answer:
             if qtype == "sim":
-                return "delivered" if answer["value"] else "not delivered"
-            return "true" if answer["value"] else "false"
+                return _("delivered") if answer["value"] else _("not delivered")
+            return _("true") if answer["value"] else _("false")
     except (KeyError, IndexError, TypeError):
         pass
     return json.dumps(answer, ensure_ascii=False)

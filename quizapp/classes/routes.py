@@ -15,8 +15,10 @@ from quizapp.classes import cells
 from quizapp.classes import progress as class_progress
 from quizapp.classes import service
 from quizapp.classes.forms import AssignForm, ClassForm, JoinForm
+from quizapp.classes.localized import localized_report
 from quizapp.classes.summary_cache import SummaryCache
 from quizapp.extensions import db
+from quizapp.i18n import current_language
 from quizapp.packs.routes import instructor_required
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
@@ -110,6 +112,7 @@ def show(class_id: int):
     sort = sort if sort in class_progress.SORTS else "name"
     report = class_progress.class_progress(db.session, classroom.id, offset=(page - 1) * LEARNERS_PER_PAGE,
                                            limit=LEARNERS_PER_PAGE, summaries=summaries(), search=search, sort=sort)
+    report = localized_report(db.session, report, current_language())  # titles in the instructor's language
     pages = max(1, -(-report.matching // LEARNERS_PER_PAGE))
     # the query string of the learner list (search and order) that the pager and the sort links keep
     listing = {key: value for key, value in (("q", search), ("sort", sort)) if value and value != "name"}

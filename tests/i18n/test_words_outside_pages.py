@@ -227,3 +227,25 @@ def test_the_stats_charts_have_distinct_ids_in_chinese(client, make_user, login)
     page = get(client, "/stats", headers={}).get_data(as_text=True)
     ids = re.findall(r'<title id="([^"]+)"', page)
     assert len(ids) >= 2 and len(set(ids)) == len(ids), ids
+
+
+def test_the_class_page_shows_translated_titles_to_a_chinese_instructor(client, db, make_user, login):
+    from quizapp.classes import service
+    from quizapp.models import Pack
+
+    result = compile_sources([("ports.md", SOURCE.encode()), ("zh-CN/ports.md", TRANSLATION.encode())])
+    write_bank(db.session, result.bank)
+    teacher = make_user("ines@example.org", role="instructor", language="zh-CN")
+    learner = make_user("lea@example.org")
+    room = service.create_class(db.session, teacher, "Networking 101")
+    service.assign_pack(db.session, teacher, room, db.session.scalar(select(Pack.id).where(Pack.slug == "lianxi")))
+    service.join(db.session, learner, room.join_code)
+    db.session.commit()
+    login("lea@example.org")
+    card = db.session.scalar(select(Card.id).join(Question).where(Question.slug == "who-allocates"))
+    assert get(client, "/packs/lianxi/study", headers={}, data={"card": card, "choice": "1"}).status_code == 302
+    client.post("/logout")
+    login("ines@example.org")
+    page = get(client, f"/classes/{room.id}", headers={}).get_data(as_text=True)
+    assert "谁来分配 Pod 的 IP" in page and "Who allocates a pod IP" not in page
+    assert "端口" in page and "单选题" in page  # the topic column and the question type, in Chinese
