@@ -22,8 +22,12 @@ run: install
 	$(BIN)/quizapp content build content/
 	$(BIN)/quizapp serve --bind $(HOST):$(PORT)
 
+# `make test` runs the suite on every core (pytest-xdist); a test file stays on one worker, so the kernel labs
+# and the Docker Engine are built once per file, as in a serial run. PYTEST_PARALLEL= runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 check: install
 	$(BIN)/quizapp content check content/

@@ -1,7 +1,7 @@
 """Shared fixtures: `app`, `db`, `client`, `runner`, each test on a fresh, migrated database.
 
 SQLite by default (a copy of a database migrated once per run); PostgreSQL when TEST_DATABASE_URL is set
-(migrated once per run, every table emptied after each test).
+(migrated once per run, every table emptied after each test; one database per pytest-xdist worker).
 """
 from __future__ import annotations
 
@@ -13,13 +13,45 @@ from typing import Iterator
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from quizapp import create_app
 from quizapp.config import normalize_database_url
 from quizapp.extensions import db as _db
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _per_worker(url: str | None) -> str | None:
+    """Under pytest-xdist (`make test` runs the suite in parallel) each worker gets a database of its own on
+    TEST_DATABASE_URL's server: ``<name>_gw0``, ``<name>_gw1``... (made by `database_template`)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    parsed = make_url(normalize_database_url(url))
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _per_worker(os.environ.get("TEST_DATABASE_URL"))
 BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False}
+
+
+# The fixtures through which a test uses the database the suite runs on (SQLite, or TEST_DATABASE_URL's).
+DATABASE_FIXTURES = {"database_template", "empty_database"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--database-tests-only", action="store_true",
+                     help="run only the tests that use the suite's database (the `database_template` or "
+                          "`empty_database` fixture): CI's PostgreSQL pass, after the whole suite ran on SQLite")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    deselected = [item for item in items if not DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = keep
 
 
 def make_app(database_url: str, instance: Path, **extra: object) -> Flask:
@@ -36,6 +68,16 @@ def migrate_to_head(database_url: str, instance: Path) -> None:
         _db.engine.dispose()
 
 
+def create_postgres(database_url: str) -> None:
+    """Create the database of `database_url` (empty) on its server if it does not exist yet."""
+    url = make_url(database_url)
+    engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}) is None:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    engine.dispose()
+
+
 def reset_postgres(database_url: str) -> None:
     engine = create_engine(database_url)
     with engine.begin() as connection:
@@ -50,6 +92,8 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     instance = tmp_path_factory.mktemp("instance")
     if TEST_DATABASE_URL:
         url = normalize_database_url(TEST_DATABASE_URL)
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            create_postgres(url)
         reset_postgres(url)
         migrate_to_head(url, instance)
         return url
