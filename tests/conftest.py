@@ -68,14 +68,23 @@ def migrate_to_head(database_url: str, instance: Path) -> None:
         _db.engine.dispose()
 
 
-def create_postgres(database_url: str) -> None:
-    """Create the database of `database_url` (empty) on its server if it does not exist yet."""
+def _on_server(database_url: str, statement: str) -> None:
+    """Run `statement` (with `{name}` for the database of `database_url`) on that server's `postgres` database."""
     url = make_url(database_url)
     engine = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}) is None:
-            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        connection.execute(text(statement.format(name=f'"{url.database}"')))
     engine.dispose()
+
+
+def create_postgres(database_url: str) -> None:
+    """An empty database for `database_url` on its server (an xdist worker's; a run before may have left it)."""
+    _on_server(database_url, "DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _on_server(database_url, "CREATE DATABASE {name}")
+
+
+def drop_postgres(database_url: str) -> None:
+    _on_server(database_url, "DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def reset_postgres(database_url: str) -> None:
@@ -87,13 +96,15 @@ def reset_postgres(database_url: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A database migrated to head once per run: a SQLite file to copy, or the PostgreSQL URL itself."""
+def database_template(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> str:
+    """A database migrated to head once per run: a SQLite file to copy, or the PostgreSQL URL itself (an xdist
+    worker's own database is made here and dropped at the end of the run)."""
     instance = tmp_path_factory.mktemp("instance")
     if TEST_DATABASE_URL:
         url = normalize_database_url(TEST_DATABASE_URL)
         if os.environ.get("PYTEST_XDIST_WORKER"):
             create_postgres(url)
+            request.addfinalizer(lambda: drop_postgres(url))
         reset_postgres(url)
         migrate_to_head(url, instance)
         return url
