@@ -222,6 +222,10 @@ class SimChecker(Checker):
             given = _require(response, "outcome", str, "one of delivered, refused, timeout, unreachable, nxdomain")
             correct = given.strip().lower() == accepted
             expected = {"outcome": accepted}
+        elif ask == "command":  # Docker's verdict on a command line; the feedback shows Docker's words
+            given = _require(response, "verdict", str, "accepted or refused")
+            correct = given.strip().lower() == accepted
+            expected = {"verdict": accepted, "docker": chosen.get("docker", "")}
         else:
             given = normalize_answer(_require(response, "text", str, "the answer as text"))
             keys = accepted if isinstance(accepted, list) else [accepted]

@@ -142,6 +142,8 @@ def describe_answer(qtype: str, data: dict[str, Any], card_key: str, raw: Any) -
             return answer["text"] or _("(empty)")
         if "outcome" in answer:
             return outcome_label(str(answer["outcome"]))
+        if "verdict" in answer:  # an `ask: command` sim question
+            return _("Docker accepts it") if answer["verdict"] == "accepted" else _("Docker refuses it with an error")
         if "value" in answer:
             if qtype == "sim":
                 return _("delivered") if answer["value"] else _("not delivered")

@@ -21,6 +21,7 @@ from quizapp import safeyaml
 from quizapp.words import Said, say
 from quizapp.checking import normalize_answer
 from quizapp.content.qtypes import CompileContext, QuestionType, register
+from quizapp.content.sim_command import ASK_LABEL, command_variant
 from quizapp.sim import ScenarioError, TraceError, format_trace, load_scenario, said_of, trace
 
 ASKS = {
@@ -29,6 +30,7 @@ ASKS = {
     "source_ip": "the source IP address the receiving process sees",
     "delivered": "whether the traffic is delivered (true or false)",
     "outcome": "what happens: delivered, refused, timeout, unreachable or nxdomain",
+    "command": ASK_LABEL,  # Docker's verdict on the scenario's last command (.sim_command)
 }
 OUTCOMES = ("delivered", "refused", "timeout", "unreachable", "nxdomain")
 TRACE_KEYS = {"from", "to", "ask", "expect", "vary", "scenario"}
@@ -153,7 +155,10 @@ class SimChecked(QuestionType):
         if ask not in ASKS:
             ctx.error(trace_line, say('`ask:` must be one of {choices} (got {ask!r})', choices=', '.join(ASKS), ask=ask))
             return {"variants": []}
-        for key in ("from", "to"):
+        if ask == "command" and ({"from", "to"} & set(spec)):
+            ctx.error(trace_line, say("`ask: command` traces no packet: leave out `from:` and `to:` (the command asked about is the scenario's last docker command)"))
+            return {"variants": []}
+        for key in () if ask == "command" else ("from", "to"):
             if not isinstance(spec.get(key), str):
                 ctx.error(trace_line, say('the trace needs `{key}:` as text, e.g. `from: external` and `to: 192.168.1.11:30080` (or a URL: `to: https://shop.example.com/cart`)', key=key))
                 return {"variants": []}
@@ -166,7 +171,7 @@ class SimChecked(QuestionType):
         if problem is not None:
             ctx.error(trace_line, problem)
             return {"variants": []}
-        used = set(PARAMETER.findall(scenario_text + spec["from"] + spec["to"] + str(spec.get("expect", ""))
+        used = set(PARAMETER.findall(scenario_text + spec.get("from", "") + spec.get("to", "") + str(spec.get("expect", ""))
                                      + ctx.question.prompt_source))
         for name in sorted(used - set(vary)):
             ctx.error(trace_line, say('`${{{name}}}` is used but `vary:` does not define it', name=name))
@@ -177,7 +182,7 @@ class SimChecked(QuestionType):
             if variant is None:
                 break  # one variant's problems are enough; the others would repeat them
             variants.append(variant)
-        return {"ask": ask, "ask_label": ASKS[ask], "from": spec["from"], "to": spec["to"],
+        return {"ask": ask, "ask_label": ASKS[ask], "from": spec.get("from", ""), "to": spec.get("to", ""),
                 "parameters": sorted(vary), "variants": variants,
                 "scenario_text": scenario_text,  # the packet lab opens it (with a variant's parameters)
                 "case_sensitive": False}
@@ -223,17 +228,23 @@ class SimChecked(QuestionType):
                 ctx.problems.add(scenario_path, 1 + (mark.line if mark else 0),
                                  say("question '{slug}': {message}", slug=ctx.question.slug, message=message))
             return None
+        def report(line_in_text: int, message: Said) -> None:
+            line = scenario_line + line_in_text - 1
+            if scenario_path == ctx.path:
+                ctx.error(line, message)
+            else:
+                ctx.problems.add(scenario_path, line, say("question '{slug}': {message}", slug=ctx.question.slug, message=message))
+
+        if ask == "command":
+            expect = spec.get("expect")
+            command_spec = {**spec, "expect": substitute(expect, params)} if isinstance(expect, str) else spec
+            return command_variant(ctx, command_spec, params, text, scenario_path, where, trace_line, report)
         try:
             scenario = load_scenario(text, source=scenario_path)
         except ScenarioError as error:
             for problem in error.problems:
-                line = scenario_line + (problem.line or 1) - 1
                 # the simulator's message (document, field path, what is wrong) in the author's language too
-                message = say("scenario{where}: {problem}", where=where, problem=problem.described())
-                if scenario_path == ctx.path:
-                    ctx.error(line, message)
-                else:
-                    ctx.problems.add(scenario_path, line, say("question '{slug}': {message}", slug=ctx.question.slug, message=message))
+                report(problem.line or 1, say("scenario{where}: {problem}", where=where, problem=problem.described()))
             return None
         src, dst = substitute(spec["from"], params), substitute(spec["to"], params)
         try:

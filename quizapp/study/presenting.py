@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from flask_babel import gettext as _
 
 from quizapp.checking import InvalidResponse
+from quizapp.content.sim_command import VERDICTS
 from quizapp.content.sim_type import OUTCOMES, substitute_html, variant_for
 
 
@@ -27,6 +28,8 @@ class CardView:
     ask: str = ""  # sim questions: what the learner gives (endpoint, name, source_ip, delivered, outcome)
     variant_key: str = ""  # sim questions: the simulator's answer for the variant shown
     trace: dict[str, Any] | None = None  # sim questions: the trace of the variant shown
+    docker_says: str = ""  # `ask: command` sim questions: Docker's refusal, verbatim ("" when it accepts)
+    command: str = ""  # `ask: command` sim questions: the command line asked about
 
 
 def display_order(count: int, seed: int, shuffle: bool = True) -> list[int]:
@@ -60,7 +63,7 @@ def card_view(qtype: str, data: dict[str, Any], card_key: str, seed: int) -> Car
         if data["ask"] == "outcome":
             options = list(enumerate(OUTCOMES))
         return CardView(qtype, card_key, prompt, options, blanks, answer, explanation, data["ask"],
-                        variant["key"], variant["trace"])
+                        variant["key"], variant["trace"], variant.get("docker", ""), variant.get("command", ""))
     return CardView(qtype, card_key, prompt, options, blanks, answer, explanation)
 
 
@@ -117,6 +120,11 @@ def response_from_form(qtype: str, data: dict[str, Any], card_key: str, form: Ma
             if outcome not in OUTCOMES:
                 raise InvalidResponse("outcome", _("choose one of %(outcomes)s", outcomes=", ".join(OUTCOMES)))
             return {"outcome": outcome}
+        if data["ask"] == "command":
+            verdict = form.get("verdict")
+            if verdict not in VERDICTS:
+                raise InvalidResponse("verdict", _("choose whether Docker accepts the command or refuses it"))
+            return {"verdict": verdict}
         return {"text": str(form.get("text", ""))}
     if qtype == "lab":
         return {"scenario": str(form.get("scenario", ""))}

@@ -40,8 +40,8 @@ class Ctx:
     def __init__(self, doc: Document):
         self.doc = doc
 
-    def err(self, path: str, message: str | Said) -> None:
-        self.doc.problem(path, message)
+    def err(self, path: str, message: str | Said, docker: str | None = None) -> None:
+        self.doc.problem(path, message, docker)
 
     def mapping(self, obj: Any, path: str, required: bool = False) -> dict:
         if obj is None:

@@ -31,6 +31,9 @@ class Problem:
     path: str
     message: str  # English; given a Said, the Said is kept in ``said``
     said: Said | None = field(default=None, compare=False, repr=False)
+    # Docker's own words when the problem is a refusal the real engine makes (a DockerRefusal); None when the
+    # simulator refuses for a reason of its own (what it does not model, a malformed document)
+    docker: str | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.message, Said):

@@ -69,8 +69,8 @@ class Document:
             return self.prefix
         return self.prefix + (path if path.startswith("[") else "." + path)
 
-    def problem(self, path: str, message: str | Said) -> Problem:
-        p = Problem(self.index, self.line_of(path), self.full_path(path), message)
+    def problem(self, path: str, message: str | Said, docker: str | None = None) -> Problem:
+        p = Problem(self.index, self.line_of(path), self.full_path(path), message, docker=docker)
         self.problems.append(p)
         return p
 

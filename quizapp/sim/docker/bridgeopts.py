@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 
 from .daemon import DaemonSettings
-from .flags import CommandError
+from .flags import CommandError, DockerRefusal
 from .model import DockerNetwork
 from quizapp.words import say
 
@@ -52,7 +52,7 @@ def _gateway_mode(mode: str, net: DockerNetwork, settings: DaemonSettings, warni
         raise CommandError(say("Error response from daemon: failed to parse {option} value: {mode} (unknown gateway mode {mode})",
                                option=GATEWAY_MODE, mode=mode))
     if mode == "isolated" and not net.internal:
-        raise CommandError(say("Error response from daemon: gateway mode 'isolated' can only be used for an internal network"))
+        raise DockerRefusal(say("Error response from daemon: gateway mode 'isolated' can only be used for an internal network"))
     if mode == "routed" and settings.engine < (28, 0):
         raise CommandError(say('docker network create: option -o {option}=routed is modelled for Docker 28 and 29 (Docker {version}\'s rules for it are not); set engineVersion to "28.3" or later',
                                option=GATEWAY_MODE, version=settings.version_text))

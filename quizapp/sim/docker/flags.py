@@ -13,7 +13,24 @@ from quizapp.words import say
 
 
 class CommandError(Exception):
-    """A command Docker would refuse; the message is Docker's reason plus what to do."""
+    """A command the simulator refuses: its own syntax checks and what it does not model (``by_docker`` False:
+    the simulator does not know what Docker does, so it refuses rather than guess). Refusals the real engine
+    makes are :class:`DockerRefusal`."""
+
+    by_docker = False
+    docker: str | None = None
+
+
+class DockerRefusal(CommandError):
+    """A refusal Docker itself makes (checked against moby's source or the engine tier), worded as Docker words
+    it. ``docker`` is the text Docker prints, verbatim and English (a sim question's key may name it); the
+    message may add the simulator's advice after it. Only these may be the key of an ``ask: command`` question."""
+
+    by_docker = True
+
+    def __init__(self, message: object, docker: str | None = None):
+        super().__init__(message)
+        self.docker = docker if docker is not None else str(message)
 
 
 # docker run / docker container run: flags taking a value (long name -> canonical), and booleans

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from quizapp.words import Said, say
 
-from .flags import CommandError
+from .flags import CommandError, DockerRefusal
 
 if TYPE_CHECKING:  # pragma: no cover
     from .daemon import DaemonSettings
@@ -53,9 +53,9 @@ class EndpointOpts:
     priority: int | None = None
 
 
-def _priority(text: str, settings: "DaemonSettings", flag_error: Said) -> int:
-    if settings.engine < GW_PRIORITY_SINCE:
-        raise CommandError(flag_error)
+def _priority(text: str, settings: "DaemonSettings", flag_error: Said, docker: str) -> int:
+    if settings.engine < GW_PRIORITY_SINCE:  # the older CLI's words (engine tier: refuse-gw-priority-*)
+        raise DockerRefusal(flag_error, docker=docker)
     if not _INT.match(text.strip()):
         raise CommandError(say("invalid gw-priority ({text}): invalid syntax", text=text))
     return int(text)
@@ -85,7 +85,7 @@ def parse_network_value(value: str, settings: "DaemonSettings") -> EndpointOpts:
             unknown = say('invalid argument "{value}" for "--network" flag: invalid field key {key}', value=value, key=key)
             if settings.engine >= GW_PRIORITY_SINCE and not _INT.match(val):
                 raise CommandError(say('invalid argument "{value}" for "--network" flag: invalid gw-priority ({text}): invalid syntax', value=value, text=val))
-            opts.priority = _priority(val, settings, unknown)
+            opts.priority = _priority(val, settings, unknown, str(unknown))
         elif key in _NOT_MODELLED:
             raise CommandError(say("docker run: --network ...,{key}=... is not modelled by the simulator ({why}); remove it",
                                    key=key, why=_NOT_MODELLED[key]))
@@ -112,4 +112,4 @@ def connect_priority(f: "ParsedFlags", settings: "DaemonSettings") -> int | None
     if settings.engine >= GW_PRIORITY_SINCE and not _INT.match(text.strip()):
         raise CommandError(say('invalid argument "{text}" for "--gw-priority" flag: strconv.ParseInt: parsing "{text}": invalid syntax', text=text))
     return _priority(text, settings, say("unknown flag: --gw-priority (the docker network connect of Docker {version} has no such flag; it came with Docker 28.0)",
-                                         version=settings.version_text))
+                                         version=settings.version_text), "unknown flag: --gw-priority")

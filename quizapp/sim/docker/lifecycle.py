@@ -11,7 +11,7 @@ endpoint, and with it the port mappings and the default route, then moves to the
 from __future__ import annotations
 
 from ..core.netutil import ip_int
-from .flags import CommandError, parse_flags
+from .flags import CommandError, DockerRefusal, parse_flags
 from .model import DockerContainer, DockerHost, DockerNetwork, PortMapping, register_dns
 from .routed import routed_gateway
 from quizapp.words import say
@@ -27,7 +27,7 @@ class LifecycleCommands:
     def _container(self, name: str, verb: str) -> DockerContainer:
         c = self.host.containers.get(name)
         if c is None:
-            raise CommandError(say('Error response from daemon: No such container: {name}', name=name))
+            raise DockerRefusal(say('Error response from daemon: No such container: {name}', name=name))
         if c.mode != "bridge" or any(m.shares is c for m in self.host.containers.values()):
             raise CommandError(say('docker {verb} {name}: not modelled for containers in host, none or container: mode, or whose namespace another container joined', verb=verb, name=name))
         return c
@@ -116,7 +116,7 @@ class LifecycleCommands:
         for name in f.positionals:
             c = self._container(name, "rm")
             if c.running and not f.bools.get("force"):
-                raise CommandError(say('Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove', name=name))
+                raise DockerRefusal(say('Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove', name=name))
             if c.running:
                 for att in list(c.attachments):
                     self._release(c, att.network)
@@ -132,7 +132,7 @@ class LifecycleCommands:
         c = self._container(old, "rename")
         self._check_name(new)  # type: ignore[attr-defined]
         if new in self.host.containers:
-            raise CommandError(say('Error response from daemon: Error when allocating new name: Conflict. The container name "/{new}" is already in use', new=new))
+            raise DockerRefusal(say('Error response from daemon: Error when allocating new name: Conflict. The container name "/{new}" is already in use', new=new))
         del self.host.containers[old]
         c.name = new
         self.host.containers[new] = c
@@ -146,10 +146,10 @@ class LifecycleCommands:
         net_name, name = f.positionals
         net = self.host.networks.get(net_name)
         if net is None:
-            raise CommandError(say('Error response from daemon: network {net_name} not found', net_name=net_name))
+            raise DockerRefusal(say('Error response from daemon: network {net_name} not found', net_name=net_name))
         c = self._container(name, "network disconnect")
         if not any(a.network is net for a in c.attachments):
-            raise CommandError(say('Error response from daemon: container {name} is not connected to network {net_name}', name=name, net_name=net_name))
+            raise DockerRefusal(say('Error response from daemon: container {name} is not connected to network {net_name}', name=name, net_name=net_name))
         gateway = c.gateway_attachment
         self._release(c, net)
         self._follow_gateway(c, gateway)  # type: ignore[attr-defined]

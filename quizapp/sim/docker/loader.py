@@ -62,7 +62,7 @@ def build_docker_host(state: BuildState, ctx: Ctx, obj: dict) -> None:
         try:
             builder.apply(line, i)
         except (CommandError, PortSpecError) as exc:
-            ctx.err(path, said_of(exc))
+            ctx.err(path, said_of(exc), getattr(exc, "docker", None))
     for net in host.networks.values():
         if net.subnet is not None and (net.subnet.overlaps(state.scn.cluster.cluster_cidr) and state.scn.nodes):
             state.scn.warning(say('{ref}: network {name} {subnet} overlaps the cluster CIDR', ref=host.ref, name=net.name, subnet=net.subnet))

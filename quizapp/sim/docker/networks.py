@@ -8,7 +8,7 @@ import hashlib
 from ..core.netutil import int_ip, ip_int, is_ip, network, nth
 from .flags import (NETCONNECT_BOOL, NETCONNECT_SHORT, NETCONNECT_VALUE, NETCREATE_BOOL, NETCREATE_SHORT,
                     NETCREATE_VALUE, NETCONNECT_NOT_MODELLED, NETCREATE_DEFAULT_TRUE, NETCREATE_NOT_MODELLED,
-                    CommandError, parse_flags, refuse_bridge_opt, refuse_unmodelled)
+                    CommandError, DockerRefusal, parse_flags, refuse_bridge_opt, refuse_unmodelled)
 from .bridgeopts import apply_version_options
 from .gwpriority import connect_priority
 from .vlan import VLAN_DRIVERS, check_attach, is_vlan, vlan_config
@@ -44,7 +44,7 @@ class NetworkCommands:
             raise CommandError(say('"docker network create" requires exactly 1 argument (the network name)'))
         name = f.positionals[0]
         if name in self.host.networks:
-            raise CommandError(say('network with name {name} already exists', name=name))
+            raise DockerRefusal(say('network with name {name} already exists', name=name))
         driver = f.last("driver") or "bridge"
         if driver not in ("bridge", *VLAN_DRIVERS):
             raise CommandError(say('driver {driver}: only the bridge, macvlan and ipvlan drivers are modelled (host and none exist already; overlay is not simulated)', driver=repr(driver)))
@@ -69,7 +69,7 @@ class NetworkCommands:
                 raise CommandError(say('invalid --subnet {subnets}: {exc}', subnets=subnets[0], exc=exc)) from None
             for other in self.host.networks.values():
                 if other.subnet is not None and other.subnet.overlaps(subnet):
-                    raise CommandError(say('Pool overlaps with other one on this address space (--subnet {subnet} overlaps network {name} {subnet2})', subnet=subnet, name=other.name, subnet2=other.subnet))
+                    raise DockerRefusal(say('Pool overlaps with other one on this address space (--subnet {subnet} overlaps network {name} {subnet2})', subnet=subnet, name=other.name, subnet2=other.subnet), docker='Pool overlaps with other one on this address space')
         else:
             subnet = None
             for pool in _DEFAULT_POOLS:
@@ -121,16 +121,16 @@ class NetworkCommands:
             if not is_ip(requested):
                 raise CommandError(say('invalid IPv4 address: {requested}', requested=requested))
             if not net.user_defined:
-                raise CommandError(say('user specified IP address is supported on user defined networks only'))
+                raise DockerRefusal(say('user specified IP address is supported on user defined networks only'))
             if not net.explicit_subnet:
-                raise CommandError(say('user specified IP address is supported only when connecting to networks with user configured subnets'))
+                raise DockerRefusal(say('user specified IP address is supported only when connecting to networks with user configured subnets'))
             n = ip_int(requested)
             if (n & int(net.subnet.netmask)) != int(net.subnet.network_address):
-                raise CommandError(say("Invalid address {requested}: It does not belong to any of this network's subnets ({name} is {subnet})", requested=requested, name=net.name, subnet=net.subnet))
+                raise DockerRefusal(say("Invalid address {requested}: It does not belong to any of this network's subnets ({name} is {subnet})", requested=requested, name=net.name, subnet=net.subnet), docker=f"Invalid address {requested}: It does not belong to any of this network's subnets")
             if n in net.used:
                 owner = net.by_ip.get(requested)
                 who = f" by container {owner.name}" if owner else " (network, gateway or broadcast address)"
-                raise CommandError(say('Address already in use: {requested} is taken{who} on network {name}', requested=requested, who=who, name=net.name))
+                raise DockerRefusal(say('Address already in use: {requested} is taken{who} on network {name}', requested=requested, who=who, name=net.name), docker='Address already in use')
             net.used.add(n)
             return requested
         pool = net.ip_range or net.subnet
@@ -146,9 +146,9 @@ class NetworkCommands:
         if net.driver not in ("bridge", *VLAN_DRIVERS):
             raise CommandError(say('container cannot be connected to network {name} ({driver} mode)', name=net.name, driver=net.driver))
         if aliases and not net.user_defined:
-            raise CommandError(say('network-scoped aliases are only supported for user-defined networks'))
+            raise DockerRefusal(say('network-scoped aliases are only supported for user-defined networks'))
         if any(a.network is net for a in c.attachments):
-            raise CommandError(say('endpoint with name {name} already exists in network {network}', name=c.name, network=net.name))
+            raise DockerRefusal(say('endpoint with name {name} already exists in network {network}', name=c.name, network=net.name))
         check_attach(c, net)
         addr = self._allocate(net, ip)
         c.attachments.append(Attachment(net, addr, list(aliases), ip))
@@ -177,10 +177,10 @@ class NetworkCommands:
         net_name, cname = f.positionals
         net = self.host.networks.get(net_name)
         if net is None:
-            raise CommandError(say('network {net_name} not found', net_name=net_name))
+            raise DockerRefusal(say('network {net_name} not found', net_name=net_name))
         c = self.host.containers.get(cname)
         if c is None:
-            raise CommandError(say('No such container: {cname}', cname=cname))
+            raise DockerRefusal(say('No such container: {cname}', cname=cname))
         if c.mode in ("host", "container", "none"):
             raise CommandError(say('container {cname} uses network mode {mode} and cannot be connected to another network', cname=cname, mode=c.mode))
         gateway = c.gateway_attachment

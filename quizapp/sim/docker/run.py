@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..core.netutil import is_ip, is_loopback
 from ..core.ports import LISTEN_KEY
-from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, parse_flags,
+from .flags import (RUN_ALIASES, RUN_BOOL, RUN_NOT_MODELLED, RUN_SHORT, RUN_VALUE, CommandError, DockerRefusal, parse_flags,
                     refuse_unmodelled)
 from .resolvconf import check_search, user_ndots, uses_embedded_dns
 from .vlan import VLAN_DRIVERS, is_vlan
@@ -45,7 +45,7 @@ class RunCommand:
         bound = self._taken.setdefault((proto, port), [])
         for other in bound:
             if other == "0.0.0.0" or host_ip == "0.0.0.0" or other == host_ip:
-                raise CommandError(say('Bind for {host_ip}:{port} failed: port is already allocated', host_ip=host_ip, port=port))
+                raise DockerRefusal(say('Bind for {host_ip}:{port} failed: port is already allocated', host_ip=host_ip, port=port))
         bound.append(host_ip)
 
     def _random_port(self, proto: str, host_ip: str) -> int:
@@ -68,7 +68,7 @@ class RunCommand:
     def _check_name(self, name: str) -> None:
         # moby's validContainerNamePattern [a-zA-Z0-9][a-zA-Z0-9_.-]+: at least two characters
         if len(name) < 2 or name[0] not in _NAME_OK - {"_", ".", "-"} or any(ch not in _NAME_OK for ch in name):
-            raise CommandError(say('Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed', name=name))
+            raise DockerRefusal(say('Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed', name=name))
 
     def _extra_hosts(self, entries: list[str]) -> dict[str, str]:
         """``--add-host NAME:IP`` (``host-gateway``: the docker0 address, the daemon's default host-gateway-ip)."""
@@ -78,7 +78,7 @@ class RunCommand:
             if ip == "host-gateway":
                 ip = self.host.settings.bip_gateway
             if not sep or not name or not is_ip(ip):
-                raise CommandError(say('invalid argument "{entry}" for "--add-host" flag: bad format for add-host: "{entry}" (write NAME:IPv4 or NAME:host-gateway)', entry=entry))
+                raise DockerRefusal(say('invalid argument "{entry}" for "--add-host" flag: bad format for add-host: "{entry}" (write NAME:IPv4 or NAME:host-gateway)', entry=entry), docker=f'invalid argument "{entry}" for "--add-host" flag: bad format for add-host: "{entry}"')
             hosts.setdefault(name.lower(), ip)
         return hosts
 
@@ -103,11 +103,11 @@ class RunCommand:
         if network_arg.startswith("container:"):
             # moby runconfig validateNetContainerMode: these come before anything the simulator refuses itself
             if f.all("link"):  # the 20.10 CLI's own check, seen in tests/docker_engine
-                raise CommandError(say('links are only supported for user-defined networks (not with --network container:)'))
+                raise DockerRefusal(say('links are only supported for user-defined networks (not with --network container:)'), docker='links are only supported for user-defined networks')
             for flag, what in (("hostname", "hostname"), ("dns", "dns"), ("add-host", "custom host-to-IP mapping"),
                                ("mac-address", "mac-address")):
                 if f.all(flag):
-                    raise CommandError(say('conflicting options: {what} and the network mode', what=what))
+                    raise DockerRefusal(say('conflicting options: {what} and the network mode', what=what))
         links = f.all("link")
         if links and (network_arg != "bridge" or f.all("network")):
             raise CommandError(say('docker run: option --link is modelled on the default bridge only (without --network); on a user-defined network use names or --network-alias'))
@@ -116,7 +116,7 @@ class RunCommand:
         if name is not None:
             self._check_name(name)
             if name in self.host.containers:
-                raise CommandError(say('Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name', name=name))
+                raise DockerRefusal(say('Conflict. The container name "/{name}" is already in use. Remove (or rename) that container, or choose another --name', name=name), docker=f'Conflict. The container name "/{name}" is already in use')
         else:
             name = self._auto_name()
         labels: dict[str, str] = {}
@@ -139,17 +139,17 @@ class RunCommand:
             mode = "container"
             target = mode_arg.split(":", 1)[1]
             if publish_specs or publish_all:
-                raise CommandError(say("conflicting options: port publishing and the container type network mode (a container that joins another's namespace cannot publish ports; publish them on that container)"))
+                raise DockerRefusal(say("conflicting options: port publishing and the container type network mode (a container that joins another's namespace cannot publish ports; publish them on that container)"), docker='conflicting options: port publishing and the container type network mode')
             if expose:
-                raise CommandError(say('conflicting options: port exposing and the container type network mode'))
+                raise DockerRefusal(say('conflicting options: port exposing and the container type network mode'))
             if ip_req or aliases:
                 raise CommandError(say('conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)'))
             if f.all("add-host"):
-                raise CommandError(say('conflicting options: custom host-to-IP mapping and the network mode'))
+                raise DockerRefusal(say('conflicting options: custom host-to-IP mapping and the network mode'))
             if len(nets) > 1:
                 raise CommandError(say("conflicting options: container type network can't be used with other networks"))
             if target == name:  # moby daemon getNetworkedContainer, when the container starts
-                raise CommandError(say('Error response from daemon: cannot join own network'))
+                raise DockerRefusal(say('Error response from daemon: cannot join own network'))
             shares = self.host.containers.get(target)
             if shares is None:
                 raise CommandError(say('No such container: {target} (start it before the container that joins its namespace)', target=target))
@@ -163,14 +163,14 @@ class RunCommand:
             mode = "bridge"
             if len(nets) > 1 and self.host.settings.engine < (25, 0):
                 # API 1.44 (Docker 25) added several networks on create; 20.10's message, seen in tests/docker_engine
-                raise CommandError(say('Container cannot be connected to network endpoints: {nets} (Docker {version_text} takes one --network; add others with docker network connect)', nets=', '.join(nets), version_text=self.host.settings.version_text))
+                raise DockerRefusal(say('Container cannot be connected to network endpoints: {nets} (Docker {version_text} takes one --network; add others with docker network connect)', nets=', '.join(nets), version_text=self.host.settings.version_text), docker='Container cannot be connected to network endpoints: ' + ', '.join(nets))
             if not f.all("network") and (ip_req or aliases) and self.host.settings.engine == (20, 10):
                 # without --network, Docker 20.10 files --ip/--network-alias under no network and ignores them
                 warnings.append(say('{name}: --ip/--network-alias without --network are ignored by Docker 20.10', name=name))
                 ip_req, aliases = None, []
             for n in nets:
                 if n not in self.host.networks:
-                    raise CommandError(say('network {n} not found (create it first with docker network create {n})', n=n))
+                    raise DockerRefusal(say('network {n} not found (create it first with docker network create {n})', n=n), docker=f'network {n} not found')
                 if self.host.networks[n].driver not in ("bridge", *VLAN_DRIVERS):
                     raise CommandError(say("conflicting options: {n} type network can't be used with other networks", n=n))
         c = DockerContainer(self.host, name, mode, [], shares, [], expose, labels, set(), index, image)
@@ -184,7 +184,7 @@ class RunCommand:
             target_name, _, alias = link.partition(":")
             target = self.host.containers.get(target_name)
             if target is None or not target.running or not target.attachments:
-                raise CommandError(say('could not get container for {target_name}: No such container: {target_name}', target_name=target_name))
+                raise DockerRefusal(say('could not get container for {target_name}: No such container: {target_name}', target_name=target_name))
             for entry in (alias, target_name):
                 if entry:
                     c.extra_hosts.setdefault(entry.lower(), target.attachments[0].ip)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .flags import CommandError
+from .flags import CommandError, DockerRefusal
 from quizapp.words import Said, say
 from .model import DockerContainer, DockerHost, DockerNetwork, sets_gateway  # noqa: F401 (re-exported)
 
@@ -75,23 +75,23 @@ def vlan_config(driver: str, opts: dict[str, str], internal: bool, host: DockerH
     if driver == "macvlan":
         mode = opts.get("macvlan_mode") or "bridge"
         if mode not in MACVLAN_MODES:
-            raise CommandError(say("requested macvlan mode '{mode}' is not valid, 'bridge' mode is the macvlan driver default", mode=mode))
+            raise DockerRefusal(say("requested macvlan mode '{mode}' is not valid, 'bridge' mode is the macvlan driver default", mode=mode))
     else:
         mode = opts.get("ipvlan_mode") or "l2"
         modes = IPVLAN_MODES if engine >= (23, 0) else IPVLAN_MODES[:2]  # 20.10: l2 and l3 only
         if mode not in modes:
-            raise CommandError(say("requested ipvlan mode '{mode}' is not valid, 'l2' mode is the ipvlan driver default", mode=mode))
+            raise DockerRefusal(say("requested ipvlan mode '{mode}' is not valid, 'l2' mode is the ipvlan driver default", mode=mode))
         flag = opts.get("ipvlan_flag") or "bridge"
         if engine < (23, 0) and "ipvlan_flag" in opts:
             host.warnings.append(say("Docker {version_text}'s ipvlan driver does not read -o ipvlan_flag (added in 23.0): the network is created with the default, bridge", version_text=host.settings.version_text))
             flag = "bridge"
         elif flag not in IPVLAN_FLAGS:
-            raise CommandError(say("requested ipvlan flag '{flag}' is not valid, 'bridge' is the ipvlan driver default", flag=flag))
+            raise DockerRefusal(say("requested ipvlan flag '{flag}' is not valid, 'bridge' is the ipvlan driver default", flag=flag))
         if flag == "vepa" and mode != "l2":
             raise CommandError(say("docker network create: -o ipvlan_flag=vepa with ipvlan_mode={mode} is not modelled by the simulator (where the host's routing sends a container's packet to another container); use l2, or the flag bridge or private", mode=mode))
     parent = opts.get("parent", "")
     if parent == "lo":
-        raise CommandError(say('loopback interface is not a valid {driver} parent link', driver=driver))
+        raise DockerRefusal(say('loopback interface is not a valid {driver} parent link', driver=driver))
     if parent and internal:
         raise CommandError(say('docker network create: --internal with -o parent={parent} is not modelled by the simulator (the driver then sets no gateway but keeps the parent); leave out -o parent for an isolated network', parent=parent))
     if parent and parent != "eth0":
@@ -110,7 +110,7 @@ def _check_parent_free(driver: str, cfg: VlanConfig, host: DockerHost) -> None:
             raise CommandError(say('docker network create: a {driver} network and {other_driver} network {name} on the same parent eth0 are not modelled by the simulator (the kernel keeps a parent for one kind of child); remove one', driver=driver, other_driver=other.driver, name=other.name))
         if host.settings.engine < (23, 0) or driver == "ipvlan":
             # 20.10's drivers (and ipvlan's still) allow one network per parent
-            raise CommandError(say('network {vlan_parent_id} is already using parent interface eth0', vlan_parent_id=other.vlan_parent_id))
+            raise DockerRefusal(say('network {vlan_parent_id} is already using parent interface eth0', vlan_parent_id=other.vlan_parent_id))
         raise CommandError(say('docker network create: two macvlan networks on parent eth0 ({name}) are not modelled by the simulator for Docker {version_text} (20.10 refuses them; newer engines allow them unless one is in passthru mode); remove one', name=other.name, version_text=host.settings.version_text))
 
 
