@@ -29,7 +29,7 @@ HOP_CALLS = {"hop": 1, "_refuse": 1, "_ipvs_mark": 2, "_docker_masq": 3, "_http_
 # the calls that report a scenario problem or raise an error, and which argument is the message (err/e/warn: a
 # document's Ctx.err and the parsers' callbacks; Refuse/Warn: the field tables' reasons)
 ERROR_CALLS = {"err": 1, "e": 1, "warn": 1, "problem": 1, "Problem": 3, "CommandError": 0, "SettingsError": 1,
-               "TraceError": 0, "PortSpecError": 0, "ScenarioError": 0, "Refuse": 0, "Warn": 0}
+               "TraceError": 0, "PortSpecError": 0, "ScenarioError": 0, "DockerRefusal": 0, "Refuse": 0, "Warn": 0}
 
 
 def plain_hop_texts() -> list[str]:
