@@ -52,7 +52,7 @@ def test_the_seed_misconceptions_are_targeted(bank):
 def test_at_least_40_sim_checked_questions_using_every_ask(bank):
     sims = [q for q in bank.questions if q.qtype == "sim"]
     assert len(sims) >= 40
-    assert {q.data["ask"] for q in sims} == {"endpoint", "name", "source_ip", "delivered", "outcome"}
+    assert {q.data["ask"] for q in sims} == {"endpoint", "name", "source_ip", "delivered", "outcome", "command"}
     assert sum(len(q.data["variants"]) > 1 for q in sims) >= 20  # most vary ports, addresses, policies
     sim_concepts = {tag for q in sims for tag in q.tags}
     assert {"node-ip", "pod-ip", "cluster-ip", "container-ip", "nodeport", "targetport", "containerport",
