@@ -126,3 +126,27 @@ def test_the_checker_grades_the_verdict_and_returns_docker_s_words():
     assert not check_answer("sim", data, "main", {"verdict": "accepted"}).correct
     with pytest.raises(InvalidResponse):
         check_answer("sim", data, "main", {"outcome": "refused"})
+
+
+SHIPPED = {  # content/sim-docker-refusals.md: every variant's verdict (the vary questions have no single expect)
+    "sim-refuse-publish-container-mode": {"-p 8080:80": "refused", "-P": "refused"},
+    "sim-refuse-gw-priority-20-10": {"20.10": "refused", "29.1": "accepted"},
+    "sim-refuse-two-networks-20-10": {"20.10": "refused", "29.1": "accepted"},
+    "sim-refuse-ip-without-subnet": {"": "refused", "--subnet 172.18.0.0/16 ": "accepted"},
+    "sim-refuse-ipvlan-l3s": {"20.10": "refused", "29.1": "accepted"},
+}
+
+
+def test_the_shipped_refusal_questions_keep_their_verdicts():
+    from pathlib import Path
+
+    from quizapp.content import compile_paths
+
+    result = compile_paths([Path(__file__).resolve().parents[2] / "content" / "sim-docker-refusals.md"])
+    assert result.ok, [str(p) for p in result.problems]
+    questions = {q.slug: q.data for q in result.bank.questions}
+    assert len(questions) >= 11 and all(d["ask"] == "command" for d in questions.values())
+    for slug, verdicts in SHIPPED.items():
+        got = {next(iter(v["params"].values())): v["key"] for v in questions[slug]["variants"]}
+        assert got == verdicts, slug
+        assert all(bool(v["docker"]) == (v["key"] == "refused") for v in questions[slug]["variants"])

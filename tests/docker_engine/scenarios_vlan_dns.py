@@ -1,7 +1,8 @@
 """Engine scenarios for macvlan modes, macvlan without a parent, a container on a macvlan and a bridge network,
 and --dns-search / --dns-option / --domainname (the simulator's quizapp/sim/docker/vlan*.py and resolvconf.py).
 ipvlan has none: this machine's kernel cannot create ipvlan links (``ip link add ... type ipvlan``: "Unknown
-device type"), so ipvlan is judged by moby's source and docs only (tests/sim/docker/test_vlan.py)."""
+device type"), so ipvlan is judged by moby's source and docs only (tests/sim/docker/test_vlan.py), except 20.10's
+refusal of ``ipvlan_mode=l3s``, made before any link is created."""
 
 from __future__ import annotations
 
@@ -64,4 +65,9 @@ VLAN_DNS = [
              fqdn=["web", "api", "cli"]),
     Scenario("refuse-dns-search-invalid", ["docker run -d --name x1 --dns-search bad_domain img"], refused=0,
              words="bad_domain is not a valid domain"),
+    # 20.10's ipvlan driver knows l2 and l3 (l3s came with 23.0): it checks the mode when the network is created,
+    # before any ipvlan link exists, so this kernel's missing ipvlan support does not matter here
+    Scenario("refuse-ipvlan-l3s-on-20-10", ["docker network create -d ipvlan --subnet 10.77.0.0/24 -o parent=eth0 "
+                                            "-o ipvlan_mode=l3s iv"], refused=0,
+             words="requested ipvlan mode 'l3s' is not valid, 'l2' mode is the ipvlan driver default"),
 ]

@@ -74,3 +74,15 @@ def test_chinese_feedback_keeps_docker_s_words(client, db, command_bank):
     zh = client.post("/packs/demo/study", data={"card": card_id(db, "cmd-expose"), "seed": 1, "verdict": "refused"},
                      headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "Docker 的报错信息（引擎原样输出）：" in zh and WORDS in zh and "Docker 报错并拒绝它" in zh
+
+
+def test_the_packet_lab_opens_the_scenario_with_docker_s_refusal_on_its_line(client, db, command_bank):
+    from sqlalchemy import select
+
+    from quizapp.models import Question
+
+    question_id = db.session.scalar(select(Question.id).where(Question.slug == "cmd-expose"))
+    response = client.get(f"/lab/q{question_id}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert WORDS in page and "spec.commands[1]" in page
