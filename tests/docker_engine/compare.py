@@ -10,6 +10,7 @@ the scenario fixes (``--subnet``, ``--ip``, ``--gateway``, fixed host ports) mus
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -73,6 +74,23 @@ def _real_argv(line: str, scn, index: int | None = None) -> list[str]:
     return [*head, *flags, IMAGE, "serve", name, *ports]
 
 
+def _ids(text: str) -> str:
+    """`text` with runs of white space as one and full container ids (the engine's are random) as <id>."""
+    return re.sub(r"\b[0-9a-f]{64}\b", "<id>", " ".join(text.split()))
+
+
+def _same_words(said: str, printed: str) -> bool:
+    """Docker lists some names in map order (`Container cannot be connected to network endpoints: b, a`): the
+    same message with its comma-separated names in another order."""
+    head, _, names = said.partition(": ")
+    for line in printed.splitlines():
+        at = line.find(head + ": ")
+        if at >= 0:
+            given = line[at + len(head) + 2:].rstrip(".").split(", ")
+            return sorted(given) == sorted(names.split(", "))
+    return False
+
+
 def run_refusal(engine: Engine, s: Scenario) -> None:
     with_error = None
     try:
@@ -91,6 +109,11 @@ def run_refusal(engine: Engine, s: Scenario) -> None:
         assert p.returncode != 0, f"{s.name}: Docker {engine.version} accepted {line!r}, the simulator says: {problem.message}"
         assert s.words in p.stderr, f"{s.name}: Docker said {p.stderr.strip()!r}, expected {s.words!r}"
         assert s.words in problem.message, f"{s.name}: the simulator said {problem.message!r}, Docker {p.stderr.strip()!r}"
+        # the refusal is marked as Docker's (a DockerRefusal: a sim question may ask about it) and its words are
+        # what this engine prints
+        assert problem.docker is not None, f"{s.name}: Docker refuses it, but the simulator's refusal is not marked as Docker's"
+        assert _ids(problem.docker) in _ids(p.stderr) or _same_words(problem.docker, p.stderr), \
+            f"{s.name}: the simulator gives Docker's words as {problem.docker!r}, Docker {engine.version} said {p.stderr.strip()!r}"
         break
 
 

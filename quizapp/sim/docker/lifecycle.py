@@ -116,7 +116,8 @@ class LifecycleCommands:
         for name in f.positionals:
             c = self._container(name, "rm")
             if c.running and not f.bools.get("force"):
-                raise DockerRefusal(say('Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove', name=name))
+                raise DockerRefusal(say('Error response from daemon: You cannot remove a running container {name}. Stop the container before attempting removal or force remove', name=name),
+                                    docker=f"Error response from daemon: You cannot remove a running container {c.id}. Stop the container before attempting removal or force remove")  # Docker names the full id
             if c.running:
                 for att in list(c.attachments):
                     self._release(c, att.network)
@@ -149,7 +150,8 @@ class LifecycleCommands:
             raise DockerRefusal(say('Error response from daemon: network {net_name} not found', net_name=net_name))
         c = self._container(name, "network disconnect")
         if not any(a.network is net for a in c.attachments):
-            raise DockerRefusal(say('Error response from daemon: container {name} is not connected to network {net_name}', name=name, net_name=net_name))
+            raise DockerRefusal(say('Error response from daemon: container {name} is not connected to network {net_name}', name=name, net_name=net_name),
+                                docker=f"Error response from daemon: container {c.id} is not connected to network {net_name}")  # the full id
         gateway = c.gateway_attachment
         self._release(c, net)
         self._follow_gateway(c, gateway)  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .flags import CommandError
+from .flags import CommandError, DockerRefusal
 from .model import DockerContainer
 from quizapp.words import say
 
@@ -37,7 +37,7 @@ def check_search(values: list[str]) -> list[str]:
             continue
         m = _DOMAIN.match(val)
         if not re.search(r"[a-zA-Z]", val) or m is None or len(m.group(1)) >= 255:
-            raise CommandError(say('invalid argument "{raw}" for "--dns-search" flag: {raw} is not a valid domain', raw=raw))
+            raise DockerRefusal(say('invalid argument "{raw}" for "--dns-search" flag: {raw} is not a valid domain', raw=raw))
         out.append(m.group(1))
     return out
 

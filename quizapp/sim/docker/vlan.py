@@ -119,7 +119,9 @@ def check_attach(c: DockerContainer, net: DockerNetwork) -> None:
     if net.driver == "macvlan" and net.vlan_mode == "passthru" and net.by_ip:
         # the kernel lets one macvlan device in passthru mode own its lower device (seen: ip link add ... type
         # macvlan mode passthru on the same lower device twice -> RTNETLINK answers: Invalid argument)
-        raise CommandError(say("docker: a macvlan network in passthru mode takes one container; {name} already has {container} (the kernel refuses a second macvlan device on a passthru parent: invalid argument)", name=net.name, container=next(iter(net.by_ip.values())).name))
+        # Docker's words: moby's createMacVlan wraps the kernel's error (seen on the engine tier, 20.10)
+        raise DockerRefusal(say("docker: a macvlan network in passthru mode takes one container; {name} already has {container} (the kernel refuses a second macvlan device on a passthru parent: invalid argument)", name=net.name, container=next(iter(net.by_ip.values())).name),
+                            docker="Error response from daemon: failed to create the macvlan port: invalid argument")
     others = [a.network for a in c.attachments]
     if not others and not is_vlan(net):
         return
