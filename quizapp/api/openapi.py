@@ -45,8 +45,11 @@ SCHEMAS: dict[str, Any] = {
                     "description": "choices or items in display order; `index` is the authored index to send back"},
         "blanks": INT, "seed": INT, "back_html": _nullable(STR),
         "right_options": {"type": "array", "items": _object({"index": INT, "text": STR})},
-        "ask": _nullable({"type": "string", "enum": ["endpoint", "name", "source_ip", "delivered", "outcome"],
-                          "description": "sim questions: what to answer ({text}, {value} or {outcome})"}),
+        "ask": _nullable({"type": "string", "enum": ["endpoint", "name", "source_ip", "delivered", "outcome",
+                                                     "command"],
+                          "description": "sim questions: what to answer ({text}, {value}, {outcome}, or for "
+                                         "`command` {verdict}: accepted or refused; the expected answer then "
+                                         "carries Docker's message as `docker`)"}),
         "version": {"type": "string", "description": "the question's version (content hash); send it back with the "
                                                      "answer so it is graded against what was shown"},
         "lab": _object({"scenario": STR, "goals": {"type": "array", "items": STR},
