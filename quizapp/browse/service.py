@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, aliased
 from quizapp.access import pack_visible_to
 from quizapp.browse import search
 from quizapp.browse.models import CardMark
-from quizapp.models import (Card, CardState, Pack, Question, QuestionTranslation, ReviewLog, Topic, TopicTranslation,
-                            User, utcnow)
+from quizapp.models import (Card, CardState, Pack, PackTranslation, Question, QuestionTranslation, ReviewLog, Topic,
+                            TopicTranslation, User, utcnow)
 from quizapp.study import scheduler as sched
+from quizapp.study.localized import pack_titles
 
 PAGE = 50
 STATES = {"new": _l("new"), "learning": _l("learning"), "review": _l("review"), "relearning": _l("relearning"),
@@ -154,10 +155,11 @@ def browse(session: Session, user: User, filters: Filters, now: datetime | None 
         return [], total or 0
     page = [row[0] for row in found_rows]
     translated_question, translated_topic = aliased(QuestionTranslation), aliased(TopicTranslation)
+    translated_pack = aliased(PackTranslation)
     details = {r.id: r for r in session.execute(
         select(Card.id, Card.card_key, func.coalesce(translated_question.title, Question.title).label("title"),
                Question.qtype, func.coalesce(translated_topic.title, Topic.title).label("topic"),
-               Pack.title.label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
+               func.coalesce(translated_pack.title, Pack.title).label("pack"), CardState.fsrs_state, CardState.due, CardState.lapses, CardState.reps,
                CardState.suspended, CardMark.flagged, CardMark.suspended.label("marked_suspended"),
                CardMark.buried_until)
         .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
@@ -168,6 +170,9 @@ def browse(session: Session, user: User, filters: Filters, now: datetime | None 
         .outerjoin(translated_topic, and_(translated_topic.topic_id == Topic.id,
                                           translated_topic.language == (language or ""),
                                           Pack.language != translated_topic.language))
+        .outerjoin(translated_pack, and_(translated_pack.pack_id == Pack.id,
+                                         translated_pack.language == (language or ""),
+                                         Pack.language != translated_pack.language))
         .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == user.id))
         .outerjoin(CardMark, and_(CardMark.card_id == Card.id, CardMark.user_id == user.id))
         .where(Card.id.in_(page)))}
@@ -185,6 +190,8 @@ def choices(session: Session, user: User, language: str | None = None) -> dict[s
     """The values the filter menus offer: visible packs, their topics (titled in `language` where translated),
     the question types present."""
     packs = session.execute(select(Pack.slug, Pack.title).where(pack_visible_to(user)).order_by(Pack.title)).all()
+    titles = pack_titles(session, language)
+    packs = [(slug, titles.get(slug, title)) for slug, title in packs]
     translated = aliased(TopicTranslation)
     topics = session.execute(select(Topic.slug, func.coalesce(translated.title, Topic.title))
                              .join(Pack, Pack.id == Topic.pack_id)

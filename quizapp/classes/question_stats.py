@@ -25,6 +25,8 @@ MOST_MISSED = 30  # the class page lists this many of the most missed questions,
 class WrongAnswer:
     text: str
     count: int
+    card_key: str = "main"
+    raw: str | None = None  # the stored answer (JSON text): `classes.localized` words it again in the reader's language
 
 
 @dataclass
@@ -106,7 +108,7 @@ def question_rows(session: Session, packs: Any, members: Any, wrong_answers_for:
         row = questions[qid]
         for count, card_key, text in sorted(entries, key=lambda e: (-e[0], e[2] or ""))[:TOP_WRONG]:
             row.wrong_answers.append(WrongAnswer(describe_answer(row.qtype, data.get(qid, {}), card_key, text),
-                                                 count))
+                                                 count, card_key, text))
     return ordered
 
 

@@ -20,6 +20,7 @@ from quizapp.classes.summary_cache import SummaryCache
 from quizapp.extensions import db
 from quizapp.i18n import current_language
 from quizapp.packs.routes import instructor_required
+from quizapp.i18n.pack_titles import pack_title
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
 LEARNERS_PER_PAGE = 100  # the class page's learner tables; the gradebook CSV has every learner
@@ -179,7 +180,7 @@ def assign(class_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("%(pack)s is assigned to %(name)s.", pack=pack.title, name=classroom.name)
+        flash(_("%(pack)s is assigned to %(name)s.", pack=pack_title(pack), name=classroom.name)
               + (" " + _("It was private: it is now visible to its classes.") if opened else ""), "info")
     return redirect(url_for("classes.show", class_id=class_id))
 

@@ -58,6 +58,7 @@ def check_command(paths: tuple[str, ...], untranslated: bool = False, language: 
 def _report_translations(result: CompileResult, untranslated: bool, language: str | None = None) -> None:
     """Stale translations always (they need work); missing ones listed only when asked (a pack grows its
     translations topic by topic), counted always."""
+    from quizapp.content.pack_titles import title_status
     from quizapp.content.translation import coverage, translation_warnings
 
     assert result.bank is not None
@@ -66,7 +67,8 @@ def _report_translations(result: CompileResult, untranslated: bool, language: st
             click.echo(warning.render(result.problem_language(warning.path, language)), err=True)
     for (pack, language), (total, translated, stale) in coverage(result.bank).items():
         hint = "" if untranslated or translated == total else " (--untranslated lists the others)"
-        click.echo(f"{pack} {language}: {translated} of {total} questions translated, {stale} stale{hint}")
+        click.echo(f"{pack} {language}: {translated} of {total} questions translated, {stale} stale{hint}; "
+                   f"pack title: {title_status(result.bank.packs[pack], language)}")
 
 
 @content_cli.command("build")

@@ -20,8 +20,8 @@ from quizapp.content.translation import PackTranslations, compile_translation_fi
 
 ResourceReader = Callable[[str, str], "bytes | None"]
 
-FRONT_MATTER_KEYS = {"pack", "pack_title", "title", "language", "tags", "sources", "description", "translation_of",
-                     "learning_order"}
+FRONT_MATTER_KEYS = {"pack", "pack_title", "pack_title_from", "title", "language", "tags", "sources", "description",
+                     "translation_of", "learning_order"}
 COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -178,6 +178,9 @@ def compile_sources(sources: Iterable[tuple[str, bytes]],
         if meta["translation_of"]:
             translation_files.append((raw_file, meta))  # checked against their sources once those are compiled
             continue
+        if meta["pack_title_from"] is not None:
+            problems.add(path, raw_file.front_matter_lines.get("pack_title_from", 2),
+                         say('`pack_title_from:` belongs in a translation file (with `translation_of:`), next to the pack title it translates'))
         pack_slug = meta["pack"]
         pack = packs.get(pack_slug)
         if pack is None:
@@ -273,6 +276,10 @@ def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | 
     if pack_title is not None and not isinstance(pack_title, str):
         problems.add(path, lines.get("pack_title", 2), say('`pack_title:` must be text'))
         ok = False
+    pack_title_from = fm.get("pack_title_from")
+    if pack_title_from is not None and isinstance(pack_title_from, (bool, float, list, dict)):
+        problems.add(path, lines.get("pack_title_from", 2), say('`pack_title_from:` must be the hex digits `quizapp content check` prints'))
+        ok = False
     translation_of = fm.get("translation_of")
     if translation_of is not None and (not isinstance(translation_of, str) or not LANGUAGE.match(translation_of)):
         problems.add(path, lines.get("translation_of", 2), say('`translation_of:` names the language of the source files this file translates, e.g. `translation_of: en`'))
@@ -284,7 +291,8 @@ def _front_matter(raw_file: RawFile, problems: ProblemList) -> dict[str, Any] | 
     if not ok:
         return None
     return {"learning_order": learning_order, "pack": pack, "title": title.strip(), "language": language, "tags": tags, "sources": sources,
-            "pack_title": pack_title.strip() if pack_title else None, "translation_of": translation_of}
+            "pack_title": pack_title.strip() if pack_title else None, "translation_of": translation_of,
+            "pack_title_from": str(pack_title_from) if pack_title_from is not None else None}
 
 
 def _parse_bool(ctx: CompileContext, key: str, raw: str, line: int) -> bool | None:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.content.compiler import Bank, PackSpec, QuestionSpec
-from quizapp.models import Card, Pack, Question, QuestionTranslation, Topic, TopicTranslation, utcnow
+from quizapp.models import (Card, Pack, PackTranslation, Question, QuestionTranslation, Topic, TopicTranslation,
+                            utcnow)
 
 
 @dataclass
@@ -105,15 +106,27 @@ def _write_pack(session: Session, spec: PackSpec, now: datetime, report: BuildRe
                 if card.retired_at is None:
                     card.retired_at = now
             report.retired.append(slug)
-    _write_translations(session, spec, topics, {q.slug: q for q in session.scalars(
+    _write_translations(session, spec, pack.id, topics, {q.slug: q for q in session.scalars(
         select(Question).where(Question.pack_id == pack.id))})
     if report.changed:
         pack.updated_at = now
 
 
-def _write_translations(session: Session, spec: PackSpec, topics: dict[str, Topic],
+def _write_translations(session: Session, spec: PackSpec, pack_id: int, topics: dict[str, Topic],
                         questions: dict[str, Question]) -> None:
     """Make the stored translations exactly the compiled ones (unchanged rows are left alone)."""
+    stored_titles = {row.language: row for row in session.scalars(
+        select(PackTranslation).where(PackTranslation.pack_id == pack_id))}
+    for language, title in spec.translations.titles.items():
+        values = {"title": title.title, "translated_from": title.translated_from,
+                  "source_path": title.source_path, "source_line": title.source_line}
+        row = stored_titles.pop(language, None)
+        if row is None:
+            session.add(PackTranslation(pack_id=pack_id, language=language, **values))
+        else:
+            _assign_changed(row, values)
+    for row in stored_titles.values():
+        session.delete(row)
     wanted_topics = {(topics[slug].id, lang): entry for lang, entries in spec.translations.topics.items()
                      for slug, entry in entries.items() if slug in topics}
     stored_topics = {(row.topic_id, row.language): row for row in session.scalars(

@@ -22,6 +22,7 @@ from typing import Any, Callable
 
 from quizapp.words import Said, render, say
 from quizapp.content.markdown import render_tokens
+from quizapp.content.pack_titles import PackTitleTranslation, compile_pack_title, pack_title_warnings
 from quizapp.content.parser import RawFile, RawQuestion
 from quizapp.content.problems import Problem, ProblemList
 from quizapp.content.qtypes import QUESTION_TYPES, CompileContext
@@ -75,8 +76,10 @@ class TranslationWarning:
 
 @dataclass
 class PackTranslations:
-    """language -> topic slug -> topic translation, and language -> question slug -> question translation."""
+    """language -> topic slug -> topic translation, language -> question slug -> question translation, and
+    language -> the pack's title (content/pack_titles.py)."""
 
+    titles: dict[str, PackTitleTranslation] = field(default_factory=dict)
     topics: dict[str, dict[str, TopicTranslation]] = field(default_factory=dict)
     questions: dict[str, dict[str, QuestionTranslation]] = field(default_factory=dict)
     # Stale translations whose source has since changed its key: not used (learners see the source), warned.
@@ -96,6 +99,7 @@ def compile_translation_file(raw_file: RawFile, meta: dict[str, Any], pack: Any,
         problems.add(path, line_of.get("translation_of", 2),
                      say("`translation_of: {given}` but pack '{slug}' is written in {language}; write `translation_of: {language}`", given=meta['translation_of'], slug=pack.slug, language=pack.language))
         return
+    compile_pack_title(raw_file, meta, pack, problems)
     if topic_slug not in {topic.slug for topic in pack.topics}:
         problems.add(path, 1, say("translates topic '{topic_slug}', which pack '{slug}' does not have: name the file after the topic file it translates (e.g. `zh-CN/pod-ip.md` for `pod-ip.md`)", topic_slug=topic_slug, slug=pack.slug))
         return
@@ -284,6 +288,10 @@ def translation_warnings(bank: Any, languages: list[str] | None = None) -> list[
     for pack in bank.packs.values():
         translations: PackTranslations = pack.translations
         warnings.extend(translations.dropped)
+        translated_to = sorted(languages or set(translations.questions) | set(translations.topics)
+                               | set(translations.titles))
+        warnings.extend(TranslationWarning.of(path, line, message)
+                        for path, line, message in pack_title_warnings(pack, translated_to))
         for language in sorted(languages or translations.questions):
             done = translations.questions.get(language, {})
             for question in pack.questions:
@@ -314,5 +322,5 @@ def coverage(bank: Any) -> dict[tuple[str, str], tuple[int, int, int]]:
     return result
 
 
-__all__ = ["PackTranslations", "Problem", "QuestionTranslation", "TopicTranslation", "TranslationWarning",
+__all__ = ["PackTitleTranslation", "PackTranslations", "Problem", "QuestionTranslation", "TopicTranslation", "TranslationWarning",
            "apply_translation", "compile_translation_file", "coverage", "translation_warnings"]

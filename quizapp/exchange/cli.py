@@ -40,12 +40,13 @@ def export_command(fmt: str, output: str | None, pack_id: str, language: str | N
         known = db.session.scalars(select(Pack.slug).order_by(Pack.slug)).all()
         hint = f"known packs: {', '.join(known)}" if known else "the database has no packs; run `quizapp content build`"
         raise click.ClickException(f"no pack {pack_id!r}; {hint}")
-    from quizapp.study.localized import localized_questions, pack_languages
+    from quizapp.study.localized import localized_pack, localized_questions, pack_languages
 
     if language and language != pack.language and language not in pack_languages(db.session, pack.id):
         raise click.ClickException(f"pack {pack_id!r} has no {language} translation; translated to: "
                                    f"{', '.join(pack_languages(db.session, pack.id)) or 'none'}")
-    result = export_pack(pack, localized_questions(db.session, live_questions(db.session, pack), language), fmt)
+    result = export_pack(localized_pack(db.session, pack, language),
+                         localized_questions(db.session, live_questions(db.session, pack), language), fmt)
     target = Path(output or result.filename)
     result.write(str(target))
     for note in result.notes:

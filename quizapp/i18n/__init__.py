@@ -128,10 +128,12 @@ def init_i18n(app: Flask) -> None:
     @app.context_processor
     def language_context() -> dict[str, object]:
         from quizapp.study.lab_words import goal_text, observed_text  # it reads quizapp.lab: imported when used
+        from quizapp.i18n.pack_titles import pack_title  # it reads the models: imported when used
 
         return {"current_language": current_language, "languages": LANGUAGES, "qtype_label": qtype_label,
                 "rating_label": rating_label, "outcome_label": outcome_label, "sim_text": sim_text,
-                "group_label": group_label, "goal_text": goal_text, "observed_text": observed_text}
+                "group_label": group_label, "goal_text": goal_text, "observed_text": observed_text,
+                "pack_title": pack_title}
 
 
 from quizapp.i18n import routes  # noqa: E402,F401  (registers the switcher's route on bp)

@@ -24,7 +24,7 @@ from quizapp.content.sim_type import substitute
 from quizapp.lab import tracing
 from quizapp.models import Pack, Question, QuestionTranslation, Topic, TopicTranslation
 from quizapp.sandbox import Limits, SandboxLimitExceeded, run_sandboxed
-from quizapp.study.localized import topic_titles
+from quizapp.study.localized import pack_titles, topic_titles
 
 SCENARIO_ID = re.compile(r"^(?:q(?P<question>\d{1,12})|ex-(?P<example>[a-z0-9][a-z0-9-]{0,80}))$")
 EXAMPLES_TOPIC = _l("Simulator examples")
@@ -109,12 +109,14 @@ def gallery(session: Session, user: Any, language: str | None = None) -> list[tu
     groups: dict[str, dict[str, LabScenario]] = {}
     questions = list(session.scalars(_visible_sim_questions(session, user)).unique())
     titles, topics = _translated(session, questions, language)
+    packs = pack_titles(session, language)
     for question in questions:
         scenario = _from_question(question)
         if scenario is None:
             continue
         title = titles.get(question.id, question.title)
-        scenario = replace(scenario, title=title, story=title, topic=topics.get(question.topic_id, scenario.topic))
+        scenario = replace(scenario, title=title, story=title, topic=topics.get(question.topic_id, scenario.topic),
+                           pack=packs.get(question.pack.slug, scenario.pack))
         topic = f"{scenario.pack}: {scenario.topic}"
         digest = hashlib.sha256(scenario.text.encode()).hexdigest()
         seen = groups.setdefault(topic, {})
@@ -145,6 +147,10 @@ def find_scenario(session: Session, scenario_id: str, user: Any, language: str |
     scenario = _question_scenario(question_id, version) if version is not None else None
     if scenario is None or not language:
         return scenario
+    pack = session.execute(select(Pack.slug, Pack.language).join(Question, Question.pack_id == Pack.id)
+                           .where(Question.id == question_id)).one()
+    if pack.language != language:
+        scenario = replace(scenario, pack=pack_titles(session, language).get(pack.slug, scenario.pack))
     row = session.execute(
         select(QuestionTranslation.title, TopicTranslation.title)
         .join(Question, Question.id == QuestionTranslation.question_id)

@@ -16,6 +16,7 @@ from quizapp.models.bank import (
     VISIBILITIES,
     Card,
     Pack,
+    PackTranslation,
     Question,
     QuestionTranslation,
     Topic,
@@ -39,7 +40,7 @@ from quizapp.models.instructor import (
 __all__ = [
     "DRAFT_STATUSES", "ROLES", "VERSION_SOURCES", "VISIBILITIES",
     "ApiToken", "Card", "CardState", "ClassMember", "ClassPack", "Classroom", "LabEdit", "Pack", "PackDraft",
-    "PackOwner", "PackVersion", "PackVersionQuestion", "PendingImport", "Question", "QuestionTranslation",
+    "PackOwner", "PackTranslation", "PackVersion", "PackVersionQuestion", "PendingImport", "Question", "QuestionTranslation",
     "RateLimitCounter", "ReviewLog", "Topic", "TopicTranslation", "UTCDateTime", "User",
     "new_content_stamp", "utcnow",
 ]

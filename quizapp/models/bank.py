@@ -152,6 +152,25 @@ class TopicTranslation(db.Model):
     intro_html: Mapped[str] = mapped_column(Text, default="")
 
 
+class PackTranslation(db.Model):
+    """A pack's title in another language (a translation file's `pack_title:`, content/pack_titles.py).
+    `translated_from` is the source title's hash prefix it was written against."""
+
+    __tablename__ = "pack_translations"
+    __table_args__ = (
+        UniqueConstraint("pack_id", "language", name="uq_pack_translation"),
+        CheckConstraint("length(title) > 0", name="pack_translation_title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pack_id: Mapped[int] = mapped_column(ForeignKey("packs.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(200))
+    translated_from: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(String(500), default="")
+    source_line: Mapped[int] = mapped_column(Integer, default=0)
+
+
 def _pack_of(session: Session, obj: object) -> Pack | None:
     """The pack a topic, question, card or question translation belongs to (None for anything else, or a pack
     not stored yet)."""

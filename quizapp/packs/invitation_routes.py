@@ -13,6 +13,7 @@ from quizapp.mail import send_mail
 from quizapp.packs import invitations
 from quizapp.packs.forms import OwnerForm
 from quizapp.packs.routes import _own_pack, bp, instructor_required, me
+from quizapp.i18n.pack_titles import pack_title
 
 
 def _inviter_key() -> str:
@@ -54,7 +55,7 @@ def invitation(token: str):
     if form.validate_on_submit():
         invitations.accept(db.session, found, me())
         db.session.commit()
-        flash(_("You now own %(title)s too.", title=found.pack.title), "info")
+        flash(_("You now own %(title)s too.", title=pack_title(found.pack)), "info")
         return redirect(url_for("packs.pack", slug=found.pack.slug))
     if form.is_submitted():
         abort(400)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from quizapp.access import can_edit_pack, is_instructor
 from quizapp.auth.service import normalize_email
 from quizapp.models import Pack, PackOwner, User
+from quizapp.i18n.pack_titles import pack_title
 
 INVITE_MAX_AGE = 7 * 24 * 3600
 _SALT = "quizapp-pack-owner-invitation"
@@ -75,4 +76,4 @@ def invitation_mail(pack: Pack, inviter: User, link: str) -> tuple[str, str]:
             _("Hello,\n\n%(name)s invites you to co-own the pack \"%(title)s\" on quizapp. Open this link within "
               "7 days, logged in with an instructor account that uses this e-mail address:\n\n%(link)s\n\n"
               "No account yet? Sign up with this address first; an admin makes accounts instructors. If you do "
-              "not know %(name)s, ignore this message.\n", name=inviter.display_name, title=pack.title, link=link))
+              "not know %(name)s, ignore this message.\n", name=inviter.display_name, title=pack_title(pack), link=link))

@@ -113,6 +113,7 @@ def export(session: Session, pack: Pack, fmt: str, language: str | None = None):
     """The pack's live questions in an exchange format (`quizapp.exchange`): an `ExportedFile`, in `language`
     where the questions are translated (the pack's own language otherwise)."""
     from quizapp.exchange import export_pack
-    from quizapp.study.localized import localized_questions
+    from quizapp.study.localized import localized_pack, localized_questions
 
-    return export_pack(pack, localized_questions(session, live_questions(session, pack), language), fmt)
+    return export_pack(localized_pack(session, pack, language),
+                       localized_questions(session, live_questions(session, pack), language), fmt)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from quizapp.access import pack_visible_to
 from quizapp.concepts import CONCEPTS, GROUPS, Concept
 from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
-from quizapp.study.localized import topic_titles
+from quizapp.study.localized import pack_titles, topic_titles
 from quizapp.study import scheduler as sched
 
 
@@ -65,16 +65,17 @@ def reviews_per_day(session: Session, user: User, days: int = 30, now: datetime 
 
 
 def retention_by_topic(session: Session, user: User, language: str | None = None) -> list[TopicRetention]:
-    """Right and total answers per topic; topic titles in `language` where translated (None: the pack's)."""
+    """Right and total answers per topic; pack and topic titles in `language` where translated (None: the pack's)."""
     rows = session.execute(
-        select(Pack.title, Topic.id, Topic.title, Topic.position, ReviewLog.correct)
+        select(Pack.slug, Pack.title, Topic.id, Topic.title, Topic.position, ReviewLog.correct)
         .join(Card, Card.id == ReviewLog.card_id).join(Question, Question.id == Card.question_id)
         .join(Topic, Topic.id == Question.topic_id).join(Pack, Pack.id == Question.pack_id)
         .where(ReviewLog.user_id == user.id)).all()
-    translated = topic_titles(session, sorted({row[1] for row in rows}), language) if language else {}
+    translated = topic_titles(session, sorted({row[2] for row in rows}), language) if language else {}
+    packs = pack_titles(session, language)
     totals: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0])
-    for pack, topic_id, topic, position, correct in rows:
-        entry = totals[(pack, position, translated.get(topic_id, topic))]
+    for slug, pack, topic_id, topic, position, correct in rows:
+        entry = totals[(packs.get(slug, pack), position, translated.get(topic_id, topic))]
         entry[0] += bool(correct)
         entry[1] += 1
     return [TopicRetention(pack, topic, right, total) for (pack, _pos, topic), (right, total) in sorted(totals.items())]

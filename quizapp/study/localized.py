@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from quizapp.content.translation import apply_translation
-from quizapp.models import QuestionTranslation, TopicTranslation
+from quizapp.models import Pack, PackTranslation, QuestionTranslation, TopicTranslation
 
 
 class _Overlaid:
@@ -55,6 +55,22 @@ def topic_titles(session: Session, topic_ids: list[int], language: str) -> dict[
     rows = session.execute(select(TopicTranslation.topic_id, TopicTranslation.title)
                            .where(TopicTranslation.topic_id.in_(topic_ids), TopicTranslation.language == language))
     return dict(rows.all())
+
+
+def pack_titles(session: Session, language: str | None) -> dict[str, str]:
+    """pack slug -> its title in `language`, for the packs translated to it (not those written in it)."""
+    if not language:
+        return {}
+    rows = session.execute(select(Pack.slug, PackTranslation.title)
+                           .join(PackTranslation, PackTranslation.pack_id == Pack.id)
+                           .where(PackTranslation.language == language, Pack.language != language))
+    return dict(rows.all())
+
+
+def localized_pack(session: Session, pack: Any, language: str | None) -> Any:
+    """`pack` with its title in `language` where translated (exports name decks and categories with it)."""
+    title = pack_titles(session, language).get(pack.slug)
+    return _Overlaid(pack, title=title) if title else pack
 
 
 def localized_questions(session: Session, questions: list[Any], language: str | None) -> list[Any]:

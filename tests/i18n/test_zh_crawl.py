@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from quizapp.content import compile_paths
 from quizapp.content.store import write_bank
-from quizapp.models import Card, Pack, Question
+from quizapp.models import Card, Pack, PackTranslation, Question
 from tests.i18n.crawl import Crawler, english_left, english_pieces, english_runs, labels_left, short_labels
 from tests.instructor.helpers import make_zip, pack_files
 
@@ -35,10 +35,15 @@ def shipped(db):
 
 def report(crawler: Crawler, db) -> list[str]:
     pieces, labels = english_pieces(), short_labels()
-    content = set(db.session.scalars(select(Pack.title)))  # pack titles have no translation
+    # Titles of packs without a zh-CN title (an instructor's English upload) are content without a translation; a
+    # pack that has one (every shipped pack) must never show its English title.
+    translated = set(db.session.scalars(select(Pack.title).join(PackTranslation, PackTranslation.pack_id == Pack.id)
+                                        .where(PackTranslation.language == "zh-CN")))
+    content = set(db.session.scalars(select(Pack.title))) - translated
     found = []
     for path, text in crawler.pages.items():
         left = english_left(text, pieces) + labels_left(crawler.parts[path], labels, content)
+        left += sorted(title for title in translated if title in text)
         if left:
             found.append(f"{path}: {left}")
         if os.environ.get("QUIZAPP_SWEEP"):
@@ -55,6 +60,13 @@ def study_some_cards(crawler: Crawler, db, slug: str, qtypes: tuple[str, ...]) -
         path = f"/packs/{slug}/study?card={card}"
         crawler.get(path, refresh)
         crawler.submit(path, "/study", refresh)
+
+
+def test_the_shipped_packs_have_chinese_titles(db, shipped):
+    titles = dict(db.session.execute(select(Pack.slug, PackTranslation.title)
+                                     .join(PackTranslation, PackTranslation.pack_id == Pack.id)
+                                     .where(PackTranslation.language == "zh-CN")).all())
+    assert titles == {"container-networking": "容器网络", "packet-lab": "报文实验室"}
 
 
 def test_a_learner_in_chinese_meets_no_english(client, app, db, shipped, make_user):
