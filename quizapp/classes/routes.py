@@ -122,7 +122,7 @@ def show(class_id: int):
     assigned = classroom.packs
     assign_form = AssignForm(formdata=None)
     assigned_ids = {p.id for p in assigned}
-    assign_form.pack.choices = [SelectChoice(p.id, f"{p.title} ({p.slug}, {p.visibility})")
+    assign_form.pack.choices = [SelectChoice(p.id, f"{pack_title(p)} ({p.slug}, {p.visibility})")
                                 for p in service.assignable_packs(db.session, me()) if p.id not in assigned_ids]
     return render_template("classes/show.html", classroom=classroom, report=report, assigned=assigned,
                            assign_form=assign_form, post_form=PostForm(), page=page, pages=pages,
@@ -169,7 +169,7 @@ def count_imported(class_id: int):
 def assign(class_id: int):
     classroom = _managed(class_id)
     form = AssignForm()
-    form.pack.choices = [SelectChoice(p.id, p.title) for p in service.assignable_packs(db.session, me())]
+    form.pack.choices = [SelectChoice(p.id, pack_title(p)) for p in service.assignable_packs(db.session, me())]
     if not form.validate_on_submit():
         flash(_("Choose one of your packs or a public pack."), "error")
         return redirect(url_for("classes.show", class_id=class_id))
