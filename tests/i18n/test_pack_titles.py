@@ -153,3 +153,15 @@ def test_the_class_page_quotes_wrong_answers_and_titles_in_the_instructors_langu
     login("ines@example.org")
     page = client.get(f"/classes/{room.id}").get_data(as_text=True)
     assert "节点端口（NodePort）" in page and "演示网络" in page and "Demo networking" not in page
+
+
+def test_words_for_someone_else_use_their_language(app, db, bank):
+    from quizapp.i18n import speaking
+    from quizapp.i18n.pack_titles import pack_title
+
+    pack = db.session.scalar(select(Pack).where(Pack.slug == "demo"))
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert pack_title(pack) == "Demo networking"
+        with speaking("zh-CN"):  # an e-mail to a recipient who reads zh-CN (the owner invitation)
+            assert pack_title(pack) == "演示网络"
+        assert pack_title(pack, "zh-CN") == "演示网络"
