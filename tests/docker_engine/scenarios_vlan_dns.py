@@ -70,4 +70,12 @@ VLAN_DNS = [
     Scenario("refuse-ipvlan-l3s-on-20-10", ["docker network create -d ipvlan --subnet 10.77.0.0/24 -o parent=eth0 "
                                             "-o ipvlan_mode=l3s iv"], refused=0,
              words="requested ipvlan mode 'l3s' is not valid, 'l2' mode is the ipvlan driver default"),
+    # the CLI refuses a user-defined network beside bridge, host, none or container: (docker/cli parseNetworkOpts)
+    Scenario("refuse-container-mode-and-user-defined-network",
+             ["docker network create b", "docker run -d --name app img",
+              "docker run -d --name side --network container:app --network b img"], refused=2,
+             words="conflicting options: cannot attach both user-defined and non-user-defined network-modes"),
+    Scenario("refuse-bridge-and-user-defined-network",
+             ["docker network create b", "docker run -d --name two --network bridge --network b img"], refused=1,
+             words="conflicting options: cannot attach both user-defined and non-user-defined network-modes"),
 ]

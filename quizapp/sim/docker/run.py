@@ -100,6 +100,11 @@ class RunCommand:
         endpoints = network_endpoints(f, self.host.settings)  # --network name=N,alias=A,ip=I,gw-priority=P
         image = f.positionals[0]
         network_arg = (f.all("network") or ["bridge"])[0]
+        given = f.all("network")
+        user_defined = [n for n in given if n not in ("default", "bridge", "host", "none") and not n.startswith("container:")]
+        if user_defined and len(user_defined) < len(given):
+            # the docker CLI's parseNetworkOpts, before anything reaches the daemon (every version; seen on 20.10)
+            raise DockerRefusal(say("conflicting options: cannot attach both user-defined and non-user-defined network-modes"))
         if network_arg.startswith("container:"):
             # moby runconfig validateNetContainerMode: these come before anything the simulator refuses itself
             if f.all("link"):  # the 20.10 CLI's own check, seen in tests/docker_engine
