@@ -16,8 +16,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from flask_babel import lazy_gettext as _l
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -245,6 +243,8 @@ class LabChecker(Checker):
     qtype = "lab"
 
     def check(self, data: dict[str, Any], card_key: str, response: Any, variant: int = 0) -> CheckResult:
+        from flask_babel import lazy_gettext as _l  # here: `quizapp content check` and the simulator load no Flask
+
         from quizapp.lab.grading import grade
         from quizapp.sandbox import SandboxLimitExceeded, run_sandboxed
 
