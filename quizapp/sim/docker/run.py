@@ -162,8 +162,11 @@ class RunCommand:
             mode = mode_arg
             if len(nets) > 1:
                 raise CommandError(say("conflicting options: {mode} type network can't be used with other networks", mode=mode))
-            if ip_req or aliases:
-                raise CommandError(say('--ip and --network-alias need a user-defined network, not --network {mode}', mode=mode))
+            # the daemon's endpoint settings check (moby runconfig ErrUnsupportedNetworkAndIP/-Alias; seen on 20.10)
+            if ip_req:
+                raise DockerRefusal(say('user specified IP address is supported on user defined networks only'))
+            if aliases:
+                raise DockerRefusal(say('network-scoped aliases are only supported for user-defined networks'))
         else:
             mode = "bridge"
             if len(nets) > 1 and self.host.settings.engine < (25, 0):

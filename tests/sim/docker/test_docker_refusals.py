@@ -58,3 +58,12 @@ def test_rm_gives_the_container_id_as_docker_does():
 ])
 def test_the_simulator_s_own_refusals_are_not_marked(commands):
     assert _problem(*commands).docker is None
+
+
+@pytest.mark.parametrize("mode, flag, docker", [
+    ("host", "--ip 10.0.0.5", "user specified IP address is supported on user defined networks only"),
+    ("none", "--network-alias x", "network-scoped aliases are only supported for user-defined networks"),
+])
+def test_ip_and_alias_in_host_or_none_mode_are_refused_in_docker_s_words(mode, flag, docker):
+    # engine scenarios refuse-ip-in-host-mode, refuse-alias-in-none-mode (Docker 20.10)
+    assert _problem(f"docker run -d --name hh --network {mode} {flag} img").docker == docker
