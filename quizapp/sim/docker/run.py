@@ -148,7 +148,8 @@ class RunCommand:
             if expose:
                 raise DockerRefusal(say('conflicting options: port exposing and the container type network mode'))
             if ip_req or aliases:
-                raise CommandError(say('conflicting options: --ip/--network-alias and the container type network mode (the container has no network endpoint of its own)'))
+                # not Docker's refusal: Docker 20.10 accepts them and they do nothing (seen on the engine tier)
+                raise CommandError(say('docker run: --ip/--network-alias with --network container: are not modelled by the simulator (Docker 20.10 accepts them and ignores them: the container has no network endpoint of its own); remove them'))
             if f.all("add-host"):
                 raise DockerRefusal(say('conflicting options: custom host-to-IP mapping and the network mode'))
             if len(nets) > 1:
