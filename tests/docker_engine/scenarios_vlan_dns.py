@@ -78,6 +78,8 @@ VLAN_DNS = [
     Scenario("refuse-bridge-and-user-defined-network",
              ["docker network create b", "docker run -d --name two --network bridge --network b img"], refused=1,
              words="conflicting options: cannot attach both user-defined and non-user-defined network-modes"),
+    Scenario("refuse-join-missing-container", ["docker run -d --name side --network container:nope img"], refused=0,
+             words="No such container: nope"),
     Scenario("refuse-ip-in-host-mode", ["docker run -d --name hh --network host --ip 10.0.0.5 img"], refused=0,
              words="user specified IP address is supported on user defined networks only"),
     Scenario("refuse-alias-in-none-mode", ["docker run -d --name nn --network none --network-alias x img"], refused=0,

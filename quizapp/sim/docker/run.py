@@ -158,7 +158,8 @@ class RunCommand:
                 raise DockerRefusal(say('Error response from daemon: cannot join own network'))
             shares = self.host.containers.get(target)
             if shares is None:
-                raise CommandError(say('No such container: {target} (start it before the container that joins its namespace)', target=target))
+                raise DockerRefusal(say('No such container: {target} (start it before the container that joins its namespace)', target=target),
+                                    docker=f"Error response from daemon: No such container: {target}")
         elif mode_arg in ("host", "none"):
             mode = mode_arg
             if len(nets) > 1:
