@@ -68,7 +68,8 @@ class TranslationWarning:
 
     def render(self, language: str | None = None) -> str:
         text = render(self.said, language, "compiler") if self.said is not None else self.message
-        return f"{self.path}:{self.line}: {render(say('warning: {text}', text=text), language, 'compiler')}"
+        line = say("warning: {text}", text=text)  # outside the f-string, where pybabel's extraction finds it
+        return f"{self.path}:{self.line}: {render(line, language, 'compiler')}"
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: warning: {self.message}"

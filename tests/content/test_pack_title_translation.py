@@ -81,6 +81,7 @@ def test_a_title_whose_source_title_changed_is_stale_but_used():
                      f"`pack_title_from: {new}`"]
     zh = [w.render("zh-CN") for w in translation_warnings(result.bank) if "title is stale" in w.message]
     assert "zh-CN 标题已过时：源标题现在是 'Demo Services'" in zh[0]
+    assert zh[0].startswith("demo/zh-CN/services.md:3: 警告：")  # the word "warning" too, not only the text
 
 
 def test_a_translated_pack_without_a_title_is_warned_about():
