@@ -20,7 +20,7 @@ from quizapp.content.translation import PackTranslations, compile_translation_fi
 
 ResourceReader = Callable[[str, str], "bytes | None"]
 
-FRONT_MATTER_KEYS = {"pack", "pack_title", "pack_title_from", "title", "language", "tags", "sources", "description",
+FRONT_MATTER_KEYS = {"pack", "pack_title", "pack_title_from", "title", "language", "tags", "sources",
                      "translation_of", "learning_order"}
 COMMON_SETTINGS = {"type", "tags", "difficulty", "source", "misconception"}
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")

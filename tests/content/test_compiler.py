@@ -139,3 +139,11 @@ def test_compile_paths_reads_folders_and_reports_missing_paths(tmp_path: Path):
     assert ok.ok and ok.files == 1
     missing = compile_paths([tmp_path / "nope"])
     assert "no such file or directory" in missing.problems[0].message
+
+
+def test_a_front_matter_key_the_compiler_does_not_use_is_an_error_not_ignored():
+    text = "---\npack: demo\ntitle: Demo\ndescription: What this topic covers\n---\n"
+    result = compile_one(text)
+    assert not result.ok
+    assert any(m.startswith("pack/topic.md:4:") and "unknown front matter key 'description'" in m
+               for m in messages(result)), messages(result)
