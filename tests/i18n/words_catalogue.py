@@ -1,13 +1,25 @@
 """Helpers for the tests of the pure layers' catalogues (quizapp/words.py): what `say()` marks, what is translated."""
 from __future__ import annotations
 
+import ast
+import string
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "quizapp" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
+
+
+def is_plain_text(node: ast.AST) -> bool:
+    """A literal text (a str constant or an f-string) where a message (`say(...)`) belongs."""
+    return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str))
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(field for _, field, _, _ in string.Formatter().parse(text) if field)
 
 
 def said_in(package: Path) -> list[tuple[str, str]]:
@@ -31,3 +43,22 @@ class Catalogue:
 
     def translated(self, msgid: str) -> bool:
         return msgid in self.entries
+
+    def parameter_mismatches(self) -> list[str]:
+        """msgids whose translation drops, adds or renames a {parameter}, or does not render with them."""
+        wrong = []
+        for msgid, msgstr in self.entries.items():
+            fields = _fields(msgid)
+            try:
+                msgstr.format(**{name.split("!")[0].split(":")[0]: 1 for name in fields})
+            except (KeyError, IndexError, ValueError):
+                wrong.append(msgid)
+                continue
+            if _fields(msgstr) != fields:
+                wrong.append(msgid)
+        return wrong
+
+    def compiled_is_current(self) -> bool:
+        """Whether the .mo holds exactly the .po's translated entries (`pybabel compile` ran after the last edit)."""
+        with self.mo.open("rb") as handle:
+            return {m.id: m.string for m in read_mo(handle) if m.id} == self.entries
