@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -89,6 +90,32 @@ def _question_page(pack: Pack, card: Card, seed: int, status: int = 200, error: 
                            idempotency_key=secrets.token_urlsafe(18), state_version=state_version,
                            previous=previous, focus=focus,
                            focus_label=label_of(pack, focus)), status
+
+
+@dataclass(frozen=True)
+class NextQuestion:
+    """The card the study page would show next, as that page would show it: the feedback page embeds it (in
+    `<template id="next-question">`) so that study.js shows it without a request (docs/study.md, "The study loop")."""
+    card: Card
+    question: Any
+    view: Any
+    seed: int
+    state_version: int
+    idempotency_key: str
+    shown: int
+
+
+def next_question(queue: reviews.Queue) -> NextQuestion | None:
+    """The queue's next card with a fresh seed and key, or None when nothing is due. Its form carries the state
+    version and key, so an old feedback page's form is refused as stale and a resent one is recorded once."""
+    found = reviews.card_to_study(db.session, learner(), queue.card_id) if queue.card_id is not None else None
+    if found is None:
+        return None
+    card, state_version = found
+    q = localize(db.session, card.question, current_language())
+    seed = secrets.randbelow(2**31)
+    return NextQuestion(card, q, card_view(q.qtype, q.data, card.card_key, seed), seed, state_version,
+                        secrets.token_urlsafe(18), now_ms())
 
 
 def focus_only(pack: Pack, focus: focusing.Focus | None) -> frozenset[int] | None:
@@ -202,12 +229,13 @@ def feedback(log_id: int):
     is_newest = newest_id == log.id
     focus = focusing.parse_focus(request.args.get("focus"))
     scheduler = reviews.learner_scheduler(user, fuzz=False)
+    queue = reviews.build_queue(db.session, user, pack, visible=visible, only=focus_only(pack, focus))
     return render_template(
         "study/feedback.html", pack=pack, card=card, question=q, view=view, seed=seed, result=result,
         response=log.answer or {}, correct=log.correct, log=log, is_newest=is_newest,
         trace=trace_of(result), ratings=RATING_NAMES,
         intervals=reviews.interval_preview(user, log, scheduler) if is_newest else {},
-        counts=reviews.build_queue(db.session, user, pack, visible=visible, only=focus_only(pack, focus)).counts,
+        counts=queue.counts, next_question=next_question(queue) if is_newest and visible else None,
         focus=focus, focus_label=label_of(pack, focus),
         leech=bool(log.state_after.get("suspended")) and not (log.state_before or {}).get("suspended"))
 

@@ -10,7 +10,8 @@ from sqlalchemy import event
 
 STUDY_PAGE = 5  # user, pack (visibility), today's answers, card states, the card with question/topic/state
 ANSWER = 5  # user, pack + card + question (visibility), idempotency key + card state, UPDATE state, INSERT log
-FEEDBACK = 5  # user, log + newest id, card + question + topic + pack (visibility), today's answers, card states
+FEEDBACK = 6  # user, log + newest id, card + question + topic + pack (visibility), today's answers, card states,
+#              and the next card with question/topic/state (the next question it carries, <template id="next-question">)
 
 
 @pytest.fixture
@@ -55,4 +56,5 @@ def test_the_study_loop_runs_a_fixed_number_of_statements(app, bank, make_user, 
         assert count <= ANSWER, (round_, statements)
         feedback, count = request("GET", answered.headers["Location"])
         assert feedback.status_code == 200
+        assert '<template id="next-question"' in feedback.get_data(as_text=True)  # the budget includes the next card
         assert count <= FEEDBACK, (round_, statements)
