@@ -253,7 +253,8 @@ def rate(log_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-    return redirect(url_for("study.feedback", log_id=log_id))
+    focus = focusing.parse_focus(request.args.get("focus"))  # a focus session goes on after a rating change
+    return redirect(url_for("study.feedback", log_id=log_id, focus=focus and focus.param))
 
 
 @bp.post("/study/undo")

@@ -103,6 +103,13 @@ def test_the_next_card_keeps_the_focus_session(client, db, bank, make_user, logi
     assert card_on(template) == card_on(client.get(url).get_data(as_text=True))
     assert 'name="focus" value="topic:pods"' in template and "Focus session: the topic “Pods”" in template
     assert re.search(r'data-url="/packs/fixture-pack/study\?focus=topic(:|%3A)pods"', feedback)
+    # a rating change keeps the session: the feedback it shows again offers the next card of the topic
+    action = re.search(r'<form method="post" action="([^"]+)" class="ratings">', feedback).group(1)
+    rated = client.post(action.replace("&amp;", "&"), data={"rating": "3"})
+    assert re.search(r"focus=topic(:|%3A)pods", rated.headers["Location"])
+    again = client.get(rated.headers["Location"]).get_data(as_text=True)
+    assert "Focus session: the topic “Pods”" in again
+    assert embedded(again) is None or card_on(embedded(again)) in pods
 
 
 def test_no_next_question_when_nothing_is_left(client, db, bank, make_user, login):
