@@ -66,3 +66,22 @@ def test_wsgi_module_exposes_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert wsgi.app.name == "quizapp"
     assert (tmp_path / "wsgi-instance" / "secret_key").exists()
     sys.modules.pop("wsgi", None)
+
+
+def test_limits_are_checked_by_their_views_without_an_idle_hook(app):
+    """No app-wide, default or blueprint limit exists, so Flask-Limiter's per-request hook is dropped; the
+    decorated limits still count (a limit on the answer POST: tests/study; on log-in: tests/production)."""
+    from quizapp.extensions import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
+    assert "quizapp.study.routes.answer.answer" in limiter._marked_for_limiting
+
+
+def test_an_app_wide_limit_keeps_the_limiter_hook(app, monkeypatch: pytest.MonkeyPatch):
+    from quizapp.extensions import limiter
+    from quizapp.factory import skip_idle_limit_hook
+
+    app.before_request_funcs.setdefault(None, []).append(limiter._check_request_limit)
+    monkeypatch.setattr(limiter.limit_manager, "_blueprint_limits", {"study": ["a limit on a blueprint"]})
+    skip_idle_limit_hook(app)
+    assert limiter._check_request_limit in app.before_request_funcs[None]
