@@ -15,6 +15,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +32,19 @@ class PackCards:
     cards: tuple[tuple[int, int], ...]  # (card id, question id) in learning order (quizapp.study.learning_order)
     low: int  # the smallest and largest card id (0, -1 when there are none): the card-state query's range
     high: int
+
+    # Derived once per cached entry (the study queue reads them on every page: quizapp/study/queue.py)
+    @cached_property
+    def question_of(self) -> dict[int, int]:
+        """card id -> its question's id, for the pack's active cards"""
+        return dict(self.cards)
+
+    @cached_property
+    def cards_of_question(self) -> dict[int, tuple[int, ...]]:
+        siblings: dict[int, list[int]] = {}
+        for card_id, question_id in self.cards:
+            siblings.setdefault(question_id, []).append(card_id)
+        return {question_id: tuple(cards) for question_id, cards in siblings.items()}
 
 
 class _Cache:

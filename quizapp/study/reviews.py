@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from quizapp.access import can_see_pack, pack_visible_to
+from quizapp.access import pack_visible_to
 from quizapp.checking import CheckResult
-from quizapp.models import Card, CardState, Pack, Question, ReviewLog, Topic, User, utcnow
-from quizapp.study import queue_sql, statements
+from quizapp.models import Card, CardState, Pack, ReviewLog, User, utcnow
+from quizapp.study import statements
 from quizapp.study import scheduler as sched
-from quizapp.study.pack_cards import pack_cards
+from quizapp.study.queue import Queue, QueueCounts, build_queue  # noqa: F401  (the study service's API)
 from quizapp.study.rating import suggested_rating
 
 
@@ -44,129 +44,6 @@ class AlreadyAnswered(StudyError):
 
 def learner_scheduler(user: User, fuzz: bool = True) -> fsrs.Scheduler:
     return sched.make_scheduler(user.desired_retention, fuzz)
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    learning: int  # learning/relearning cards due now
-    review: int  # review cards due today, within today's review limit
-    new: int  # new cards still allowed today
-    done_today: int  # answers given today (in this pack, or everywhere)
-
-    @property
-    def remaining(self) -> int:
-        return self.learning + self.review + self.new
-
-
-@dataclass(frozen=True)
-class Queue:
-    card_id: int | None
-    counts: QueueCounts
-    next_due: datetime | None  # when something becomes due again, if nothing is due now
-
-
-@dataclass(frozen=True)
-class _TodayLog:
-    card_id: int
-    question_id: int
-    pack_id: int
-    was_new: bool
-    was_review: bool
-
-
-def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog]:
-    review = fsrs.State.Review.value
-    return [_TodayLog(card_id, question_id, pack_id, state is None, state == review)
-            for card_id, state, question_id, pack_id in queue_sql.today_rows(session, user.id, start)]
-
-
-def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
-    """(card id, question id) of the cards to study in every pack the learner may see, in authored order."""
-    query = (select(Card.id, Card.question_id)
-             .join(Question, Question.id == Card.question_id).join(Topic, Topic.id == Question.topic_id)
-             .join(Pack, Pack.id == Question.pack_id)
-             .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user))
-             .order_by(Pack.title, Topic.position, Question.position, Card.position, Card.id))
-    return [(card_id, question_id) for card_id, question_id in session.execute(query).all()]
-
-
-def build_queue(session: Session, user: User, pack: Pack | None, now: datetime | None = None,
-                visible: bool | None = None, only: frozenset[int] | None = None) -> Queue:
-    """Pick the next card. Order: learning cards due now, reviews due today (oldest first, within the daily
-    review limit), new cards (within the daily new limit, authored order), then learning cards due within
-    the learn-ahead window. A card whose sibling (another card of its question) was answered today waits.
-    `visible`: whether the learner may see `pack`, when the caller has just checked it (as `find_pack` does);
-    None: checked here. A pack the learner may not see has no cards to study (its answers today still count).
-    `only`: a focus session (quizapp.study.focus): just these cards, without the daily limits."""
-    now = sched.as_utc(now or utcnow())
-    start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
-    today = _today_logs(session, user, start)
-    reviewed_cards: set[int] = set()
-    questions_today: set[int] = set()
-    new_today = reviews_today = done = 0
-    for log in today:  # one pass: a busy learner has hundreds of answers a day
-        reviewed_cards.add(log.card_id)
-        questions_today.add(log.question_id)
-        new_today += log.was_new
-        reviews_today += log.was_review
-        done += pack is None or log.pack_id == pack.id
-    new_left = max(0, user.new_per_day - new_today) if only is None else len(only)
-    reviews_left = max(0, user.reviews_per_day - reviews_today) if only is None else len(only)
-
-    if pack is None:
-        cards = _active_cards(session, user)
-    else:
-        if visible is None:
-            visible = can_see_pack(session, user, pack)
-        listed = pack_cards(session, pack) if visible else None
-        cards = listed.cards if listed is not None else ()
-    # The learner's states of these cards and their manual marks (card browser), in one statement: a pack's
-    # states as its id range (states of other packs' cards inside the range are ignored below).
-    states: dict[int, Any] = {}
-    hidden: set[int] = set()
-    if cards:
-        rows = (queue_sql.state_rows(session, user.id, ids=[card_id for card_id, _ in cards]) if pack is None
-                else queue_sql.state_rows(session, user.id, listed.low, listed.high))
-        for row in rows:
-            if row.fsrs_state:
-                states[row.card_id] = row
-            elif row.suspended or (row.due is not None and sched.as_utc(row.due) > now):
-                hidden.add(row.card_id)
-
-    learning, reviews, new, ahead = [], [], [], []
-    waiting: list[datetime] = []
-    review_state, ahead_until = fsrs.State.Review.value, now + sched.LEARN_AHEAD
-    for card_id, question_id in cards:
-        if (only is not None and card_id not in only) or card_id in hidden:
-            continue
-        state = states.get(card_id)
-        if state is not None and state.suspended:
-            continue
-        # A sibling of this card (another card of its question) was answered today, and not this card: it waits.
-        if question_id in questions_today and card_id not in reviewed_cards:
-            continue
-        if state is None:
-            new.append(card_id)
-        elif state.fsrs_state == review_state:
-            if state.due < end:
-                reviews.append((state.due, card_id))
-            else:
-                waiting.append(state.due)
-        elif state.due <= now:
-            learning.append((state.due, card_id))
-        elif state.due <= ahead_until:
-            ahead.append((state.due, card_id))
-        else:
-            waiting.append(state.due)
-    learning.sort()
-    reviews.sort()
-    ahead.sort()
-    reviews = reviews[:reviews_left]
-    new = new[:new_left]
-    counts = QueueCounts(len(learning) + len(ahead), len(reviews), len(new), done)
-    order = [c for _, c in learning] + [c for _, c in reviews] + new + [c for _, c in ahead]
-    next_due = min(waiting, default=None) if not order else None
-    return Queue(order[0] if order else None, counts, next_due)
 
 
 @dataclass(frozen=True)
