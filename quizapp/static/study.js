@@ -2,6 +2,8 @@
 //   question page: 1-9 pick a choice, Enter checks (shows a flashcard's back; on the back, Enter = "I knew it",
 //   1 = "I didn't know"), u undoes the last answer; ordering/matching rows: see rowKey
 //   feedback page: 1-4 change the rating, Enter or Space go to the next question, u undoes
+// The feedback page carries the next question (<template id="next-question">): "Next" shows it in place, without a
+// request, and the URL becomes the study page's (so refresh, back and a bookmark are plain GETs); see showNext.
 (function () {
   "use strict";
   var started = performance.now();
@@ -63,6 +65,67 @@
     if (next) next.click();
     return Boolean(next);
   }
+
+  // Back and forward between a feedback's entry and the study page's entry pushed by showNext can stay in one
+  // document: the one that showed the next question, the page a reload made of the study entry (Chrome keeps both
+  // entries on it), or either restored from the back/forward cache. Whenever the URL is not the one this document
+  // shows, load it: a GET, as without JavaScript.
+  function here() { return location.pathname + location.search; }
+  var shownAt = here();
+  window.addEventListener("popstate", function () { if (here() !== shownAt) location.reload(); });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && here() !== shownAt) location.reload();
+  });
+
+  // The next question, embedded in the feedback page: the study page's main content for the card that page would
+  // pick, with its own state version and idempotency key (docs/study.md, "The study loop"). Shown in place of the
+  // feedback, it is that page: same form, same keys, the response timer starts now.
+  var nextQuestion = document.getElementById("next-question");
+  var announcer = null;
+  if (nextQuestion && "content" in nextQuestion && history.pushState && document.querySelector("main")) {
+    announcer = document.createElement("p");  // a live region must exist before its text changes to be read
+    announcer.className = "visually-hidden";
+    announcer.setAttribute("aria-live", "polite");
+    document.querySelector("main").appendChild(announcer);
+  } else {
+    nextQuestion = null;
+  }
+
+  function showNext() {
+    var template = nextQuestion, main = document.querySelector("main");
+    if (!template || !main) return false;
+    nextQuestion = null;
+    history.pushState({ page: "question" }, "", template.getAttribute("data-url"));
+    shownAt = here();
+    Array.prototype.slice.call(main.childNodes).forEach(function (node) {
+      if (node !== announcer) main.removeChild(node);
+    });
+    main.insertBefore(document.importNode(template.content, true), announcer);
+    document.title = template.getAttribute("data-title");
+    document.body.dataset.page = "question";
+    var back = document.querySelector(".language-switch input[name=next]");  // switching language stays here
+    if (back) back.value = shownAt;
+    window.scrollTo(0, 0);
+    started = performance.now();
+    // Focus as the question page has it: its autofocus field (autofocus does not fire for inserted content), or
+    // else the question's heading, so a screen reader reads the new question and Tab goes on from there.
+    var heading = main.querySelector(".card-prompt h1");
+    var field = main.querySelector("[autofocus]");
+    if (field) {
+      field.focus();
+      if (heading) announcer.textContent = heading.textContent;
+    } else if (heading) {
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+    }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    var link = event.target && event.target.closest && event.target.closest("a.next");
+    if (link && document.body.dataset.page === "feedback" && showNext()) event.preventDefault();
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;

@@ -13,7 +13,7 @@ SHOTS = {"FEEDBACK": "feedback-answers", "/browse?q=pod": "card-browser", "CARD"
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/packs/fixture-pack/study", "FEEDBACK", "/packs/fixture-pack/outline", "/browse", "/browse?q=pod",
+PAGES = ["/", "/packs/fixture-pack/study", "FEEDBACK", "NEXT", "/packs/fixture-pack/outline", "/browse", "/browse?q=pod",
          "CARD", "/stats", "/account", "/account/password", "/account/delete"]
 ANONYMOUS = ["/login", "/signup", "/password/forgot"]
 
@@ -54,6 +54,9 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, inbox, browser, sch
                 page.locator("a[data-enter]").click()
             page.locator("form.answer button").first.click()
             page.wait_for_selector("section.feedback")
+        elif path == "NEXT":  # the next question, shown in place of the feedback by study.js
+            page.locator("a.next").click()
+            page.wait_for_selector("form.answer")
         elif path == "CARD":
             page.goto(live_server + "/browse")
             page.locator("table.cards a").first.click()

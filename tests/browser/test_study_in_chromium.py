@@ -161,6 +161,14 @@ def answer_with_keyboard(page, right: bool) -> str:
     return qtype
 
 
+def document_requests(page) -> list[str]:
+    """The URLs of the documents `page` requests from now on (navigations, reloads, form posts)."""
+    documents: list[str] = []
+    page.on("request", lambda request: documents.append(request.method + " " + request.url)
+            if request.resource_type == "document" else None)
+    return documents
+
+
 def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, inbox, browser, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport={"width": 1000, "height": 900}, accept_downloads=True,
@@ -169,6 +177,7 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, inbox, b
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    documents = document_requests(page)
 
     # sign up (the browser's time zone is filled in by study.js)
     page.goto(live_server + "/signup")
@@ -221,9 +230,16 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, inbox, b
         if number % 2:
             page.locator("section.explanation h2").click()
             assert focused(page) == "BODY"
-        url = page.url
+        # ... shows the question the feedback page carries, without a request: the URL becomes the study page's
+        url, loaded = page.url, len(documents)
+        title = page.locator("#next-question").get_attribute("data-title")
         page.keyboard.press(" " if number % 3 == 1 else "Enter")
         page.wait_for_function("url => location.href !== url", arg=url)
+        page.wait_for_selector("form.answer")
+        assert len(documents) == loaded, documents[loaded:]
+        assert page.url == live_server + "/packs/fixture-pack/study" and page.title() == title
+        assert page.evaluate("document.body.dataset.page") == "question"
+        assert page.locator("section.feedback, #next-question").count() == 0
     assert len(set(answered)) >= 6, answered
     page.wait_for_selector("form.answer, section.done")
 
@@ -256,5 +272,65 @@ def test_sign_up_study_with_the_keyboard_undo_stats_export(live_server, inbox, b
     assert document["learner"]["settings"]["timezone"] == "Europe/Berlin"
     assert sum(1 for review in document["reviews"] if not review["correct"]) >= 2
     assert any(review["rating"] != review["suggested_rating"] for review in document["reviews"])
+    assert not errors, errors
+    context.close()
+
+
+def test_the_next_question_without_a_request_back_refresh_and_its_timer(live_server, inbox, browser):
+    """Next on the feedback page shows the question it carries: no request; Back shows the feedback page again (a
+    GET of its URL), Refresh shows the study page (a GET); the response time starts when the question is shown."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server + "/signup")
+    page.fill("input[name=email]", "next@example.org")
+    page.fill("input[name=password]", "a long passphrase")
+    page.fill("input[name=confirm]", "a long passphrase")
+    page.click("form button[type=submit]")
+    confirm_and_log_in(page, inbox, "next@example.org", "a long passphrase")
+    page.wait_for_selector("text=Hello")
+    study = live_server + "/packs/fixture-pack/study"
+    page.goto(study)
+    answer_with_keyboard(page, True)
+    feedback = page.url
+    documents = document_requests(page)
+
+    carried = page.locator("#next-question").evaluate("t => t.content.querySelector('input[name=card]').value")
+    page.wait_for_timeout(1500)  # time spent on the feedback is not time spent on the next question
+    page.locator("a.next").click()
+    page.wait_for_selector("form.answer")
+    assert documents == [] and page.url == study
+    assert page.locator("form.answer input[name=card]").input_value() == carried
+    assert page.locator(".language-switch input[name=next]").input_value() == "/packs/fixture-pack/study"
+    focus = page.evaluate("document.activeElement.matches('[autofocus], .card-prompt h1')")
+    assert focus, page.evaluate("document.activeElement.outerHTML")  # the first field, or the question's heading
+
+    page.go_back()  # to the feedback's URL: loaded again (a GET)
+    page.wait_for_selector("section.feedback")
+    assert page.url == feedback and documents == ["GET " + feedback]
+    assert page.evaluate("document.body.dataset.page") == "feedback"
+    assert page.locator("#next-question").count() == 1  # offered again (a fresh key)
+
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form.answer")
+    assert page.url == study and len(documents) == 1
+    page.reload()  # the study page, from the server: the same card (nothing was answered since)
+    page.wait_for_selector("form.answer")
+    assert documents[1:] == ["GET " + study]
+    assert page.locator("form.answer input[name=card]").input_value() == carried
+    assert page.evaluate("document.body.dataset.page") == "question"
+
+    # back to the feedback (this document may come from the back/forward cache, still showing the question: it
+    # loads the feedback page), and answer its next question: the time is the question's, not the feedback's
+    page.go_back()
+    page.wait_for_selector("section.feedback")
+    assert page.url == feedback and documents[2:] == ["GET " + feedback]
+    page.wait_for_timeout(1500)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("form.answer")
+    answer_with_keyboard(page, True)
+    seconds = float(re.search(r"answered in ([0-9.]+) s", page.locator(".ratings .hint").inner_text()).group(1))
+    assert seconds < 1.5, seconds
     assert not errors, errors
     context.close()
