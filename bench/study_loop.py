@@ -4,10 +4,11 @@ measured in the same run). Loopback only; bounded duration. Prints requests/s, p
 
 Baselines, measured in the same run: a bare Flask endpoint (`return "ok"`) and the fair limit, a Flask endpoint
 on the same gunicorn doing the study loop's essential SQL through psycopg (SAME_SQL below), driven by the same
-three requests per answer. Targets (issue 17): the study loop >= 0.6x the same-SQL endpoint per request and
->= 0.4x per answer; paced p99 < 50 ms with 50 learners (latency at a given load, not at saturation).
-The load generator (aiohttp) runs on the same
-2 cores as the servers and PostgreSQL, and takes its share of them. Two modes per server: "saturated" (no think time: every learner sends its next request as soon as the answer
+three requests per answer (question, answer, feedback). The study loop's learners act as study.js does: they
+answer the next question the feedback page carries (`<template id="next-question">`), two requests per answer,
+and request the study page only when the feedback carries none. Targets (issue 17): the study loop >= 0.6x
+the same-SQL endpoint per request and >= 0.4x per answer; paced p99 < 50 ms with 50 learners (latency at a
+given load, not at saturation). The load generator (aiohttp) runs on the same 2 cores as the servers and PostgreSQL, and takes its share of them. Two modes per server: "saturated" (no think time: every learner sends its next request as soon as the answer
 arrives; throughput is the server's limit, and latency is mostly queueing) and "paced" (each learner waits
 --think seconds between requests, as people do; latency is the service time at that load). In paced mode each
 learner starts after a random delay within one think time (seeded): otherwise all 50 would send in lockstep, a
@@ -158,6 +159,14 @@ def study_form(page: str) -> dict[str, str] | None:
     return form
 
 
+def next_question_form(page: str) -> dict[str, str] | None:
+    """The answer form of the next question a feedback page carries (`<template id="next-question">`, which
+    study.js shows without a request), filled as `study_form` fills it; None when the page carries none (nothing
+    left to study, or a server before that change)."""
+    start = page.find('<template id="next-question"')
+    return study_form(page[start:page.find("</template>", start)]) if start >= 0 else None
+
+
 def wait_up(url: str, process: subprocess.Popen) -> None:
     for _ in range(300):
         try:
@@ -200,6 +209,7 @@ class Run:
         self.statuses: dict[int, int] = {}
         self.record = False
         self.answers = 0  # answers accepted (302) while recording
+        self.study_gets = 0  # study pages requested while recording (the feedback carried no next question)
         self.ready = 0  # learners logged in (password hashing is deliberately slow: never measured)
         self.until = float("inf")  # set when the measured window starts
 
@@ -246,19 +256,26 @@ async def learner_loop(email: str, password: str, pack: str, run: Run, until: fl
             if done is not None and done.status_code == 302:
                 break
         run.ready += 1
+        form = None  # the next question's form, when the last feedback page carried it
         while time.monotonic() < run.until:
-            question = await run.timed(client, "GET", f"/packs/{pack}/study")
-            if think:
-                await asyncio.sleep(think)
-            form = study_form(question.text) if question is not None and question.status_code == 200 else None
-            if not form:
-                continue
+            if not form:  # as the browser without the next question: the study page (the third request)
+                question = await run.timed(client, "GET", f"/packs/{pack}/study")
+                run.study_gets += run.record
+                if think:
+                    await asyncio.sleep(think)
+                form = study_form(question.text) if question is not None and question.status_code == 200 else None
+                if not form:
+                    continue
             answered = await run.timed(client, "POST", f"/packs/{pack}/study", data=form)
+            form = None
             if think:
                 await asyncio.sleep(think)
             if answered is not None and answered.status_code == 302:
                 run.answers += run.record
-                await run.timed(client, "GET", answered.headers["Location"])
+                feedback = await run.timed(client, "GET", answered.headers["Location"])
+                # as study.js: answer the question the feedback carries, with no request in between
+                form = next_question_form(feedback.text) if feedback is not None and \
+                    feedback.status_code == 200 else None
             if think:
                 await asyncio.sleep(think)
 
@@ -402,6 +419,10 @@ def main() -> None:
                       f"p99 {f['p99']:6.1f} ms  ({f['requests']} requests, {run.errors} errors, "
                       f"statuses {run.statuses})")
             study, same, bare = figures["study"], figures["same"], figures["bare"]
+            study_run = runs["study"][0]
+            print(f"  study loop: {study_run.study_gets} study pages requested for {study_run.answers} answers "
+                  f"({(study['requests'] / study_run.answers if study_run.answers else 0):.2f} requests per answer; "
+                  f"the others answered the question their feedback page carried)")
             print(f"  study / same SQL: {study['rps'] / same['rps']:.2f}x per request (target >= 0.6x), "
                   f"{study['aps'] / same['aps']:.2f}x per answer (target >= 0.4x);  study / bare: "
                   f"{study['rps'] / bare['rps']:.2f}x per request")

@@ -1,4 +1,5 @@
-"""Where a study request spends its time: the study loop (next card -> answer -> feedback) run in-process with
+"""Where a study request spends its time: the study loop (answer -> feedback carrying the next card; with
+--three-requests next card -> answer -> feedback, as without JavaScript) run in-process with
 Flask's test client on a scratch PostgreSQL database holding the shipped bank. Per request kind: CPU time of this
 process (the app; PostgreSQL's own work is in another process), wall time, SQL statements (a SQLAlchemy
 event listener) and round trips to PostgreSQL (the statements plus the BEGIN/COMMIT/ROLLBACK and pre-ping
@@ -22,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import prepare_database  # noqa: E402
-from study_loop import study_form  # noqa: E402
+from study_loop import next_question_form, study_form  # noqa: E402
 
 
 LAYERS = (  # (layer, path fragments of its modules), first match wins
@@ -114,7 +115,10 @@ def trip_detail(values: dict[str, list[float]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rounds", type=int, default=200, help="measured loops (3 requests each)")
+    parser.add_argument("--rounds", type=int, default=200,
+                        help="measured answers (2 requests each: answer, feedback; 3 with --three-requests)")
+    parser.add_argument("--three-requests", action="store_true",
+                        help="request the study page before every answer, as a browser without JavaScript does")
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--layers", action="store_true",
@@ -181,13 +185,20 @@ def main() -> None:
                 stats[kind][command].append(number)
             return response
 
+        carried: list[dict[str, str] | None] = [None]  # the next question the last feedback page carried
+
         def loop() -> None:
-            page = timed("GET study page", "GET", f"/packs/{pack}/study")
-            form = study_form(page.get_data(as_text=True))
-            assert form, page.status_code
+            # As study.js: answer the question the feedback page carried; the study page only when it carried none
+            # (or with --three-requests, the loop without JavaScript).
+            form, carried[0] = carried[0], None
+            if not form or args.three_requests:
+                page = timed("GET study page", "GET", f"/packs/{pack}/study")
+                form = study_form(page.get_data(as_text=True))
+                assert form, page.status_code
             answered = timed("POST answer", "POST", f"/packs/{pack}/study", data=form)
             if answered.status_code == 302:
-                timed("GET feedback", "GET", answered.headers["Location"])
+                feedback = timed("GET feedback", "GET", answered.headers["Location"])
+                carried[0] = next_question_form(feedback.get_data(as_text=True))
 
         for _ in range(args.warmup):
             loop()
@@ -210,6 +221,8 @@ def main() -> None:
               f"{statistics.mean(every['wall']) * 1000:6.2f} ms   SQL statements {statistics.mean(every['sql']):5.1f}"
               f"   round trips {statistics.mean(every['trips']):5.1f}")
         answers = len(stats["POST answer"]["cpu"])
+        print(f"  study pages requested: {len(stats['GET study page']['cpu']) if 'GET study page' in stats else 0} "
+              f"for {answers} answers (the others answered the next question their feedback page carried)")
         print(f"  per answer: round trips {sum(every['trips']) / answers:.1f}, SQL statements "
               f"{sum(every['sql']) / answers:.1f}, cpu {sum(every['cpu']) / answers * 1000:.2f} ms")
         if args.sql:
