@@ -131,12 +131,6 @@ def newest_log(session: Session, user: User) -> ReviewLog | None:
                           .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc()).limit(1))
 
 
-def own_log_and_newest_id(session: Session, user: User, log_id: int) -> tuple[ReviewLog, int] | None:
-    """`own_log` and the id of the learner's newest answer (what `newest_log` returns), in one query."""
-    row = session.execute(statements.OWN_LOG_AND_NEWEST_ID, {"user_id": user.id, "log_id": log_id}).first()
-    return (row[0], row[1]) if row is not None else None
-
-
 def own_log(session: Session, user: User, log_id: int) -> ReviewLog | None:
     """A review log row, only if it belongs to this learner."""
     return session.scalar(select(ReviewLog).where(ReviewLog.id == log_id, ReviewLog.user_id == user.id))

@@ -55,6 +55,15 @@ def response_time(form: Any) -> int | None:
     return min(server, MAX_RESPONSE_MS) if server is not None else None
 
 
+@bp.app_template_global()
+def prompt_title(question: Any, view: Any) -> str:
+    """The question's heading before it is answered (the page's <h1> and <title>): a reversed flashcard shows its
+    back, so its title, the term, would give the answer away."""
+    if question.qtype == "flashcard" and view.card_key == "back":
+        return _("Which term is this?")
+    return question.title
+
+
 def trace_of(result: Any) -> Any:
     trace = getattr(result, "trace", None)
     return render_trace(trace) if trace else None
@@ -214,9 +223,9 @@ def answer(slug: str):
 @read_only
 def feedback(log_id: int):
     user = learner()
-    log, newest_id = reviews.own_log_and_newest_id(db.session, user, log_id) or abort(404)
+    shown = service.answer_for_feedback(db.session, user, log_id) or abort(404)
     # The counts below are the pack's only while the learner may still see it (as on the study page).
-    card, visible = service.card_with_pack(db.session, log.card_id, user)
+    log, card, visible = shown.log, shown.card, shown.visible
     q = localize(db.session, question_as_seen(db.session, card.question, log.content_hash),  # the version answered
                  current_language())
     pack = q.pack
@@ -226,7 +235,7 @@ def feedback(log_id: int):
         result = check_answer(q.qtype, q.data, card.card_key, log.answer, variant=seed)
     except InvalidResponse:  # the question changed shape since the answer was given
         result = None
-    is_newest = newest_id == log.id
+    is_newest = shown.newest_id == log.id
     focus = focusing.parse_focus(request.args.get("focus"))
     scheduler = reviews.learner_scheduler(user, fuzz=False)
     queue = reviews.build_queue(db.session, user, pack, visible=visible, only=focus_only(pack, focus))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from quizapp.access import pack_visible_to, viewer
-from quizapp.models import Card, Pack, Question
+from quizapp.models import Card, Pack, Question, ReviewLog
 from quizapp.study import statements
 
 
@@ -62,9 +63,18 @@ def find_visible_pack_card(session: Session, slug: str, card_id: int, user: obje
     return session.scalar(statements.visible_pack_card(kind), {"slug": slug, "card_id": card_id, **params})
 
 
-def card_with_pack(session: Session, card_id: int, user: object = None) -> tuple[Card, bool] | None:
-    """A card with its question, topic and pack (what the feedback page shows), and whether `user` may still
-    study that pack (the rule of `find_pack`), in one query."""
+@dataclass(frozen=True)
+class AnswerShown:
+    log: ReviewLog
+    newest_id: int  # the learner's newest answer: only that one's rating can change
+    card: Card  # with its question, topic and pack loaded
+    visible: bool  # whether the learner may still study the pack (the counts and next card are its then)
+
+
+def answer_for_feedback(session: Session, user: Any, log_id: int) -> AnswerShown | None:
+    """The learner's own answer `log_id` with what the feedback page shows of it, in one query; None when it is
+    not theirs (or does not exist)."""
     kind, params = viewer(user)
-    row = session.execute(statements.card_with_pack(kind), {"card_id": card_id, **params}).first()
-    return (row[0], bool(row[1])) if row is not None else None
+    row = session.execute(statements.answer_for_feedback(kind),
+                          {"log_id": log_id, "user_id": user.id, **params}).first()
+    return AnswerShown(row[0], row[1], row[2], bool(row[3])) if row is not None else None

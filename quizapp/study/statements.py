@@ -34,15 +34,6 @@ def visible_pack_card(kind: str) -> Any:
             .options(contains_eager(Card.question).contains_eager(Question.pack)))
 
 
-@cache
-def card_with_pack(kind: str) -> Any:
-    """The card `card_id` with its question, topic and pack, and whether the viewer may study the pack."""
-    return (select(Card, visible_condition(kind).label("visible"))
-            .join(Card.question).join(Question.pack).where(Card.id == bindparam("card_id"))
-            .options(contains_eager(Card.question).contains_eager(Question.pack),
-                     contains_eager(Card.question).joinedload(Question.topic)))
-
-
 # The card `card_id` with its question and topic, and the version of the learner's state of it (NULL: new).
 CARD_TO_STUDY = (select(Card, CardState.version)
                  .outerjoin(CardState, and_(CardState.card_id == Card.id, CardState.user_id == bindparam("user_id")))
@@ -69,8 +60,17 @@ REPLAY_ID_AND_STATE = (select(_replay_id.label("replay_id"), CardState)
                        .where(User.id == bindparam("user_id")))
 
 _newest = aliased(ReviewLog)
-# The learner's answer `log_id`, and the id of their newest answer (one backward index step).
-OWN_LOG_AND_NEWEST_ID = (
-    select(ReviewLog, select(_newest.id).where(_newest.user_id == bindparam("user_id"))
-           .order_by(_newest.reviewed_at.desc(), _newest.id.desc()).limit(1).scalar_subquery())
-    .where(ReviewLog.id == bindparam("log_id"), ReviewLog.user_id == bindparam("user_id")))
+# The id of the learner's newest answer (one backward index step).
+_NEWEST_ID = (select(_newest.id).where(_newest.user_id == bindparam("user_id"))
+              .order_by(_newest.reviewed_at.desc(), _newest.id.desc()).limit(1).scalar_subquery())
+
+
+@cache
+def answer_for_feedback(kind: str) -> Any:
+    """What the feedback page shows, in one statement: the learner's answer `log_id`, the id of their newest
+    answer, the answer's card with its question, topic and pack, and whether the viewer may still study that pack."""
+    return (select(ReviewLog, _NEWEST_ID, Card, visible_condition(kind).label("visible"))
+            .join(Card, Card.id == ReviewLog.card_id).join(Card.question).join(Question.pack)
+            .where(ReviewLog.id == bindparam("log_id"), ReviewLog.user_id == bindparam("user_id"))
+            .options(contains_eager(Card.question).contains_eager(Question.pack),
+                     contains_eager(Card.question).joinedload(Question.topic)))

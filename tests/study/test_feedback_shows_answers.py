@@ -61,6 +61,8 @@ def test_reversed_flashcard_heading_does_not_give_the_answer_away(client, db, ba
     page = client.get(f"/packs/demo/study?card={back}&seed=1").get_data(as_text=True)
     heading = re.search(r"<h1>(.*?)</h1>", page, re.S).group(1)
     assert "Pod IP" not in heading and "Which term is this?" in heading
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)  # the browser's tab shows it too
+    assert "Pod IP" not in title and "Which term is this?" in title
     front = card_id(db, "what-is-pod-ip", "front")
     assert "<h1>What is a Pod IP?</h1>" in client.get(f"/packs/demo/study?card={front}&seed=1").get_data(as_text=True)
 

@@ -154,3 +154,24 @@ def test_changing_the_rating_chooses_the_next_question_again(client, db, bank, m
     assert after is not None and hidden(after, "idempotency_key") != hidden(before, "idempotency_key")
     assert card_on(after) == card_on(client.get(STUDY).get_data(as_text=True))
     assert db.session.get(Card, card_on(after)) is not None
+
+
+def test_a_reversed_flashcard_carried_next_keeps_its_term_out_of_the_title(client, db, bank, make_user, login):
+    """study.js sets the page title from `data-title` when it shows the next question: for a flashcard's back
+    side that title must not be the term it asks for (as the study page's own <title>)."""
+    from quizapp.browse.models import CardMark
+    from quizapp.models import Question
+
+    user = make_user()
+    login()
+    cards = {(slug, key): card for card, key, slug in db.session.execute(
+        select(Card.id, Card.card_key, Question.slug).join(Question).join(Pack).where(Pack.slug == "fixture-pack"))}
+    first, back = cards[("default-service-type", "main")], cards[("what-is-pod-ip", "back")]
+    for card in set(cards.values()) - {first, back}:  # suspended by hand: after `first`, only the back is left
+        db.session.add(CardMark(user_id=user.id, card_id=card, suspended=True))
+    db.session.commit()
+    page = client.get(f"{STUDY}?card={first}&seed=1").get_data(as_text=True)
+    feedback = answer(client, db, form_for(db, page))
+    assert card_on(embedded(feedback)) == back and "Which term is this?" in embedded(feedback)
+    title = re.search(r'<template id="next-question" data-url="[^"]*" data-title="([^"]*)"', feedback).group(1)
+    assert "Pod IP" not in title and title.startswith("Which term is this?")

@@ -10,8 +10,9 @@ from sqlalchemy import event
 
 STUDY_PAGE = 5  # user, pack (visibility), today's answers, card states, the card with question/topic/state
 ANSWER = 5  # user, pack + card + question (visibility), idempotency key + card state, UPDATE state, INSERT log
-FEEDBACK = 6  # user, log + newest id, card + question + topic + pack (visibility), today's answers, card states,
-#              and the next card with question/topic/state (the next question it carries, <template id="next-question">)
+FEEDBACK = 5  # user, the answer + newest id + its card, question, topic and pack (visibility), today's answers,
+#              card states, and the next card with question/topic/state (the next question it carries,
+#              <template id="next-question">)
 
 
 @pytest.fixture
