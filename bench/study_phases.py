@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import prepare_database  # noqa: E402
 from study_loop import next_question_form, study_form  # noqa: E402
 
-SERVICE = {"quizapp.study.reviews": ["build_queue", "card_to_study", "record_answer", "interval_preview"],
+SERVICE = {"quizapp.study.queue_sql": ["today_rows", "state_rows"],
+           "quizapp.study.reviews": ["build_queue", "card_to_study", "record_answer", "interval_preview"],
            "quizapp.study.service": ["find_pack", "find_visible_pack_card", "answer_for_feedback"],
            "quizapp.study.routes": ["localize", "card_view", "check_answer", "question_as_seen", "card_shown",
                                     "response_from_form", "trace_of", "next_question"]}
@@ -135,7 +136,7 @@ def main() -> None:
             print(f"\n{kind} ({number} requests)")
             rows = sorted(((cpu, label) for (k, label), cpu in phases.cpu.items() if k == kind), reverse=True)
             for cpu, label in rows:
-                if cpu / number >= 0.005:
+                if cpu / number >= 0.000005:  # 5 us
                     print(f"  {cpu / number * 1000:7.3f}  {label}")
         answers = counts.get("POST answer", 1)
         whole = sum(cpu for (_k, label), cpu in phases.cpu.items() if label.startswith("WHOLE"))
