@@ -45,21 +45,6 @@ class Queue:
     next_due: datetime | None  # when something becomes due again, if nothing is due now
 
 
-@dataclass(frozen=True)
-class _TodayLog:
-    card_id: int
-    question_id: int
-    pack_id: int
-    was_new: bool
-    was_review: bool
-
-
-def _today_logs(session: Session, user: User, start: datetime) -> list[_TodayLog]:
-    review = fsrs.State.Review.value
-    return [_TodayLog(card_id, question_id, pack_id, state is None, state == review)
-            for card_id, state, question_id, pack_id in queue_sql.today_rows(session, user.id, start)]
-
-
 def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
     """(card id, question id) of the cards to study in every pack the learner may see, in authored order."""
     query = (select(Card.id, Card.question_id)
@@ -68,7 +53,6 @@ def _active_cards(session: Session, user: User) -> list[tuple[int, int]]:
              .where(Question.retired_at.is_(None), Card.retired_at.is_(None), pack_visible_to(user))
              .order_by(Pack.title, Topic.position, Question.position, Card.position, Card.id))
     return [(card_id, question_id) for card_id, question_id in session.execute(query).all()]
-
 
 
 @dataclass(frozen=True)
@@ -81,16 +65,18 @@ class Today:
     done: int  # answers today in this pack (or everywhere, for the all-packs queue)
 
 
-def summarize_today(logs: Iterable[_TodayLog], pack: Pack | None) -> Today:
+def summarize_today(rows: Iterable[Any], pack: Pack | None) -> Today:
+    """`rows`: queue_sql.TODAY's, one per card answered today."""
     reviewed_cards: set[int] = set()
     questions: set[int] = set()
     new = reviews = done = 0
-    for log in logs:  # one pass: a busy learner has hundreds of answers a day
-        reviewed_cards.add(log.card_id)
-        questions.add(log.question_id)
-        new += log.was_new
-        reviews += log.was_review
-        done += pack is None or log.pack_id == pack.id
+    for card_id, question_id, pack_id, answers, new_answers, review_answers in rows:
+        reviewed_cards.add(card_id)
+        questions.add(question_id)
+        new += new_answers
+        reviews += review_answers
+        if pack is None or pack_id == pack.id:
+            done += answers
     return Today(frozenset(reviewed_cards), frozenset(questions), new, reviews, done)
 
 
@@ -219,7 +205,7 @@ def build_queue(session: Session, user: User, pack: Pack | None, now: datetime |
     `only`: a focus session (quizapp.study.focus): just these cards, without the daily limits."""
     now = sched.as_utc(now or utcnow())
     start, end = sched.day_bounds(now, user.timezone, user.rollover_hour)
-    today = summarize_today(_today_logs(session, user, start), pack)
+    today = summarize_today(queue_sql.today_rows(session, user.id, start), pack)
     new_left = max(0, user.new_per_day - today.new) if only is None else len(only)
     reviews_left = max(0, user.reviews_per_day - today.reviews) if only is None else len(only)
 

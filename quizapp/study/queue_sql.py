@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, literal, or_, select
+import fsrs
+from sqlalchemy import bindparam, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from quizapp.browse.models import CardMark
@@ -15,14 +16,19 @@ from quizapp.models import Card, CardState, Question, ReviewLog
 
 _logs, _cards, _questions = ReviewLog.__table__, Card.__table__, Question.__table__
 _states, _marks = CardState.__table__, CardMark.__table__
+REVIEW_STATE = fsrs.State.Review.value
 
-# The learner's answers since `start`: card, the state number before the answer (NULL for a new card: the
-# database extracts it, decoding each whole JSON state in Python cost most of a busy day's study page), question
-# and pack.
-TODAY = (select(_logs.c.card_id, _logs.c.state_before["state"].as_integer(), _cards.c.question_id,
-                _questions.c.pack_id)
+# What the learner answered since `start`, one row per card (not per answer: a busy day holds hundreds of answers
+# and building a Python row for each cost more than the query): card, question, pack, how many answers, how many
+# of them to the card while new (the state before is NULL: the database extracts the number, decoding each whole
+# JSON state in Python cost most of a busy day's study page) and how many as a review.
+_state_before = _logs.c.state_before["state"].as_integer()
+TODAY = (select(_logs.c.card_id, _cards.c.question_id, _questions.c.pack_id, func.count().label("answers"),
+                func.count(case((_state_before.is_(None), 1))).label("new_answers"),
+                func.count(case((_state_before == REVIEW_STATE, 1))).label("review_answers"))
          .join(_cards, _cards.c.id == _logs.c.card_id).join(_questions, _questions.c.id == _cards.c.question_id)
-         .where(_logs.c.user_id == bindparam("user_id"), _logs.c.reviewed_at >= bindparam("start")))
+         .where(_logs.c.user_id == bindparam("user_id"), _logs.c.reviewed_at >= bindparam("start"))
+         .group_by(_logs.c.card_id, _cards.c.question_id, _questions.c.pack_id))
 
 
 def _states_of(in_states: Any, in_marks: Any) -> Any:
