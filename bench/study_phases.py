@@ -92,6 +92,10 @@ def main() -> None:
         phases.wrap(flask.sessions.SecureCookieSessionInterface, "open_session", "session cookie read")
         phases.wrap(flask_login.login_manager.LoginManager, "_load_user", "user load (Flask-Login)")
         phases.wrap(jinja2.Template, "render", "Jinja rendering")
+        import sqlalchemy.orm
+        from quizapp.study import scheduler
+        phases.wrap(sqlalchemy.orm.Session, "flush", "ORM flush (writes)")
+        phases.wrap(scheduler, "review", "FSRS review")
         for module, functions in SERVICE.items():
             for function in functions:
                 target = importlib.import_module(module)
