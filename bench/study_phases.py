@@ -14,13 +14,13 @@ import functools
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import prepare_database  # noqa: E402
+from scratch import ADMIN_URL, scratch_postgres  # noqa: E402
 from study_loop import next_question_form, study_form  # noqa: E402
 
 SERVICE = {"quizapp.study.queue_sql": ["today_rows", "state_rows"],
@@ -61,18 +61,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=200, help="measured answers")
     parser.add_argument("--warmup", type=int, default=30)
-    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--admin-url", default=ADMIN_URL)
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import text
 
-    name = f"quizapp_phases_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(args.admin_url, "quizapp_phases") as url:
         ((email, password, _token),) = prepare_database(url, Path(tempfile.mkdtemp()) / "instance", 1)
         import importlib
 
@@ -145,10 +139,6 @@ def main() -> None:
         answers = counts.get("POST answer", 1)
         whole = sum(cpu for (_k, label), cpu in phases.cpu.items() if label.startswith("WHOLE"))
         print(f"\nper answer: {whole / answers * 1000:.2f} ms CPU in {sum(counts.values()) / answers:.2f} requests")
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -17,12 +17,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from soak import prepare_database  # noqa: E402
+from scratch import ADMIN_URL, scratch_postgres  # noqa: E402
 from study_loop import next_question_form, study_form  # noqa: E402
 
 
@@ -128,18 +128,12 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of the last round")
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN (ANALYZE, BUFFERS) every SELECT of the last round, with its parameters")
-    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--admin-url", default=ADMIN_URL)
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, event, text
-    from sqlalchemy.engine import make_url
+    from sqlalchemy import event, text
 
-    name = f"quizapp_profile_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_postgres(args.admin_url, "quizapp_profile") as url:
         folder = tempfile.mkdtemp()
         ((email, password, _token),) = prepare_database(url, Path(folder) / "instance", 1)
         from quizapp import create_app
@@ -243,10 +237,6 @@ def main() -> None:
                 whole.dump_stats(args.dump)
         with app.app_context():
             db.engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_study_in_chromium import (SCREENSHOTS, browser, confirm_and_log_in, inbox,  # noqa: F401
+from tests.browser.test_study_in_chromium import (SCREENSHOTS, browser, inbox, sign_up,  # noqa: F401
                                                   live_server)
 
 SHOTS = {"FEEDBACK": "feedback-answers", "/browse?q=pod": "card-browser", "CARD": "card-history",
@@ -26,16 +26,6 @@ def serious_violations(page) -> list[str]:
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-def sign_up(page, base: str, inbox) -> None:
-    page.goto(base + "/signup")
-    page.fill("input[name=email]", "phone@example.org")
-    page.fill("input[name=password]", "a long passphrase")
-    page.fill("input[name=confirm]", "a long passphrase")
-    page.click("form button[type=submit]")
-    confirm_and_log_in(page, inbox, "phone@example.org", "a long passphrase")
-    page.wait_for_selector("text=Hello")
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_fits_a_phone_and_passes_axe(live_server, inbox, browser, scheme):  # noqa: F811
     context = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme)
@@ -46,7 +36,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, inbox, browser, sch
         problems += [f"{path}: {v}" for v in serious_violations(page)]
         if page.evaluate("document.documentElement.scrollWidth") > 390:
             problems.append(f"{path}: scrolls sideways")
-    sign_up(page, live_server, inbox)
+    sign_up(page, live_server, inbox, "phone@example.org")
     for path in PAGES:
         if path == "FEEDBACK":
             page.goto(live_server + "/packs/fixture-pack/study")
@@ -78,7 +68,7 @@ def test_every_page_fits_a_phone_and_passes_axe(live_server, inbox, browser, sch
 def test_no_key_hints_on_a_touch_screen(live_server, inbox, browser):  # noqa: F811
     phone = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page = phone.new_page()
-    sign_up(page, live_server, inbox)
+    sign_up(page, live_server, inbox, "phone@example.org")
     page.goto(live_server + "/packs/fixture-pack/study")
     assert page.locator(".key").count() > 0
     assert all(not key.is_visible() for key in page.locator(".key").all())

@@ -82,6 +82,17 @@ def confirm_and_log_in(page, inbox: Mailbox, email: str, password: str) -> None:
     page.locator("form button[type=submit]").last.click()
 
 
+def sign_up(page, base: str, inbox: Mailbox, email: str) -> None:
+    """Sign up with the form's fields, confirm the address from the mail and log in: the dashboard greets."""
+    page.goto(base + "/signup")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "a long passphrase")
+    page.fill("input[name=confirm]", "a long passphrase")
+    page.click("form button[type=submit]")
+    confirm_and_log_in(page, inbox, email, "a long passphrase")
+    page.wait_for_selector("text=Hello")
+
+
 @pytest.fixture
 def browser():
     require(CHROMIUM.exists(), f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
@@ -283,13 +294,7 @@ def test_the_next_question_without_a_request_back_refresh_and_its_timer(live_ser
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(live_server + "/signup")
-    page.fill("input[name=email]", "next@example.org")
-    page.fill("input[name=password]", "a long passphrase")
-    page.fill("input[name=confirm]", "a long passphrase")
-    page.click("form button[type=submit]")
-    confirm_and_log_in(page, inbox, "next@example.org", "a long passphrase")
-    page.wait_for_selector("text=Hello")
+    sign_up(page, live_server, inbox, "next@example.org")
     study = live_server + "/packs/fixture-pack/study"
     page.goto(study)
     answer_with_keyboard(page, True)
