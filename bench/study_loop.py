@@ -349,11 +349,11 @@ def main() -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"quizapp_bench_{uuid.uuid4().hex[:10]}"
+    database = f"quizapp_bench_{uuid.uuid4().hex[:10]}"  # dropped at the end
     admin = create_engine(args.admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(args.admin_url).set(database=name).render_as_string(hide_password=False)
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
+    url = make_url(args.admin_url).set(database=database).render_as_string(hide_password=False)
     folder = tempfile.mkdtemp()
     processes = []
     try:
@@ -411,10 +411,10 @@ def main() -> None:
                  for n, (e, p, _token) in enumerate(learners)], args.duration, args.warmup))
             figures = {name: run.summary(seconds) for name, (run, seconds) in runs.items()}
             print(f"\n{mode} ({'no think time' if not think else f'{think:.1f} s think time'}):")
-            for name, label in (("bare", "bare Flask endpoint"), ("same", "same SQL (psycopg)"),
+            for server, label in (("bare", "bare Flask endpoint"), ("same", "same SQL (psycopg)"),
                                 ("study", "study loop")):
-                f, run = figures[name], runs[name][0]
-                answers = f"{f['aps']:6.1f} answers/s" if name != "bare" else " " * 16
+                f, run = figures[server], runs[server][0]
+                answers = f"{f['aps']:6.1f} answers/s" if server != "bare" else " " * 16
                 print(f"  {label + ':':<21}{f['rps']:8.1f} req/s {answers}  p50 {f['p50']:6.1f} ms  "
                       f"p99 {f['p99']:6.1f} ms  ({f['requests']} requests, {run.errors} errors, "
                       f"statuses {run.statuses})")
@@ -434,7 +434,7 @@ def main() -> None:
         for process in processes:
             stop(process)
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
 
 
