@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import fsrs
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,6 +63,10 @@ class Today:
     reviews: int
     done: int  # answers today in this pack (or everywhere, for the all-packs queue)
 
+    def waits(self, card_id: int, question_id: int) -> bool:
+        """A sibling of this card (another card of its question) was answered today, and not this card."""
+        return question_id in self.questions and card_id not in self.reviewed_cards
+
 
 def summarize_today(rows: Iterable[Any], pack: Pack | None) -> Today:
     """`rows`: queue_sql.TODAY's, one per card answered today."""
@@ -92,7 +95,7 @@ class Sorted:
     first_new: Callable[[], int | None]
 
 
-REVIEW = fsrs.State.Review.value
+REVIEW = queue_sql.REVIEW_STATE
 
 
 class _Kinds:
@@ -122,7 +125,6 @@ class _Kinds:
         return Sorted(self.learning, self.reviews, self.ahead, self.waiting, new_count, first_new)
 
 
-
 def _sort_every_card(cards: Iterable[tuple[int, int]], states: dict[int, Any], hidden: Collection[int],
                      today: Today, only: frozenset[int] | None, now: datetime, end: datetime) -> Sorted:
     """Walk every card in learning order (focus sessions, the all-packs queue)."""
@@ -132,9 +134,7 @@ def _sort_every_card(cards: Iterable[tuple[int, int]], states: dict[int, Any], h
         if (only is not None and card_id not in only) or card_id in hidden:
             continue
         state = states.get(card_id)
-        if state is not None and state.suspended:
-            continue
-        if question_id in today.questions and card_id not in today.reviewed_cards:
+        if (state is not None and state.suspended) or today.waits(card_id, question_id):
             continue
         if state is None:
             new.append(card_id)
@@ -156,22 +156,17 @@ def _sort_pack(listed: PackCards, states: dict[int, Any], hidden: Collection[int
         if question_id is None:  # another pack's card inside this pack's id range
             continue
         taken.add(card_id)
-        if card_id in hidden or state.suspended:
-            continue
-        if question_id in today.questions and card_id not in today.reviewed_cards:
+        if card_id in hidden or state.suspended or today.waits(card_id, question_id):
             continue
         kinds.add(card_id, state)
 
-    def waits(card_id: int, question_id: int) -> bool:
-        return question_id in today.questions and card_id not in today.reviewed_cards
-
     siblings = listed.cards_of_question
     waiting_new = sum(1 for question_id in today.questions for card_id in siblings.get(question_id, ())
-                      if card_id not in taken and waits(card_id, question_id))
+                      if card_id not in taken and today.waits(card_id, question_id))
 
     def first_new() -> int | None:
         return next((card_id for card_id, question_id in listed.cards
-                     if card_id not in taken and not waits(card_id, question_id)), None)
+                     if card_id not in taken and not today.waits(card_id, question_id)), None)
 
     return kinds.done(len(listed.cards) - len(taken) - waiting_new, first_new)
 

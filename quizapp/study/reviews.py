@@ -11,7 +11,7 @@ from typing import Any
 
 import fsrs
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -113,17 +113,6 @@ def record_answer(session: Session, user: User, card: Card, response: Any, resul
     return Answer(log, outcome)
 
 
-_STATES, _LOGS = CardState.__table__, ReviewLog.__table__
-_STATE_COLUMNS = ("fsrs_state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses",
-                  "suspended")
-_LOG_COLUMNS = tuple(column.key for column in _LOGS.columns if column.key != "id")
-# Built once (see statements.py): a request passes only its values.
-_NEW_STATE = insert(_STATES)
-_NEXT_STATE = (update(_STATES).where(_STATES.c.id == bindparam("state_id"), _STATES.c.version == bindparam("read"))
-               .values(version=bindparam("read") + 1, **{key: bindparam(key) for key in _STATE_COLUMNS}))
-_NEW_LOG = insert(_LOGS).returning(_LOGS.c.id)
-
-
 def _write_answer(session: Session, user: User, card: Card, row: CardState | None, state: dict[str, Any],
                   log: ReviewLog) -> None:
     """The answer's two writes as two Core statements: the card state (a new row, or an update that checks and
@@ -136,13 +125,16 @@ def _write_answer(session: Session, user: User, card: Card, row: CardState | Non
     connection = session.connection()
     try:
         if row is None:  # two submissions of a new card at once: the unique (user, card) refuses the second
-            connection.execute(_NEW_STATE, {"user_id": user.id, "card_id": card.id, "version": 1, **state})
+            connection.execute(statements.NEW_STATE,
+                               {"user_id": user.id, "card_id": card.id, "version": 1, **state})
         else:
-            changed = connection.execute(_NEXT_STATE, {"state_id": row.id, "read": row.version, **state})
+            changed = connection.execute(statements.NEXT_STATE,
+                                         {"state_id": row.id, "read": row.version, **state})
             if changed.rowcount != 1:  # another request changed the card's state since it was read
                 raise AlreadyAnswered()
             session.expire(row)
-        log.id = connection.execute(_NEW_LOG, {key: getattr(log, key) for key in _LOG_COLUMNS}).scalar_one()
+        values = {key: getattr(log, key) for key in statements.LOG_COLUMNS}
+        log.id = connection.execute(statements.NEW_LOG, values).scalar_one()
     except IntegrityError as error:  # a new card's state written twice at once, or the same key twice
         raise AlreadyAnswered() from error
     make_transient_to_detached(log)

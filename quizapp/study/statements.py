@@ -1,4 +1,4 @@
-"""The study loop's ORM statements, built once with bound parameters instead of on every request.
+"""The study loop's statements, built once with bound parameters instead of on every request.
 
 Building a `select()` costs more Python than running it once it is compiled: every `Column == value` goes through
 SQLAlchemy's coercions, and a new statement object must compute its cache key again before the compiled SQL is
@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from quizapp.access import visible_condition
@@ -74,3 +74,14 @@ def answer_for_feedback(kind: str) -> Any:
             .where(ReviewLog.id == bindparam("log_id"), ReviewLog.user_id == bindparam("user_id"))
             .options(contains_eager(Card.question).contains_eager(Question.pack),
                      contains_eager(Card.question).joinedload(Question.topic)))
+
+
+# An answer's writes (reviews._write_answer), in Core: the learner's new state of a card; the next state of a card
+# state read at version `read`, only if it still is at that version (optimistic locking); the answer's row.
+_states, _logs = CardState.__table__, ReviewLog.__table__
+STATE_COLUMNS = ("fsrs_state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "suspended")
+LOG_COLUMNS = tuple(column.key for column in _logs.columns if column.key != "id")
+NEW_STATE = insert(_states)
+NEXT_STATE = (update(_states).where(_states.c.id == bindparam("state_id"), _states.c.version == bindparam("read"))
+              .values(version=bindparam("read") + 1, **{key: bindparam(key) for key in STATE_COLUMNS}))
+NEW_LOG = insert(_logs).returning(_logs.c.id)
